@@ -1,0 +1,17 @@
+//! The shared contract of DevLog: plain serde types and pure rules.
+//!
+//! Both the server and the browser compile this crate, so a rule that decides what the UI
+//! offers (can this task move there? is this title valid?) is the same code that decides what
+//! the server accepts.
+
+pub mod board;
+pub mod ids;
+pub mod project;
+pub mod task;
+pub mod validation;
+
+pub use board::{BoardColumn, BoardCounts};
+pub use ids::{ProjectId, TaskId};
+pub use project::{Project, ProjectDraft, ProjectInspection, ProjectUpdate};
+pub use task::{Priority, Task, TaskDraft, TaskStatus, TransitionError};
+pub use validation::{Field, ValidationError};

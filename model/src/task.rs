@@ -1,0 +1,421 @@
+//! Tasks: their statuses, the one transition rule, priorities and the editable draft.
+
+use crate::ids::{ProjectId, TaskId};
+use crate::validation::{self, Field, ValidationError};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a task is in its life. See DESIGN §3 for the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Todo,
+    InQueue,
+    InProgress,
+    Review,
+    Fail,
+    Blocked,
+    Done,
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 7] = [
+        TaskStatus::Todo,
+        TaskStatus::InQueue,
+        TaskStatus::InProgress,
+        TaskStatus::Review,
+        TaskStatus::Fail,
+        TaskStatus::Blocked,
+        TaskStatus::Done,
+    ];
+
+    /// The stable name used in SQLite and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Todo => "todo",
+            TaskStatus::InQueue => "in_queue",
+            TaskStatus::InProgress => "in_progress",
+            TaskStatus::Review => "review",
+            TaskStatus::Fail => "fail",
+            TaskStatus::Blocked => "blocked",
+            TaskStatus::Done => "done",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<TaskStatus> {
+        TaskStatus::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// What the user reads on a card.
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskStatus::Todo => "To do",
+            TaskStatus::InQueue => "In queue",
+            TaskStatus::InProgress => "In progress",
+            TaskStatus::Review => "Review",
+            TaskStatus::Fail => "Failed",
+            TaskStatus::Blocked => "Blocked",
+            TaskStatus::Done => "Done",
+        }
+    }
+
+    /// A glyph that tells statuses apart without colour.
+    pub fn icon(self) -> &'static str {
+        match self {
+            TaskStatus::Todo => "○",
+            TaskStatus::InQueue => "◔",
+            TaskStatus::InProgress => "◑",
+            TaskStatus::Review => "◉",
+            TaskStatus::Fail => "✕",
+            TaskStatus::Blocked => "⊘",
+            TaskStatus::Done => "✓",
+        }
+    }
+
+    /// Statuses from which a task may be executed (started or retried by execute).
+    pub fn is_executable(self) -> bool {
+        matches!(
+            self,
+            TaskStatus::Todo | TaskStatus::Blocked | TaskStatus::Fail
+        )
+    }
+
+    /// A task in these statuses has (or is about to have) an agent working on it.
+    pub fn is_running(self) -> bool {
+        matches!(self, TaskStatus::InProgress)
+    }
+
+    /// The state machine: is `self -> to` a legal transition for any cause?
+    fn allows(self, to: TaskStatus) -> bool {
+        use TaskStatus::*;
+        match (self, to) {
+            (from, InQueue | InProgress) if from.is_executable() => true,
+            (InQueue, InProgress) => true,
+            (InProgress, Review | Fail | InQueue) => true,
+            (Review, InProgress | Done) => true,
+            (Todo | Fail, Blocked) => true,
+            (Blocked, Todo) => true,
+            _ => false,
+        }
+    }
+
+    /// The one transition check every status change goes through.
+    pub fn transition(self, to: TaskStatus) -> Result<TaskStatus, TransitionError> {
+        if self.allows(to) {
+            Ok(to)
+        } else {
+            Err(TransitionError::Illegal { from: self, to })
+        }
+    }
+
+    /// A move the user asks for directly (board "Move to" or drag between columns). Legal
+    /// transitions that only execution or an agent's outcome may make are refused with the
+    /// action that does make them.
+    pub fn manual_move(self, to: TaskStatus) -> Result<TaskStatus, TransitionError> {
+        if self == to {
+            return Err(TransitionError::Unchanged { status: self });
+        }
+        let next = self.transition(to)?;
+        match to {
+            TaskStatus::InProgress | TaskStatus::InQueue => {
+                Err(TransitionError::NeedsExecution { from: self, to })
+            }
+            TaskStatus::Review | TaskStatus::Fail => {
+                Err(TransitionError::SetByAgent { from: self, to })
+            }
+            _ => Ok(next),
+        }
+    }
+
+    /// The statuses the user may move a task in this status to by hand.
+    pub fn manual_targets(self) -> impl Iterator<Item = TaskStatus> {
+        TaskStatus::ALL
+            .into_iter()
+            .filter(move |to| self.manual_move(*to).is_ok())
+    }
+}
+
+impl fmt::Display for TaskStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A refused status change, with a reason the user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TransitionError {
+    #[error("The task is already {}.", status.label().to_lowercase())]
+    Unchanged { status: TaskStatus },
+    #[error("A task cannot go from {} to {}: {}", from.label().to_lowercase(), to.label().to_lowercase(), illegal_hint(*from))]
+    Illegal { from: TaskStatus, to: TaskStatus },
+    #[error("A task goes to {} only by running it: use Start.", to.label().to_lowercase())]
+    NeedsExecution { from: TaskStatus, to: TaskStatus },
+    #[error("{} is set by the agent's outcome, not by hand.", to.label())]
+    SetByAgent { from: TaskStatus, to: TaskStatus },
+}
+
+fn illegal_hint(from: TaskStatus) -> &'static str {
+    match from {
+        TaskStatus::Todo => "a task to do can be started, queued or blocked.",
+        TaskStatus::InQueue => "a queued task waits to start.",
+        TaskStatus::InProgress => "a running task ends in review or failed.",
+        TaskStatus::Review => "a task in review is retried or marked done.",
+        TaskStatus::Fail => "a failed task is retried or blocked.",
+        TaskStatus::Blocked => "a blocked task is started or unblocked to 'to do'.",
+        TaskStatus::Done => "done is final.",
+    }
+}
+
+/// How urgent a task is; higher sorts first in queues.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    #[default]
+    Medium,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Medium,
+        Priority::High,
+        Priority::Urgent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::Low => "Low",
+            Priority::Medium => "Medium",
+            Priority::High => "High",
+            Priority::Urgent => "Urgent",
+        }
+    }
+
+    /// The integer stored in SQLite (ordered, so queues can sort by it).
+    pub fn rank(self) -> i64 {
+        self as i64
+    }
+
+    pub fn from_rank(rank: i64) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.rank() == rank)
+    }
+}
+
+/// A task as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: TaskId,
+    pub project_id: ProjectId,
+    pub title: String,
+    pub description: String,
+    pub prompt: String,
+    pub priority: Priority,
+    pub status: TaskStatus,
+    /// Position within its board column (lower first).
+    pub sort_order: i64,
+    pub fail_reason: Option<String>,
+    pub branch: Option<String>,
+    pub worktree_path: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The user-editable part of a task, for create and edit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDraft {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub prompt: String,
+    #[serde(default)]
+    pub priority: Priority,
+}
+
+impl TaskDraft {
+    /// The draft as it will be stored: title trimmed, blank texts emptied, lengths bounded.
+    pub fn validate(&self) -> Result<TaskDraft, ValidationError> {
+        Ok(TaskDraft {
+            title: validation::required(Field::Title, &self.title, validation::TITLE_MAX)?,
+            description: validation::optional_text(
+                Field::Description,
+                &self.description,
+                validation::DESCRIPTION_MAX,
+            )?,
+            prompt: validation::optional_text(Field::Prompt, &self.prompt, validation::PROMPT_MAX)?,
+            priority: self.priority,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TaskStatus::*;
+    use super::*;
+
+    /// The machine of DESIGN §3, written out edge by edge (plus blocked -> todo, "unblock").
+    const LEGAL: &[(TaskStatus, TaskStatus)] = &[
+        (Todo, InQueue),
+        (Todo, InProgress),
+        (Todo, Blocked),
+        (InQueue, InProgress),
+        (InProgress, Review),
+        (InProgress, Fail),
+        (InProgress, InQueue),
+        (Review, InProgress),
+        (Review, Done),
+        (Fail, InProgress),
+        (Fail, InQueue),
+        (Fail, Blocked),
+        (Blocked, InProgress),
+        (Blocked, InQueue),
+        (Blocked, Todo),
+    ];
+
+    #[test]
+    fn every_pair_of_statuses_is_legal_exactly_when_listed() {
+        for from in TaskStatus::ALL {
+            for to in TaskStatus::ALL {
+                let expected = LEGAL.contains(&(from, to));
+                let got = from.transition(to);
+                assert_eq!(got.is_ok(), expected, "{from:?} -> {to:?}");
+                if !expected {
+                    assert_eq!(got, Err(TransitionError::Illegal { from, to }));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn done_is_final_and_says_so() {
+        let err = Done.transition(Todo).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "A task cannot go from done to to do: done is final."
+        );
+    }
+
+    #[test]
+    fn manual_moves_are_the_legal_ones_no_process_owns() {
+        let manual: Vec<_> = TaskStatus::ALL
+            .into_iter()
+            .flat_map(|f| f.manual_targets().map(move |t| (f, t)))
+            .collect();
+        assert_eq!(
+            manual,
+            vec![(Todo, Blocked), (Review, Done), (Fail, Blocked), (Blocked, Todo)]
+        );
+    }
+
+    #[test]
+    fn manual_moves_explain_why_they_are_refused() {
+        assert!(matches!(
+            Todo.manual_move(InProgress),
+            Err(TransitionError::NeedsExecution { .. })
+        ));
+        assert!(matches!(
+            InProgress.manual_move(Review),
+            Err(TransitionError::SetByAgent { .. })
+        ));
+        assert!(matches!(
+            Todo.manual_move(Done),
+            Err(TransitionError::Illegal { .. })
+        ));
+        assert_eq!(
+            Todo.manual_move(Todo),
+            Err(TransitionError::Unchanged { status: Todo })
+        );
+        assert_eq!(
+            Todo.manual_move(InProgress).unwrap_err().to_string(),
+            "A task goes to in progress only by running it: use Start."
+        );
+    }
+
+    #[test]
+    fn executable_statuses_are_todo_blocked_and_fail() {
+        let executable: Vec<_> = TaskStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_executable())
+            .collect();
+        assert_eq!(executable, vec![Todo, Fail, Blocked]);
+    }
+
+    #[test]
+    fn status_and_priority_names_round_trip() {
+        for s in TaskStatus::ALL {
+            assert_eq!(TaskStatus::parse(s.as_str()), Some(s));
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        assert_eq!(TaskStatus::parse("doing"), None);
+        for p in Priority::ALL {
+            assert_eq!(Priority::parse(p.as_str()), Some(p));
+            assert_eq!(Priority::from_rank(p.rank()), Some(p));
+        }
+        assert_eq!(Priority::from_rank(9), None);
+        assert!(serde_json::from_str::<TaskStatus>("\"doing\"").is_err());
+    }
+
+    #[test]
+    fn draft_validation_trims_title_and_bounds_lengths() {
+        let ok = TaskDraft {
+            title: "  Add login  ".into(),
+            description: "   ".into(),
+            prompt: "Use OAuth".into(),
+            priority: Priority::High,
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(ok.title, "Add login");
+        assert_eq!(ok.description, "");
+        assert_eq!(ok.prompt, "Use OAuth");
+
+        let blank = TaskDraft {
+            title: " \t ".into(),
+            ..TaskDraft::default()
+        };
+        assert_eq!(blank.validate().unwrap_err().field, Field::Title);
+
+        let long = TaskDraft {
+            title: "x".repeat(validation::TITLE_MAX + 1),
+            ..TaskDraft::default()
+        };
+        assert_eq!(long.validate().unwrap_err().field, Field::Title);
+
+        let long_prompt = TaskDraft {
+            title: "ok".into(),
+            prompt: "p".repeat(validation::PROMPT_MAX + 1),
+            ..TaskDraft::default()
+        };
+        assert_eq!(long_prompt.validate().unwrap_err().field, Field::Prompt);
+    }
+
+    #[test]
+    fn draft_json_needs_a_title_and_rejects_unknown_priorities() {
+        let d: TaskDraft = serde_json::from_str(r#"{"title":"t"}"#).unwrap();
+        assert_eq!(d.priority, Priority::Medium);
+        assert!(serde_json::from_str::<TaskDraft>(r#"{"description":"d"}"#).is_err());
+        assert!(serde_json::from_str::<TaskDraft>(r#"{"title":"t","priority":"asap"}"#).is_err());
+        assert!(serde_json::from_str::<TaskDraft>(r#"{"title":5}"#).is_err());
+    }
+}
