@@ -1,1 +1,67 @@
+//! DevLog's backend library: storage, git, projects and tasks. No Leptos here, so everything
+//! is tested without a browser.
 
+pub mod error;
+pub mod git;
+pub mod projects;
+pub mod store;
+pub mod tasks;
+
+pub use error::{EngineError, EngineResult};
+pub use store::Db;
+
+use std::path::Path;
+
+/// The handle the server shares with every request: cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    db: Db,
+}
+
+impl Engine {
+    /// Opens (creating and migrating when needed) the database in `data_dir`.
+    pub async fn open(data_dir: &Path) -> EngineResult<Engine> {
+        let db = Db::open(data_dir.join("devlog.sqlite3")).await?;
+        Ok(Engine { db })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// A cheap liveness probe of the database, for `/healthz`.
+    pub async fn health(&self) -> EngineResult<()> {
+        self.db
+            .read(|conn| {
+                conn.query_row("SELECT 1", [], |_| Ok(()))
+                    .map_err(Into::into)
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// An engine on a fresh temporary data directory (kept alive by the returned guard).
+    pub async fn temp_engine() -> (Engine, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let engine = Engine::open(dir.path()).await.expect("open engine");
+        (engine, dir)
+    }
+
+    /// A registered project on a fresh one-commit repository.
+    pub async fn temp_project(engine: &Engine) -> (model::Project, tempfile::TempDir) {
+        let repo = tempfile::tempdir().expect("temp repo");
+        git::testing::init_repo(repo.path(), "main");
+        let project = engine
+            .register_project(model::ProjectDraft {
+                path: repo.path().display().to_string(),
+                ..Default::default()
+            })
+            .await
+            .expect("register");
+        (project, repo)
+    }
+}

@@ -182,7 +182,10 @@ mod tests {
                 (3, TaskStatus::Todo)
             ]
         );
-        assert_eq!(BoardColumn::Failed.tasks(&tasks)[0].status, TaskStatus::Blocked);
+        assert_eq!(
+            BoardColumn::Failed.tasks(&tasks)[0].status,
+            TaskStatus::Blocked
+        );
     }
 
     #[test]

@@ -73,7 +73,10 @@ mod tests {
         }
         .validate()
         .unwrap();
-        assert_eq!((ok.name.as_str(), ok.default_branch.as_str()), ("api", "main"));
+        assert_eq!(
+            (ok.name.as_str(), ok.default_branch.as_str()),
+            ("api", "main")
+        );
         let blank = ProjectUpdate {
             name: "  ".into(),
             default_branch: "main".into(),
@@ -83,7 +86,10 @@ mod tests {
             name: "api".into(),
             default_branch: "no spaces".into(),
         };
-        assert_eq!(bad_branch.validate().unwrap_err().field, Field::DefaultBranch);
+        assert_eq!(
+            bad_branch.validate().unwrap_err().field,
+            Field::DefaultBranch
+        );
     }
 
     #[test]

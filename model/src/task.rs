@@ -323,7 +323,12 @@ mod tests {
             .collect();
         assert_eq!(
             manual,
-            vec![(Todo, Blocked), (Review, Done), (Fail, Blocked), (Blocked, Todo)]
+            vec![
+                (Todo, Blocked),
+                (Review, Done),
+                (Fail, Blocked),
+                (Blocked, Todo)
+            ]
         );
     }
 
