@@ -1,1 +1,53 @@
+//! DevLog's Leptos app, compiled twice: with `ssr` for the server (pages rendered to HTML and
+//! server functions) and with `hydrate` for the browser.
 
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The HTML document around the app, rendered by the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: this marks the moment the page became interactive, which
+    // end-to-end tests wait for instead of sleeping.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/devlog.css"/>
+        <Title text="DevLog"/>
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/") view=pages::ProjectsPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/board") view=pages::BoardPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

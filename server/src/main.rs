@@ -1,1 +1,73 @@
-fn main() {}
+use clap::Parser;
+use leptos::config::{Env, get_configuration};
+use server::{Config, build_router, security::Guard};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,server=info,engine=info".into()),
+        )
+        .init();
+    match run(Config::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("devlog: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    let token = config.checked_token().map_err(|e| e.to_string())?;
+    let data_dir = config.data_dir().map_err(|e| e.to_string())?;
+    let engine = engine::Engine::open(&data_dir)
+        .await
+        .map_err(|e| format!("cannot open the database in {}: {e}", data_dir.display()))?;
+
+    let mut options = get_configuration(None)
+        .map_err(|e| format!("leptos configuration: {e}"))?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "devlog".into();
+    }
+    options.site_root = config.site_root.to_string_lossy().as_ref().into();
+    options.site_addr = config.addr;
+    if std::env::var_os("LEPTOS_ENV").is_none() {
+        options.env = Env::PROD;
+    }
+
+    let router = build_router(engine, options, Guard::new(config.addr, token));
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    tracing::info!(
+        "DevLog on http://{} (data in {})",
+        config.addr,
+        data_dir.display()
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

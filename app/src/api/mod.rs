@@ -1,0 +1,16 @@
+//! Server functions: DevLog's HTTP API. Each has a stable endpoint `/api/<name>` taking a JSON
+//! object of its named arguments, e.g. `POST /api/create_task {"project":1,"draft":{...}}`.
+//! They are thin: validate with `model`, call the engine, map its error.
+
+mod projects;
+mod tasks;
+
+pub use projects::*;
+pub use tasks::*;
+
+/// The engine, provided as context by the server for every request.
+#[cfg(feature = "ssr")]
+pub(crate) fn engine() -> Result<engine::Engine, crate::error::AppError> {
+    leptos::prelude::use_context::<engine::Engine>()
+        .ok_or_else(|| crate::error::AppError::internal("the engine is not available"))
+}

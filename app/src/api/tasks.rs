@@ -1,0 +1,75 @@
+//! Task board server functions. Every one takes the project explicitly; a task of another
+//! project is "not found".
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use model::{Project, ProjectId, Task, TaskDraft, TaskId, TaskStatus};
+use serde::{Deserialize, Serialize};
+
+/// Everything the board page needs, in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardData {
+    pub project: Project,
+    pub projects: Vec<Project>,
+    pub tasks: Vec<Task>,
+}
+
+#[server(endpoint = "get_board", input = Json)]
+pub async fn get_board(project: ProjectId) -> Result<BoardData, AppError> {
+    let engine = super::engine()?;
+    let (project, tasks) = engine.board(project).await?;
+    let projects = engine.list_projects().await?;
+    Ok(BoardData {
+        project,
+        projects,
+        tasks,
+    })
+}
+
+#[server(endpoint = "get_task", input = Json)]
+pub async fn get_task(project: ProjectId, task: TaskId) -> Result<Task, AppError> {
+    Ok(super::engine()?.task(project, task).await?)
+}
+
+#[server(endpoint = "create_task", input = Json)]
+pub async fn create_task(project: ProjectId, draft: TaskDraft) -> Result<Task, AppError> {
+    Ok(super::engine()?.create_task(project, draft).await?)
+}
+
+#[server(endpoint = "update_task", input = Json)]
+pub async fn update_task(
+    project: ProjectId,
+    task: TaskId,
+    draft: TaskDraft,
+) -> Result<Task, AppError> {
+    Ok(super::engine()?.update_task(project, task, draft).await?)
+}
+
+/// Deletes a task; refused while it runs.
+#[server(endpoint = "delete_task", input = Json)]
+pub async fn delete_task(project: ProjectId, task: TaskId) -> Result<(), AppError> {
+    Ok(super::engine()?.delete_task(project, task).await?)
+}
+
+/// Moves a task to another status, along the state machine's manual moves only.
+#[server(endpoint = "move_task", input = Json)]
+pub async fn move_task(
+    project: ProjectId,
+    task: TaskId,
+    status: TaskStatus,
+) -> Result<Task, AppError> {
+    Ok(super::engine()?.move_task(project, task, status).await?)
+}
+
+/// Puts a task at `position` (0-based) in its column; returns the column's new order.
+#[server(endpoint = "reorder_task", input = Json)]
+pub async fn reorder_task(
+    project: ProjectId,
+    task: TaskId,
+    position: usize,
+) -> Result<Vec<TaskId>, AppError> {
+    Ok(super::engine()?
+        .reorder_task(project, task, position)
+        .await?)
+}

@@ -1,0 +1,53 @@
+//! Small building blocks shared by the pages.
+
+mod nav;
+mod task_form;
+
+pub use nav::Nav;
+pub use task_form::TaskForm;
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use model::Field;
+use std::future::Future;
+
+/// Runs a server call in the browser, with `pending` true while it runs.
+pub fn run_pending<T, Fut>(
+    pending: RwSignal<bool>,
+    call: Fut,
+    done: impl FnOnce(Result<T, AppError>) + 'static,
+) where
+    Fut: Future<Output = Result<T, AppError>> + 'static,
+    T: 'static,
+{
+    pending.set(true);
+    leptos::task::spawn_local(async move {
+        let result = call.await;
+        pending.set(false);
+        done(result);
+    });
+}
+
+/// The message of `error` when it is about `field`, shown under that control.
+#[component]
+pub fn FieldError(error: RwSignal<Option<AppError>>, field: Field) -> impl IntoView {
+    move || {
+        error.get().filter(|e| e.field() == Some(field)).map(|e| {
+            view! {
+                <p class="field-error" role="alert" data-field=format!("{field:?}").to_lowercase()>
+                    {format!("{}: {}", field.label(), e.message())}
+                </p>
+            }
+        })
+    }
+}
+
+/// An error not about one field (refused, not found, network), shown under a form.
+#[component]
+pub fn FormError(error: RwSignal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().filter(|e| e.field().is_none()).map(|e| {
+            view! { <p class="form-error" role="alert">{e.to_string()}</p> }
+        })
+    }
+}

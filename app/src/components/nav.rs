@@ -1,0 +1,50 @@
+//! The top bar: home link and the project switcher.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use model::{Project, ProjectId};
+
+#[component]
+pub fn Nav(
+    /// Every registered project, for the switcher.
+    projects: Vec<Project>,
+    /// The project whose pages are shown, if any.
+    #[prop(optional)]
+    current: Option<ProjectId>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let switch = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        if let Ok(id) = value.parse::<ProjectId>() {
+            navigate(&format!("/p/{id}/board"), Default::default());
+        }
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"DevLog"</a>
+            <nav aria-label="Main">
+                <a href="/">"Projects"</a>
+            </nav>
+            {(!projects.is_empty()).then(|| view! {
+                <label class="switcher">
+                    <span>"Project"</span>
+                    <select id="project-switcher" on:change=switch>
+                        {current
+                            .is_none()
+                            .then(|| view! { <option value="" selected>"Choose a project…"</option> })}
+                        {projects
+                            .iter()
+                            .map(|p| {
+                                view! {
+                                    <option value=p.id.to_string() selected=current == Some(p.id)>
+                                        {p.name.clone()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            })}
+        </header>
+    }
+}

@@ -1,0 +1,199 @@
+//! One task card: status as icon + colour + text, priority, fail reason, and its actions.
+//! Keyboard: Alt+↑/↓ moves the focused card within its column.
+
+use super::state::{BoardState, card_dom_id};
+use crate::components::TaskForm;
+use crate::error::AppError;
+use leptos::prelude::*;
+use model::{BoardColumn, Task, TaskDraft, TaskStatus};
+
+#[component]
+pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
+    let id = task.id;
+    let status = task.status;
+    let editing = RwSignal::new(false);
+    let confirming_delete = RwSignal::new(false);
+    let edit_pending = RwSignal::new(false);
+    let edit_error = RwSignal::new(None::<AppError>);
+
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if !ev.alt_key() || editing.get_untracked() {
+            return;
+        }
+        let delta: isize = match ev.key().as_str() {
+            "ArrowUp" => -1,
+            "ArrowDown" => 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        let ids = state.column_ids(BoardColumn::of(status));
+        let Some(index) = ids.iter().position(|t| *t == id) else {
+            return;
+        };
+        let target = index as isize + delta;
+        if target >= 0 && (target as usize) < ids.len() {
+            state.reorder(id, target as usize, true);
+        }
+    };
+    let on_dragstart = move |ev: leptos::ev::DragEvent| {
+        if let Some(dt) = ev.data_transfer() {
+            let _ = dt.set_data("text/plain", &id.to_string());
+            dt.set_effect_allowed("move");
+        }
+        state.dragging.set(Some(id));
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        ev.stop_propagation();
+        let Some(dragged) = state.dragging.get_untracked() else {
+            return;
+        };
+        state.dragging.set(None);
+        if dragged == id {
+            return;
+        }
+        let column = BoardColumn::of(status);
+        match state.status_of(dragged) {
+            Some(from) if BoardColumn::of(from) == column => {
+                let ids = state.column_ids(column);
+                if let Some(position) = ids.iter().position(|t| *t == id) {
+                    state.reorder(dragged, position, false);
+                }
+            }
+            Some(_) => state.drop_on_column(dragged, column),
+            None => {}
+        }
+    };
+    let save = Callback::new(move |draft: TaskDraft| {
+        edit_pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = crate::api::update_task(state.project, id, draft).await;
+            edit_pending.set(false);
+            match result {
+                Ok(task) => {
+                    editing.set(false);
+                    state.upsert(task);
+                }
+                Err(e) => edit_error.set(Some(e)),
+            }
+        });
+    });
+    let draft = TaskDraft {
+        title: task.title.clone(),
+        description: task.description.clone(),
+        prompt: task.prompt.clone(),
+        priority: task.priority,
+    };
+
+    view! {
+        <article
+            id=card_dom_id(id)
+            class=format!("card status-{}", status.as_str())
+            class:busy=move || state.is_busy(id)
+            class:dragging=move || state.dragging.get() == Some(id)
+            data-task-id=id.to_string()
+            data-status=status.as_str()
+            tabindex="0"
+            draggable="true"
+            aria-label=format!("{} — {}", task.title, status.label())
+            aria-busy=move || state.is_busy(id).to_string()
+            on:keydown=on_keydown
+            on:dragstart=on_dragstart
+            on:dragend=move |_| state.dragging.set(None)
+            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+            on:drop=on_drop
+        >
+            <div class="card-meta">
+                <span class=format!("status-badge status-{}", status.as_str())>
+                    <span class="status-icon" aria-hidden="true">{status.icon()}</span>
+                    <span class="status-text">{status.label()}</span>
+                </span>
+                <span class=format!("priority priority-{}", task.priority.as_str())
+                    title="Priority">{task.priority.label()}</span>
+            </div>
+            <Show
+                when=move || editing.get()
+                fallback={
+                    let task = task.clone();
+                    move || view! { <CardBody task=task.clone()/> }
+                }
+            >
+                <TaskForm
+                    initial=draft.clone()
+                    on_submit=save
+                    pending=edit_pending
+                    error=edit_error
+                    submit_label="Save"
+                    on_cancel=Callback::new(move |()| editing.set(false))
+                    id_prefix=format!("edit-{id}")
+                />
+            </Show>
+            {move || state.error_of(id).map(|message| view! {
+                <p class="card-error" role="alert">{message}</p>
+            })}
+            <div class="card-actions" class:hidden=move || editing.get()>
+                <button type="button" class="edit" on:click=move |_| {
+                    edit_error.set(None);
+                    editing.set(true);
+                }>"Edit"</button>
+                <label class="move-to">
+                    <span class="sr-only">"Move to"</span>
+                    <select aria-label="Move to" on:change=move |ev| {
+                        let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+                        let chosen = select.value();
+                        // The select is an action menu, not a state: back to its prompt.
+                        select.set_value("");
+                        if let Some(to) = TaskStatus::parse(&chosen) {
+                            state.move_to(id, to);
+                        }
+                    }>
+                        <option value="" selected>"Move to…"</option>
+                        {TaskStatus::ALL
+                            .into_iter()
+                            .filter(|to| *to != status)
+                            .map(|to| {
+                                let allowed = status.manual_move(to).is_ok();
+                                view! {
+                                    <option value=to.as_str()>
+                                        {to.label()}{(!allowed).then_some(" (not allowed)")}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <Show
+                    when=move || confirming_delete.get()
+                    fallback=move || view! {
+                        <button type="button" class="delete"
+                            on:click=move |_| confirming_delete.set(true)>"Delete"</button>
+                    }
+                >
+                    <span class="confirm">
+                        "Delete this task?"
+                        <button type="button" class="danger confirm-delete" on:click=move |_| {
+                            confirming_delete.set(false);
+                            state.delete(id);
+                        }>"Delete"</button>
+                        <button type="button" on:click=move |_| confirming_delete.set(false)>
+                            "Keep"
+                        </button>
+                    </span>
+                </Show>
+            </div>
+        </article>
+    }
+}
+
+#[component]
+fn CardBody(task: Task) -> impl IntoView {
+    view! {
+        <h3 class="card-title">{task.title}</h3>
+        {(!task.description.is_empty()).then(|| view! {
+            <p class="card-description">{task.description}</p>
+        })}
+        {task.fail_reason.map(|reason| view! {
+            <p class="fail-reason"><strong>"Why it failed: "</strong>{reason}</p>
+        })}
+    }
+}

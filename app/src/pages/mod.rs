@@ -1,0 +1,35 @@
+//! One module per page.
+
+mod board;
+mod projects;
+
+pub use board::BoardPage;
+pub use projects::ProjectsPage;
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="page">
+            <h1>"Page not found"</h1>
+            <p><a href="/">"Back to your projects"</a></p>
+        </main>
+    }
+}
+
+/// A full-page error with a way out.
+#[component]
+pub fn ErrorPanel(error: crate::error::AppError) -> impl IntoView {
+    view! {
+        <section class="error-panel" role="alert">
+            <h2>"Something went wrong"</h2>
+            <p>{error.to_string()}</p>
+            <p><a href="/">"Back to your projects"</a></p>
+        </section>
+    }
+}

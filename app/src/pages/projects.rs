@@ -1,0 +1,213 @@
+//! `/`: the registered projects, registering a new one, renaming and removing.
+
+use crate::api;
+use crate::components::{FieldError, FormError, Nav, run_pending};
+use crate::error::AppError;
+use crate::pages::ErrorPanel;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+use model::{Field, Project, ProjectDraft, ProjectUpdate, validation::non_blank};
+
+#[component]
+pub fn ProjectsPage() -> impl IntoView {
+    let projects = Resource::new(|| (), |()| api::list_projects());
+    view! {
+        <Title text="Projects · DevLog"/>
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading projects…"</p> }>
+            {move || Suspend::new(async move {
+                match projects.await {
+                    Ok(list) => view! { <ProjectsView projects=list/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProjectsView(projects: Vec<Project>) -> impl IntoView {
+    let list = RwSignal::new(projects.clone());
+    view! {
+        <Nav projects/>
+        <main class="page projects-page">
+            <h1>"Projects"</h1>
+            <Show
+                when=move || list.with(|l| !l.is_empty())
+                fallback=|| view! { <p class="empty">"No project yet: register a git repository below."</p> }
+            >
+                <ul class="project-list">
+                    <For each=move || list.get() key=|p| (p.id, p.name.clone(), p.default_branch.clone()) let(project)>
+                        <ProjectRow project list/>
+                    </For>
+                </ul>
+            </Show>
+            <RegisterProject/>
+        </main>
+    }
+}
+
+#[component]
+fn ProjectRow(project: Project, list: RwSignal<Vec<Project>>) -> impl IntoView {
+    let id = project.id;
+    let editing = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let name = RwSignal::new(project.name.clone());
+    let branch = RwSignal::new(project.default_branch.clone());
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let update = ProjectUpdate {
+            name: name.get_untracked(),
+            default_branch: branch.get_untracked(),
+        };
+        if let Err(e) = update.validate() {
+            error.set(Some(e.into()));
+            return;
+        }
+        run_pending(
+            pending,
+            api::update_project(id, update),
+            move |result| match result {
+                Ok(updated) => {
+                    error.set(None);
+                    editing.set(false);
+                    list.update(|l| {
+                        l.iter_mut()
+                            .filter(|p| p.id == id)
+                            .for_each(|p| *p = updated.clone())
+                    });
+                }
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    let remove = move |_| {
+        run_pending(
+            pending,
+            api::remove_project(id),
+            move |result| match result {
+                Ok(()) => list.update(|l| l.retain(|p| p.id != id)),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    let board = format!("/p/{id}/board");
+    view! {
+        <li class="project" data-project-id=id.to_string()>
+            <Show
+                when=move || editing.get()
+                fallback={
+                    let project = project.clone();
+                    let board = board.clone();
+                    move || view! {
+                        <div class="project-summary">
+                            <a class="project-name" href=board.clone()>{project.name.clone()}</a>
+                            <code class="project-path">{project.path.clone()}</code>
+                            <span class="project-branch" title="Default branch">{project.default_branch.clone()}</span>
+                        </div>
+                    }
+                }
+            >
+                <form class="project-edit" on:submit=save aria-busy=move || pending.get().to_string()>
+                    <label>"Name"<input name="name" bind:value=name/></label>
+                    <FieldError error field=Field::Name/>
+                    <label>"Default branch"<input name="default_branch" bind:value=branch/></label>
+                    <FieldError error field=Field::DefaultBranch/>
+                    <button type="submit" class="primary" disabled=move || pending.get()>"Save"</button>
+                    <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </form>
+            </Show>
+            <FormError error/>
+            <div class="project-actions" class:hidden=move || editing.get()>
+                <button type="button" class="rename" on:click=move |_| editing.set(true)>"Rename"</button>
+                <Show
+                    when=move || confirming.get()
+                    fallback=move || view! {
+                        <button type="button" class="remove" on:click=move |_| confirming.set(true)>"Remove"</button>
+                    }
+                >
+                    <span class="confirm">
+                        "Forget this project? Its files stay on disk."
+                        <button type="button" class="danger confirm-remove" disabled=move || pending.get()
+                            on:click=remove>"Remove"</button>
+                        <button type="button" on:click=move |_| confirming.set(false)>"Keep"</button>
+                    </span>
+                </Show>
+            </div>
+        </li>
+    }
+}
+
+/// Path first; "Check" fills the detected name and branch, which stay editable.
+#[component]
+fn RegisterProject() -> impl IntoView {
+    let path = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let branch = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let navigate = use_navigate();
+
+    let inspect = move |_| {
+        run_pending(
+            pending,
+            api::inspect_project_path(path.get_untracked()),
+            move |result| match result {
+                Ok(found) => {
+                    error.set(None);
+                    path.set(found.path);
+                    name.set(found.name);
+                    branch.set(found.default_branch);
+                }
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    let register = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let draft = ProjectDraft {
+            path: path.get_untracked(),
+            name: non_blank(Some(&name.get_untracked())).map(str::to_string),
+            default_branch: non_blank(Some(&branch.get_untracked())).map(str::to_string),
+        };
+        if let Err(e) = draft.path() {
+            error.set(Some(e.into()));
+            return;
+        }
+        let navigate = navigate.clone();
+        run_pending(
+            pending,
+            api::register_project(draft),
+            move |result| match result {
+                Ok(project) => navigate(&format!("/p/{}/board", project.id), Default::default()),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    view! {
+        <section class="register" aria-label="Register a project">
+            <h2>"Register a git repository"</h2>
+            <form on:submit=register aria-busy=move || pending.get().to_string()>
+                <label for="project-path">"Path"</label>
+                <div class="inline">
+                    <input id="project-path" name="path" bind:value=path placeholder="/home/you/code/app" autocomplete="off"/>
+                    <button type="button" id="inspect-path" on:click=inspect disabled=move || pending.get()>"Check"</button>
+                </div>
+                <FieldError error field=Field::Path/>
+                <label for="project-name">"Name"</label>
+                <input id="project-name" name="name" bind:value=name placeholder="from the folder name"/>
+                <FieldError error field=Field::Name/>
+                <label for="project-branch">"Default branch"</label>
+                <input id="project-branch" name="default_branch" bind:value=branch placeholder="detected"/>
+                <FieldError error field=Field::DefaultBranch/>
+                <FormError error/>
+                <button type="submit" class="primary" id="register-project" disabled=move || pending.get()>
+                    {move || if pending.get() { "Registering…" } else { "Register" }}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,117 @@
+//! Command-line flags and environment variables.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// DevLog: run AI coding agents on your own git projects.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "devlog", version, about)]
+pub struct Config {
+    /// Address to listen on. A non-loopback address requires --token.
+    #[arg(long, env = "DEVLOG_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Where the SQLite database lives [default: $XDG_DATA_HOME/devlog, else
+    /// ~/.local/share/devlog].
+    #[arg(long, env = "DEVLOG_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// The built site (wasm, js, css) to serve.
+    #[arg(long, env = "DEVLOG_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Access token required on every request; mandatory when binding a non-loopback
+    /// address. Open `/?token=<token>` once in the browser to be let in.
+    #[arg(long, env = "DEVLOG_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error(
+        "no data directory: set --data-dir or DEVLOG_DATA_DIR (neither XDG_DATA_HOME nor HOME is set)"
+    )]
+    NoDataDir,
+    #[error(
+        "{0} is not a loopback address: DevLog starts processes on this machine, so binding it \
+         needs an access token (--token or DEVLOG_TOKEN)"
+    )]
+    RemoteWithoutToken(SocketAddr),
+    #[error("the access token must be at least 16 characters")]
+    WeakToken,
+}
+
+impl Config {
+    /// The data directory: the flag, else `$XDG_DATA_HOME/devlog`, else
+    /// `~/.local/share/devlog`.
+    pub fn data_dir(&self) -> Result<PathBuf, ConfigError> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
+        }
+        let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        if let Some(xdg) = non_empty("XDG_DATA_HOME") {
+            return Ok(PathBuf::from(xdg).join("devlog"));
+        }
+        non_empty("HOME")
+            .map(|home| PathBuf::from(home).join(".local/share/devlog"))
+            .ok_or(ConfigError::NoDataDir)
+    }
+
+    /// The token, checked against the address it protects.
+    pub fn checked_token(&self) -> Result<Option<String>, ConfigError> {
+        let token = self
+            .token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        match token {
+            Some(t) if t.len() < 16 => Err(ConfigError::WeakToken),
+            Some(t) => Ok(Some(t.to_string())),
+            None if !self.addr.ip().is_loopback() => {
+                Err(ConfigError::RemoteWithoutToken(self.addr))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Config {
+        Config::try_parse_from(std::iter::once("devlog").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn defaults_to_loopback_port_3000() {
+        let c = parse(&[]);
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.checked_token(), Ok(None));
+    }
+
+    #[test]
+    fn data_dir_flag_wins() {
+        let c = parse(&["--data-dir", "/tmp/x"]);
+        assert_eq!(c.data_dir().unwrap(), PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn non_loopback_needs_a_strong_token() {
+        let c = parse(&["--addr", "0.0.0.0:3000"]);
+        assert!(matches!(
+            c.checked_token(),
+            Err(ConfigError::RemoteWithoutToken(_))
+        ));
+        let c = parse(&["--addr", "0.0.0.0:3000", "--token", "short"]);
+        assert_eq!(c.checked_token(), Err(ConfigError::WeakToken));
+        let c = parse(&["--addr", "0.0.0.0:3000", "--token", "0123456789abcdef"]);
+        assert_eq!(c.checked_token(), Ok(Some("0123456789abcdef".into())));
+    }
+
+    #[test]
+    fn bad_addresses_are_refused_by_the_parser() {
+        assert!(Config::try_parse_from(["devlog", "--addr", "nope"]).is_err());
+    }
+}
