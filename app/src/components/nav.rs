@@ -47,4 +47,5 @@ pub fn Nav(
             })}
         </header>
     }
+    .into_any()
 }

@@ -80,4 +80,5 @@ pub fn TaskForm(
             </div>
         </form>
     }
+    .into_any()
 }

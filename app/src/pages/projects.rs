@@ -23,6 +23,7 @@ pub fn ProjectsPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -45,6 +46,7 @@ fn ProjectsView(projects: Vec<Project>) -> impl IntoView {
             <RegisterProject/>
         </main>
     }
+    .into_any()
 }
 
 #[component]
@@ -139,6 +141,7 @@ fn ProjectRow(project: Project, list: RwSignal<Vec<Project>>) -> impl IntoView {
             </div>
         </li>
     }
+    .into_any()
 }
 
 /// Path first; "Check" fills the detected name and branch, which stay editable.
@@ -210,4 +213,5 @@ fn RegisterProject() -> impl IntoView {
             </form>
         </section>
     }
+    .into_any()
 }

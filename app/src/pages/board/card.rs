@@ -183,6 +183,7 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
             </div>
         </article>
     }
+    .into_any()
 }
 
 #[component]
@@ -196,4 +197,5 @@ fn CardBody(task: Task) -> impl IntoView {
             <p class="fail-reason"><strong>"Why it failed: "</strong>{reason}</p>
         })}
     }
+    .into_any()
 }

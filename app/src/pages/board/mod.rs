@@ -42,6 +42,7 @@ pub fn BoardPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -124,6 +125,7 @@ fn BoardView(data: BoardData) -> impl IntoView {
             </div>
         </main>
     }
+    .into_any()
 }
 
 #[component]
@@ -185,4 +187,5 @@ fn Column(
             </Show>
         </section>
     }
+    .into_any()
 }
