@@ -21,6 +21,21 @@ pub enum Field {
 }
 
 impl Field {
+    /// The stable snake_case name, as in the API's JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Description => "description",
+            Field::Prompt => "prompt",
+            Field::Priority => "priority",
+            Field::Status => "status",
+            Field::Name => "name",
+            Field::Path => "path",
+            Field::DefaultBranch => "default_branch",
+            Field::Position => "position",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Field::Title => "Title",
@@ -125,6 +140,13 @@ impl fmt::Display for Field {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_names_match_their_json() {
+        for f in [Field::Title, Field::DefaultBranch, Field::Path] {
+            assert_eq!(serde_json::to_string(&f).unwrap(), format!("\"{}\"", f.as_str()));
+        }
+    }
 
     #[test]
     fn required_trims_and_refuses_blank_and_whitespace() {

@@ -34,7 +34,7 @@ pub fn FieldError(error: RwSignal<Option<AppError>>, field: Field) -> impl IntoV
     move || {
         error.get().filter(|e| e.field() == Some(field)).map(|e| {
             view! {
-                <p class="field-error" role="alert" data-field=format!("{field:?}").to_lowercase()>
+                <p class="field-error" role="alert" data-field=field.as_str()>
                     {format!("{}: {}", field.label(), e.message())}
                 </p>
             }

@@ -1,0 +1,81 @@
+# DevLog. `make run` serves the app; `make test` runs every check. Both install what is missing
+# (and skip what is present), so they work on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# The wasm-bindgen CLI must equal the crate in Cargo.lock: read it from there.
+WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;q;}' Cargo.lock)
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: help run dev test test-unit lint fmt bench build tools wasm-target cargo-leptos \
+	wasm-bindgen node-deps chromium e2e
+
+help:
+	@echo "make run    build the release site and serve it on http://127.0.0.1:3000"
+	@echo "make test   formatting, lints, unit/integration tests and the browser suite"
+	@echo "make dev    watch mode for development"
+	@echo "make bench  print performance figures"
+	@echo "make fmt | make lint | make test-unit | make e2e"
+
+## Tools ---------------------------------------------------------------------------------------
+
+tools: wasm-target cargo-leptos wasm-bindgen node-deps
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+
+cargo-leptos:
+	@cargo leptos --version 2>/dev/null | grep -qF "$(CARGO_LEPTOS_VERSION)" \
+	  || cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+
+# Not --locked: its lock names a crate newer than the registry here serves.
+wasm-bindgen:
+	@test -n "$(WASM_BINDGEN_VERSION)" || { echo "no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+	@wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)" \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+
+# Playwright and wasm-opt (npm binaryen: Debian's binaryen silently breaks the release wasm).
+node-deps: end2end/node_modules/.package-lock.json
+end2end/node_modules/.package-lock.json: end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "make test needs Debian's chromium package: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+## Build and run -------------------------------------------------------------------------------
+
+build: tools
+	cargo leptos build --release
+
+run: build
+	./target/release/devlog --site-root target/site
+
+dev: tools
+	cargo leptos watch
+
+## Checks --------------------------------------------------------------------------------------
+
+fmt:
+	cargo fmt --all
+
+# Each crate in its real configuration: app with ssr natively, frontend for wasm32.
+lint: wasm-target
+	cargo fmt --all -- --check
+	cargo clippy -p model -p engine -p app -p server --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+test-unit:
+	cargo test -p model -p engine -p app -p server --features app/ssr
+
+e2e: build chromium
+	cd end2end && npx playwright test
+
+test: tools chromium lint test-unit e2e
+
+bench: build
+	cargo run --release -p server --bin bench -- --site-root target/site
