@@ -83,20 +83,16 @@ pub async fn inspect(path: &Path) -> Result<RepoInfo, GitError> {
 }
 
 async fn detect_default_branch(repo: &Path) -> Option<String> {
-    if let Ok(remote_head) = git(
-        repo,
-        &[
-            "symbolic-ref",
-            "--quiet",
-            "--short",
-            "refs/remotes/origin/HEAD",
-        ],
-    )
-    .await
+    let origin_head = [
+        "symbolic-ref",
+        "--quiet",
+        "--short",
+        "refs/remotes/origin/HEAD",
+    ];
+    if let Ok(remote_head) = git(repo, &origin_head).await
+        && let Some(branch) = remote_head.strip_prefix("origin/")
     {
-        if let Some(branch) = remote_head.strip_prefix("origin/") {
-            return Some(branch.to_string());
-        }
+        return Some(branch.to_string());
     }
     git(repo, &["symbolic-ref", "--quiet", "--short", "HEAD"])
         .await

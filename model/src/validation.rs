@@ -144,7 +144,10 @@ mod tests {
     #[test]
     fn field_names_match_their_json() {
         for f in [Field::Title, Field::DefaultBranch, Field::Path] {
-            assert_eq!(serde_json::to_string(&f).unwrap(), format!("\"{}\"", f.as_str()));
+            assert_eq!(
+                serde_json::to_string(&f).unwrap(),
+                format!("\"{}\"", f.as_str())
+            );
         }
     }
 

@@ -47,7 +47,7 @@ impl Guard {
 
     fn host_allowed(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
-        self.inner.hosts.iter().any(|h| *h == host)
+        self.inner.hosts.contains(&host)
     }
 
     fn origin_allowed(&self, origin: &str) -> bool {
