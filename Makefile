@@ -78,4 +78,4 @@ e2e: build chromium
 test: tools chromium lint test-unit e2e
 
 bench: build
-	cargo run --release -p server --bin bench -- --site-root target/site
+	cargo bench -p server --bench figures -- --site-root target/site

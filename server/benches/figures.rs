@@ -1,0 +1,211 @@
+//! `make bench`: DevLog's performance figures, one `name: value unit` line each.
+//!
+//! - `board_ssr_5k_ms`: median time to render `/p/{id}/board` with 5,000 tasks, every card
+//!   rendered (none done, so none collapsed), through the real router.
+//! - `site_wasm_js_gzip_kb`: the release site's wasm + js, gzip -9 (raw sizes beside it).
+//! - `rss_idle_mb`: resident memory of the release server after start-up and one board load.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, header};
+use engine::{Engine, EngineError, store};
+use leptos::prelude::LeptosOptions;
+use model::{Priority, TaskDraft, TaskStatus};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+const TASKS: usize = 5_000;
+const RUNS: usize = 30;
+
+fn main() {
+    let site_root = std::env::args()
+        .skip_while(|a| a != "--site-root")
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/site"));
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    runtime.block_on(board_ssr());
+    site_sizes(&site_root);
+    rss_idle(&site_root);
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+fn init_repo(dir: &Path) {
+    let ok = Command::new("sh")
+        .arg("-c")
+        .arg("git init -q -b main && git -c user.name=b -c user.email=b@b.invalid commit -q --allow-empty -m init")
+        .current_dir(dir)
+        .status()
+        .expect("git")
+        .success();
+    assert!(ok, "git init");
+}
+
+async fn seeded_engine(data: &Path, repo: &Path) -> (Engine, model::ProjectId) {
+    let engine = Engine::open(data).await.expect("engine");
+    let project = engine
+        .register_project(model::ProjectDraft {
+            path: repo.display().to_string(),
+            ..Default::default()
+        })
+        .await
+        .expect("project");
+    let statuses = [
+        TaskStatus::Todo,
+        TaskStatus::InQueue,
+        TaskStatus::InProgress,
+        TaskStatus::Review,
+        TaskStatus::Fail,
+        TaskStatus::Blocked,
+    ];
+    let id = project.id;
+    engine
+        .db()
+        .write(move |conn| -> Result<(), EngineError> {
+            let tx = conn.transaction()?;
+            for i in 0..TASKS {
+                let draft = TaskDraft {
+                    title: format!("Task number {i}: make the thing better"),
+                    description: "A realistic description of a couple of lines, so the card has \
+                                  some body text to render."
+                        .into(),
+                    prompt: "Do it well.".into(),
+                    priority: Priority::ALL[i % 4],
+                };
+                let task = store::tasks::insert(&tx, id, &draft)?;
+                let status = statuses[i % statuses.len()];
+                let reason = (status == TaskStatus::Fail).then_some("Agent exited with code 1");
+                store::tasks::set_status(&tx, id, task.id, status, reason)?;
+            }
+            Ok(tx.commit()?)
+        })
+        .await
+        .expect("seed");
+    (engine, id)
+}
+
+async fn board_ssr() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let repo = tempfile::tempdir().expect("tempdir");
+    init_repo(repo.path());
+    let (engine, project) = seeded_engine(data.path(), repo.path()).await;
+    let addr: std::net::SocketAddr = "127.0.0.1:3000".parse().expect("addr");
+    let options = LeptosOptions::builder()
+        .output_name("devlog")
+        .site_addr(addr)
+        .build();
+    let router = server::build_router(engine, options, server::security::Guard::new(addr, None));
+    let mut times = Vec::with_capacity(RUNS);
+    let mut bytes = 0;
+    for run in 0..RUNS + 3 {
+        let req = Request::get(format!("/p/{project}/board"))
+            .header(header::HOST, "127.0.0.1:3000")
+            .body(Body::empty())
+            .expect("request");
+        let start = Instant::now();
+        let res = router.clone().oneshot(req).await.expect("response");
+        let body = to_bytes(res.into_body(), usize::MAX).await.expect("body");
+        let elapsed = start.elapsed();
+        assert!(body.len() > TASKS * 100, "every card rendered");
+        bytes = body.len();
+        if run >= 3 {
+            times.push(elapsed.as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    println!("board_ssr_5k_ms: {:.1} ms", times[times.len() / 2]);
+    println!("board_ssr_5k_html_kb: {:.0} KB", bytes as f64 / 1024.0);
+}
+
+fn gzip_len(path: &Path) -> u64 {
+    let out = Command::new("gzip")
+        .arg("-9")
+        .arg("-c")
+        .arg(path)
+        .output()
+        .expect("gzip");
+    out.stdout.len() as u64
+}
+
+fn site_sizes(site_root: &Path) {
+    let pkg = site_root.join("pkg");
+    let wasm = pkg.join("devlog.wasm");
+    let js = pkg.join("devlog.js");
+    let (Ok(wasm_meta), Ok(js_meta)) = (std::fs::metadata(&wasm), std::fs::metadata(&js)) else {
+        eprintln!("no site in {}: run `make build` first", pkg.display());
+        return;
+    };
+    let kb = |b: u64| b as f64 / 1024.0;
+    println!("site_wasm_kb: {:.0} KB", kb(wasm_meta.len()));
+    println!("site_js_kb: {:.0} KB", kb(js_meta.len()));
+    println!(
+        "site_wasm_js_gzip_kb: {:.0} KB",
+        kb(gzip_len(&wasm) + gzip_len(&js))
+    );
+}
+
+fn http_get(addr: &str, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+fn rss_idle(site_root: &Path) {
+    let binary = workspace_root().join("target/release/devlog");
+    if !binary.exists() {
+        eprintln!("no {}: run `make build` first", binary.display());
+        return;
+    }
+    let data = tempfile::tempdir().expect("tempdir");
+    let repo = tempfile::tempdir().expect("tempdir");
+    init_repo(repo.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(&binary)
+        .args(["--addr", &addr, "--site-root"])
+        .arg(site_root)
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http_get(&addr, "/healthz").is_none_or(|r| !r.starts_with("HTTP/1.1 200")) {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = http_get(&addr, "/");
+    // Let start-up allocations settle before reading the figure.
+    std::thread::sleep(Duration::from_secs(1));
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let rss_kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    println!("rss_idle_mb: {:.1} MB", rss_kb / 1024.0);
+    let _ = child.kill();
+    let _ = child.wait();
+}
