@@ -1,6 +1,7 @@
 //! DevLog's backend library: storage, git, projects and tasks. No Leptos here, so everything
 //! is tested without a browser.
 
+pub mod agents;
 pub mod error;
 pub mod git;
 pub mod projects;

@@ -4,14 +4,18 @@
 //! offers (can this task move there? is this title valid?) is the same code that decides what
 //! the server accepts.
 
+pub mod agent;
 pub mod board;
 pub mod ids;
 pub mod project;
+pub mod stream;
 pub mod task;
 pub mod validation;
 
+pub use agent::{AgentKind, PermissionAnswer, PermissionPolicy};
 pub use board::{BoardColumn, BoardCounts};
 pub use ids::{ProjectId, TaskId};
 pub use project::{Project, ProjectDraft, ProjectInspection, ProjectUpdate};
+pub use stream::StreamEvent;
 pub use task::{Priority, Task, TaskDraft, TaskStatus, TransitionError};
 pub use validation::{Field, ValidationError};

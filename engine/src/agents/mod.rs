@@ -1,0 +1,330 @@
+//! The agent CLIs DevLog drives (DESIGN §5), one module per CLI behind [`AgentAdapter`]:
+//! build the command for a first turn and for a continuation, parse one stdout line into
+//! [`StreamEvent`]s, and write the CLI's stdin protocol (Claude only). Pure code: nothing here
+//! spawns a process, so all of it is tested against the recorded transcripts in
+//! `engine/tests/fixtures/agents/`.
+
+mod claude;
+mod codex;
+mod outcome;
+
+pub use claude::ClaudeCode;
+pub use codex::Codex;
+pub use outcome::{edited_paths, final_answer, turn_failure};
+
+use model::{AgentKind, PermissionAnswer, PermissionPolicy, StreamEvent};
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// What the child's stdin is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdinMode {
+    /// `/dev/null`: the CLI must never wait for input (Codex reads a piped stdin otherwise).
+    Null,
+    /// A pipe kept open for the life of the process: the supervisor writes `prompt_on_stdin`
+    /// first, then follow-ups and permission answers as lines (Claude stream-json).
+    Pipe,
+    /// A pipe that is closed once `prompt_on_stdin` is written: the CLI reads its prompt to
+    /// EOF (Codex with a prompt too long for argv).
+    PromptThenEof,
+}
+
+/// How to start one agent process. Holds no secret: keys are added to the child's
+/// environment by the supervisor at spawn time, so this can be logged and stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandSpec {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    /// Extra non-secret environment variables for the child.
+    pub env: Vec<(String, String)>,
+    pub stdin: StdinMode,
+    /// Exactly what to write to stdin right after the spawn (newline included where the
+    /// protocol is line-based); `None` writes nothing.
+    pub prompt_on_stdin: Option<String>,
+}
+
+/// What a turn is launched with. Blank `model`/`reasoning_effort` mean "the CLI's default".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnLaunch {
+    pub binary: PathBuf,
+    pub prompt: String,
+    pub model: Option<String>,
+    pub reasoning_effort: Option<String>,
+    pub permission: PermissionPolicy,
+}
+
+/// A launch refused before anything is spawned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LaunchError {
+    #[error("the prompt is empty")]
+    BlankPrompt,
+    #[error("'{0}' is not a model name")]
+    BadModel(String),
+    #[error("'{0}' is not a reasoning effort (a single word such as low, medium or high)")]
+    BadEffort(String),
+    #[error("the permission policy '{}' is for {}, not {}", policy.label(), policy.agent().label(), agent.label())]
+    ForeignPolicy {
+        policy: PermissionPolicy,
+        agent: AgentKind,
+    },
+    #[error("'{0}' is not a session id this CLI could have issued")]
+    BadSessionId(String),
+}
+
+impl TurnLaunch {
+    /// Refuses what the command builders would otherwise drop or replace (they never pass a
+    /// value that could be read as a flag): call it before spawning and show the reason.
+    pub fn check(&self, agent: AgentKind) -> Result<(), LaunchError> {
+        if self.prompt.trim().is_empty() {
+            return Err(LaunchError::BlankPrompt);
+        }
+        if let Some(model) = present(&self.model)
+            && !is_cli_value(model)
+        {
+            return Err(LaunchError::BadModel(model.to_string()));
+        }
+        if let Some(effort) = present(&self.reasoning_effort)
+            && !is_word(effort)
+        {
+            return Err(LaunchError::BadEffort(effort.to_string()));
+        }
+        if self.permission.agent() != agent {
+            return Err(LaunchError::ForeignPolicy {
+                policy: self.permission,
+                agent,
+            });
+        }
+        Ok(())
+    }
+
+    /// The model to pass, if one is set and safe to put in argv.
+    fn model_arg(&self) -> Option<&str> {
+        present(&self.model).filter(|m| is_cli_value(m))
+    }
+
+    /// The reasoning effort to pass, if one is set and a plain word.
+    fn effort_arg(&self) -> Option<&str> {
+        present(&self.reasoning_effort).filter(|e| is_word(e))
+    }
+}
+
+/// Checks an agent session id before it is used to resume: ids come from the CLI's own
+/// stdout, but they end up in argv, so one that could be read as a flag is refused.
+pub fn check_session_id(id: &str) -> Result<(), LaunchError> {
+    if is_word(id) && id.len() <= 200 {
+        Ok(())
+    } else {
+        Err(LaunchError::BadSessionId(id.to_string()))
+    }
+}
+
+/// One agent CLI's protocol. Implementations are stateless: one value serves every session.
+pub trait AgentAdapter: Send + Sync {
+    fn kind(&self) -> AgentKind;
+
+    /// The command for a new conversation.
+    fn first_turn(&self, launch: &TurnLaunch) -> CommandSpec;
+
+    /// The command that continues the conversation `agent_session_id` (from the
+    /// `AgentSession` event of an earlier turn) with `launch.prompt`. An id failing
+    /// [`check_session_id`] is never passed: the result is then a first turn.
+    fn continuation(&self, launch: &TurnLaunch, agent_session_id: &str) -> CommandSpec;
+
+    /// One stdout line (without its newline) as zero or more events. Never panics: what is
+    /// not understood comes back as `Raw`.
+    fn parse_line(&self, line: &str) -> Vec<StreamEvent>;
+
+    /// The stdin line (no newline) that sends `text` as a new user message to a running
+    /// process; `None` when the CLI takes no input while it runs (a new turn needs a new
+    /// process).
+    fn user_message_line(&self, _text: &str) -> Option<String> {
+        None
+    }
+
+    /// The stdin line (no newline) answering the permission request `request_id`; `None`
+    /// when the CLI never asks.
+    fn permission_answer_line(
+        &self,
+        _request_id: &str,
+        _answer: &PermissionAnswer,
+    ) -> Option<String> {
+        None
+    }
+
+    /// The stdin line (no newline) that stops the current turn but keeps the process;
+    /// `request_id` is ours, echoed in the CLI's `control_response`. `None` when the only way
+    /// to stop is to kill the process.
+    fn interrupt_line(&self, _request_id: &str) -> Option<String> {
+        None
+    }
+}
+
+static CLAUDE_CODE: ClaudeCode = ClaudeCode;
+static CODEX: Codex = Codex;
+
+/// The adapter for `kind`.
+pub fn adapter(kind: AgentKind) -> &'static dyn AgentAdapter {
+    match kind {
+        AgentKind::ClaudeCode => &CLAUDE_CODE,
+        AgentKind::Codex => &CODEX,
+    }
+}
+
+/// The trimmed value, or `None` when absent or blank (blank counts as absent everywhere).
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A value that can follow a flag in argv without being mistaken for one: no leading `-`,
+/// no whitespace or control characters (model names such as `claude-opus-4-1[1m]` or
+/// `openai/gpt-5` pass).
+fn is_cli_value(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 200
+        && !value.starts_with('-')
+        && value.chars().all(|c| !c.is_whitespace() && !c.is_control())
+}
+
+/// A plain word: ASCII letters, digits, `-` and `_`, not starting with `-`.
+fn is_word(value: &str) -> bool {
+    !value.is_empty()
+        && !value.starts_with('-')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The string at `key`, if it is one.
+fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+/// The owned string at `key`, if it is one.
+fn string_at(value: &Value, key: &str) -> Option<String> {
+    str_at(value, key).map(str::to_string)
+}
+
+/// The line kept verbatim, for whatever an adapter does not understand.
+fn raw(line: &str) -> Vec<StreamEvent> {
+    vec![StreamEvent::Raw {
+        line: line.to_string(),
+    }]
+}
+
+/// The line as a JSON object, or `None` for anything else (malformed, array, scalar).
+fn parse_object(line: &str) -> Option<Value> {
+    serde_json::from_str::<Value>(line)
+        .ok()
+        .filter(Value::is_object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launch(permission: PermissionPolicy) -> TurnLaunch {
+        TurnLaunch {
+            binary: PathBuf::from("agent"),
+            prompt: "do it".into(),
+            model: None,
+            reasoning_effort: None,
+            permission,
+        }
+    }
+
+    #[test]
+    fn check_refuses_what_the_builders_would_drop() {
+        let ok = launch(PermissionPolicy::Ask);
+        assert_eq!(ok.check(AgentKind::ClaudeCode), Ok(()));
+        assert_eq!(
+            ok.check(AgentKind::Codex),
+            Err(LaunchError::ForeignPolicy {
+                policy: PermissionPolicy::Ask,
+                agent: AgentKind::Codex
+            })
+        );
+        let blank = TurnLaunch {
+            prompt: "  \n".into(),
+            ..ok.clone()
+        };
+        assert_eq!(
+            blank.check(AgentKind::ClaudeCode),
+            Err(LaunchError::BlankPrompt)
+        );
+        let flag_model = TurnLaunch {
+            model: Some("--dangerously-skip-permissions".into()),
+            ..ok.clone()
+        };
+        assert!(matches!(
+            flag_model.check(AgentKind::ClaudeCode),
+            Err(LaunchError::BadModel(_))
+        ));
+        assert_eq!(flag_model.model_arg(), None);
+        let odd_effort = TurnLaunch {
+            reasoning_effort: Some("high\"\nsandbox_mode=\"danger".into()),
+            ..ok.clone()
+        };
+        assert!(matches!(
+            odd_effort.check(AgentKind::ClaudeCode),
+            Err(LaunchError::BadEffort(_))
+        ));
+        assert_eq!(odd_effort.effort_arg(), None);
+        let blanks = TurnLaunch {
+            model: Some("  ".into()),
+            reasoning_effort: Some("".into()),
+            ..ok.clone()
+        };
+        assert_eq!(blanks.check(AgentKind::ClaudeCode), Ok(()));
+        assert_eq!((blanks.model_arg(), blanks.effort_arg()), (None, None));
+        let spaced = TurnLaunch {
+            model: Some(" claude-opus-4-1[1m] ".into()),
+            ..ok
+        };
+        assert_eq!(spaced.model_arg(), Some("claude-opus-4-1[1m]"));
+    }
+
+    #[test]
+    fn session_ids_must_be_plain_words() {
+        assert!(check_session_id("a3d62e19-2a19-4380-802e-5531bc5a77dc").is_ok());
+        assert!(check_session_id("01a21b24-6c66-70e3-84e7-5de0d55dbc32").is_ok());
+        for bad in [
+            "",
+            "-x",
+            "--dangerously-skip-permissions",
+            "a b",
+            "a\nb",
+            "a;b",
+        ] {
+            assert!(check_session_id(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn adapters_match_their_kind() {
+        for kind in AgentKind::ALL {
+            assert_eq!(adapter(kind).kind(), kind);
+        }
+    }
+
+    #[test]
+    fn malformed_lines_are_raw_for_every_adapter() {
+        for kind in AgentKind::ALL {
+            for line in [
+                "{not json",
+                "",
+                "[1,2]",
+                "42",
+                "\"text\"",
+                "null",
+                r#"{"type":"nope"}"#,
+                "{}",
+            ] {
+                assert_eq!(
+                    adapter(kind).parse_line(line),
+                    raw(line),
+                    "{kind:?} {line:?}"
+                );
+            }
+        }
+    }
+}

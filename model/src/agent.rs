@@ -1,0 +1,267 @@
+//! Which agent CLI a session runs, what it may do without asking, and how the user answers
+//! one of its permission requests. See DESIGN §5.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// An agent CLI DevLog can drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentKind {
+    ClaudeCode,
+    Codex,
+}
+
+impl AgentKind {
+    pub const ALL: [AgentKind; 2] = [AgentKind::ClaudeCode, AgentKind::Codex];
+
+    /// The stable name used in SQLite and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentKind::ClaudeCode => "claude_code",
+            AgentKind::Codex => "codex",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<AgentKind> {
+        AgentKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    /// What the user reads in a picker.
+    pub fn label(self) -> &'static str {
+        match self {
+            AgentKind::ClaudeCode => "Claude Code",
+            AgentKind::Codex => "Codex CLI",
+        }
+    }
+
+    /// The executable looked up on PATH when no explicit binary is configured.
+    pub fn default_binary(self) -> &'static str {
+        match self {
+            AgentKind::ClaudeCode => "claude",
+            AgentKind::Codex => "codex",
+        }
+    }
+
+    /// The safe policy a new session starts with.
+    pub fn default_permission(self) -> PermissionPolicy {
+        match self {
+            AgentKind::ClaudeCode => PermissionPolicy::Ask,
+            AgentKind::Codex => PermissionPolicy::WorkspaceWrite,
+        }
+    }
+
+    /// The policies this agent understands, safest first.
+    pub fn permissions(self) -> impl Iterator<Item = PermissionPolicy> {
+        PermissionPolicy::ALL
+            .into_iter()
+            .filter(move |p| p.agent() == self)
+    }
+}
+
+impl fmt::Display for AgentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What an agent may do without asking, per session. One flat enum (rather than one per
+/// agent) so that it is one column in SQLite; each value belongs to exactly one agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionPolicy {
+    /// Claude: every tool that needs permission is asked in the UI.
+    Ask,
+    /// Claude: file edits in the work tree run without asking; the rest is asked.
+    AcceptEdits,
+    /// Claude: nothing is asked. Dangerous.
+    Bypass,
+    /// Codex sandbox: the agent can read but not write.
+    ReadOnly,
+    /// Codex sandbox: writes inside the work tree only.
+    WorkspaceWrite,
+    /// Codex sandbox: no sandbox at all. Dangerous.
+    DangerFullAccess,
+}
+
+impl PermissionPolicy {
+    pub const ALL: [PermissionPolicy; 6] = [
+        PermissionPolicy::Ask,
+        PermissionPolicy::AcceptEdits,
+        PermissionPolicy::Bypass,
+        PermissionPolicy::ReadOnly,
+        PermissionPolicy::WorkspaceWrite,
+        PermissionPolicy::DangerFullAccess,
+    ];
+
+    /// The stable name used in SQLite and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PermissionPolicy::Ask => "ask",
+            PermissionPolicy::AcceptEdits => "accept_edits",
+            PermissionPolicy::Bypass => "bypass",
+            PermissionPolicy::ReadOnly => "read_only",
+            PermissionPolicy::WorkspaceWrite => "workspace_write",
+            PermissionPolicy::DangerFullAccess => "danger_full_access",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<PermissionPolicy> {
+        PermissionPolicy::ALL
+            .into_iter()
+            .find(|p| p.as_str() == value)
+    }
+
+    /// What the user reads in a picker; the dangerous ones say so.
+    pub fn label(self) -> &'static str {
+        match self {
+            PermissionPolicy::Ask => "Ask before using tools",
+            PermissionPolicy::AcceptEdits => "Accept file edits",
+            PermissionPolicy::Bypass => "Bypass permissions (dangerous)",
+            PermissionPolicy::ReadOnly => "Read only",
+            PermissionPolicy::WorkspaceWrite => "Write in the work tree",
+            PermissionPolicy::DangerFullAccess => "Full access, no sandbox (dangerous)",
+        }
+    }
+
+    /// The agent this policy belongs to.
+    pub fn agent(self) -> AgentKind {
+        match self {
+            PermissionPolicy::Ask | PermissionPolicy::AcceptEdits | PermissionPolicy::Bypass => {
+                AgentKind::ClaudeCode
+            }
+            PermissionPolicy::ReadOnly
+            | PermissionPolicy::WorkspaceWrite
+            | PermissionPolicy::DangerFullAccess => AgentKind::Codex,
+        }
+    }
+
+    /// Lets the agent run anything on the machine without a human or a sandbox in the way.
+    pub fn is_dangerous(self) -> bool {
+        matches!(
+            self,
+            PermissionPolicy::Bypass | PermissionPolicy::DangerFullAccess
+        )
+    }
+
+    /// This policy when it belongs to `agent`, else that agent's safe default: a policy meant
+    /// for another agent must never widen what this one may do.
+    pub fn for_agent(self, agent: AgentKind) -> PermissionPolicy {
+        if self.agent() == agent {
+            self
+        } else {
+            agent.default_permission()
+        }
+    }
+}
+
+impl fmt::Display for PermissionPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The user's answer to a permission request (Claude's `can_use_tool`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "behavior", rename_all = "snake_case")]
+pub enum PermissionAnswer {
+    /// Run the tool; with `updated_input`, run that input instead of the proposed one.
+    Allow {
+        #[serde(default)]
+        updated_input: Option<Value>,
+    },
+    /// Refuse. `message` is shown to the model; with `interrupt` the whole turn stops instead.
+    Deny {
+        message: String,
+        #[serde(default)]
+        interrupt: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for kind in AgentKind::ALL {
+            assert_eq!(AgentKind::parse(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        for policy in PermissionPolicy::ALL {
+            assert_eq!(PermissionPolicy::parse(policy.as_str()), Some(policy));
+            let json = serde_json::to_string(&policy).unwrap();
+            assert_eq!(json, format!("\"{}\"", policy.as_str()));
+        }
+        assert_eq!(AgentKind::parse("gemini"), None);
+        assert_eq!(PermissionPolicy::parse("yolo"), None);
+    }
+
+    #[test]
+    fn defaults_are_safe_and_belong_to_their_agent() {
+        for kind in AgentKind::ALL {
+            let default = kind.default_permission();
+            assert_eq!(default.agent(), kind);
+            assert!(!default.is_dangerous());
+            assert!(kind.permissions().any(|p| p == default));
+            assert_eq!(kind.permissions().count(), 3);
+        }
+        let dangerous: Vec<_> = PermissionPolicy::ALL
+            .into_iter()
+            .filter(|p| p.is_dangerous())
+            .collect();
+        assert_eq!(
+            dangerous,
+            [PermissionPolicy::Bypass, PermissionPolicy::DangerFullAccess]
+        );
+        assert!(PermissionPolicy::Bypass.label().contains("dangerous"));
+        assert!(
+            PermissionPolicy::DangerFullAccess
+                .label()
+                .contains("dangerous")
+        );
+    }
+
+    #[test]
+    fn a_foreign_policy_falls_back_to_the_safe_default() {
+        assert_eq!(
+            PermissionPolicy::DangerFullAccess.for_agent(AgentKind::ClaudeCode),
+            PermissionPolicy::Ask
+        );
+        assert_eq!(
+            PermissionPolicy::Bypass.for_agent(AgentKind::Codex),
+            PermissionPolicy::WorkspaceWrite
+        );
+        assert_eq!(
+            PermissionPolicy::AcceptEdits.for_agent(AgentKind::ClaudeCode),
+            PermissionPolicy::AcceptEdits
+        );
+    }
+
+    #[test]
+    fn answers_round_trip() {
+        let allow = PermissionAnswer::Allow {
+            updated_input: Some(serde_json::json!({"file_path": "a.txt"})),
+        };
+        let deny = PermissionAnswer::Deny {
+            message: "no".into(),
+            interrupt: true,
+        };
+        for answer in [allow, deny] {
+            let json = serde_json::to_string(&answer).unwrap();
+            assert_eq!(
+                serde_json::from_str::<PermissionAnswer>(&json).unwrap(),
+                answer
+            );
+        }
+        let bare: PermissionAnswer = serde_json::from_str(r#"{"behavior":"allow"}"#).unwrap();
+        assert_eq!(
+            bare,
+            PermissionAnswer::Allow {
+                updated_input: None
+            }
+        );
+    }
+}

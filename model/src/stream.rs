@@ -1,0 +1,258 @@
+//! The typed events of a session's stream (DESIGN §6): what the agent said and did, parsed
+//! from its CLI's stdout, plus what the supervisor itself reports. Every event is stored with
+//! its `kind` and sent to the browser as JSON, so both sides share this one definition.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One event of a session. Agent-agnostic: the adapters map each CLI's protocol onto it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StreamEvent {
+    // ---- from the agent CLI ----------------------------------------------------------------
+    /// The CLI's own id for this conversation (Claude `session_id`, Codex `thread_id`): what a
+    /// continuation resumes. Claude repeats it at the start of every turn.
+    AgentSession {
+        agent_session_id: String,
+        model: Option<String>,
+    },
+    /// Text the model wrote for the user.
+    AssistantText { text: String },
+    /// The model's visible reasoning (Claude thinking, Codex reasoning summary).
+    Reasoning { text: String },
+    /// The agent invoked a tool. `id` pairs it with its `ToolResult`.
+    ToolCall {
+        id: String,
+        name: String,
+        input: Value,
+    },
+    /// A tool's outcome, shown under its `ToolCall`.
+    ToolResult {
+        id: String,
+        output: String,
+        is_error: bool,
+    },
+    /// Files the agent changed (Codex `file_change` once applied). Paths as the CLI gave them.
+    FileChange { paths: Vec<String> },
+    /// The agent waits for the user to allow or deny a tool (Claude `can_use_tool`); answer
+    /// with `request_id`. `tool_use_id` matches the `ToolCall` that asked.
+    PermissionRequest {
+        request_id: String,
+        tool_use_id: Option<String>,
+        tool: String,
+        input: Value,
+        description: Option<String>,
+    },
+    /// A pending permission request the CLI no longer waits for (e.g. after an interrupt).
+    PermissionWithdrawn { request_id: String },
+    /// A turn is over. `is_error` is the CLI's verdict; on error `result` holds the error text,
+    /// otherwise the turn's answer when the CLI reports one. `reason` is the CLI's own word
+    /// for why it stopped (Claude `terminal_reason`, e.g. `aborted_streaming` after an
+    /// interrupt).
+    TurnEnded {
+        is_error: bool,
+        result: Option<String>,
+        #[serde(default)]
+        reason: Option<String>,
+        cost_usd: Option<f64>,
+        duration_ms: Option<u64>,
+        num_turns: Option<u32>,
+        usage: Option<Value>,
+    },
+    /// Something went wrong. With `retrying` the CLI is retrying by itself (Codex reconnects,
+    /// Claude API retries): the turn goes on and this is never its outcome.
+    Error {
+        message: String,
+        #[serde(default)]
+        retrying: bool,
+    },
+    /// A stdout line no adapter understands (unknown type, malformed JSON), kept verbatim so
+    /// nothing the CLI said is lost.
+    Raw { line: String },
+
+    // ---- from the supervisor ---------------------------------------------------------------
+    /// A message the user sent to the agent (the first prompt or a follow-up).
+    UserMessage { text: String },
+    /// A message the user sent while the agent was busy; it runs after the current turn.
+    MessageQueued { text: String },
+    /// Every queued message has been handed to the agent.
+    QueueDrained,
+    /// A line of the CLI's stderr.
+    Log { line: String },
+    /// The session's status changed (the stored status name).
+    StatusChanged { status: String },
+}
+
+impl StreamEvent {
+    /// The serde tag of this event: the SQLite `kind` column and the browser's switch.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StreamEvent::AgentSession { .. } => "agent_session",
+            StreamEvent::AssistantText { .. } => "assistant_text",
+            StreamEvent::Reasoning { .. } => "reasoning",
+            StreamEvent::ToolCall { .. } => "tool_call",
+            StreamEvent::ToolResult { .. } => "tool_result",
+            StreamEvent::FileChange { .. } => "file_change",
+            StreamEvent::PermissionRequest { .. } => "permission_request",
+            StreamEvent::PermissionWithdrawn { .. } => "permission_withdrawn",
+            StreamEvent::TurnEnded { .. } => "turn_ended",
+            StreamEvent::Error { .. } => "error",
+            StreamEvent::Raw { .. } => "raw",
+            StreamEvent::UserMessage { .. } => "user_message",
+            StreamEvent::MessageQueued { .. } => "message_queued",
+            StreamEvent::QueueDrained => "queue_drained",
+            StreamEvent::Log { .. } => "log",
+            StreamEvent::StatusChanged { .. } => "status_changed",
+        }
+    }
+
+    /// An error the CLI will not retry by itself.
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            StreamEvent::Error {
+                retrying: false,
+                ..
+            } | StreamEvent::TurnEnded { is_error: true, .. }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn samples() -> Vec<StreamEvent> {
+        vec![
+            StreamEvent::AgentSession {
+                agent_session_id: "a3d62e19".into(),
+                model: Some("claude-opus".into()),
+            },
+            StreamEvent::AssistantText { text: "ok".into() },
+            StreamEvent::Reasoning {
+                text: "thinking".into(),
+            },
+            StreamEvent::ToolCall {
+                id: "toolu_1".into(),
+                name: "Write".into(),
+                input: json!({"file_path": "/p/a.txt", "content": "hi\n"}),
+            },
+            StreamEvent::ToolResult {
+                id: "toolu_1".into(),
+                output: "done".into(),
+                is_error: false,
+            },
+            StreamEvent::FileChange {
+                paths: vec!["/p/a.txt".into()],
+            },
+            StreamEvent::PermissionRequest {
+                request_id: "req".into(),
+                tool_use_id: Some("toolu_1".into()),
+                tool: "Write".into(),
+                input: json!({"file_path": "/p/a.txt"}),
+                description: None,
+            },
+            StreamEvent::PermissionWithdrawn {
+                request_id: "req".into(),
+            },
+            StreamEvent::TurnEnded {
+                is_error: false,
+                result: Some("ok".into()),
+                reason: Some("completed".into()),
+                cost_usd: Some(0.050012),
+                duration_ms: Some(219),
+                num_turns: Some(1),
+                usage: Some(json!({"input_tokens": 12468, "output_tokens": 7})),
+            },
+            StreamEvent::Error {
+                message: "Reconnecting... 1/5".into(),
+                retrying: true,
+            },
+            StreamEvent::Raw {
+                line: "{not json".into(),
+            },
+            StreamEvent::UserMessage { text: "hi".into() },
+            StreamEvent::MessageQueued {
+                text: "next".into(),
+            },
+            StreamEvent::QueueDrained,
+            StreamEvent::Log {
+                line: "warn".into(),
+            },
+            StreamEvent::StatusChanged {
+                status: "running".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_event_round_trips_through_json() {
+        for event in samples() {
+            let json = serde_json::to_string(&event).unwrap();
+            let back: StreamEvent = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, event, "{json}");
+        }
+    }
+
+    #[test]
+    fn kind_is_the_serde_tag() {
+        let events = samples();
+        assert_eq!(events.len(), 16, "a sample per variant");
+        for event in events {
+            let value = serde_json::to_value(&event).unwrap();
+            assert_eq!(value["type"], event.kind());
+        }
+    }
+
+    #[test]
+    fn the_wire_shape_is_flat_and_tagged() {
+        let value = serde_json::to_value(StreamEvent::ToolResult {
+            id: "t".into(),
+            output: "o".into(),
+            is_error: true,
+        })
+        .unwrap();
+        assert_eq!(
+            value,
+            json!({"type": "tool_result", "id": "t", "output": "o", "is_error": true})
+        );
+        assert_eq!(
+            serde_json::to_value(StreamEvent::QueueDrained).unwrap(),
+            json!({"type": "queue_drained"})
+        );
+    }
+
+    #[test]
+    fn optional_fields_may_be_missing_on_the_wire() {
+        let ended: StreamEvent =
+            serde_json::from_str(r#"{"type":"turn_ended","is_error":true}"#).unwrap();
+        assert_eq!(
+            ended,
+            StreamEvent::TurnEnded {
+                is_error: true,
+                result: None,
+                reason: None,
+                cost_usd: None,
+                duration_ms: None,
+                num_turns: None,
+                usage: None,
+            }
+        );
+        let error: StreamEvent = serde_json::from_str(r#"{"type":"error","message":"x"}"#).unwrap();
+        assert_eq!(
+            error,
+            StreamEvent::Error {
+                message: "x".into(),
+                retrying: false
+            }
+        );
+        assert!(error.is_failure());
+        assert!(ended.is_failure());
+    }
+
+    #[test]
+    fn unknown_kinds_are_refused() {
+        assert!(serde_json::from_str::<StreamEvent>(r#"{"type":"nope"}"#).is_err());
+    }
+}

@@ -1,0 +1,322 @@
+//! Claude Code's `-p --input-format stream-json --output-format stream-json` protocol: user
+//! messages and control messages on stdin, events on stdout, one process for many turns.
+
+use crate::script::{self, Step, emit, id};
+use serde_json::{Value, json};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+struct Session {
+    session_id: String,
+    model: String,
+    /// Tool calls need the user's answer over stdio (`--permission-prompt-tool stdio`).
+    ask: bool,
+    /// File edits are allowed without asking (`acceptEdits` / `bypassPermissions`).
+    edits_allowed: bool,
+    input: Receiver<Value>,
+    /// User messages that arrived while a turn ran: the CLI runs them as the next turns.
+    queued: Vec<String>,
+    last_error: bool,
+}
+
+enum TurnEnd {
+    /// The step already emitted the turn's `result`.
+    Ended,
+    Interrupted(&'static str),
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+pub fn run(args: &[String]) -> i32 {
+    let mode = flag(args, "--permission-mode").unwrap_or_else(|| "default".into());
+    let stream_input = flag(args, "--input-format").as_deref() == Some("stream-json");
+    let (tx, rx) = channel();
+    let mut session = Session {
+        session_id: flag(args, "--resume").unwrap_or_else(|| id("standin-session-")),
+        model: flag(args, "--model").unwrap_or_else(|| "standin-claude".into()),
+        ask: flag(args, "--permission-prompt-tool").as_deref() == Some("stdio"),
+        edits_allowed: matches!(mode.as_str(), "acceptEdits" | "bypassPermissions"),
+        input: rx,
+        queued: Vec::new(),
+        last_error: false,
+    };
+    if !stream_input {
+        // `claude -p -- "prompt"`: one turn, then exit.
+        let prompt = args
+            .iter()
+            .position(|a| a == "--")
+            .map(|i| args[i + 1..].join(" "))
+            .unwrap_or_default();
+        drop(tx);
+        session.turn(&prompt);
+        return i32::from(session.last_error);
+    }
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            match serde_json::from_str::<Value>(&line) {
+                Ok(v) => {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => eprintln!("standin: ignoring a stdin line that is not JSON: {e}"),
+            }
+        }
+    });
+    loop {
+        if !session.queued.is_empty() {
+            let next = session.queued.remove(0);
+            session.turn(&next);
+            continue;
+        }
+        let Ok(msg) = session.input.recv() else { break };
+        if let Some(text) = user_text(&msg) {
+            session.turn(&text);
+        } else {
+            session.control(&msg);
+        }
+    }
+    i32::from(session.last_error)
+}
+
+fn user_text(msg: &Value) -> Option<String> {
+    if msg["type"] != "user" {
+        return None;
+    }
+    let content = &msg["message"]["content"];
+    Some(match content {
+        Value::String(s) => s.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|p| p["text"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    })
+}
+
+impl Session {
+    /// Answers a control request that arrives between turns.
+    fn control(&mut self, msg: &Value) {
+        if msg["type"] == "control_request" {
+            let rid = msg["request_id"].clone();
+            emit(
+                &json!({"type": "control_response", "response": {"subtype": "success", "request_id": rid, "response": {}}}),
+            );
+        }
+    }
+
+    fn event(&self, kind: &str, content: Value) {
+        emit(&json!({
+            "type": kind,
+            "message": {"id": id("msg_"), "type": "message", "role": if kind == "user" { "user" } else { "assistant" },
+                        "model": self.model, "content": content},
+            "parent_tool_use_id": null, "session_id": self.session_id, "uuid": id("uuid-"),
+        }));
+    }
+
+    fn text(&self, text: &str) {
+        self.event("assistant", json!([{"type": "text", "text": text}]));
+    }
+
+    fn tool(&self, name: &str, input: Value, result: Result<String, String>) {
+        let tool_id = id("toolu_");
+        self.tool_call(&tool_id, name, input);
+        self.tool_result(&tool_id, result);
+    }
+
+    fn tool_call(&self, tool_id: &str, name: &str, input: Value) {
+        self.event(
+            "assistant",
+            json!([{"type": "tool_use", "id": tool_id, "name": name, "input": input}]),
+        );
+    }
+
+    fn tool_result(&self, tool_id: &str, result: Result<String, String>) {
+        let (content, is_error) = match result {
+            Ok(c) => (c, false),
+            Err(c) => (c, true),
+        };
+        self.event("user", json!([{"tool_use_id": tool_id, "type": "tool_result", "content": content, "is_error": is_error}]));
+    }
+
+    /// Waits up to `wait` (forever if None) for stdin, handling what arrives. Returns the
+    /// interrupt if one came, else None when the time is up.
+    fn wait(&mut self, wait: Option<Duration>) -> Option<TurnEnd> {
+        let deadline = wait.map(|w| Instant::now() + w);
+        loop {
+            let msg = match deadline {
+                Some(d) => match self
+                    .input
+                    .recv_timeout(d.saturating_duration_since(Instant::now()))
+                {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => return None,
+                    Err(RecvTimeoutError::Disconnected) => {
+                        std::thread::sleep(d.saturating_duration_since(Instant::now()));
+                        return None;
+                    }
+                },
+                None => match self.input.recv() {
+                    Ok(m) => m,
+                    Err(_) => std::process::exit(1),
+                },
+            };
+            if let Some(text) = user_text(&msg) {
+                self.queued.push(text);
+            } else if msg["request"]["subtype"] == "interrupt" {
+                self.control(&msg);
+                return Some(TurnEnd::Interrupted("aborted_streaming"));
+            } else {
+                self.control(&msg);
+            }
+        }
+    }
+
+    /// Asks permission over stdio and waits for the answer: Ok(input to run) or Err(end).
+    fn permission(
+        &mut self,
+        tool: &str,
+        input: &Value,
+        tool_use_id: &str,
+    ) -> Result<Value, Result<String, TurnEnd>> {
+        let rid = id("perm-");
+        emit(
+            &json!({"type": "control_request", "request_id": rid, "request": {
+            "subtype": "can_use_tool", "tool_name": tool, "display_name": tool, "input": input,
+            "description": format!("{tool} wants to run"), "permission_suggestions": [], "tool_use_id": tool_use_id}}),
+        );
+        loop {
+            let Ok(msg) = self.input.recv() else {
+                std::process::exit(1)
+            };
+            if let Some(text) = user_text(&msg) {
+                self.queued.push(text);
+                continue;
+            }
+            if msg["type"] == "control_request" && msg["request"]["subtype"] == "interrupt" {
+                self.control(&msg);
+                return Err(Err(TurnEnd::Interrupted("aborted_streaming")));
+            }
+            let response = &msg["response"];
+            if msg["type"] != "control_response" || response["request_id"] != rid.as_str() {
+                self.control(&msg);
+                continue;
+            }
+            let answer = &response["response"];
+            return match answer["behavior"].as_str() {
+                Some("allow") => Ok(answer
+                    .get("updatedInput")
+                    .cloned()
+                    .unwrap_or_else(|| input.clone())),
+                _ if answer["interrupt"] == true => Err(Err(TurnEnd::Interrupted("aborted_tools"))),
+                _ => Err(Ok(answer["message"]
+                    .as_str()
+                    .unwrap_or("denied")
+                    .to_string())),
+            };
+        }
+    }
+
+    fn result(&mut self, text: &str, is_error: bool, terminal_reason: &str, started: Instant) {
+        self.last_error = is_error;
+        emit(&json!({
+            "type": "result", "subtype": "success", "is_error": is_error,
+            "duration_ms": started.elapsed().as_millis() as u64, "duration_api_ms": 1, "num_turns": 1,
+            "result": text, "stop_reason": "end_turn", "session_id": self.session_id,
+            "total_cost_usd": 0.0125, "usage": {"input_tokens": 100, "output_tokens": 10},
+            "terminal_reason": terminal_reason, "uuid": id("uuid-"),
+        }));
+    }
+
+    fn turn(&mut self, prompt: &str) {
+        let started = Instant::now();
+        emit(
+            &json!({"type": "system", "subtype": "init", "cwd": std::env::current_dir().ok(),
+            "session_id": self.session_id, "tools": ["Bash", "Edit", "Read", "Write"], "model": self.model,
+            "permissionMode": if self.edits_allowed { "acceptEdits" } else { "default" }, "apiKeySource": "none"}),
+        );
+        let script = script::parse(prompt);
+        for step in script.steps {
+            match self.step(step) {
+                None => {}
+                Some(TurnEnd::Ended) => return,
+                Some(TurnEnd::Interrupted(reason)) => {
+                    self.result("Request interrupted by user", true, reason, started);
+                    return;
+                }
+            }
+        }
+        self.text(&script.reply);
+        self.result(&script.reply, false, "completed", started);
+    }
+
+    fn step(&mut self, step: Step) -> Option<TurnEnd> {
+        match step {
+            Step::Stream(n) => (1..=n).for_each(|i| self.text(&format!("part {i}"))),
+            Step::Flood(n) => (1..=n).for_each(|i| self.text(&format!("flood line {i}"))),
+            Step::Think => self.event(
+                "assistant",
+                json!([{"type": "thinking", "thinking": "Let me think.", "signature": ""}]),
+            ),
+            Step::RunCmd(cmd) => self.tool("Bash", json!({"command": cmd}), Ok(String::new())),
+            Step::WriteFile { name, content } => {
+                let tool_id = id("toolu_");
+                let input = json!({"file_path": name, "content": format!("{content}\n")});
+                self.tool_call(&tool_id, "Write", input.clone());
+                if self.ask && !self.edits_allowed {
+                    match self.permission("Write", &input, &tool_id) {
+                        Ok(_) => {}
+                        Err(Ok(message)) => {
+                            self.tool_result(&tool_id, Err(message));
+                            return None;
+                        }
+                        Err(Err(end)) => return Some(end),
+                    }
+                } else if !self.edits_allowed {
+                    emit(
+                        &json!({"type": "system", "subtype": "permission_denied", "tool_name": "Write", "session_id": self.session_id}),
+                    );
+                    self.tool_result(&tool_id, Err("Claude requested permissions to write, but you haven't granted it yet.".into()));
+                    return None;
+                }
+                let result = script::write_file(&name, &content)
+                    .map(|p| format!("File created successfully at: {p}"));
+                self.tool_result(&tool_id, result);
+            }
+            Step::Ask(tool) => {
+                let tool_id = id("toolu_");
+                let input = json!({"command": format!("{tool} something")});
+                self.tool_call(&tool_id, &tool, input.clone());
+                match self.permission(&tool, &input, &tool_id) {
+                    Ok(_) => self.tool_result(&tool_id, Ok("done".into())),
+                    Err(Ok(message)) => self.tool_result(&tool_id, Err(message)),
+                    Err(Err(end)) => return Some(end),
+                }
+            }
+            Step::Slow(ms) => return self.wait(Some(Duration::from_millis(ms))),
+            Step::Hang => return self.wait(None),
+            Step::Malformed => {
+                println!("{{not json");
+                emit(&json!({"type": "standin_unknown_event", "data": 1}));
+            }
+            Step::Stderr(text) => eprintln!("{text}"),
+            Step::DumpEnv(path) => script::dump_env(&path),
+            Step::FailAuth => {
+                let message = "Invalid API key · Fix external API key";
+                self.text(message);
+                self.result(message, true, "completed", Instant::now());
+                return Some(TurnEnd::Ended);
+            }
+            Step::Crash => std::process::abort(),
+            Step::Exit(code) => std::process::exit(code),
+        }
+        None
+    }
+}

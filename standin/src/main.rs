@@ -1,0 +1,58 @@
+//! A stand-in agent CLI for tests: speaks Claude Code's stream-json protocol (with stdio
+//! permission control messages) or Codex's `exec --json`, chosen by argv[0]'s name (`claude`,
+//! `codex`) or `--standin-protocol=claude|codex` as first argument.
+//!
+//! What it does is scripted by the prompt, one directive per line (other lines are ignored):
+//!
+//! | directive | effect |
+//! |---|---|
+//! | `REPLY text` | the final answer (default `ok`) |
+//! | `STREAM n` | n assistant messages `part i` before the answer |
+//! | `THINK` | a reasoning block |
+//! | `RUN_CMD cmd` | a shell tool call (not executed) and its result |
+//! | `WRITE_FILE name content` | writes `name` in the cwd through the CLI's file tool; Claude in ask mode asks permission first |
+//! | `ASK tool` | a permission request for `tool` (Claude) |
+//! | `SLOW ms` | waits (Claude: an interrupt ends the wait) |
+//! | `HANG` | never ends the turn |
+//! | `FLOOD n` | n assistant messages as fast as possible |
+//! | `MALFORMED` | a line that is not JSON and a JSON line of an unknown type |
+//! | `STDERR text` | a line on stderr |
+//! | `DUMP_ENV path` | writes `{"argv": [...], "env": {...}}` to path |
+//! | `FAIL_AUTH` | the CLI's authentication error, exit code 1 |
+//! | `CRASH` | aborts mid-turn (killed by SIGABRT) |
+//! | `EXIT n` | exits with code n mid-turn |
+
+mod claude;
+mod codex;
+mod script;
+
+use std::path::Path;
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().collect();
+    let argv0 = args.first().cloned().unwrap_or_default();
+    let forced = args
+        .get(1)
+        .and_then(|a| a.strip_prefix("--standin-protocol="))
+        .map(str::to_string);
+    if forced.is_some() {
+        args.remove(1);
+    }
+    let name = forced.unwrap_or_else(|| {
+        Path::new(&argv0)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let code = if name.contains("codex") {
+        codex::run(&args[1..])
+    } else if name.contains("claude") {
+        claude::run(&args[1..])
+    } else {
+        eprintln!(
+            "devlog-standin-agent: call me as 'claude' or 'codex', or pass --standin-protocol=claude|codex"
+        );
+        2
+    };
+    std::process::exit(code);
+}

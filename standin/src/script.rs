@@ -1,0 +1,126 @@
+//! The directives of a prompt (see main.rs) and the side effects both protocols share.
+
+use serde_json::{Value, json};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Stream(u32),
+    Think,
+    RunCmd(String),
+    WriteFile { name: String, content: String },
+    Ask(String),
+    Slow(u64),
+    Hang,
+    Flood(u32),
+    Malformed,
+    Stderr(String),
+    DumpEnv(String),
+    FailAuth,
+    Crash,
+    Exit(i32),
+}
+
+pub struct Script {
+    pub steps: Vec<Step>,
+    pub reply: String,
+}
+
+pub fn parse(prompt: &str) -> Script {
+    let mut steps = Vec::new();
+    let mut reply = "ok".to_string();
+    for line in prompt.lines().map(str::trim) {
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let rest = rest.trim();
+        let number = || rest.parse().unwrap_or(1);
+        match word {
+            "REPLY" => reply = rest.to_string(),
+            "STREAM" => steps.push(Step::Stream(number())),
+            "THINK" => steps.push(Step::Think),
+            "RUN_CMD" => steps.push(Step::RunCmd(rest.to_string())),
+            "WRITE_FILE" => {
+                let (name, content) = rest.split_once(' ').unwrap_or((rest, ""));
+                steps.push(Step::WriteFile {
+                    name: name.to_string(),
+                    content: content.to_string(),
+                });
+            }
+            "ASK" => steps.push(Step::Ask(rest.to_string())),
+            "SLOW" => steps.push(Step::Slow(rest.parse().unwrap_or(1000))),
+            "HANG" => steps.push(Step::Hang),
+            "FLOOD" => steps.push(Step::Flood(number())),
+            "MALFORMED" => steps.push(Step::Malformed),
+            "STDERR" => steps.push(Step::Stderr(rest.to_string())),
+            "DUMP_ENV" => steps.push(Step::DumpEnv(rest.to_string())),
+            "FAIL_AUTH" => steps.push(Step::FailAuth),
+            "CRASH" => steps.push(Step::Crash),
+            "EXIT" => steps.push(Step::Exit(rest.parse().unwrap_or(1))),
+            _ => {}
+        }
+    }
+    Script { steps, reply }
+}
+
+/// Writes argv and the environment as JSON, for the tests that check where secrets go.
+pub fn dump_env(path: &str) {
+    let env: serde_json::Map<String, Value> = std::env::vars()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let argv: Vec<String> = std::env::args().collect();
+    let _ = std::fs::write(path, json!({ "argv": argv, "env": env }).to_string());
+}
+
+pub fn write_file(name: &str, content: &str) -> Result<String, String> {
+    let path = Path::new(name);
+    if path.is_absolute() || name.contains("..") {
+        return Err(format!(
+            "refusing to write outside the working directory: {name}"
+        ));
+    }
+    std::fs::write(path, format!("{content}\n"))
+        .map(|()| {
+            std::env::current_dir()
+                .map(|d| d.join(name).display().to_string())
+                .unwrap_or_else(|_| name.to_string())
+        })
+        .map_err(|e| e.to_string())
+}
+
+pub fn emit(value: &Value) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{value}");
+    let _ = out.flush();
+}
+
+pub fn id(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}{:08x}{n:04x}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_directives_and_ignores_prose() {
+        let s =
+            parse("please do this\nSTREAM 3\nWRITE_FILE a.txt hello world\nREPLY done\nSLOW 20");
+        assert_eq!(s.reply, "done");
+        assert_eq!(
+            s.steps,
+            vec![
+                Step::Stream(3),
+                Step::WriteFile {
+                    name: "a.txt".into(),
+                    content: "hello world".into()
+                },
+                Step::Slow(20)
+            ]
+        );
+        assert_eq!(parse("say ok").reply, "ok");
+        assert!(parse("say ok").steps.is_empty());
+    }
+}
