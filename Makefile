@@ -66,11 +66,11 @@ fmt:
 # Each crate in its real configuration: app with ssr natively, frontend for wasm32.
 lint: wasm-target
 	cargo fmt --all -- --check
-	cargo clippy -p model -p engine -p app -p server --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p model -p engine -p app -p server -p standin --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 test-unit:
-	cargo test -p model -p engine -p app -p server --features app/ssr
+	cargo test -p model -p engine -p app -p server -p standin --features app/ssr
 
 e2e: build chromium
 	cd end2end && npx playwright test

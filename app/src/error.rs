@@ -17,6 +17,9 @@ pub enum AppError {
     Refused { message: String },
     #[error("Not found: {message}")]
     NotFound { message: String },
+    /// It exists, but not in the project the request named.
+    #[error("Forbidden: {message}")]
+    Forbidden { message: String },
     /// The request itself was malformed (wrong JSON shape, missing argument).
     #[error("Bad request: {message}")]
     BadRequest { message: String },
@@ -34,6 +37,7 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Refused { .. } => 409,
             AppError::NotFound { .. } => 404,
+            AppError::Forbidden { .. } => 403,
             AppError::BadRequest { .. } => 400,
             AppError::Network { .. } => 503,
             AppError::Internal { .. } => 500,
@@ -105,6 +109,7 @@ impl From<engine::EngineError> for AppError {
             E::Transition(t) => t.into(),
             E::NotFound(what) => AppError::NotFound { message: what },
             E::Refused(message) => AppError::Refused { message },
+            E::Forbidden(message) => AppError::Forbidden { message },
             E::Git(message) => AppError::Internal { message },
             E::Store(e) => {
                 tracing::error!(error = %e, "database error");

@@ -16,6 +16,9 @@ pub enum EngineError {
     /// The thing does not exist in this project (or at all: callers cannot tell, by design).
     #[error("{0} not found")]
     NotFound(String),
+    /// The thing exists but belongs to another project.
+    #[error("{0}")]
+    Forbidden(String),
     /// A legal request refused by the current state, with the reason.
     #[error("{0}")]
     Refused(String),

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod error;
 pub mod git;
 pub mod projects;
+pub mod sessions;
 pub mod store;
 pub mod tasks;
 
@@ -17,17 +18,24 @@ use std::path::Path;
 #[derive(Clone)]
 pub struct Engine {
     db: Db,
+    events: sessions::EventLog,
 }
 
 impl Engine {
     /// Opens (creating and migrating when needed) the database in `data_dir`.
     pub async fn open(data_dir: &Path) -> EngineResult<Engine> {
         let db = Db::open(data_dir.join("devlog.sqlite3")).await?;
-        Ok(Engine { db })
+        let events = sessions::EventLog::start(db.clone());
+        Ok(Engine { db, events })
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The session event log (persist, then publish).
+    pub fn events(&self) -> &sessions::EventLog {
+        &self.events
     }
 
     /// A cheap liveness probe of the database, for `/healthz`.

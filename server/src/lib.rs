@@ -6,6 +6,7 @@ pub mod config;
 pub mod health;
 pub mod router;
 pub mod security;
+pub mod sse;
 
 pub use config::Config;
 pub use router::build_router;

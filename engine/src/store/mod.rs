@@ -6,6 +6,7 @@
 
 pub mod projects;
 mod schema;
+pub mod sessions;
 pub mod tasks;
 
 use rusqlite::Connection;

@@ -1,0 +1,55 @@
+//! Sessions: their stored events and live streams. (The process supervisor comes next.)
+
+mod events;
+
+pub use events::{EventLog, REPLAY_PAGE};
+
+use crate::store::{self, StoreError};
+use crate::{Engine, EngineError, EngineResult};
+use model::{ProjectId, Session, SessionId, StoredEvent};
+
+/// Why a session cannot be read through a project.
+fn session_not_found(id: SessionId) -> EngineError {
+    EngineError::NotFound(format!("session {id}"))
+}
+
+impl Engine {
+    /// The session, if it belongs to `project`. A session of another project is `Forbidden`
+    /// (the stream route answers 403) and an unknown one `NotFound`.
+    pub async fn session(&self, project: ProjectId, id: SessionId) -> EngineResult<Session> {
+        self.db()
+            .read(move |conn| match store::sessions::get(conn, project, id)? {
+                Some(session) => Ok(session),
+                None => match store::sessions::project_of(conn, id)? {
+                    Some(_) => Err(EngineError::Forbidden(format!(
+                        "session {id} belongs to another project"
+                    ))),
+                    None => Err(session_not_found(id)),
+                },
+            })
+            .await
+    }
+
+    pub async fn list_sessions(&self, project: ProjectId) -> EngineResult<Vec<Session>> {
+        self.db()
+            .read(move |conn| Ok(store::sessions::list(conn, project)?))
+            .await
+    }
+
+    /// A page of a session's stored events after `after` (checked against its project).
+    pub async fn session_events(
+        &self,
+        project: ProjectId,
+        id: SessionId,
+        after: i64,
+        limit: usize,
+    ) -> EngineResult<Vec<StoredEvent>> {
+        self.session(project, id).await?;
+        self.db()
+            .read(move |conn| {
+                store::sessions::events_after(conn, id, after, limit)
+                    .map_err(|e| EngineError::Store(StoreError::from(e)))
+            })
+            .await
+    }
+}

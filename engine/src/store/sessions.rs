@@ -1,0 +1,189 @@
+//! SQL for `sessions` and `session_events`. Every read is scoped by project id.
+
+use super::now_ms;
+use model::{
+    AgentKind, PermissionPolicy, ProjectId, Session, SessionId, SessionStatus, StoredEvent,
+    StreamEvent, TaskId,
+};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+
+/// The runtime columns of a session as stored in `sessions.runtime` (JSON). It has no field
+/// that could hold a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRuntime {
+    pub agent: AgentKind,
+    pub model: Option<String>,
+}
+
+/// What a new session row holds.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub project: ProjectId,
+    pub task: Option<TaskId>,
+    pub runtime: &'a StoredRuntime,
+    pub permission: PermissionPolicy,
+    pub cwd: &'a str,
+}
+
+const COLUMNS: &str = "id, project_id, task_id, status, runtime, permission_policy, \
+                       agent_session_id, cwd, fail_reason, exit_code, exit_signal, created_at, \
+                       ended_at, last_activity_at";
+
+fn bad(col: usize, what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(col, Type::Text, what.into())
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
+    let status: String = row.get(3)?;
+    let runtime: String = row.get(4)?;
+    let runtime: StoredRuntime =
+        serde_json::from_str(&runtime).map_err(|e| bad(4, e.to_string()))?;
+    let policy: String = row.get(5)?;
+    Ok(Session {
+        id: SessionId(row.get(0)?),
+        project_id: ProjectId(row.get(1)?),
+        task_id: row.get::<_, Option<i64>>(2)?.map(TaskId),
+        status: SessionStatus::parse(&status)
+            .ok_or_else(|| bad(3, format!("unknown session status {status:?}")))?,
+        agent: runtime.agent,
+        model: runtime.model,
+        permission: PermissionPolicy::parse(&policy)
+            .ok_or_else(|| bad(5, format!("unknown permission policy {policy:?}")))?,
+        agent_session_id: row.get(6)?,
+        cwd: row.get(7)?,
+        fail_reason: row.get(8)?,
+        exit_code: row.get(9)?,
+        exit_signal: row.get(10)?,
+        created_at: row.get(11)?,
+        ended_at: row.get(12)?,
+        last_activity_at: row.get(13)?,
+    })
+}
+
+pub fn insert(conn: &Connection, new: &NewSession<'_>) -> rusqlite::Result<Session> {
+    let runtime = serde_json::to_string(new.runtime).map_err(|e| bad(4, e.to_string()))?;
+    conn.query_row(
+        &format!(
+            "INSERT INTO sessions (project_id, task_id, status, runtime, permission_policy, cwd,
+                                   created_at, last_activity_at)
+             VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?6) RETURNING {COLUMNS}"
+        ),
+        params![
+            new.project.0,
+            new.task.map(|t| t.0),
+            runtime,
+            new.permission.as_str(),
+            new.cwd,
+            now_ms()
+        ],
+        from_row,
+    )
+}
+
+pub fn get(
+    conn: &Connection,
+    project: ProjectId,
+    id: SessionId,
+) -> rusqlite::Result<Option<Session>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM sessions WHERE project_id = ?1 AND id = ?2"
+    ))?
+    .query_row([project.0, id.0], from_row)
+    .optional()
+}
+
+/// The project a session belongs to, whatever project is asking (for 403 versus 404).
+pub fn project_of(conn: &Connection, id: SessionId) -> rusqlite::Result<Option<ProjectId>> {
+    conn.prepare_cached("SELECT project_id FROM sessions WHERE id = ?1")?
+        .query_row([id.0], |r| r.get(0).map(ProjectId))
+        .optional()
+}
+
+pub fn list(conn: &Connection, project: ProjectId) -> rusqlite::Result<Vec<Session>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM sessions WHERE project_id = ?1 ORDER BY created_at DESC, id DESC"
+    ))?;
+    stmt.query_map([project.0], from_row)?.collect()
+}
+
+/// Writes a status the caller checked with `SessionStatus::transition`.
+pub fn set_status(
+    conn: &Connection,
+    id: SessionId,
+    status: SessionStatus,
+    fail_reason: Option<&str>,
+) -> rusqlite::Result<()> {
+    let now = now_ms();
+    let ended = status.is_final().then_some(now);
+    conn.prepare_cached(
+        "UPDATE sessions SET status = ?2, fail_reason = COALESCE(?3, fail_reason),
+                ended_at = COALESCE(?4, ended_at), last_activity_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![id.0, status.as_str(), fail_reason, ended, now])?;
+    Ok(())
+}
+
+/// The largest stored `seq` of a session (0 when it has none).
+pub fn max_seq(conn: &Connection, id: SessionId) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM session_events WHERE session_id = ?1")?
+        .query_row([id.0], |r| r.get(0))
+}
+
+/// Appends events whose seqs the single writer assigned. Call inside a transaction.
+pub fn append_events(
+    conn: &Connection,
+    events: &[(SessionId, StoredEvent)],
+) -> rusqlite::Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO session_events (session_id, seq, kind, payload, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut touch =
+        conn.prepare_cached("UPDATE sessions SET last_activity_at = ?2 WHERE id = ?1")?;
+    for (session, stored) in events {
+        let payload = serde_json::to_string(&stored.event).map_err(|e| bad(3, e.to_string()))?;
+        insert.execute(params![
+            session.0,
+            stored.seq,
+            stored.event.kind(),
+            payload,
+            stored.at
+        ])?;
+        if let StreamEvent::AgentSession {
+            agent_session_id, ..
+        } = &stored.event
+        {
+            conn.prepare_cached("UPDATE sessions SET agent_session_id = ?2 WHERE id = ?1")?
+                .execute(params![session.0, agent_session_id])?;
+        }
+        touch.execute(params![session.0, stored.at])?;
+    }
+    Ok(())
+}
+
+/// Up to `limit` events with `seq > after`, in order: replay reads in pages so a long history
+/// is never loaded at once.
+pub fn events_after(
+    conn: &Connection,
+    id: SessionId,
+    after: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<StoredEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, created_at, payload FROM session_events
+         WHERE session_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    stmt.query_map(params![id.0, after, limit as i64], |r| {
+        let payload: String = r.get(2)?;
+        // A payload this version cannot read is kept visible as a raw line, not dropped.
+        let event = serde_json::from_str(&payload).unwrap_or(StreamEvent::Raw { line: payload });
+        Ok(StoredEvent {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            event,
+        })
+    })?
+    .collect()
+}

@@ -1,0 +1,217 @@
+//! Sessions: one conversation with one agent process lineage, its status machine (DESIGN §3)
+//! and its stored events.
+
+use crate::agent::{AgentKind, PermissionPolicy};
+use crate::ids::{ProjectId, TaskId};
+use crate::stream::StreamEvent;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The id of a session; only meaningful together with its project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionId(pub i64);
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for SessionId {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Self)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Rows written, process not started yet.
+    Pending,
+    /// A turn is running.
+    Running,
+    /// Waiting for the user's next message.
+    Idle,
+    Completed,
+    Failed,
+    Killed,
+}
+
+impl SessionStatus {
+    pub const ALL: [SessionStatus; 6] = [
+        SessionStatus::Pending,
+        SessionStatus::Running,
+        SessionStatus::Idle,
+        SessionStatus::Completed,
+        SessionStatus::Failed,
+        SessionStatus::Killed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::Pending => "pending",
+            SessionStatus::Running => "running",
+            SessionStatus::Idle => "idle",
+            SessionStatus::Completed => "completed",
+            SessionStatus::Failed => "failed",
+            SessionStatus::Killed => "killed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<SessionStatus> {
+        SessionStatus::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SessionStatus::Pending => "Starting",
+            SessionStatus::Running => "Running",
+            SessionStatus::Idle => "Idle",
+            SessionStatus::Completed => "Completed",
+            SessionStatus::Failed => "Failed",
+            SessionStatus::Killed => "Killed",
+        }
+    }
+
+    pub fn icon(self) -> &'static str {
+        match self {
+            SessionStatus::Pending => "◌",
+            SessionStatus::Running => "◑",
+            SessionStatus::Idle => "◎",
+            SessionStatus::Completed => "✓",
+            SessionStatus::Failed => "✕",
+            SessionStatus::Killed => "■",
+        }
+    }
+
+    /// No process will run for this session again.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            SessionStatus::Completed | SessionStatus::Failed | SessionStatus::Killed
+        )
+    }
+
+    /// The one transition check every status change goes through.
+    pub fn transition(self, to: SessionStatus) -> Result<SessionStatus, SessionTransitionError> {
+        use SessionStatus::*;
+        let legal = matches!(
+            (self, to),
+            (Pending, Running | Failed | Killed)
+                | (Running | Idle, Completed | Failed | Killed)
+                | (Running, Idle)
+                | (Idle, Running)
+        );
+        if legal {
+            Ok(to)
+        } else {
+            Err(SessionTransitionError { from: self, to })
+        }
+    }
+}
+
+impl fmt::Display for SessionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("a session cannot go from {} to {}", from.as_str(), to.as_str())]
+pub struct SessionTransitionError {
+    pub from: SessionStatus,
+    pub to: SessionStatus,
+}
+
+/// A session as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: SessionId,
+    pub project_id: ProjectId,
+    pub task_id: Option<TaskId>,
+    pub status: SessionStatus,
+    pub agent: AgentKind,
+    pub model: Option<String>,
+    pub permission: PermissionPolicy,
+    /// The CLI's own session/thread id, once it reported one.
+    pub agent_session_id: Option<String>,
+    pub cwd: String,
+    pub fail_reason: Option<String>,
+    pub exit_code: Option<i32>,
+    pub exit_signal: Option<i32>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub ended_at: Option<i64>,
+    pub last_activity_at: Option<i64>,
+}
+
+/// An event as persisted: its per-session sequence number is its SSE id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub at: i64,
+    pub event: StreamEvent,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionStatus::*;
+    use super::*;
+
+    const LEGAL: &[(SessionStatus, SessionStatus)] = &[
+        (Pending, Running),
+        (Pending, Failed),
+        (Pending, Killed),
+        (Running, Idle),
+        (Running, Completed),
+        (Running, Failed),
+        (Running, Killed),
+        (Idle, Running),
+        (Idle, Completed),
+        (Idle, Failed),
+        (Idle, Killed),
+    ];
+
+    #[test]
+    fn every_pair_is_legal_exactly_when_listed() {
+        for from in SessionStatus::ALL {
+            for to in SessionStatus::ALL {
+                assert_eq!(
+                    from.transition(to).is_ok(),
+                    LEGAL.contains(&(from, to)),
+                    "{from:?} -> {to:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn final_statuses_have_no_way_out() {
+        for from in SessionStatus::ALL.into_iter().filter(|s| s.is_final()) {
+            assert!(
+                SessionStatus::ALL
+                    .iter()
+                    .all(|to| from.transition(*to).is_err())
+            );
+        }
+        assert_eq!(
+            Completed.transition(Running).unwrap_err().to_string(),
+            "a session cannot go from completed to running"
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in SessionStatus::ALL {
+            assert_eq!(SessionStatus::parse(s.as_str()), Some(s));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
+        }
+        assert_eq!(SessionStatus::parse("zombie"), None);
+    }
+}
