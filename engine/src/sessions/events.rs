@@ -131,3 +131,115 @@ fn publish(hub: &Hub, stored: Vec<(SessionId, StoredEvent)>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sessions::{NewSession, StoredRuntime, events_after};
+    use crate::testing::{temp_engine, temp_project};
+    use model::{AgentKind, PermissionPolicy, ProjectId, Session};
+
+    async fn new_session(engine: &crate::Engine, project: ProjectId) -> Session {
+        engine
+            .db()
+            .write(move |conn| {
+                let runtime = StoredRuntime {
+                    agent: AgentKind::Codex,
+                    model: Some("m".into()),
+                };
+                store::sessions::insert(
+                    conn,
+                    &NewSession {
+                        project,
+                        task: None,
+                        runtime: &runtime,
+                        permission: PermissionPolicy::WorkspaceWrite,
+                        cwd: "/tmp",
+                    },
+                )
+                .map_err(crate::EngineError::from)
+            })
+            .await
+            .unwrap()
+    }
+
+    fn text(t: &str) -> StreamEvent {
+        StreamEvent::AssistantText { text: t.into() }
+    }
+
+    #[tokio::test]
+    async fn seqs_are_per_session_gapless_and_published_after_persisting() {
+        let (engine, _dir) = temp_engine().await;
+        let (project, _repo) = temp_project(&engine).await;
+        let a = new_session(&engine, project.id).await;
+        let b = new_session(&engine, project.id).await;
+        let mut live_a = engine.events().subscribe(a.id);
+        for i in 0..5 {
+            engine.events().append(a.id, text(&format!("a{i}")));
+            engine.events().append(b.id, text(&format!("b{i}")));
+        }
+        engine.events().flush().await;
+        for seq in 1..=5 {
+            let got = live_a.recv().await.unwrap();
+            assert_eq!(got.seq, seq);
+            // Published events are already in the store.
+            let stored = engine
+                .db()
+                .read(move |c| events_after(c, a.id, seq - 1, 1).map_err(StoreError::from))
+                .await
+                .unwrap();
+            assert_eq!(stored[0], got);
+        }
+        let b_events = engine
+            .session_events(project.id, b.id, 0, 100)
+            .await
+            .unwrap();
+        let seqs: Vec<i64> = b_events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+        assert_eq!(b_events[4].event, text("b4"));
+    }
+
+    #[tokio::test]
+    async fn a_restarted_log_continues_after_the_stored_seq() {
+        let (engine, dir) = temp_engine().await;
+        let (project, _repo) = temp_project(&engine).await;
+        let s = new_session(&engine, project.id).await;
+        engine.events().append(
+            s.id,
+            StreamEvent::AgentSession {
+                agent_session_id: "thread-1".into(),
+                model: None,
+            },
+        );
+        engine.events().flush().await;
+        let reopened = crate::Engine::open(dir.path()).await.unwrap();
+        reopened.events().append(s.id, text("after restart"));
+        reopened.events().flush().await;
+        let events = reopened
+            .session_events(project.id, s.id, 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+        let session = reopened.session(project.id, s.id).await.unwrap();
+        assert_eq!(session.agent_session_id.as_deref(), Some("thread-1"));
+        assert_eq!(session.model.as_deref(), Some("m"));
+    }
+
+    #[tokio::test]
+    async fn sessions_are_scoped_by_project() {
+        let (engine, _dir) = temp_engine().await;
+        let (a, _ra) = temp_project(&engine).await;
+        let (b, _rb) = temp_project(&engine).await;
+        let s = new_session(&engine, a.id).await;
+        assert!(matches!(
+            engine.session(b.id, s.id).await,
+            Err(crate::EngineError::Forbidden(_))
+        ));
+        assert!(matches!(
+            engine.session(a.id, model::SessionId(999)).await,
+            Err(crate::EngineError::NotFound(_))
+        ));
+        assert!(engine.list_sessions(b.id).await.unwrap().is_empty());
+        assert_eq!(engine.list_sessions(a.id).await.unwrap().len(), 1);
+    }
+}
