@@ -45,8 +45,9 @@ test("create, edit and delete tasks; a reload shows the same board", async ({ pa
   await page.locator("#new-task-prompt").fill("Build the login form");
   await page.locator("#new-task-priority").selectOption("high");
   await page.getByRole("button", { name: "Create task" }).click();
-  const created = card(page, "Add a login page");
-  await expect(created).toBeVisible();
+  await expect(card(page, "Add a login page")).toBeVisible();
+  // By id from here on: while editing, the card shows a form instead of its title.
+  const created = page.locator(`#task-${await card(page, "Add a login page").getAttribute("data-task-id")}`);
   await expect(created.locator(".priority")).toHaveText("High");
   await expect(page.locator("#new-task-title")).toHaveValue("");
   await expect(page.locator("#board-counts")).toHaveText("1 active · 0 queued · 0 failed");
