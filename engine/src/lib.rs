@@ -2,6 +2,7 @@
 //! is tested without a browser.
 
 pub mod agents;
+pub mod config;
 pub mod error;
 pub mod git;
 pub mod projects;
@@ -9,24 +10,42 @@ pub mod sessions;
 pub mod store;
 pub mod tasks;
 
+pub use config::EngineConfig;
 pub use error::{EngineError, EngineResult};
 pub use store::Db;
 
 use std::path::Path;
+use std::sync::Arc;
 
 /// The handle the server shares with every request: cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
     db: Db,
     events: sessions::EventLog,
+    config: Arc<EngineConfig>,
+    live: sessions::LiveSessions,
 }
 
 impl Engine {
-    /// Opens (creating and migrating when needed) the database in `data_dir`.
+    /// Opens (creating and migrating when needed) the database in `data_dir`, with the
+    /// default configuration.
     pub async fn open(data_dir: &Path) -> EngineResult<Engine> {
+        Engine::open_with(data_dir, EngineConfig::default()).await
+    }
+
+    pub async fn open_with(data_dir: &Path, config: EngineConfig) -> EngineResult<Engine> {
         let db = Db::open(data_dir.join("devlog.sqlite3")).await?;
         let events = sessions::EventLog::start(db.clone());
-        Ok(Engine { db, events })
+        Ok(Engine {
+            db,
+            events,
+            config: Arc::new(config),
+            live: sessions::LiveSessions::default(),
+        })
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
     }
 
     pub fn db(&self) -> &Db {

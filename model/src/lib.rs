@@ -18,6 +18,6 @@ pub use board::{BoardColumn, BoardCounts};
 pub use ids::{ProjectId, TaskId};
 pub use project::{Project, ProjectDraft, ProjectInspection, ProjectUpdate};
 pub use session::{Session, SessionId, SessionStatus, StoredEvent};
-pub use stream::StreamEvent;
+pub use stream::{PermissionOutcome, StreamEvent};
 pub use task::{Priority, Task, TaskDraft, TaskStatus, TransitionError};
 pub use validation::{Field, ValidationError};

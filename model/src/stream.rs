@@ -5,6 +5,16 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// How a permission request was settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionOutcome {
+    Allowed,
+    Denied,
+    /// Nobody answered within the permission timeout: denied.
+    TimedOut,
+}
+
 /// One event of a session. Agent-agnostic: the adapters map each CLI's protocol onto it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -45,6 +55,11 @@ pub enum StreamEvent {
     },
     /// A pending permission request the CLI no longer waits for (e.g. after an interrupt).
     PermissionWithdrawn { request_id: String },
+    /// DevLog answered a permission request: the user's answer, or a deny on timeout.
+    PermissionResolved {
+        request_id: String,
+        outcome: PermissionOutcome,
+    },
     /// A turn is over. `is_error` is the CLI's verdict; on error `result` holds the error text,
     /// otherwise the turn's answer when the CLI reports one. `reason` is the CLI's own word
     /// for why it stopped (Claude `terminal_reason`, e.g. `aborted_streaming` after an
@@ -95,6 +110,7 @@ impl StreamEvent {
             StreamEvent::FileChange { .. } => "file_change",
             StreamEvent::PermissionRequest { .. } => "permission_request",
             StreamEvent::PermissionWithdrawn { .. } => "permission_withdrawn",
+            StreamEvent::PermissionResolved { .. } => "permission_resolved",
             StreamEvent::TurnEnded { .. } => "turn_ended",
             StreamEvent::Error { .. } => "error",
             StreamEvent::Raw { .. } => "raw",
@@ -156,6 +172,10 @@ mod tests {
             StreamEvent::PermissionWithdrawn {
                 request_id: "req".into(),
             },
+            StreamEvent::PermissionResolved {
+                request_id: "req".into(),
+                outcome: PermissionOutcome::TimedOut,
+            },
             StreamEvent::TurnEnded {
                 is_error: false,
                 result: Some("ok".into()),
@@ -198,7 +218,7 @@ mod tests {
     #[test]
     fn kind_is_the_serde_tag() {
         let events = samples();
-        assert_eq!(events.len(), 16, "a sample per variant");
+        assert_eq!(events.len(), 17, "a sample per variant");
         for event in events {
             let value = serde_json::to_value(&event).unwrap();
             assert_eq!(value["type"], event.kind());

@@ -315,6 +315,7 @@ impl Session {
                 return Some(TurnEnd::Ended);
             }
             Step::Crash => std::process::abort(),
+            Step::CrashOnce(marker) => script::crash_once(&marker),
             Step::Exit(code) => std::process::exit(code),
         }
         None

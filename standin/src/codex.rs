@@ -130,6 +130,7 @@ pub fn run(args: &[String]) -> i32 {
                 return 1;
             }
             Step::Crash => std::process::abort(),
+            Step::CrashOnce(marker) => script::crash_once(&marker),
             Step::Exit(code) => std::process::exit(code),
         }
     }

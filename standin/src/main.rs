@@ -20,6 +20,7 @@
 //! | `DUMP_ENV path` | writes `{"argv": [...], "env": {...}}` to path |
 //! | `FAIL_AUTH` | the CLI's authentication error, exit code 1 |
 //! | `CRASH` | aborts mid-turn (killed by SIGABRT) |
+//! | `CRASH_ONCE marker` | aborts unless `marker` exists, creating it |
 //! | `EXIT n` | exits with code n mid-turn |
 
 mod claude;

@@ -8,7 +8,10 @@ pub enum Step {
     Stream(u32),
     Think,
     RunCmd(String),
-    WriteFile { name: String, content: String },
+    WriteFile {
+        name: String,
+        content: String,
+    },
     Ask(String),
     Slow(u64),
     Hang,
@@ -18,6 +21,8 @@ pub enum Step {
     DumpEnv(String),
     FailAuth,
     Crash,
+    /// Crashes unless the marker file exists, creating it: the second run goes through.
+    CrashOnce(String),
     Exit(i32),
 }
 
@@ -54,6 +59,7 @@ pub fn parse(prompt: &str) -> Script {
             "DUMP_ENV" => steps.push(Step::DumpEnv(rest.to_string())),
             "FAIL_AUTH" => steps.push(Step::FailAuth),
             "CRASH" => steps.push(Step::Crash),
+            "CRASH_ONCE" => steps.push(Step::CrashOnce(rest.to_string())),
             "EXIT" => steps.push(Step::Exit(rest.parse().unwrap_or(1))),
             _ => {}
         }
@@ -84,6 +90,14 @@ pub fn write_file(name: &str, content: &str) -> Result<String, String> {
                 .unwrap_or_else(|_| name.to_string())
         })
         .map_err(|e| e.to_string())
+}
+
+/// `CRASH_ONCE`: abort the first time, go on once the marker exists.
+pub fn crash_once(marker: &str) {
+    if std::fs::metadata(marker).is_err() {
+        let _ = std::fs::write(marker, "crashed once\n");
+        std::process::abort();
+    }
 }
 
 pub fn emit(value: &Value) {

@@ -134,6 +134,11 @@ pub trait AgentAdapter: Send + Sync {
     /// not understood comes back as `Raw`.
     fn parse_line(&self, line: &str) -> Vec<StreamEvent>;
 
+    /// One process takes many turns on stdin (Claude); otherwise one process per turn.
+    fn keeps_process(&self) -> bool {
+        false
+    }
+
     /// The stdin line (no newline) that sends `text` as a new user message to a running
     /// process; `None` when the CLI takes no input while it runs (a new turn needs a new
     /// process).

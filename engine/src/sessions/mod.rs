@@ -1,8 +1,12 @@
-//! Sessions: their stored events and live streams. (The process supervisor comes next.)
+//! Sessions: the supervised agent processes, their stored events and live streams.
 
+mod actor;
 mod events;
+mod lifecycle;
+pub mod process;
 
 pub use events::{EventLog, REPLAY_PAGE};
+pub use lifecycle::{LiveSessions, StartSession};
 
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};

@@ -187,3 +187,52 @@ pub fn events_after(
     })?
     .collect()
 }
+
+/// Records the process now running for a session (so an orphan can be found after a crash).
+pub fn set_process(conn: &Connection, id: SessionId, pid: u32, pgid: i32) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE sessions SET pid = ?2, pgid = ?3, started_at = COALESCE(started_at, ?4),
+                exit_code = NULL, exit_signal = NULL WHERE id = ?1",
+    )?
+    .execute(params![id.0, pid, pgid, now_ms()])?;
+    Ok(())
+}
+
+pub fn set_exit(
+    conn: &Connection,
+    id: SessionId,
+    code: Option<i32>,
+    signal: Option<i32>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE sessions SET exit_code = ?2, exit_signal = ?3, pid = NULL WHERE id = ?1",
+    )?
+    .execute(params![id.0, code, signal])?;
+    Ok(())
+}
+
+/// Sessions a previous server left pending or running, with their process group if recorded.
+pub fn interrupted(
+    conn: &Connection,
+) -> rusqlite::Result<Vec<(SessionId, ProjectId, Option<i32>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, project_id, pgid FROM sessions WHERE status IN ('pending', 'running')",
+    )?;
+    stmt.query_map([], |r| {
+        Ok((SessionId(r.get(0)?), ProjectId(r.get(1)?), r.get(2)?))
+    })?
+    .collect()
+}
+
+/// The task a session works on, if that task is still `in_progress` with this session.
+pub fn bound_task(
+    conn: &Connection,
+    id: SessionId,
+) -> rusqlite::Result<Option<(ProjectId, TaskId)>> {
+    conn.prepare_cached(
+        "SELECT t.project_id, t.id FROM sessions s JOIN tasks t ON t.id = s.task_id
+         WHERE s.id = ?1 AND t.session_id = s.id AND t.status = 'in_progress'",
+    )?
+    .query_row([id.0], |r| Ok((ProjectId(r.get(0)?), TaskId(r.get(1)?))))
+    .optional()
+}

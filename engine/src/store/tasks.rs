@@ -170,3 +170,15 @@ pub fn set_sort_order(
     .execute(params![project.0, id.0, sort_order, now_ms()])?;
     Ok(())
 }
+
+/// Points a task at the session now working on it (or at none).
+pub fn set_session(
+    conn: &Connection,
+    project: ProjectId,
+    id: TaskId,
+    session: Option<model::SessionId>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE tasks SET session_id = ?3 WHERE project_id = ?1 AND id = ?2")?
+        .execute(params![project.0, id.0, session.map(|s| s.0)])?;
+    Ok(())
+}

@@ -65,6 +65,10 @@ impl AgentAdapter for ClaudeCode {
         AgentKind::ClaudeCode
     }
 
+    fn keeps_process(&self) -> bool {
+        true
+    }
+
     fn first_turn(&self, launch: &TurnLaunch) -> CommandSpec {
         self.command(launch, None)
     }

@@ -1,0 +1,468 @@
+//! One task per live session: it owns the agent process, the follow-up queue and the pending
+//! permission requests, and is the only writer of the session's status while it lives.
+//!
+//! Claude Code keeps one process across turns (messages on stdin); Codex runs one process per
+//! turn. A process that dies mid-turn is restarted once with resume and its last message
+//! re-queued; a second death fails the session.
+
+use super::process::{AgentProcess, Exit, Output};
+use crate::Engine;
+use crate::agents::{AgentAdapter, TurnLaunch, adapter};
+use model::{PermissionAnswer, PermissionOutcome, Session, SessionId, SessionStatus, StreamEvent};
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+pub type Reply = oneshot::Sender<Result<(), String>>;
+
+pub enum Command {
+    Send(String, Reply),
+    Answer(String, PermissionAnswer, Reply),
+    Interrupt(Reply),
+    Kill(Reply),
+    End(Reply),
+}
+
+struct Turn {
+    prompt: String,
+    deadline: Instant,
+}
+
+/// Why we stopped a process ourselves, so its exit is not taken for a crash.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stopping {
+    Interrupt,
+    Timeout,
+    Final,
+}
+
+pub struct Actor {
+    engine: Engine,
+    id: SessionId,
+    session: Session,
+    status: SessionStatus,
+    adapter: &'static dyn AgentAdapter,
+    binary: PathBuf,
+    process: Option<AgentProcess>,
+    output: Option<mpsc::Receiver<Output>>,
+    queue: VecDeque<String>,
+    permissions: HashMap<String, Instant>,
+    turn: Option<Turn>,
+    agent_session_id: Option<String>,
+    restarted: bool,
+    stopping: Option<Stopping>,
+}
+
+impl Actor {
+    pub fn new(engine: Engine, session: Session) -> Actor {
+        Actor {
+            binary: engine.config().binary(session.agent).to_path_buf(),
+            adapter: adapter(session.agent),
+            id: session.id,
+            status: session.status,
+            agent_session_id: session.agent_session_id.clone(),
+            session,
+            engine,
+            process: None,
+            output: None,
+            queue: VecDeque::new(),
+            permissions: HashMap::new(),
+            turn: None,
+            restarted: false,
+            stopping: None,
+        }
+    }
+
+    fn emit(&self, event: StreamEvent) {
+        self.engine.events().append(self.id, event);
+    }
+
+    /// Runs until the session reaches a final status or every handle is gone.
+    pub async fn run(
+        mut self,
+        first: Option<String>,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+    ) {
+        if let Some(prompt) = first {
+            self.start_turn(prompt).await;
+        }
+        while !self.status.is_final() {
+            let deadline = self.next_deadline();
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(command) => self.on_command(command).await,
+                    None => break,
+                },
+                Some(output) = next_output(&mut self.output) => self.on_output(output).await,
+                () = sleep_until(deadline) => self.on_deadline().await,
+            }
+        }
+        self.engine.forget_live(self.id);
+        self.engine.events().flush().await;
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        // While the user is asked, the turn's clock does not run.
+        if let Some(first) = self.permissions.values().min() {
+            return Some(*first);
+        }
+        self.turn.as_ref().map(|t| t.deadline)
+    }
+
+    async fn set_status(&mut self, to: SessionStatus, reason: Option<String>) {
+        if self.status == to {
+            return;
+        }
+        match self.status.transition(to) {
+            Ok(next) => {
+                self.status = next;
+                if let Err(e) = self
+                    .engine
+                    .write_session_status(self.id, next, reason)
+                    .await
+                {
+                    tracing::error!(session = %self.id, error = %e, "writing session status");
+                }
+                self.emit(StreamEvent::StatusChanged {
+                    status: next.as_str().to_string(),
+                });
+            }
+            Err(e) => tracing::warn!(session = %self.id, "{e}"),
+        }
+    }
+
+    async fn fail(&mut self, reason: String) {
+        self.emit(StreamEvent::Error {
+            message: reason.clone(),
+            retrying: false,
+        });
+        if let Some(process) = &self.process {
+            self.stopping = Some(Stopping::Final);
+            process.stop_group(self.engine.config().kill_grace);
+        }
+        self.set_status(SessionStatus::Failed, Some(reason)).await;
+    }
+
+    async fn start_turn(&mut self, prompt: String) {
+        self.emit(StreamEvent::UserMessage {
+            text: prompt.clone(),
+        });
+        self.set_status(SessionStatus::Running, None).await;
+        self.turn = Some(Turn {
+            prompt: prompt.clone(),
+            deadline: Instant::now() + self.engine.config().turn_timeout,
+        });
+        // Claude's process takes the next message on stdin.
+        if let (Some(process), Some(line)) = (
+            self.process.as_mut(),
+            self.adapter.user_message_line(&prompt),
+        ) && process.write_line(&line).await
+        {
+            return;
+        }
+        let launch = TurnLaunch {
+            binary: self.binary.clone(),
+            prompt,
+            model: self.session.model.clone(),
+            reasoning_effort: None,
+            permission: self.session.permission,
+        };
+        if let Err(e) = launch.check(self.session.agent) {
+            return self.fail(format!("Cannot start the agent: {e}")).await;
+        }
+        let spec = match &self.agent_session_id {
+            Some(resume) => self.adapter.continuation(&launch, resume),
+            None => self.adapter.first_turn(&launch),
+        };
+        let cwd = PathBuf::from(&self.session.cwd);
+        match AgentProcess::spawn(&spec, &cwd, &[], &[]).await {
+            Ok((process, output)) => {
+                if let Err(e) = self
+                    .engine
+                    .record_process(self.id, process.pid, process.pgid)
+                    .await
+                {
+                    tracing::error!(session = %self.id, error = %e, "recording the process");
+                }
+                self.process = Some(process);
+                self.output = Some(output);
+                self.stopping = None;
+            }
+            Err(e) => {
+                self.turn = None;
+                self.fail(format!("The agent could not be started: {e}"))
+                    .await;
+            }
+        }
+    }
+
+    async fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Send(text, reply) => {
+                let _ = reply.send(Ok(()));
+                if self.turn.is_some() || !self.permissions.is_empty() {
+                    self.emit(StreamEvent::MessageQueued { text: text.clone() });
+                    self.queue.push_back(text);
+                } else {
+                    self.start_turn(text).await;
+                }
+            }
+            Command::Answer(request_id, answer, reply) => {
+                let _ = reply.send(self.answer(&request_id, &answer).await);
+            }
+            Command::Interrupt(reply) => {
+                let _ = reply.send(self.interrupt().await);
+            }
+            Command::Kill(reply) => {
+                if let Some(process) = &self.process {
+                    self.stopping = Some(Stopping::Final);
+                    process.stop_group(self.engine.config().kill_grace);
+                }
+                self.set_status(SessionStatus::Killed, Some("Killed by the user".into()))
+                    .await;
+                let _ = reply.send(Ok(()));
+            }
+            Command::End(reply) => {
+                if self.turn.is_some() {
+                    let _ = reply.send(Err(
+                        "A turn is running: stop it first, or kill the session.".into(),
+                    ));
+                    return;
+                }
+                if let Some(process) = self.process.as_mut() {
+                    self.stopping = Some(Stopping::Final);
+                    process.close_stdin();
+                    process.stop_group(self.engine.config().kill_grace);
+                }
+                self.set_status(SessionStatus::Completed, None).await;
+                let _ = reply.send(Ok(()));
+            }
+        }
+    }
+
+    async fn answer(&mut self, request_id: &str, answer: &PermissionAnswer) -> Result<(), String> {
+        if self.permissions.remove(request_id).is_none() {
+            return Err(format!("No permission request {request_id} is waiting."));
+        }
+        let line = self
+            .adapter
+            .permission_answer_line(request_id, answer)
+            .ok_or("This agent does not take permission answers.")?;
+        let written = match self.process.as_mut() {
+            Some(process) => process.write_line(&line).await,
+            None => false,
+        };
+        if !written {
+            return Err("The agent process is gone.".into());
+        }
+        let outcome = match answer {
+            PermissionAnswer::Allow { .. } => PermissionOutcome::Allowed,
+            PermissionAnswer::Deny { .. } => PermissionOutcome::Denied,
+        };
+        self.emit(StreamEvent::PermissionResolved {
+            request_id: request_id.to_string(),
+            outcome,
+        });
+        if let Some(turn) = self.turn.as_mut() {
+            turn.deadline = Instant::now() + self.engine.config().turn_timeout;
+        }
+        Ok(())
+    }
+
+    async fn interrupt(&mut self) -> Result<(), String> {
+        if self.turn.is_none() {
+            return Err("No turn is running.".into());
+        }
+        let line = self
+            .adapter
+            .interrupt_line(&format!("devlog-interrupt-{}", self.id));
+        if let (Some(process), Some(line)) = (self.process.as_mut(), line)
+            && process.write_line(&line).await
+        {
+            return Ok(());
+        }
+        self.stop_turn_process(Stopping::Interrupt);
+        Ok(())
+    }
+
+    fn stop_turn_process(&mut self, why: Stopping) {
+        if let Some(process) = &self.process {
+            self.stopping = Some(why);
+            process.stop_group(self.engine.config().kill_grace);
+        }
+    }
+
+    async fn on_output(&mut self, output: Output) {
+        match output {
+            Output::Stdout(line) => {
+                for event in self.adapter.parse_line(&line) {
+                    self.observe(&event);
+                    let ended = matches!(event, StreamEvent::TurnEnded { .. });
+                    self.emit(event);
+                    if ended {
+                        self.turn_ended().await;
+                    }
+                }
+            }
+            Output::Stderr(line) => self.emit(StreamEvent::Log { line }),
+            Output::Exited(exit) => self.exited(exit).await,
+        }
+    }
+
+    fn observe(&mut self, event: &StreamEvent) {
+        match event {
+            StreamEvent::AgentSession {
+                agent_session_id, ..
+            } => self.agent_session_id = Some(agent_session_id.clone()),
+            StreamEvent::PermissionRequest { request_id, .. } => {
+                let deadline = Instant::now() + self.engine.config().permission_timeout;
+                self.permissions.insert(request_id.clone(), deadline);
+            }
+            StreamEvent::PermissionWithdrawn { request_id } => {
+                self.permissions.remove(request_id);
+            }
+            _ => {}
+        }
+    }
+
+    async fn turn_ended(&mut self) {
+        self.turn = None;
+        self.permissions.clear();
+        self.set_status(SessionStatus::Idle, None).await;
+        // Codex's process is ending: the next turn starts once it has exited.
+        if self.adapter_keeps_process() {
+            self.next_queued().await;
+        }
+    }
+
+    fn adapter_keeps_process(&self) -> bool {
+        self.process.is_some() && self.adapter.keeps_process()
+    }
+
+    async fn next_queued(&mut self) {
+        if self.turn.is_some() || self.status.is_final() {
+            return;
+        }
+        if let Some(next) = self.queue.pop_front() {
+            if self.queue.is_empty() {
+                self.emit(StreamEvent::QueueDrained);
+            }
+            self.start_turn(next).await;
+        }
+    }
+
+    async fn exited(&mut self, exit: Exit) {
+        self.process = None;
+        self.output = None;
+        if let Err(e) = self.engine.record_exit(self.id, exit).await {
+            tracing::error!(session = %self.id, error = %e, "recording the exit");
+        }
+        let stopping = self.stopping.take();
+        if stopping == Some(Stopping::Final) || self.status.is_final() {
+            return;
+        }
+        if let Some(why) = stopping {
+            let (result, reason) = match why {
+                Stopping::Timeout => ("The turn timed out and was stopped", "timeout"),
+                _ => ("Stopped by the user", "interrupted"),
+            };
+            self.emit(StreamEvent::TurnEnded {
+                is_error: true,
+                result: Some(result.into()),
+                reason: Some(reason.into()),
+                cost_usd: None,
+                duration_ms: None,
+                num_turns: None,
+                usage: None,
+            });
+            self.turn = None;
+            self.permissions.clear();
+            self.set_status(SessionStatus::Idle, None).await;
+        } else if let Some(turn) = self.turn.take() {
+            self.died_mid_turn(exit, turn).await;
+            return;
+        }
+        self.next_queued().await;
+    }
+
+    async fn died_mid_turn(&mut self, exit: Exit, turn: Turn) {
+        self.permissions.clear();
+        if self.restarted || self.agent_session_id.is_none() {
+            return self
+                .fail(format!(
+                    "The agent {} in the middle of a turn.",
+                    exit.describe()
+                ))
+                .await;
+        }
+        self.restarted = true;
+        self.emit(StreamEvent::Error {
+            message: format!(
+                "The agent {} in the middle of a turn: restarting it once, resuming its session.",
+                exit.describe()
+            ),
+            retrying: true,
+        });
+        self.start_turn(turn.prompt).await;
+    }
+
+    async fn on_deadline(&mut self) {
+        let now = Instant::now();
+        let expired: Vec<String> = self
+            .permissions
+            .iter()
+            .filter(|(_, deadline)| **deadline <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !expired.is_empty() {
+            for request_id in expired {
+                let deny = PermissionAnswer::Deny {
+                    message: "Nobody answered this permission request in time.".into(),
+                    interrupt: false,
+                };
+                if let (Some(process), Some(line)) = (
+                    self.process.as_mut(),
+                    self.adapter.permission_answer_line(&request_id, &deny),
+                ) {
+                    process.write_line(&line).await;
+                }
+                self.permissions.remove(&request_id);
+                self.emit(StreamEvent::PermissionResolved {
+                    request_id,
+                    outcome: PermissionOutcome::TimedOut,
+                });
+            }
+            if let Some(turn) = self.turn.as_mut() {
+                turn.deadline = now + self.engine.config().turn_timeout;
+            }
+            return;
+        }
+        if self.turn.as_ref().is_some_and(|t| t.deadline <= now) {
+            let secs = self.engine.config().turn_timeout.as_secs();
+            self.emit(StreamEvent::Error {
+                message: format!("The turn ran longer than {secs} s and was stopped."),
+                retrying: false,
+            });
+            if let Some(turn) = self.turn.as_mut() {
+                // Wait for the exit, not for another deadline.
+                turn.deadline = now + self.engine.config().turn_timeout;
+            }
+            self.stop_turn_process(Stopping::Timeout);
+        }
+    }
+}
+
+async fn next_output(output: &mut Option<mpsc::Receiver<Output>>) -> Option<Output> {
+    match output {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,269 @@
+//! Starting, driving and stopping sessions: the engine's API over the per-session actors, and
+//! the start-up reconciliation of sessions a previous server left behind.
+
+use super::actor::{Actor, Command};
+use super::process::{self, Exit};
+use crate::store::sessions::{NewSession, StoredRuntime};
+use crate::store::{self, StoreError};
+use crate::{Engine, EngineError, EngineResult};
+use model::validation::{self, Field};
+use model::{
+    AgentKind, PermissionAnswer, PermissionPolicy, ProjectId, Session, SessionId, SessionStatus,
+    TaskId, TaskStatus,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+/// Handles of the sessions that have an actor running.
+#[derive(Clone, Default)]
+pub struct LiveSessions(Arc<Mutex<HashMap<SessionId, mpsc::UnboundedSender<Command>>>>);
+
+/// A standalone session to start (a task may be bound to it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartSession {
+    pub prompt: String,
+    #[serde(default)]
+    pub task: Option<TaskId>,
+    pub agent: AgentKind,
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The agent's safe default when absent.
+    #[serde(default)]
+    pub permission: Option<PermissionPolicy>,
+}
+
+impl Engine {
+    pub(crate) fn forget_live(&self, id: SessionId) {
+        let mut live = self.live.0.lock().unwrap_or_else(|p| p.into_inner());
+        live.remove(&id);
+    }
+
+    /// Writes rows (session, bound task) in one transaction, then starts the agent.
+    pub async fn start_session(
+        &self,
+        project: ProjectId,
+        start: StartSession,
+    ) -> EngineResult<Session> {
+        let prompt = validation::required(Field::Prompt, &start.prompt, validation::PROMPT_MAX)?;
+        let permission = start
+            .permission
+            .unwrap_or_else(|| start.agent.default_permission());
+        if permission.agent() != start.agent {
+            return Err(EngineError::Refused(format!(
+                "The permission policy '{}' is for {}, not {}.",
+                permission.label(),
+                permission.agent().label(),
+                start.agent.label()
+            )));
+        }
+        let model = validation::non_blank(start.model.as_deref()).map(str::to_string);
+        let task = start.task;
+        let agent = start.agent;
+        let session = self
+            .db()
+            .write(move |conn| {
+                let tx = conn.transaction().map_err(StoreError::from)?;
+                let project_row = store::projects::get(&tx, project)?
+                    .ok_or_else(|| EngineError::NotFound(format!("project {project}")))?;
+                if let Some(task_id) = task {
+                    let t = store::tasks::get(&tx, project, task_id)?
+                        .ok_or_else(|| EngineError::NotFound(format!("task {task_id}")))?;
+                    if !t.status.is_executable() {
+                        return Err(EngineError::Refused(format!(
+                            "Task {task_id} is {}: only a task to do, blocked or failed can be started.",
+                            t.status.label().to_lowercase()
+                        )));
+                    }
+                    t.status.transition(TaskStatus::InProgress)?;
+                }
+                let runtime = StoredRuntime { agent, model };
+                let session = store::sessions::insert(
+                    &tx,
+                    &NewSession {
+                        project,
+                        task,
+                        runtime: &runtime,
+                        permission,
+                        cwd: &project_row.path,
+                    },
+                )?;
+                if let Some(task_id) = task {
+                    store::tasks::set_status(&tx, project, task_id, TaskStatus::InProgress, None)?;
+                    store::tasks::set_session(&tx, project, task_id, Some(session.id))?;
+                }
+                tx.commit().map_err(StoreError::from)?;
+                Ok(session)
+            })
+            .await?;
+        self.spawn_actor(session.clone(), Some(prompt));
+        Ok(session)
+    }
+
+    fn spawn_actor(
+        &self,
+        session: Session,
+        first: Option<String>,
+    ) -> mpsc::UnboundedSender<Command> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        {
+            let mut live = self.live.0.lock().unwrap_or_else(|p| p.into_inner());
+            live.insert(session.id, tx.clone());
+        }
+        tokio::spawn(Actor::new(self.clone(), session).run(first, rx));
+        tx
+    }
+
+    /// The live actor of a session of this project, started for an idle one when needed.
+    async fn actor(
+        &self,
+        project: ProjectId,
+        id: SessionId,
+    ) -> EngineResult<mpsc::UnboundedSender<Command>> {
+        let session = self.session(project, id).await?;
+        if session.status.is_final() {
+            return Err(EngineError::Refused(format!(
+                "This session is {}: start a new one.",
+                session.status.label().to_lowercase()
+            )));
+        }
+        let existing = {
+            let live = self.live.0.lock().unwrap_or_else(|p| p.into_inner());
+            live.get(&id).filter(|tx| !tx.is_closed()).cloned()
+        };
+        Ok(existing.unwrap_or_else(|| self.spawn_actor(session, None)))
+    }
+
+    async fn ask(
+        &self,
+        project: ProjectId,
+        id: SessionId,
+        command: impl FnOnce(oneshot::Sender<Result<(), String>>) -> Command,
+    ) -> EngineResult<()> {
+        let actor = self.actor(project, id).await?;
+        let (reply, answer) = oneshot::channel();
+        actor
+            .send(command(reply))
+            .map_err(|_| EngineError::Refused("This session has just ended.".into()))?;
+        answer
+            .await
+            .map_err(|_| EngineError::Refused("This session has just ended.".into()))?
+            .map_err(EngineError::Refused)
+    }
+
+    /// A follow-up: runs now, or is queued (in order) while a turn or a permission is pending.
+    pub async fn send_message(
+        &self,
+        project: ProjectId,
+        id: SessionId,
+        text: String,
+    ) -> EngineResult<()> {
+        let text = validation::required(Field::Prompt, &text, validation::PROMPT_MAX)?;
+        self.ask(project, id, |r| Command::Send(text, r)).await
+    }
+
+    pub async fn answer_permission(
+        &self,
+        project: ProjectId,
+        id: SessionId,
+        request_id: String,
+        answer: PermissionAnswer,
+    ) -> EngineResult<()> {
+        self.ask(project, id, |r| Command::Answer(request_id, answer, r))
+            .await
+    }
+
+    /// Stops the running turn; the session stays usable.
+    pub async fn interrupt_session(&self, project: ProjectId, id: SessionId) -> EngineResult<()> {
+        self.ask(project, id, Command::Interrupt).await
+    }
+
+    /// Stops the agent's whole process group now.
+    pub async fn kill_session(&self, project: ProjectId, id: SessionId) -> EngineResult<()> {
+        self.ask(project, id, Command::Kill).await
+    }
+
+    /// Ends an idle session for good.
+    pub async fn end_session(&self, project: ProjectId, id: SessionId) -> EngineResult<()> {
+        self.ask(project, id, Command::End).await
+    }
+
+    /// Writes a session's status; a final one releases its task in the same transaction
+    /// (failed or killed: `fail` with the reason; completed: `review`).
+    pub(crate) async fn write_session_status(
+        &self,
+        id: SessionId,
+        status: SessionStatus,
+        reason: Option<String>,
+    ) -> EngineResult<()> {
+        self.db()
+            .write(move |conn| {
+                let tx = conn.transaction().map_err(StoreError::from)?;
+                store::sessions::set_status(&tx, id, status, reason.as_deref())?;
+                if status.is_final() {
+                    release_task(&tx, id, status, reason.as_deref())?;
+                }
+                tx.commit().map_err(StoreError::from)?;
+                Ok(())
+            })
+            .await
+    }
+
+    pub(crate) async fn record_process(
+        &self,
+        id: SessionId,
+        pid: u32,
+        pgid: i32,
+    ) -> EngineResult<()> {
+        self.db()
+            .write(move |conn| Ok(store::sessions::set_process(conn, id, pid, pgid)?))
+            .await
+    }
+
+    pub(crate) async fn record_exit(&self, id: SessionId, exit: Exit) -> EngineResult<()> {
+        self.db()
+            .write(move |conn| Ok(store::sessions::set_exit(conn, id, exit.code, exit.signal)?))
+            .await
+    }
+
+    /// At start-up: stop orphans a crashed server left running, then mark their sessions
+    /// failed ("server restarted") and release their tasks, one transaction each.
+    pub async fn reconcile(&self) -> EngineResult<usize> {
+        let interrupted = self
+            .db()
+            .read(|conn| -> EngineResult<_> { Ok(store::sessions::interrupted(conn)?) })
+            .await?;
+        for (id, _, pgid) in &interrupted {
+            if let Some(pgid) = pgid.filter(|g| process::group_alive(*g)) {
+                tracing::warn!(session = %id, pgid, "stopping an orphaned agent process group");
+                process::stop_group(pgid, self.config().kill_grace);
+            }
+            self.write_session_status(*id, SessionStatus::Failed, Some("server restarted".into()))
+                .await?;
+        }
+        Ok(interrupted.len())
+    }
+}
+
+fn release_task(
+    tx: &rusqlite::Transaction<'_>,
+    id: SessionId,
+    status: SessionStatus,
+    reason: Option<&str>,
+) -> EngineResult<()> {
+    let Some((project, task)) = store::sessions::bound_task(tx, id)? else {
+        return Ok(());
+    };
+    let (to, fail_reason) = match status {
+        SessionStatus::Completed => (TaskStatus::Review, None),
+        _ => (
+            TaskStatus::Fail,
+            Some(reason.unwrap_or("The agent session ended abnormally")),
+        ),
+    };
+    TaskStatus::InProgress.transition(to)?;
+    store::tasks::set_status(tx, project, task, to, fail_reason)?;
+    store::tasks::set_session(tx, project, task, None)?;
+    Ok(())
+}

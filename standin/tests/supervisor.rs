@@ -1,0 +1,663 @@
+//! The engine's session supervisor driving this stand-in agent through the real protocols:
+//! turns, queued follow-ups, permission round trips, crash and watchdog restart, kill of the
+//! whole process group, Codex's one process per turn, and start-up reconciliation.
+//! (These tests live here because only this package can name the stand-in's binary.)
+
+use engine::sessions::StartSession;
+use engine::{Engine, EngineConfig};
+use model::{
+    AgentKind, PermissionAnswer, PermissionOutcome, Project, Session, SessionStatus, StoredEvent,
+    StreamEvent, TaskDraft, TaskStatus,
+};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Bounds every wait: a hung test fails instead of blocking CI.
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Bench {
+    engine: Engine,
+    project: Project,
+    repo: tempfile::TempDir,
+    _data: tempfile::TempDir,
+    _bin: tempfile::TempDir,
+}
+
+/// `claude` and `codex` in a temp dir, both the stand-in (it picks its protocol by name).
+fn agent_bins() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let standin = Path::new(env!("CARGO_BIN_EXE_devlog-standin-agent"));
+    let (claude, codex) = (dir.path().join("claude"), dir.path().join("codex"));
+    std::os::unix::fs::symlink(standin, &claude).unwrap();
+    std::os::unix::fs::symlink(standin, &codex).unwrap();
+    (dir, claude, codex)
+}
+
+async fn bench_with(config: impl FnOnce(&mut EngineConfig)) -> Bench {
+    let (bin, claude, codex) = agent_bins();
+    let mut cfg = EngineConfig {
+        claude_bin: claude,
+        codex_bin: codex,
+        kill_grace: Duration::from_millis(300),
+        ..EngineConfig::default()
+    };
+    config(&mut cfg);
+    let data = tempfile::tempdir().unwrap();
+    let engine = Engine::open_with(data.path(), cfg).await.unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    let ok = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("git init -q -b main && git -c user.name=t -c user.email=t@t.invalid commit -q --allow-empty -m init")
+        .current_dir(repo.path())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let project = engine
+        .register_project(model::ProjectDraft {
+            path: repo.path().display().to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    Bench {
+        engine,
+        project,
+        repo,
+        _data: data,
+        _bin: bin,
+    }
+}
+
+async fn bench() -> Bench {
+    bench_with(|_| {}).await
+}
+
+fn start(agent: AgentKind, prompt: &str) -> StartSession {
+    StartSession {
+        prompt: prompt.into(),
+        task: None,
+        agent,
+        model: None,
+        permission: None,
+    }
+}
+
+impl Bench {
+    async fn events(&self, session: &Session) -> Vec<StoredEvent> {
+        self.engine.events().flush().await;
+        self.engine
+            .session_events(self.project.id, session.id, 0, 100_000)
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the stored events satisfy `done` (re-checked on every new live event).
+    async fn wait_until(
+        &self,
+        session: &Session,
+        done: impl Fn(&[StoredEvent]) -> bool,
+    ) -> Vec<StoredEvent> {
+        let mut live = self.engine.events().subscribe(session.id);
+        let waited = tokio::time::timeout(WAIT, async {
+            loop {
+                let events = self.events(session).await;
+                if done(&events) {
+                    return events;
+                }
+                let _ = live.recv().await;
+            }
+        })
+        .await;
+        match waited {
+            Ok(events) => events,
+            Err(_) => panic!("timed out; events: {:#?}", self.events(session).await),
+        }
+    }
+
+    async fn status(&self, session: &Session) -> SessionStatus {
+        self.engine
+            .session(self.project.id, session.id)
+            .await
+            .unwrap()
+            .status
+    }
+}
+
+fn count(events: &[StoredEvent], pred: impl Fn(&StreamEvent) -> bool) -> usize {
+    events.iter().filter(|e| pred(&e.event)).count()
+}
+
+fn turns_ended(events: &[StoredEvent]) -> usize {
+    count(events, |e| matches!(e, StreamEvent::TurnEnded { .. }))
+}
+
+fn texts(events: &[StoredEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.event {
+            StreamEvent::AssistantText { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn agent_ids(events: &[StoredEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.event {
+            StreamEvent::AgentSession {
+                agent_session_id, ..
+            } => Some(agent_session_id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn claude_turns_and_a_follow_up_on_one_process() {
+    let b = bench().await;
+    let s = b
+        .engine
+        .start_session(b.project.id, start(AgentKind::ClaudeCode, "REPLY hello"))
+        .await
+        .unwrap();
+    assert_eq!(s.status, SessionStatus::Pending);
+    b.wait_until(&s, |e| turns_ended(e) == 1).await;
+    let pid = |b: &Bench, s: &Session| {
+        let s = s.clone();
+        let db = b.engine.db().clone();
+        async move {
+            db.read(move |c| -> Result<Option<i64>, engine::EngineError> {
+                Ok(
+                    c.query_row("SELECT pid FROM sessions WHERE id = ?1", [s.id.0], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let first_pid = pid(&b, &s).await;
+    b.engine
+        .send_message(b.project.id, s.id, "REPLY again".into())
+        .await
+        .unwrap();
+    let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
+    assert_eq!(texts(&events), vec!["hello", "again"]);
+    assert_eq!(
+        pid(&b, &s).await,
+        first_pid,
+        "Claude keeps one process across turns"
+    );
+    let ids = agent_ids(&events);
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(b.status(&s).await, SessionStatus::Idle);
+    let stored = b.engine.session(b.project.id, s.id).await.unwrap();
+    assert_eq!(stored.agent_session_id.as_deref(), Some(ids[0].as_str()));
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=events.len() as i64).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn follow_ups_sent_during_a_turn_are_queued_in_order() {
+    let b = bench().await;
+    let s = b
+        .engine
+        .start_session(
+            b.project.id,
+            start(AgentKind::ClaudeCode, "SLOW 400\nREPLY first"),
+        )
+        .await
+        .unwrap();
+    for text in ["REPLY second", "REPLY third"] {
+        b.engine
+            .send_message(b.project.id, s.id, text.into())
+            .await
+            .unwrap();
+    }
+    let events = b.wait_until(&s, |e| turns_ended(e) == 3).await;
+    assert_eq!(texts(&events), vec!["first", "second", "third"]);
+    assert_eq!(
+        count(&events, |e| matches!(e, StreamEvent::MessageQueued { .. })),
+        2
+    );
+    assert_eq!(
+        count(&events, |e| matches!(e, StreamEvent::QueueDrained)),
+        1
+    );
+    let users: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.event {
+            StreamEvent::UserMessage { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        users,
+        vec!["SLOW 400\nREPLY first", "REPLY second", "REPLY third"]
+    );
+}
+
+#[tokio::test]
+async fn a_permission_request_waits_for_the_answer_and_holds_the_queue() {
+    let b = bench().await;
+    let s = b
+        .engine
+        .start_session(
+            b.project.id,
+            start(AgentKind::ClaudeCode, "WRITE_FILE approved.txt hi"),
+        )
+        .await
+        .unwrap();
+    let events = b
+        .wait_until(&s, |e| {
+            count(e, |x| matches!(x, StreamEvent::PermissionRequest { .. })) == 1
+        })
+        .await;
+    let request_id = events
+        .iter()
+        .find_map(|e| match &e.event {
+            StreamEvent::PermissionRequest {
+                request_id, tool, ..
+            } => {
+                assert_eq!(tool, "Write");
+                Some(request_id.clone())
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert!(!b.repo.path().join("approved.txt").exists());
+    // A follow-up now waits behind the pending request.
+    b.engine
+        .send_message(b.project.id, s.id, "REPLY after".into())
+        .await
+        .unwrap();
+    assert!(
+        b.engine
+            .answer_permission(
+                b.project.id,
+                s.id,
+                "nope".into(),
+                PermissionAnswer::Allow {
+                    updated_input: None
+                }
+            )
+            .await
+            .is_err()
+    );
+    b.engine
+        .answer_permission(
+            b.project.id,
+            s.id,
+            request_id.clone(),
+            PermissionAnswer::Allow {
+                updated_input: None,
+            },
+        )
+        .await
+        .unwrap();
+    let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
+    assert!(b.repo.path().join("approved.txt").exists());
+    assert!(events.iter().any(|e| e.event
+        == StreamEvent::PermissionResolved {
+            request_id: request_id.clone(),
+            outcome: PermissionOutcome::Allowed
+        }));
+    assert_eq!(texts(&events).last().map(String::as_str), Some("after"));
+}
+
+#[tokio::test]
+async fn a_denied_write_is_not_made_and_an_unanswered_one_times_out() {
+    let b = bench_with(|c| c.permission_timeout = Duration::from_millis(300)).await;
+    let s = b
+        .engine
+        .start_session(
+            b.project.id,
+            start(AgentKind::ClaudeCode, "WRITE_FILE late.txt hi"),
+        )
+        .await
+        .unwrap();
+    let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
+    assert!(events.iter().any(|e| matches!(
+        e.event,
+        StreamEvent::PermissionResolved {
+            outcome: PermissionOutcome::TimedOut,
+            ..
+        }
+    )));
+    assert!(!b.repo.path().join("late.txt").exists());
+    assert_eq!(b.status(&s).await, SessionStatus::Idle);
+}
+
+#[tokio::test]
+async fn a_crash_mid_turn_is_restarted_once_with_resume() {
+    let b = bench().await;
+    let marker = b.repo.path().join(".crashed");
+    let s = b
+        .engine
+        .start_session(b.project.id, start(AgentKind::ClaudeCode, "REPLY one"))
+        .await
+        .unwrap();
+    b.wait_until(&s, |e| turns_ended(e) == 1).await;
+    b.engine
+        .send_message(
+            b.project.id,
+            s.id,
+            format!("CRASH_ONCE {}\nREPLY recovered", marker.display()),
+        )
+        .await
+        .unwrap();
+    let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
+    assert_eq!(texts(&events).last().map(String::as_str), Some("recovered"));
+    assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::Error { retrying: true, message } if message.contains("restarting"))));
+    let ids = agent_ids(&events);
+    assert!(
+        ids.windows(2).all(|w| w[0] == w[1]),
+        "resumed the same session: {ids:?}"
+    );
+    assert_eq!(b.status(&s).await, SessionStatus::Idle);
+}
+
+#[tokio::test]
+async fn a_second_death_fails_the_session_and_its_task() {
+    let b = bench().await;
+    let task = b
+        .engine
+        .create_task(
+            b.project.id,
+            TaskDraft {
+                title: "t".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut st = start(AgentKind::ClaudeCode, "REPLY one");
+    st.task = Some(task.id);
+    let s = b.engine.start_session(b.project.id, st).await.unwrap();
+    assert_eq!(
+        b.engine.task(b.project.id, task.id).await.unwrap().status,
+        TaskStatus::InProgress
+    );
+    b.wait_until(&s, |e| turns_ended(e) == 1).await;
+    b.engine
+        .send_message(b.project.id, s.id, "CRASH".into())
+        .await
+        .unwrap();
+    b.wait_until(&s, |e| {
+        e.iter().any(|x| {
+            x.event
+                == StreamEvent::StatusChanged {
+                    status: "failed".into(),
+                }
+        })
+    })
+    .await;
+    let session = b.engine.session(b.project.id, s.id).await.unwrap();
+    assert_eq!(session.status, SessionStatus::Failed);
+    assert_eq!(session.exit_signal, Some(libc::SIGABRT));
+    let task = b.engine.task(b.project.id, task.id).await.unwrap();
+    assert_eq!(task.status, TaskStatus::Fail);
+    assert!(task.fail_reason.unwrap().contains("killed by signal"));
+}
+
+#[tokio::test]
+async fn kill_stops_the_whole_process_group() {
+    let b = bench().await;
+    let s = b
+        .engine
+        .start_session(b.project.id, start(AgentKind::ClaudeCode, "HANG"))
+        .await
+        .unwrap();
+    b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
+    let pgid: i32 = {
+        let id = s.id.0;
+        b.engine
+            .db()
+            .read(move |c| -> Result<i32, engine::EngineError> {
+                Ok(
+                    c.query_row("SELECT pgid FROM sessions WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .await
+            .unwrap()
+    };
+    assert!(engine::sessions::process::group_alive(pgid));
+    b.engine.kill_session(b.project.id, s.id).await.unwrap();
+    assert_eq!(b.status(&s).await, SessionStatus::Killed);
+    tokio::time::timeout(WAIT, async {
+        while engine::sessions::process::group_alive(pgid) && !zombie_only(pgid) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the process group died");
+    assert!(
+        b.engine
+            .send_message(b.project.id, s.id, "hi".into())
+            .await
+            .is_err()
+    );
+}
+
+/// Every process left in the group is a zombie (dead, waiting to be reaped).
+fn zombie_only(pgid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pgid}/stat"))
+        .map(|s| {
+            s.rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('Z'))
+        })
+        .unwrap_or(true)
+}
+
+#[tokio::test]
+async fn interrupt_stops_the_turn_and_keeps_the_session() {
+    let b = bench().await;
+    let s = b
+        .engine
+        .start_session(b.project.id, start(AgentKind::ClaudeCode, "SLOW 60000"))
+        .await
+        .unwrap();
+    b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
+    b.engine
+        .interrupt_session(b.project.id, s.id)
+        .await
+        .unwrap();
+    let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
+    assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::TurnEnded { is_error: true, reason: Some(r), .. } if r == "aborted_streaming")));
+    b.engine
+        .send_message(b.project.id, s.id, "REPLY still here".into())
+        .await
+        .unwrap();
+    let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
+    assert_eq!(
+        texts(&events).last().map(String::as_str),
+        Some("still here")
+    );
+}
+
+#[tokio::test]
+async fn codex_runs_one_process_per_turn_and_resumes_its_thread() {
+    let b = bench().await;
+    let s = b
+        .engine
+        .start_session(
+            b.project.id,
+            start(
+                AgentKind::Codex,
+                "WRITE_FILE codex.txt from codex\nREPLY done",
+            ),
+        )
+        .await
+        .unwrap();
+    b.wait_until(&s, |e| turns_ended(e) == 1).await;
+    assert!(
+        b.repo.path().join("codex.txt").exists(),
+        "workspace-write by default"
+    );
+    b.engine
+        .send_message(b.project.id, s.id, "REPLY second".into())
+        .await
+        .unwrap();
+    let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
+    let ids = agent_ids(&events);
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0], ids[1], "the second turn resumed the first thread");
+    assert_eq!(texts(&events), vec!["done", "second"]);
+    let session = b.engine.session(b.project.id, s.id).await.unwrap();
+    assert_eq!(session.exit_code, Some(0));
+}
+
+#[tokio::test]
+async fn a_missing_cli_fails_the_session_and_releases_its_task() {
+    let b = bench_with(|c| c.claude_bin = PathBuf::from("/nonexistent/claude")).await;
+    let task = b
+        .engine
+        .create_task(
+            b.project.id,
+            TaskDraft {
+                title: "t".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut st = start(AgentKind::ClaudeCode, "REPLY hi");
+    st.task = Some(task.id);
+    let s = b.engine.start_session(b.project.id, st).await.unwrap();
+    b.wait_until(&s, |e| {
+        e.iter().any(|x| {
+            x.event
+                == StreamEvent::StatusChanged {
+                    status: "failed".into(),
+                }
+        })
+    })
+    .await;
+    let session = b.engine.session(b.project.id, s.id).await.unwrap();
+    assert!(session.fail_reason.unwrap().contains("was not found"));
+    let task = b.engine.task(b.project.id, task.id).await.unwrap();
+    assert_eq!(task.status, TaskStatus::Fail);
+    assert!(task.fail_reason.unwrap().contains("was not found"));
+}
+
+#[tokio::test]
+async fn bad_starts_are_refused_and_write_nothing() {
+    let b = bench().await;
+    for bad in [
+        start(AgentKind::ClaudeCode, "   "),
+        StartSession {
+            permission: Some(model::PermissionPolicy::ReadOnly),
+            ..start(AgentKind::ClaudeCode, "hi")
+        },
+    ] {
+        assert!(b.engine.start_session(b.project.id, bad).await.is_err());
+    }
+    let task = b
+        .engine
+        .create_task(
+            b.project.id,
+            TaskDraft {
+                title: "t".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    b.engine
+        .move_task(b.project.id, task.id, TaskStatus::Blocked)
+        .await
+        .unwrap();
+    b.engine
+        .move_task(b.project.id, task.id, TaskStatus::Todo)
+        .await
+        .unwrap();
+    let other = bench().await;
+    let foreign = other
+        .engine
+        .create_task(
+            other.project.id,
+            TaskDraft {
+                title: "x".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut st = start(AgentKind::ClaudeCode, "hi");
+    st.task = Some(model::TaskId(foreign.id.0 + 1000));
+    assert!(b.engine.start_session(b.project.id, st).await.is_err());
+    assert!(
+        b.engine
+            .list_sessions(b.project.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn reconciliation_fails_interrupted_sessions_and_stops_orphans() {
+    let b = bench().await;
+    let task = b
+        .engine
+        .create_task(
+            b.project.id,
+            TaskDraft {
+                title: "t".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut st = start(AgentKind::ClaudeCode, "HANG");
+    st.task = Some(task.id);
+    let s = b.engine.start_session(b.project.id, st).await.unwrap();
+    b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
+    let pgid: i32 = {
+        let id = s.id.0;
+        b.engine
+            .db()
+            .read(move |c| -> Result<i32, engine::EngineError> {
+                Ok(
+                    c.query_row("SELECT pgid FROM sessions WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .await
+            .unwrap()
+    };
+    // A new engine on the same data directory, as after a crash of the server.
+    let data_dir = b.engine.db().path().parent().unwrap().to_path_buf();
+    let restarted = Engine::open_with(
+        &data_dir,
+        EngineConfig {
+            kill_grace: Duration::from_millis(200),
+            ..EngineConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(restarted.reconcile().await.unwrap(), 1);
+    let session = restarted.session(b.project.id, s.id).await.unwrap();
+    assert_eq!(session.status, SessionStatus::Failed);
+    assert_eq!(session.fail_reason.as_deref(), Some("server restarted"));
+    let task = restarted.task(b.project.id, task.id).await.unwrap();
+    assert_eq!(
+        (task.status, task.fail_reason.as_deref()),
+        (TaskStatus::Fail, Some("server restarted"))
+    );
+    tokio::time::timeout(WAIT, async {
+        while engine::sessions::process::group_alive(pgid) && !zombie_only(pgid) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the orphan was stopped");
+}
