@@ -4,6 +4,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod markdown;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -48,6 +49,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::ProjectsPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:project/board") view=pages::BoardPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/sessions") view=pages::SessionsPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/sessions/:session") view=pages::SessionPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -148,6 +148,20 @@ pub struct Session {
     pub last_activity_at: Option<i64>,
 }
 
+/// A standalone session to start (a task may be bound to it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionStart {
+    pub prompt: String,
+    #[serde(default)]
+    pub task: Option<TaskId>,
+    pub agent: AgentKind,
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The agent's safe default when absent.
+    #[serde(default)]
+    pub permission: Option<PermissionPolicy>,
+}
+
 /// An event as persisted: its per-session sequence number is its SSE id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredEvent {

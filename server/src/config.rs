@@ -25,6 +25,22 @@ pub struct Config {
     /// address. Open `/?token=<token>` once in the browser to be let in.
     #[arg(long, env = "DEVLOG_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+
+    /// Claude Code's executable (a path, or a name looked up on PATH).
+    #[arg(long, env = "DEVLOG_CLAUDE_BIN", default_value = "claude")]
+    pub claude_bin: PathBuf,
+
+    /// Codex CLI's executable (a path, or a name looked up on PATH).
+    #[arg(long, env = "DEVLOG_CODEX_BIN", default_value = "codex")]
+    pub codex_bin: PathBuf,
+
+    /// A turn running longer than this many seconds is stopped.
+    #[arg(long, env = "DEVLOG_TURN_TIMEOUT_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
+    pub turn_timeout_secs: u64,
+
+    /// A permission request unanswered for this many seconds is denied.
+    #[arg(long, env = "DEVLOG_PERMISSION_TIMEOUT_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
+    pub permission_timeout_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -43,6 +59,16 @@ pub enum ConfigError {
 }
 
 impl Config {
+    pub fn engine(&self) -> engine::EngineConfig {
+        engine::EngineConfig {
+            claude_bin: self.claude_bin.clone(),
+            codex_bin: self.codex_bin.clone(),
+            turn_timeout: std::time::Duration::from_secs(self.turn_timeout_secs),
+            permission_timeout: std::time::Duration::from_secs(self.permission_timeout_secs),
+            ..engine::EngineConfig::default()
+        }
+    }
+
     /// The data directory: the flag, else `$XDG_DATA_HOME/devlog`, else
     /// `~/.local/share/devlog`.
     pub fn data_dir(&self) -> Result<PathBuf, ConfigError> {
@@ -108,6 +134,17 @@ mod tests {
         assert_eq!(c.checked_token(), Err(ConfigError::WeakToken));
         let c = parse(&["--addr", "0.0.0.0:3000", "--token", "0123456789abcdef"]);
         assert_eq!(c.checked_token(), Ok(Some("0123456789abcdef".into())));
+    }
+
+    #[test]
+    fn agent_binaries_and_timeouts() {
+        let c = parse(&["--claude-bin", "/opt/claude", "--turn-timeout-secs", "60"]);
+        let e = c.engine();
+        assert_eq!(e.claude_bin, PathBuf::from("/opt/claude"));
+        assert_eq!(e.codex_bin, PathBuf::from("codex"));
+        assert_eq!(e.turn_timeout.as_secs(), 60);
+        assert_eq!(e.permission_timeout.as_secs(), 900);
+        assert!(Config::try_parse_from(["devlog", "--turn-timeout-secs", "0"]).is_err());
     }
 
     #[test]

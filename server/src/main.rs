@@ -23,9 +23,16 @@ async fn main() -> ExitCode {
 async fn run(config: Config) -> Result<(), String> {
     let token = config.checked_token().map_err(|e| e.to_string())?;
     let data_dir = config.data_dir().map_err(|e| e.to_string())?;
-    let engine = engine::Engine::open(&data_dir)
+    let engine = engine::Engine::open_with(&data_dir, config.engine())
         .await
         .map_err(|e| format!("cannot open the database in {}: {e}", data_dir.display()))?;
+    let reconciled = engine
+        .reconcile()
+        .await
+        .map_err(|e| format!("cannot reconcile the sessions of the last run: {e}"))?;
+    if reconciled > 0 {
+        tracing::warn!("{reconciled} session(s) left running by the last run were marked failed");
+    }
 
     let mut options = get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?

@@ -3,11 +3,10 @@
 //! whole process group, Codex's one process per turn, and start-up reconciliation.
 //! (These tests live here because only this package can name the stand-in's binary.)
 
-use engine::sessions::StartSession;
 use engine::{Engine, EngineConfig};
 use model::{
-    AgentKind, PermissionAnswer, PermissionOutcome, Project, Session, SessionStatus, StoredEvent,
-    StreamEvent, TaskDraft, TaskStatus,
+    AgentKind, PermissionAnswer, PermissionOutcome, Project, Session, SessionStart, SessionStatus,
+    StoredEvent, StreamEvent, TaskDraft, TaskStatus,
 };
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -73,8 +72,8 @@ async fn bench() -> Bench {
     bench_with(|_| {}).await
 }
 
-fn start(agent: AgentKind, prompt: &str) -> StartSession {
-    StartSession {
+fn start(agent: AgentKind, prompt: &str) -> SessionStart {
+    SessionStart {
         prompt: prompt.into(),
         task: None,
         agent,
@@ -551,7 +550,7 @@ async fn bad_starts_are_refused_and_write_nothing() {
     let b = bench().await;
     for bad in [
         start(AgentKind::ClaudeCode, "   "),
-        StartSession {
+        SessionStart {
             permission: Some(model::PermissionPolicy::ReadOnly),
             ..start(AgentKind::ClaudeCode, "hi")
         },

@@ -3,9 +3,11 @@
 //! They are thin: validate with `model`, call the engine, map its error.
 
 mod projects;
+mod sessions;
 mod tasks;
 
 pub use projects::*;
+pub use sessions::*;
 pub use tasks::*;
 
 /// The engine, provided as context by the server for every request.

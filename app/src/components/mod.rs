@@ -2,6 +2,7 @@
 
 mod nav;
 mod task_form;
+pub mod time;
 
 pub use nav::Nav;
 pub use task_form::TaskForm;

@@ -24,6 +24,10 @@ pub fn Nav(
             <a class="brand" href="/">"DevLog"</a>
             <nav aria-label="Main">
                 <a href="/">"Projects"</a>
+                {current.map(|id| view! {
+                    <a href=format!("/p/{id}/board")>"Board"</a>
+                    <a href=format!("/p/{id}/sessions")>"Sessions"</a>
+                })}
             </nav>
             {(!projects.is_empty()).then(|| view! {
                 <label class="switcher">

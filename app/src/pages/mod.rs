@@ -2,9 +2,13 @@
 
 mod board;
 mod projects;
+mod session;
+mod sessions;
 
 pub use board::BoardPage;
 pub use projects::ProjectsPage;
+pub use session::SessionPage;
+pub use sessions::SessionsPage;
 
 use leptos::prelude::*;
 
@@ -20,6 +24,11 @@ pub fn NotFound() -> impl IntoView {
             <p><a href="/">"Back to your projects"</a></p>
         </main>
     }
+}
+
+/// The `:project` route parameter, if it is a project id.
+pub fn project_param(params: &Memo<leptos_router::params::ParamsMap>) -> Option<model::ProjectId> {
+    params.read().get("project").and_then(|p| p.parse().ok())
 }
 
 /// A full-page error with a way out.

@@ -8,10 +8,8 @@ use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::validation::{self, Field};
 use model::{
-    AgentKind, PermissionAnswer, PermissionPolicy, ProjectId, Session, SessionId, SessionStatus,
-    TaskId, TaskStatus,
+    PermissionAnswer, ProjectId, Session, SessionId, SessionStart, SessionStatus, TaskStatus,
 };
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
@@ -19,20 +17,6 @@ use tokio::sync::{mpsc, oneshot};
 /// Handles of the sessions that have an actor running.
 #[derive(Clone, Default)]
 pub struct LiveSessions(Arc<Mutex<HashMap<SessionId, mpsc::UnboundedSender<Command>>>>);
-
-/// A standalone session to start (a task may be bound to it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StartSession {
-    pub prompt: String,
-    #[serde(default)]
-    pub task: Option<TaskId>,
-    pub agent: AgentKind,
-    #[serde(default)]
-    pub model: Option<String>,
-    /// The agent's safe default when absent.
-    #[serde(default)]
-    pub permission: Option<PermissionPolicy>,
-}
 
 impl Engine {
     pub(crate) fn forget_live(&self, id: SessionId) {
@@ -44,7 +28,7 @@ impl Engine {
     pub async fn start_session(
         &self,
         project: ProjectId,
-        start: StartSession,
+        start: SessionStart,
     ) -> EngineResult<Session> {
         let prompt = validation::required(Field::Prompt, &start.prompt, validation::PROMPT_MAX)?;
         let permission = start

@@ -6,7 +6,7 @@ mod lifecycle;
 pub mod process;
 
 pub use events::{EventLog, REPLAY_PAGE};
-pub use lifecycle::{LiveSessions, StartSession};
+pub use lifecycle::LiveSessions;
 
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};

@@ -1,0 +1,109 @@
+//! Session server functions. The live stream itself is the SSE route
+//! `GET /api/projects/{project}/sessions/{session}/events`.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use model::{
+    PermissionAnswer, Project, ProjectId, Session, SessionId, SessionStart, StoredEvent, Task,
+};
+use serde::{Deserialize, Serialize};
+
+/// History shown on first paint; older events stay in the store.
+pub const HISTORY_LIMIT: usize = 2_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionsData {
+    pub project: Project,
+    pub projects: Vec<Project>,
+    pub sessions: Vec<Session>,
+    /// The project's tasks, to link sessions to and to bind a new session to.
+    pub tasks: Vec<Task>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionData {
+    pub project: Project,
+    pub projects: Vec<Project>,
+    pub session: Session,
+    pub task: Option<Task>,
+    pub events: Vec<StoredEvent>,
+}
+
+#[server(endpoint = "list_sessions", input = Json)]
+pub async fn list_sessions(project: ProjectId) -> Result<SessionsData, AppError> {
+    let engine = super::engine()?;
+    let (project, tasks) = engine.board(project).await?;
+    Ok(SessionsData {
+        sessions: engine.list_sessions(project.id).await?,
+        projects: engine.list_projects().await?,
+        project,
+        tasks,
+    })
+}
+
+#[server(endpoint = "get_session", input = Json)]
+pub async fn get_session(project: ProjectId, session: SessionId) -> Result<SessionData, AppError> {
+    let engine = super::engine()?;
+    let session = engine.session(project, session).await?;
+    let task = match session.task_id {
+        Some(task) => engine.task(project, task).await.ok(),
+        None => None,
+    };
+    let events = engine
+        .session_events(project, session.id, 0, HISTORY_LIMIT)
+        .await?;
+    Ok(SessionData {
+        project: engine.project(project).await?,
+        projects: engine.list_projects().await?,
+        session,
+        task,
+        events,
+    })
+}
+
+/// Starts a standalone session (optionally bound to a task in an executable status).
+#[server(endpoint = "start_session", input = Json)]
+pub async fn start_session(project: ProjectId, start: SessionStart) -> Result<Session, AppError> {
+    Ok(super::engine()?.start_session(project, start).await?)
+}
+
+/// A follow-up message; queued while the agent is busy.
+#[server(endpoint = "send_message", input = Json)]
+pub async fn send_message(
+    project: ProjectId,
+    session: SessionId,
+    text: String,
+) -> Result<(), AppError> {
+    Ok(super::engine()?
+        .send_message(project, session, text)
+        .await?)
+}
+
+#[server(endpoint = "answer_permission", input = Json)]
+pub async fn answer_permission(
+    project: ProjectId,
+    session: SessionId,
+    request_id: String,
+    answer: PermissionAnswer,
+) -> Result<(), AppError> {
+    Ok(super::engine()?
+        .answer_permission(project, session, request_id, answer)
+        .await?)
+}
+
+/// Stops the running turn; the session stays usable.
+#[server(endpoint = "interrupt_session", input = Json)]
+pub async fn interrupt_session(project: ProjectId, session: SessionId) -> Result<(), AppError> {
+    Ok(super::engine()?.interrupt_session(project, session).await?)
+}
+
+#[server(endpoint = "kill_session", input = Json)]
+pub async fn kill_session(project: ProjectId, session: SessionId) -> Result<(), AppError> {
+    Ok(super::engine()?.kill_session(project, session).await?)
+}
+
+#[server(endpoint = "end_session", input = Json)]
+pub async fn end_session(project: ProjectId, session: SessionId) -> Result<(), AppError> {
+    Ok(super::engine()?.end_session(project, session).await?)
+}

@@ -1,0 +1,208 @@
+//! `/p/{project}/sessions`: the project's sessions, and starting a standalone one.
+
+use crate::api::{self, SessionsData};
+use crate::components::time::format_utc;
+use crate::components::{FieldError, FormError, Nav, run_pending};
+use crate::error::AppError;
+use crate::pages::{ErrorPanel, project_param};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use model::{
+    AgentKind, Field, PermissionPolicy, ProjectId, Session, SessionStart, Task, TaskId,
+    validation::non_blank,
+};
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || project_param(&params),
+        |project| async move {
+            match project {
+                Some(p) => api::list_sessions(p).await,
+                None => Err(AppError::NotFound {
+                    message: "no such project".into(),
+                }),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading sessions…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <SessionsView data/> }.into_any(),
+                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SessionsView(data: SessionsData) -> impl IntoView {
+    let SessionsData {
+        project,
+        projects,
+        sessions,
+        tasks,
+    } = data;
+    let executable: Vec<Task> = tasks
+        .iter()
+        .filter(|t| t.status.is_executable())
+        .cloned()
+        .collect();
+    let rows = sessions
+        .into_iter()
+        .map(|s| {
+            let task = s
+                .task_id
+                .and_then(|id| tasks.iter().find(|t| t.id == id).cloned());
+            view! { <SessionRow session=s task/> }
+        })
+        .collect_view();
+    view! {
+        <Title text=format!("{} · Sessions · DevLog", project.name)/>
+        <Nav projects current=project.id/>
+        <main class="page sessions-page">
+            <h1>{format!("{} · Sessions", project.name)}</h1>
+            <NewSession project=project.id tasks=executable/>
+            <table class="sessions">
+                <thead>
+                    <tr>
+                        <th>"Status"</th><th>"Session"</th><th>"Agent"</th><th>"Task"</th>
+                        <th>"Started"</th><th>"Ended"</th><th>"Last activity"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </main>
+    }
+    .into_any()
+}
+
+#[component]
+fn SessionRow(session: Session, task: Option<Task>) -> impl IntoView {
+    let href = format!("/p/{}/sessions/{}", session.project_id, session.id);
+    let status = session.status;
+    view! {
+        <tr class="session-row" data-session-id=session.id.to_string()>
+            <td>
+                <span class=format!("status-badge session-{}", status.as_str())>
+                    <span aria-hidden="true">{status.icon()}</span>" "{status.label()}
+                </span>
+            </td>
+            <td><a href=href>{format!("Session {}", session.id)}</a></td>
+            <td>
+                {session.agent.label()}
+                {session.model.map(|m| view! { <span class="muted">" · "{m}</span> })}
+            </td>
+            <td>
+                {task.map(|t| view! {
+                    <a href=format!("/p/{}/board#task-{}", t.project_id, t.id)>{t.title}</a>
+                })}
+            </td>
+            <td>{format_utc(session.created_at)}</td>
+            <td>{session.ended_at.map(format_utc).unwrap_or_else(|| "—".into())}</td>
+            <td>{session.last_activity_at.map(format_utc).unwrap_or_else(|| "—".into())}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn NewSession(project: ProjectId, tasks: Vec<Task>) -> impl IntoView {
+    let prompt = RwSignal::new(String::new());
+    let agent = RwSignal::new(AgentKind::ClaudeCode);
+    let permission = RwSignal::new(AgentKind::ClaudeCode.default_permission());
+    let model = RwSignal::new(String::new());
+    let task = RwSignal::new(None::<TaskId>);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let navigate = use_navigate();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let start = SessionStart {
+            prompt: prompt.get_untracked(),
+            task: task.get_untracked(),
+            agent: agent.get_untracked(),
+            model: non_blank(Some(&model.get_untracked())).map(str::to_string),
+            permission: Some(permission.get_untracked()),
+        };
+        if start.prompt.trim().is_empty() {
+            error.set(Some(AppError::Invalid {
+                field: Field::Prompt,
+                message: "is required".into(),
+            }));
+            return;
+        }
+        let navigate = navigate.clone();
+        run_pending(
+            pending,
+            api::start_session(project, start),
+            move |result| match result {
+                Ok(s) => navigate(
+                    &format!("/p/{project}/sessions/{}", s.id),
+                    Default::default(),
+                ),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    view! {
+        <section class="new-session" aria-label="New session">
+            <h2>"Start a session"</h2>
+            <form on:submit=submit aria-busy=move || pending.get().to_string()>
+                <label for="session-prompt">"Prompt"</label>
+                <textarea id="session-prompt" rows="3" bind:value=prompt></textarea>
+                <FieldError error field=Field::Prompt/>
+                <div class="inline">
+                    <label>"Agent"
+                        <select id="session-agent" on:change=move |ev| {
+                            if let Some(a) = AgentKind::parse(&event_target_value(&ev)) {
+                                agent.set(a);
+                                permission.set(a.default_permission());
+                            }
+                        }>
+                            {AgentKind::ALL.into_iter().map(|a| view! {
+                                <option value=a.as_str() selected=move || agent.get() == a>{a.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Permissions"
+                        <select id="session-permission" on:change=move |ev| {
+                            if let Some(p) = PermissionPolicy::parse(&event_target_value(&ev)) {
+                                permission.set(p);
+                            }
+                        }>
+                            {move || agent.get().permissions().map(|p| view! {
+                                <option value=p.as_str() selected=move || permission.get() == p>
+                                    {p.label()}{p.is_dangerous().then_some(" (dangerous)")}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Model"<input id="session-model" bind:value=model placeholder="CLI default"/></label>
+                    <label>"Task"
+                        <select id="session-task" on:change=move |ev| {
+                            task.set(event_target_value(&ev).parse::<i64>().ok().map(TaskId));
+                        }>
+                            <option value="">"None"</option>
+                            {tasks.into_iter().map(|t| view! {
+                                <option value=t.id.to_string()>{t.title}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </div>
+                {move || permission.get().is_dangerous().then(|| view! {
+                    <p class="warning" role="note">"⚠ This lets the agent act without asking: it can change or delete anything it can reach."</p>
+                })}
+                <FormError error/>
+                <button type="submit" class="primary" id="start-session" disabled=move || pending.get()>
+                    {move || if pending.get() { "Starting…" } else { "Start session" }}
+                </button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
