@@ -73,6 +73,7 @@ test-unit:
 	cargo test -p model -p engine -p app -p server -p standin --features app/ssr
 
 e2e: build chromium
+	cargo build --release -p standin
 	cd end2end && npx playwright test
 
 test: tools chromium lint test-unit e2e

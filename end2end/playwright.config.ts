@@ -30,9 +30,14 @@ export default defineConfig({
     },
   },
   webServer: {
+    // The agent CLIs are the stand-in, under the names it picks its protocol by.
     command:
-      `bash -c 'data=$(mktemp -d) && exec ../target/release/devlog ` +
-      `--addr 127.0.0.1:${PORT} --data-dir "$data" --site-root ../target/site'`,
+      `bash -c 'data=$(mktemp -d) && mkdir "$data/bin" && ` +
+      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/claude" && ` +
+      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/codex" && ` +
+      `exec ../target/release/devlog --addr 127.0.0.1:${PORT} --data-dir "$data" ` +
+      `--site-root ../target/site --claude-bin "$data/bin/claude" --codex-bin "$data/bin/codex" ` +
+      `--permission-timeout-secs 600'`,
     url: `${BASE_URL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
