@@ -79,4 +79,6 @@ e2e: build chromium
 test: tools chromium lint test-unit e2e
 
 bench: build
-	cargo bench -p server --bench figures -- --site-root target/site
+	cargo build --release -p standin
+	cargo bench -p server --bench figures -- --site-root $(CURDIR)/target/site
+	cargo bench -p server --bench stream

@@ -260,7 +260,7 @@ impl Session {
     fn step(&mut self, step: Step) -> Option<TurnEnd> {
         match step {
             Step::Stream(n) => (1..=n).for_each(|i| self.text(&format!("part {i}"))),
-            Step::Flood(n) => (1..=n).for_each(|i| self.text(&format!("flood line {i}"))),
+            Step::Flood(n) => (1..=n).for_each(|i| self.text(&script::flood_line(i))),
             Step::Think => self.event(
                 "assistant",
                 json!([{"type": "thinking", "thinking": "Let me think.", "signature": ""}]),

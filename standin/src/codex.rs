@@ -83,7 +83,7 @@ pub fn run(args: &[String]) -> i32 {
     for step in script.steps {
         match step {
             Step::Stream(n) => (1..=n).for_each(|i| turn.message(&format!("part {i}"))),
-            Step::Flood(n) => (1..=n).for_each(|i| turn.message(&format!("flood line {i}"))),
+            Step::Flood(n) => (1..=n).for_each(|i| turn.message(&script::flood_line(i))),
             Step::Think => turn.item(false, json!({"type": "reasoning", "text": "Let me think."})),
             Step::RunCmd(cmd) | Step::Ask(cmd) => {
                 let item = json!({"type": "command_execution", "command": cmd, "aggregated_output": "", "status": "in_progress"});

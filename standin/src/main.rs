@@ -14,7 +14,7 @@
 //! | `ASK tool` | a permission request for `tool` (Claude) |
 //! | `SLOW ms` | waits (Claude: an interrupt ends the wait) |
 //! | `HANG` | never ends the turn |
-//! | `FLOOD n` | n assistant messages as fast as possible |
+//! | `FLOOD n` | n assistant messages as fast as possible, each stamped `t=<unix nanos>` |
 //! | `MALFORMED` | a line that is not JSON and a JSON line of an unknown type |
 //! | `STDERR text` | a line on stderr |
 //! | `DUMP_ENV path` | writes `{"argv": [...], "env": {...}}` to path |

@@ -100,6 +100,15 @@ pub fn crash_once(marker: &str) {
     }
 }
 
+/// A `FLOOD` message, stamped with when it was written (for latency benchmarks).
+pub fn flood_line(i: u32) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("flood line {i} t={nanos}")
+}
+
 pub fn emit(value: &Value) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();

@@ -140,8 +140,8 @@ pub fn append_events(
         "INSERT INTO session_events (session_id, seq, kind, payload, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    let mut touch =
-        conn.prepare_cached("UPDATE sessions SET last_activity_at = ?2 WHERE id = ?1")?;
+    // Last activity is written once per session and batch, not once per event.
+    let mut last_activity: Vec<(SessionId, i64)> = Vec::new();
     for (session, stored) in events {
         let payload = serde_json::to_string(&stored.event).map_err(|e| bad(3, e.to_string()))?;
         insert.execute(params![
@@ -158,7 +158,15 @@ pub fn append_events(
             conn.prepare_cached("UPDATE sessions SET agent_session_id = ?2 WHERE id = ?1")?
                 .execute(params![session.0, agent_session_id])?;
         }
-        touch.execute(params![session.0, stored.at])?;
+        match last_activity.iter_mut().find(|(s, _)| s == session) {
+            Some((_, at)) => *at = stored.at,
+            None => last_activity.push((*session, stored.at)),
+        }
+    }
+    let mut touch =
+        conn.prepare_cached("UPDATE sessions SET last_activity_at = ?2 WHERE id = ?1")?;
+    for (session, at) in last_activity {
+        touch.execute(params![session.0, at])?;
     }
     Ok(())
 }
