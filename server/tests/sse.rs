@@ -251,3 +251,30 @@ async fn the_after_query_resumes_like_the_header() {
         .collect();
     assert_eq!(live, vec![11]);
 }
+
+#[tokio::test]
+async fn a_subscriber_that_lags_behind_the_live_channel_is_caught_up_from_the_store() {
+    let f = fixture().await;
+    let path = format!("/api/projects/{}/sessions/{}/events", f.project, f.session);
+    f.engine.events().append(f.session, text(1));
+    f.engine.events().flush().await;
+    let mut body = f
+        .router
+        .clone()
+        .oneshot(get(&path, None))
+        .await
+        .unwrap()
+        .into_body();
+    assert_eq!(read_events(&mut body, 1).await[0].0, 1);
+    // Far more than the live channel holds arrive while this client reads nothing.
+    for i in 2..=5_000 {
+        f.engine.events().append(f.session, text(i));
+    }
+    f.engine.events().flush().await;
+    let rest: Vec<i64> = read_events(&mut body, 4_999)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(rest, (2..=5_000).collect::<Vec<_>>());
+}

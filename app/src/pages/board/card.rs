@@ -96,7 +96,6 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
             tabindex="0"
             draggable="true"
             aria-label=format!("{} — {}", task.title, status.label())
-            aria-busy=move || state.is_busy(id).to_string()
             on:keydown=on_keydown
             on:dragstart=on_dragstart
             on:dragend=move |_| state.dragging.set(None)
@@ -136,32 +135,28 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
                     edit_error.set(None);
                     editing.set(true);
                 }>"Edit"</button>
-                <label class="move-to">
-                    <span class="sr-only">"Move to"</span>
-                    <select aria-label="Move to" on:change=move |ev| {
-                        let select = event_target::<web_sys::HtmlSelectElement>(&ev);
-                        let chosen = select.value();
-                        // The select is an action menu, not a state: back to its prompt.
-                        select.set_value("");
-                        if let Some(to) = TaskStatus::parse(&chosen) {
-                            state.move_to(id, to);
-                        }
-                    }>
-                        <option value="" selected>"Move to…"</option>
-                        {TaskStatus::ALL
-                            .into_iter()
-                            .filter(|to| *to != status)
-                            .map(|to| {
-                                let allowed = status.manual_move(to).is_ok();
-                                view! {
-                                    <option value=to.as_str()>
-                                        {to.label()}{(!allowed).then_some(" (not allowed)")}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                {(status.manual_targets().next().is_some()).then(|| view! {
+                    <label class="move-to">
+                        <span class="sr-only">"Move to"</span>
+                        <select aria-label="Move to" on:change=move |ev| {
+                            let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+                            let chosen = select.value();
+                            // The select is an action menu, not a state: back to its prompt.
+                            select.set_value("");
+                            if let Some(to) = TaskStatus::parse(&chosen) {
+                                state.move_to(id, to);
+                            }
+                        }>
+                            <option value="" selected>"Move to…"</option>
+                            // Only the moves the state machine allows by hand; a drag onto
+                            // another column is checked by the server and refused with why.
+                            {status
+                                .manual_targets()
+                                .map(|to| view! { <option value=to.as_str()>{to.label()}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                })}
                 <Show
                     when=move || confirming_delete.get()
                     fallback=move || view! {
