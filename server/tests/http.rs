@@ -5,13 +5,12 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use engine::Engine;
-use leptos::prelude::LeptosOptions;
 use serde_json::{Value, json};
-use server::build_router;
-use server::security::Guard;
 use tower::ServiceExt;
 
-const HOST: &str = "127.0.0.1:3000";
+mod common;
+
+use common::HOST;
 
 struct TestServer {
     router: Router,
@@ -24,8 +23,7 @@ struct TestServer {
 async fn server() -> TestServer {
     let data = tempfile::tempdir().unwrap();
     let engine = Engine::open(data.path()).await.unwrap();
-    let repo = tempfile::tempdir().unwrap();
-    init_repo(repo.path());
+    let repo = common::git_repo();
     let project = engine
         .register_project(model::ProjectDraft {
             path: repo.path().display().to_string(),
@@ -33,47 +31,13 @@ async fn server() -> TestServer {
         })
         .await
         .unwrap();
-    let options = LeptosOptions::builder()
-        .output_name("devlog")
-        .site_addr(HOST.parse::<std::net::SocketAddr>().unwrap())
-        .build();
-    let router = build_router(
-        engine.clone(),
-        options,
-        Guard::new(HOST.parse().unwrap(), None),
-    );
+    let router = common::router(&engine);
     TestServer {
         router,
         engine,
         _data: data,
         _repo: repo,
         project,
-    }
-}
-
-fn init_repo(dir: &std::path::Path) {
-    for args in [
-        &["init", "-q", "-b", "main"][..],
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t.invalid",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "init",
-        ],
-    ] {
-        let ok = std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok);
     }
 }
 

@@ -7,12 +7,12 @@ use axum::http::{Request, StatusCode, header};
 use engine::Engine;
 use engine::store::sessions::{NewSession, StoredRuntime};
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use model::{AgentKind, PermissionPolicy, ProjectId, SessionId, StreamEvent};
-use server::{build_router, security::Guard};
 use tower::ServiceExt;
 
-const HOST: &str = "127.0.0.1:3000";
+mod common;
+
+use common::HOST;
 
 struct Fixture {
     router: Router,
@@ -23,23 +23,10 @@ struct Fixture {
     _dirs: Vec<tempfile::TempDir>,
 }
 
-fn git_repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let ok = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("git init -q -b main && git -c user.name=t -c user.email=t@t.invalid commit -q --allow-empty -m init")
-        .current_dir(dir.path())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    dir
-}
-
 async fn fixture() -> Fixture {
     let data = tempfile::tempdir().unwrap();
     let engine = Engine::open(data.path()).await.unwrap();
-    let (repo_a, repo_b) = (git_repo(), git_repo());
+    let (repo_a, repo_b) = (common::git_repo(), common::git_repo());
     let mut projects = Vec::new();
     for repo in [&repo_a, &repo_b] {
         let p = engine
@@ -74,15 +61,7 @@ async fn fixture() -> Fixture {
         })
         .await
         .unwrap();
-    let options = LeptosOptions::builder()
-        .output_name("devlog")
-        .site_addr(HOST.parse::<std::net::SocketAddr>().unwrap())
-        .build();
-    let router = build_router(
-        engine.clone(),
-        options,
-        Guard::new(HOST.parse().unwrap(), None),
-    );
+    let router = common::router(&engine);
     Fixture {
         router,
         engine,

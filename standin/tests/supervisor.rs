@@ -114,6 +114,32 @@ impl Bench {
         }
     }
 
+    async fn task(&self, title: &str) -> model::Task {
+        let draft = TaskDraft {
+            title: title.into(),
+            ..Default::default()
+        };
+        self.engine
+            .create_task(self.project.id, draft)
+            .await
+            .unwrap()
+    }
+
+    async fn pgid(&self, session: &Session) -> i32 {
+        let id = session.id.0;
+        self.engine
+            .db()
+            .read(move |c| -> Result<i32, engine::EngineError> {
+                Ok(
+                    c.query_row("SELECT pgid FROM sessions WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .await
+            .unwrap()
+    }
+
     async fn status(&self, session: &Session) -> SessionStatus {
         self.engine
             .session(self.project.id, session.id)
@@ -363,17 +389,7 @@ async fn a_crash_mid_turn_is_restarted_once_with_resume() {
 #[tokio::test]
 async fn a_second_death_fails_the_session_and_its_task() {
     let b = bench().await;
-    let task = b
-        .engine
-        .create_task(
-            b.project.id,
-            TaskDraft {
-                title: "t".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let task = b.task("t").await;
     let mut st = start(AgentKind::ClaudeCode, "REPLY one");
     st.task = Some(task.id);
     let s = b.engine.start_session(b.project.id, st).await.unwrap();
@@ -412,20 +428,7 @@ async fn kill_stops_the_whole_process_group() {
         .await
         .unwrap();
     b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
-    let pgid: i32 = {
-        let id = s.id.0;
-        b.engine
-            .db()
-            .read(move |c| -> Result<i32, engine::EngineError> {
-                Ok(
-                    c.query_row("SELECT pgid FROM sessions WHERE id = ?1", [id], |r| {
-                        r.get(0)
-                    })?,
-                )
-            })
-            .await
-            .unwrap()
-    };
+    let pgid = b.pgid(&s).await;
     assert!(engine::sessions::process::group_alive(pgid));
     b.engine.kill_session(b.project.id, s.id).await.unwrap();
     assert_eq!(b.status(&s).await, SessionStatus::Killed);
@@ -515,17 +518,7 @@ async fn codex_runs_one_process_per_turn_and_resumes_its_thread() {
 #[tokio::test]
 async fn a_missing_cli_fails_the_session_and_releases_its_task() {
     let b = bench_with(|c| c.claude_bin = PathBuf::from("/nonexistent/claude")).await;
-    let task = b
-        .engine
-        .create_task(
-            b.project.id,
-            TaskDraft {
-                title: "t".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let task = b.task("t").await;
     let mut st = start(AgentKind::ClaudeCode, "REPLY hi");
     st.task = Some(task.id);
     let s = b.engine.start_session(b.project.id, st).await.unwrap();
@@ -557,17 +550,7 @@ async fn bad_starts_are_refused_and_write_nothing() {
     ] {
         assert!(b.engine.start_session(b.project.id, bad).await.is_err());
     }
-    let task = b
-        .engine
-        .create_task(
-            b.project.id,
-            TaskDraft {
-                title: "t".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let task = b.task("t").await;
     b.engine
         .move_task(b.project.id, task.id, TaskStatus::Blocked)
         .await
@@ -603,35 +586,12 @@ async fn bad_starts_are_refused_and_write_nothing() {
 #[tokio::test]
 async fn reconciliation_fails_interrupted_sessions_and_stops_orphans() {
     let b = bench().await;
-    let task = b
-        .engine
-        .create_task(
-            b.project.id,
-            TaskDraft {
-                title: "t".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let task = b.task("t").await;
     let mut st = start(AgentKind::ClaudeCode, "HANG");
     st.task = Some(task.id);
     let s = b.engine.start_session(b.project.id, st).await.unwrap();
     b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
-    let pgid: i32 = {
-        let id = s.id.0;
-        b.engine
-            .db()
-            .read(move |c| -> Result<i32, engine::EngineError> {
-                Ok(
-                    c.query_row("SELECT pgid FROM sessions WHERE id = ?1", [id], |r| {
-                        r.get(0)
-                    })?,
-                )
-            })
-            .await
-            .unwrap()
-    };
+    let pgid = b.pgid(&s).await;
     // A new engine on the same data directory, as after a crash of the server.
     let data_dir = b.engine.db().path().parent().unwrap().to_path_buf();
     let restarted = Engine::open_with(
