@@ -34,6 +34,10 @@ id_type!(
     /// The id of a task; only meaningful together with its project.
     TaskId
 );
+id_type!(
+    /// The id of a session; only meaningful together with its project.
+    SessionId
+);
 
 #[cfg(test)]
 mod tests {

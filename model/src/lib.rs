@@ -15,9 +15,9 @@ pub mod validation;
 
 pub use agent::{AgentKind, PermissionAnswer, PermissionPolicy};
 pub use board::{BoardColumn, BoardCounts};
-pub use ids::{ProjectId, TaskId};
+pub use ids::{ProjectId, SessionId, TaskId};
 pub use project::{Project, ProjectDraft, ProjectInspection, ProjectUpdate};
-pub use session::{Session, SessionId, SessionStart, SessionStatus, StoredEvent};
+pub use session::{Session, SessionStart, SessionStatus, StoredEvent};
 pub use stream::{PermissionOutcome, StreamEvent};
 pub use task::{Priority, Task, TaskDraft, TaskStatus, TransitionError};
 pub use validation::{Field, ValidationError};
