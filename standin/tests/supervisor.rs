@@ -335,7 +335,50 @@ async fn a_permission_request_waits_for_the_answer_and_holds_the_queue() {
 }
 
 #[tokio::test]
-async fn a_denied_write_is_not_made_and_an_unanswered_one_times_out() {
+async fn a_denied_write_is_not_made() {
+    let b = bench().await;
+    let s = b
+        .engine
+        .start_session(
+            b.project.id,
+            start(AgentKind::ClaudeCode, "WRITE_FILE denied.txt hi"),
+        )
+        .await
+        .unwrap();
+    let events = b
+        .wait_until(&s, |e| {
+            count(e, |x| matches!(x, StreamEvent::PermissionRequest { .. })) == 1
+        })
+        .await;
+    let request_id = events
+        .iter()
+        .find_map(|e| match &e.event {
+            StreamEvent::PermissionRequest { request_id, .. } => Some(request_id.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let deny = PermissionAnswer::Deny {
+        message: "no".into(),
+        interrupt: false,
+    };
+    b.engine
+        .answer_permission(b.project.id, s.id, request_id.clone(), deny)
+        .await
+        .unwrap();
+    let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
+    assert!(events.iter().any(|e| e.event
+        == StreamEvent::PermissionResolved {
+            request_id: request_id.clone(),
+            outcome: PermissionOutcome::Denied
+        }));
+    assert!(events.iter().any(
+        |e| matches!(&e.event, StreamEvent::ToolResult { is_error: true, output, .. } if output == "no")
+    ));
+    assert!(!b.repo.path().join("denied.txt").exists());
+}
+
+#[tokio::test]
+async fn an_unanswered_permission_request_times_out_as_a_deny() {
     let b = bench_with(|c| c.permission_timeout = Duration::from_millis(300)).await;
     let s = b
         .engine

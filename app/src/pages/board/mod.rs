@@ -7,31 +7,28 @@ mod state;
 use crate::api::{self, BoardData};
 use crate::components::{Nav, TaskForm};
 use crate::error::AppError;
-use crate::pages::ErrorPanel;
+use crate::pages::{ErrorPanel, project_param};
 use card::TaskCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use model::{BoardColumn, BoardCounts, ProjectId, TaskDraft, board::needs_me};
+use model::{BoardColumn, BoardCounts, TaskDraft, board::needs_me};
 use state::BoardState;
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let params = use_params_map();
-    let project = move || {
-        params
-            .read()
-            .get("project")
-            .and_then(|p| p.parse::<ProjectId>().ok())
-    };
-    let board = Resource::new(project, |project| async move {
-        match project {
-            Some(project) => api::get_board(project).await,
-            None => Err(AppError::NotFound {
-                message: "no such project".into(),
-            }),
-        }
-    });
+    let board = Resource::new(
+        move || project_param(&params),
+        |project| async move {
+            match project {
+                Some(project) => api::get_board(project).await,
+                None => Err(AppError::NotFound {
+                    message: "no such project".into(),
+                }),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the board…"</p> }>
             {move || Suspend::new(async move {
