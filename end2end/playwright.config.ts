@@ -1,8 +1,33 @@
 import { defineConfig } from "@playwright/test";
 
-// The release server on its own port and a fresh data directory for every run.
 const PORT = Number(process.env.DEVLOG_E2E_PORT ?? 3111);
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
+const NO_CODEX_PORT = PORT + 1;
+export const NO_CODEX_URL = `http://127.0.0.1:${NO_CODEX_PORT}`;
+
+/** A server whose key variable for the "Server environment variable" mode is set. */
+export const SERVER_ENV_VAR = "DEVLOG_E2E_SERVER_KEY";
+export const SERVER_ENV_KEY = "sk-e2e-from-the-server-environment";
+
+/** The release server on `port` with a fresh data directory; the agent CLIs are the stand-in,
+ * under the names it picks its protocol by. */
+function server(port: number, codexBin: string) {
+  return {
+    command:
+      `bash -c 'data=$(mktemp -d) && mkdir "$data/bin" && ` +
+      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/claude" && ` +
+      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/codex" && ` +
+      `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
+      `--site-root ../target/site --claude-bin "$data/bin/claude" --codex-bin "${codexBin}" ` +
+      `--permission-timeout-secs 600'`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    env: { ...(process.env as Record<string, string>), [SERVER_ENV_VAR]: SERVER_ENV_KEY },
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+  };
+}
 
 export default defineConfig({
   testDir: "./tests",
@@ -29,19 +54,9 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // The agent CLIs are the stand-in, under the names it picks its protocol by.
-    command:
-      `bash -c 'data=$(mktemp -d) && mkdir "$data/bin" && ` +
-      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/claude" && ` +
-      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/codex" && ` +
-      `exec ../target/release/devlog --addr 127.0.0.1:${PORT} --data-dir "$data" ` +
-      `--site-root ../target/site --claude-bin "$data/bin/claude" --codex-bin "$data/bin/codex" ` +
-      `--permission-timeout-secs 600'`,
-    url: `${BASE_URL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  webServer: [
+    server(PORT, "$data/bin/codex"),
+    // The same app on a machine without Codex installed, for the missing-CLI messages.
+    server(NO_CODEX_PORT, "/nonexistent/bin/codex"),
+  ],
 });

@@ -35,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::runtime::RuntimeMemory::provide();
     // Effects run only in the browser: this marks the moment the page became interactive, which
     // end-to-end tests wait for instead of sleeping.
     Effect::new(move |_| {
@@ -51,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p/:project/board") view=pages::BoardPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:project/sessions") view=pages::SessionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:project/sessions/:session") view=pages::SessionPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/settings") view=pages::SettingsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

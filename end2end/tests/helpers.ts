@@ -54,6 +54,11 @@ export async function newTask(request: APIRequestContext, project: number, title
   return api<Task>(request, "create_task", { project, draft: { title, ...extra } });
 }
 
+/** The runtime of a Local CLI launch (no secrets). */
+export function localCli(agent: string) {
+  return { selection: { mode: "local_cli", agent }, secrets: {} };
+}
+
 /** Opens a page and waits until the app has hydrated (set by an Effect in the browser). */
 export async function openHydrated(page: Page, path: string): Promise<void> {
   await page.goto(path);

@@ -1,12 +1,13 @@
 import { test, expect, type Page } from "@playwright/test";
-import { api, newProject, newTask, openHydrated } from "./helpers";
+import { api, localCli, newProject, newTask, openHydrated } from "./helpers";
 
 /** Starts a session through the API and opens its page once hydrated. */
 async function openSession(page: Page, request: any, prompt: string, extra: object = {}) {
   const project = await newProject(request);
   const session = await api(request, "start_session", {
     project: project.id,
-    start: { prompt, agent: "claude_code", ...extra },
+    start: { prompt, ...extra },
+    runtime: localCli("claude_code"),
   });
   await openHydrated(page, `/p/${project.id}/sessions/${session.id}`);
   return { project, session };
@@ -85,13 +86,16 @@ test("kill ends the session and disables the follow-up box with the reason", asy
 test("bad session starts are refused with 4xx and write nothing", async ({ request }) => {
   const project = await newProject(request);
   const task = await newTask(request, project.id, "Bound task");
-  for (const start of [
-    { prompt: "   ", agent: "claude_code" },
-    { prompt: "hi", agent: "gemini" },
-    { prompt: "hi", agent: "codex", permission: "ask" },
-    { prompt: "hi", agent: "claude_code", task: 999999 },
+  for (const [start, runtime] of [
+    [{ prompt: "   " }, localCli("claude_code")],
+    [{ prompt: "hi" }, localCli("gemini")],
+    [{ prompt: "hi", permission: "ask" }, localCli("codex")],
+    [{ prompt: "hi", task: 999999 }, localCli("claude_code")],
+    [{ prompt: "hi" }, { selection: { mode: "byok", agent: "claude_code" }, secrets: { api_key: "  " } }],
+    [{ prompt: "hi" }, { selection: { agent: "claude_code", api_key: "sk-smuggled" } }],
+    [{ prompt: "hi" }, undefined],
   ]) {
-    const res = await request.post("/api/start_session", { data: { project: project.id, start } });
+    const res = await request.post("/api/start_session", { data: { project: project.id, start, runtime } });
     expect(res.status(), JSON.stringify(start)).toBeGreaterThanOrEqual(400);
     expect(res.status(), JSON.stringify(start)).toBeLessThan(500);
   }

@@ -15,6 +15,8 @@ pub struct EngineConfig {
     pub turn_timeout: Duration,
     /// A permission request left unanswered this long is denied (the CLI never gives up).
     pub permission_timeout: Duration,
+    /// "Test connection" gives up after this (auth refresh can take tens of seconds).
+    pub connection_timeout: Duration,
     /// Between TERM and KILL when stopping an agent's process group.
     pub kill_grace: Duration,
 }
@@ -26,6 +28,7 @@ impl Default for EngineConfig {
             codex_bin: PathBuf::from(AgentKind::Codex.default_binary()),
             turn_timeout: Duration::from_secs(30 * 60),
             permission_timeout: Duration::from_secs(15 * 60),
+            connection_timeout: Duration::from_secs(90),
             kill_grace: Duration::from_secs(5),
         }
     }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod git;
 pub mod projects;
+pub mod runtime;
 pub mod sessions;
 pub mod store;
 pub mod tasks;

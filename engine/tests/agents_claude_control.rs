@@ -128,6 +128,7 @@ fn claude_argv_matches_the_recorded_driver() {
         prompt: "hello".into(),
         model: None,
         reasoning_effort: None,
+        base_url: None,
         permission: PermissionPolicy::Ask,
     };
     let spec = ClaudeCode.first_turn(&launch);

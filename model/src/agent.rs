@@ -44,6 +44,14 @@ impl AgentKind {
         }
     }
 
+    /// The npm package that installs the CLI.
+    pub fn npm_package(self) -> &'static str {
+        match self {
+            AgentKind::ClaudeCode => "@anthropic-ai/claude-code",
+            AgentKind::Codex => "@openai/codex",
+        }
+    }
+
     /// The safe policy a new session starts with.
     pub fn default_permission(self) -> PermissionPolicy {
         match self {

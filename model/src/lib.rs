@@ -8,6 +8,7 @@ pub mod agent;
 pub mod board;
 pub mod ids;
 pub mod project;
+pub mod runtime;
 pub mod session;
 pub mod stream;
 pub mod task;
@@ -17,6 +18,10 @@ pub use agent::{AgentKind, PermissionAnswer, PermissionPolicy};
 pub use board::{BoardColumn, BoardCounts};
 pub use ids::{ProjectId, SessionId, TaskId};
 pub use project::{Project, ProjectDraft, ProjectInspection, ProjectUpdate};
+pub use runtime::{
+    CliEnvVar, ConnectionReport, ExecutionMode, Provider, RuntimeProblem, RuntimeRequest,
+    RuntimeSelection, Secret, TransientSecrets,
+};
 pub use session::{Session, SessionStart, SessionStatus, StoredEvent};
 pub use stream::{PermissionOutcome, StreamEvent};
 pub use task::{Priority, Task, TaskDraft, TaskStatus, TransitionError};

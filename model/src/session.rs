@@ -1,8 +1,9 @@
 //! Sessions: one conversation with one agent process lineage, its status machine (DESIGN §3)
 //! and its stored events.
 
-use crate::agent::{AgentKind, PermissionPolicy};
+use crate::agent::PermissionPolicy;
 use crate::ids::{ProjectId, SessionId, TaskId};
+use crate::runtime::RuntimeSelection;
 use crate::stream::StreamEvent;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -114,8 +115,9 @@ pub struct Session {
     pub project_id: ProjectId,
     pub task_id: Option<TaskId>,
     pub status: SessionStatus,
-    pub agent: AgentKind,
-    pub model: Option<String>,
+    /// How it runs, fixed at creation: follow-ups and restarts use this, never the current
+    /// Settings.
+    pub runtime: RuntimeSelection,
     pub permission: PermissionPolicy,
     /// The CLI's own session/thread id, once it reported one.
     pub agent_session_id: Option<String>,
@@ -129,15 +131,13 @@ pub struct Session {
     pub last_activity_at: Option<i64>,
 }
 
-/// A standalone session to start (a task may be bound to it).
+/// A standalone session to start (a task may be bound to it). The agent and model come with
+/// the request's [`RuntimeSelection`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionStart {
     pub prompt: String,
     #[serde(default)]
     pub task: Option<TaskId>,
-    pub agent: AgentKind,
-    #[serde(default)]
-    pub model: Option<String>,
     /// The agent's safe default when absent.
     #[serde(default)]
     pub permission: Option<PermissionPolicy>,

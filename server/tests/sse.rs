@@ -5,9 +5,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use engine::Engine;
-use engine::store::sessions::{NewSession, StoredRuntime};
+use engine::store::sessions::NewSession;
 use http_body_util::BodyExt;
-use model::{AgentKind, PermissionPolicy, ProjectId, SessionId, StreamEvent};
+use model::{AgentKind, PermissionPolicy, ProjectId, RuntimeSelection, SessionId, StreamEvent};
 use tower::ServiceExt;
 
 mod common;
@@ -43,9 +43,10 @@ async fn fixture() -> Fixture {
     let session = engine
         .db()
         .write(move |conn| {
-            let runtime = StoredRuntime {
+            let runtime = RuntimeSelection {
                 agent: AgentKind::ClaudeCode,
                 model: None,
+                ..RuntimeSelection::default()
             };
             engine::store::sessions::insert(
                 conn,

@@ -22,6 +22,10 @@
 //! | `CRASH` | aborts mid-turn (killed by SIGABRT) |
 //! | `CRASH_ONCE marker` | aborts unless `marker` exists, creating it |
 //! | `EXIT n` | exits with code n mid-turn |
+//!
+//! A key in `ANTHROPIC_API_KEY`, `OPENAI_API_KEY` or `CODEX_API_KEY` containing `invalid` is
+//! refused like a model API refuses a bad key (`FAIL_AUTH`, whatever the prompt), and the model
+//! `hang` (`-m hang`, `--model hang`) never answers, like an unreachable model API.
 
 mod claude;
 mod codex;

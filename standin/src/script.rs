@@ -64,7 +64,28 @@ pub fn parse(prompt: &str) -> Script {
             _ => {}
         }
     }
+    if key_rejected() {
+        steps.insert(0, Step::FailAuth);
+    }
+    if model_hangs() {
+        steps.insert(0, Step::Hang);
+    }
     Script { steps, reply }
+}
+
+/// Like an unreachable model API: the model named `hang` never answers.
+fn model_hangs() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2)
+        .any(|w| matches!(w[0].as_str(), "-m" | "--model") && w[1] == "hang")
+}
+
+/// Like a model API refusing a bad key: a key containing `invalid` fails authentication.
+fn key_rejected() -> bool {
+    ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "CODEX_API_KEY"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .any(|key| key.contains("invalid"))
 }
 
 /// Writes argv and the environment as JSON, for the tests that check where secrets go.

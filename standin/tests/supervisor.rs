@@ -3,188 +3,22 @@
 //! whole process group, Codex's one process per turn, and start-up reconciliation.
 //! (These tests live here because only this package can name the stand-in's binary.)
 
+mod common;
+
+use common::*;
 use engine::{Engine, EngineConfig};
 use model::{
-    AgentKind, PermissionAnswer, PermissionOutcome, Project, Session, SessionStart, SessionStatus,
-    StoredEvent, StreamEvent, TaskDraft, TaskStatus,
+    AgentKind, PermissionAnswer, PermissionOutcome, Session, SessionStatus, StreamEvent, TaskDraft,
+    TaskStatus,
 };
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
-
-/// Bounds every wait: a hung test fails instead of blocking CI.
-const WAIT: Duration = Duration::from_secs(20);
-
-struct Bench {
-    engine: Engine,
-    project: Project,
-    repo: tempfile::TempDir,
-    _data: tempfile::TempDir,
-    _bin: tempfile::TempDir,
-}
-
-/// `claude` and `codex` in a temp dir, both the stand-in (it picks its protocol by name).
-fn agent_bins() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let standin = Path::new(env!("CARGO_BIN_EXE_devlog-standin-agent"));
-    let (claude, codex) = (dir.path().join("claude"), dir.path().join("codex"));
-    std::os::unix::fs::symlink(standin, &claude).unwrap();
-    std::os::unix::fs::symlink(standin, &codex).unwrap();
-    (dir, claude, codex)
-}
-
-async fn bench_with(config: impl FnOnce(&mut EngineConfig)) -> Bench {
-    let (bin, claude, codex) = agent_bins();
-    let mut cfg = EngineConfig {
-        claude_bin: claude,
-        codex_bin: codex,
-        kill_grace: Duration::from_millis(300),
-        ..EngineConfig::default()
-    };
-    config(&mut cfg);
-    let data = tempfile::tempdir().unwrap();
-    let engine = Engine::open_with(data.path(), cfg).await.unwrap();
-    let repo = tempfile::tempdir().unwrap();
-    let ok = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("git init -q -b main && git -c user.name=t -c user.email=t@t.invalid commit -q --allow-empty -m init")
-        .current_dir(repo.path())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    let project = engine
-        .register_project(model::ProjectDraft {
-            path: repo.path().display().to_string(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    Bench {
-        engine,
-        project,
-        repo,
-        _data: data,
-        _bin: bin,
-    }
-}
-
-async fn bench() -> Bench {
-    bench_with(|_| {}).await
-}
-
-fn start(agent: AgentKind, prompt: &str) -> SessionStart {
-    SessionStart {
-        prompt: prompt.into(),
-        task: None,
-        agent,
-        model: None,
-        permission: None,
-    }
-}
-
-impl Bench {
-    async fn events(&self, session: &Session) -> Vec<StoredEvent> {
-        self.engine.events().flush().await;
-        self.engine
-            .session_events(self.project.id, session.id, 0, 100_000)
-            .await
-            .unwrap()
-    }
-
-    /// Waits until the stored events satisfy `done` (re-checked on every new live event).
-    async fn wait_until(
-        &self,
-        session: &Session,
-        done: impl Fn(&[StoredEvent]) -> bool,
-    ) -> Vec<StoredEvent> {
-        let mut live = self.engine.events().subscribe(session.id);
-        let waited = tokio::time::timeout(WAIT, async {
-            loop {
-                let events = self.events(session).await;
-                if done(&events) {
-                    return events;
-                }
-                let _ = live.recv().await;
-            }
-        })
-        .await;
-        match waited {
-            Ok(events) => events,
-            Err(_) => panic!("timed out; events: {:#?}", self.events(session).await),
-        }
-    }
-
-    async fn task(&self, title: &str) -> model::Task {
-        let draft = TaskDraft {
-            title: title.into(),
-            ..Default::default()
-        };
-        self.engine
-            .create_task(self.project.id, draft)
-            .await
-            .unwrap()
-    }
-
-    async fn pgid(&self, session: &Session) -> i32 {
-        let id = session.id.0;
-        self.engine
-            .db()
-            .read(move |c| -> Result<i32, engine::EngineError> {
-                Ok(
-                    c.query_row("SELECT pgid FROM sessions WHERE id = ?1", [id], |r| {
-                        r.get(0)
-                    })?,
-                )
-            })
-            .await
-            .unwrap()
-    }
-
-    async fn status(&self, session: &Session) -> SessionStatus {
-        self.engine
-            .session(self.project.id, session.id)
-            .await
-            .unwrap()
-            .status
-    }
-}
-
-fn count(events: &[StoredEvent], pred: impl Fn(&StreamEvent) -> bool) -> usize {
-    events.iter().filter(|e| pred(&e.event)).count()
-}
-
-fn turns_ended(events: &[StoredEvent]) -> usize {
-    count(events, |e| matches!(e, StreamEvent::TurnEnded { .. }))
-}
-
-fn texts(events: &[StoredEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match &e.event {
-            StreamEvent::AssistantText { text } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn agent_ids(events: &[StoredEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match &e.event {
-            StreamEvent::AgentSession {
-                agent_session_id, ..
-            } => Some(agent_session_id.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn claude_turns_and_a_follow_up_on_one_process() {
     let b = bench().await;
     let s = b
-        .engine
-        .start_session(b.project.id, start(AgentKind::ClaudeCode, "REPLY hello"))
+        .begin(start(AgentKind::ClaudeCode, "REPLY hello"))
         .await
         .unwrap();
     assert_eq!(s.status, SessionStatus::Pending);
@@ -205,10 +39,7 @@ async fn claude_turns_and_a_follow_up_on_one_process() {
         }
     };
     let first_pid = pid(&b, &s).await;
-    b.engine
-        .send_message(b.project.id, s.id, "REPLY again".into())
-        .await
-        .unwrap();
+    b.send(s.id, "REPLY again".into()).await.unwrap();
     let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
     assert_eq!(texts(&events), vec!["hello", "again"]);
     assert_eq!(
@@ -230,18 +61,11 @@ async fn claude_turns_and_a_follow_up_on_one_process() {
 async fn follow_ups_sent_during_a_turn_are_queued_in_order() {
     let b = bench().await;
     let s = b
-        .engine
-        .start_session(
-            b.project.id,
-            start(AgentKind::ClaudeCode, "SLOW 400\nREPLY first"),
-        )
+        .begin(start(AgentKind::ClaudeCode, "SLOW 400\nREPLY first"))
         .await
         .unwrap();
     for text in ["REPLY second", "REPLY third"] {
-        b.engine
-            .send_message(b.project.id, s.id, text.into())
-            .await
-            .unwrap();
+        b.send(s.id, text.into()).await.unwrap();
     }
     let events = b.wait_until(&s, |e| turns_ended(e) == 3).await;
     assert_eq!(texts(&events), vec!["first", "second", "third"]);
@@ -270,11 +94,7 @@ async fn follow_ups_sent_during_a_turn_are_queued_in_order() {
 async fn a_permission_request_waits_for_the_answer_and_holds_the_queue() {
     let b = bench().await;
     let s = b
-        .engine
-        .start_session(
-            b.project.id,
-            start(AgentKind::ClaudeCode, "WRITE_FILE approved.txt hi"),
-        )
+        .begin(start(AgentKind::ClaudeCode, "WRITE_FILE approved.txt hi"))
         .await
         .unwrap();
     let events = b
@@ -296,10 +116,7 @@ async fn a_permission_request_waits_for_the_answer_and_holds_the_queue() {
         .unwrap();
     assert!(!b.repo.path().join("approved.txt").exists());
     // A follow-up now waits behind the pending request.
-    b.engine
-        .send_message(b.project.id, s.id, "REPLY after".into())
-        .await
-        .unwrap();
+    b.send(s.id, "REPLY after".into()).await.unwrap();
     assert!(
         b.engine
             .answer_permission(
@@ -338,11 +155,7 @@ async fn a_permission_request_waits_for_the_answer_and_holds_the_queue() {
 async fn a_denied_write_is_not_made() {
     let b = bench().await;
     let s = b
-        .engine
-        .start_session(
-            b.project.id,
-            start(AgentKind::ClaudeCode, "WRITE_FILE denied.txt hi"),
-        )
+        .begin(start(AgentKind::ClaudeCode, "WRITE_FILE denied.txt hi"))
         .await
         .unwrap();
     let events = b
@@ -381,11 +194,7 @@ async fn a_denied_write_is_not_made() {
 async fn an_unanswered_permission_request_times_out_as_a_deny() {
     let b = bench_with(|c| c.permission_timeout = Duration::from_millis(300)).await;
     let s = b
-        .engine
-        .start_session(
-            b.project.id,
-            start(AgentKind::ClaudeCode, "WRITE_FILE late.txt hi"),
-        )
+        .begin(start(AgentKind::ClaudeCode, "WRITE_FILE late.txt hi"))
         .await
         .unwrap();
     let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
@@ -405,19 +214,16 @@ async fn a_crash_mid_turn_is_restarted_once_with_resume() {
     let b = bench().await;
     let marker = b.repo.path().join(".crashed");
     let s = b
-        .engine
-        .start_session(b.project.id, start(AgentKind::ClaudeCode, "REPLY one"))
+        .begin(start(AgentKind::ClaudeCode, "REPLY one"))
         .await
         .unwrap();
     b.wait_until(&s, |e| turns_ended(e) == 1).await;
-    b.engine
-        .send_message(
-            b.project.id,
-            s.id,
-            format!("CRASH_ONCE {}\nREPLY recovered", marker.display()),
-        )
-        .await
-        .unwrap();
+    b.send(
+        s.id,
+        format!("CRASH_ONCE {}\nREPLY recovered", marker.display()),
+    )
+    .await
+    .unwrap();
     let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
     assert_eq!(texts(&events).last().map(String::as_str), Some("recovered"));
     assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::Error { retrying: true, message } if message.contains("restarting"))));
@@ -434,17 +240,14 @@ async fn a_second_death_fails_the_session_and_its_task() {
     let b = bench().await;
     let task = b.task("t").await;
     let mut st = start(AgentKind::ClaudeCode, "REPLY one");
-    st.task = Some(task.id);
-    let s = b.engine.start_session(b.project.id, st).await.unwrap();
+    st.0.task = Some(task.id);
+    let s = b.begin(st).await.unwrap();
     assert_eq!(
         b.engine.task(b.project.id, task.id).await.unwrap().status,
         TaskStatus::InProgress
     );
     b.wait_until(&s, |e| turns_ended(e) == 1).await;
-    b.engine
-        .send_message(b.project.id, s.id, "CRASH".into())
-        .await
-        .unwrap();
+    b.send(s.id, "CRASH".into()).await.unwrap();
     b.wait_until(&s, |e| {
         e.iter().any(|x| {
             x.event
@@ -465,11 +268,7 @@ async fn a_second_death_fails_the_session_and_its_task() {
 #[tokio::test]
 async fn kill_stops_the_whole_process_group() {
     let b = bench().await;
-    let s = b
-        .engine
-        .start_session(b.project.id, start(AgentKind::ClaudeCode, "HANG"))
-        .await
-        .unwrap();
+    let s = b.begin(start(AgentKind::ClaudeCode, "HANG")).await.unwrap();
     b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
     let pgid = b.pgid(&s).await;
     assert!(engine::sessions::process::group_alive(pgid));
@@ -482,12 +281,7 @@ async fn kill_stops_the_whole_process_group() {
     })
     .await
     .expect("the process group died");
-    assert!(
-        b.engine
-            .send_message(b.project.id, s.id, "hi".into())
-            .await
-            .is_err()
-    );
+    assert!(b.send(s.id, "hi".into()).await.is_err());
 }
 
 /// Every process left in the group is a zombie (dead, waiting to be reaped).
@@ -504,8 +298,7 @@ fn zombie_only(pgid: i32) -> bool {
 async fn interrupt_stops_the_turn_and_keeps_the_session() {
     let b = bench().await;
     let s = b
-        .engine
-        .start_session(b.project.id, start(AgentKind::ClaudeCode, "SLOW 60000"))
+        .begin(start(AgentKind::ClaudeCode, "SLOW 60000"))
         .await
         .unwrap();
     b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
@@ -515,10 +308,7 @@ async fn interrupt_stops_the_turn_and_keeps_the_session() {
         .unwrap();
     let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
     assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::TurnEnded { is_error: true, reason: Some(r), .. } if r == "aborted_streaming")));
-    b.engine
-        .send_message(b.project.id, s.id, "REPLY still here".into())
-        .await
-        .unwrap();
+    b.send(s.id, "REPLY still here".into()).await.unwrap();
     let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
     assert_eq!(
         texts(&events).last().map(String::as_str),
@@ -530,14 +320,10 @@ async fn interrupt_stops_the_turn_and_keeps_the_session() {
 async fn codex_runs_one_process_per_turn_and_resumes_its_thread() {
     let b = bench().await;
     let s = b
-        .engine
-        .start_session(
-            b.project.id,
-            start(
-                AgentKind::Codex,
-                "WRITE_FILE codex.txt from codex\nREPLY done",
-            ),
-        )
+        .begin(start(
+            AgentKind::Codex,
+            "WRITE_FILE codex.txt from codex\nREPLY done",
+        ))
         .await
         .unwrap();
     b.wait_until(&s, |e| turns_ended(e) == 1).await;
@@ -545,10 +331,7 @@ async fn codex_runs_one_process_per_turn_and_resumes_its_thread() {
         b.repo.path().join("codex.txt").exists(),
         "workspace-write by default"
     );
-    b.engine
-        .send_message(b.project.id, s.id, "REPLY second".into())
-        .await
-        .unwrap();
+    b.send(s.id, "REPLY second".into()).await.unwrap();
     let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
     let ids = agent_ids(&events);
     assert_eq!(ids.len(), 2);
@@ -563,8 +346,8 @@ async fn a_missing_cli_fails_the_session_and_releases_its_task() {
     let b = bench_with(|c| c.claude_bin = PathBuf::from("/nonexistent/claude")).await;
     let task = b.task("t").await;
     let mut st = start(AgentKind::ClaudeCode, "REPLY hi");
-    st.task = Some(task.id);
-    let s = b.engine.start_session(b.project.id, st).await.unwrap();
+    st.0.task = Some(task.id);
+    let s = b.begin(st).await.unwrap();
     b.wait_until(&s, |e| {
         e.iter().any(|x| {
             x.event
@@ -584,14 +367,12 @@ async fn a_missing_cli_fails_the_session_and_releases_its_task() {
 #[tokio::test]
 async fn bad_starts_are_refused_and_write_nothing() {
     let b = bench().await;
-    for bad in [
-        start(AgentKind::ClaudeCode, "   "),
-        SessionStart {
-            permission: Some(model::PermissionPolicy::ReadOnly),
-            ..start(AgentKind::ClaudeCode, "hi")
-        },
-    ] {
-        assert!(b.engine.start_session(b.project.id, bad).await.is_err());
+    for bad in [start(AgentKind::ClaudeCode, "   "), {
+        let (mut st, runtime) = start(AgentKind::ClaudeCode, "hi");
+        st.permission = Some(model::PermissionPolicy::ReadOnly);
+        (st, runtime)
+    }] {
+        assert!(b.begin(bad).await.is_err());
     }
     let task = b.task("t").await;
     b.engine
@@ -615,8 +396,8 @@ async fn bad_starts_are_refused_and_write_nothing() {
         .await
         .unwrap();
     let mut st = start(AgentKind::ClaudeCode, "hi");
-    st.task = Some(model::TaskId(foreign.id.0 + 1000));
-    assert!(b.engine.start_session(b.project.id, st).await.is_err());
+    st.0.task = Some(model::TaskId(foreign.id.0 + 1000));
+    assert!(b.begin(st).await.is_err());
     assert!(
         b.engine
             .list_sessions(b.project.id)
@@ -631,8 +412,8 @@ async fn reconciliation_fails_interrupted_sessions_and_stops_orphans() {
     let b = bench().await;
     let task = b.task("t").await;
     let mut st = start(AgentKind::ClaudeCode, "HANG");
-    st.task = Some(task.id);
-    let s = b.engine.start_session(b.project.id, st).await.unwrap();
+    st.0.task = Some(task.id);
+    let s = b.begin(st).await.unwrap();
     b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
     let pgid = b.pgid(&s).await;
     // A new engine on the same data directory, as after a crash of the server.

@@ -4,10 +4,12 @@
 
 mod projects;
 mod sessions;
+mod settings;
 mod tasks;
 
 pub use projects::*;
 pub use sessions::*;
+pub use settings::*;
 pub use tasks::*;
 
 /// The engine, provided as context by the server for every request.

@@ -5,7 +5,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::{
-    PermissionAnswer, Project, ProjectId, Session, SessionId, SessionStart, StoredEvent, Task,
+    PermissionAnswer, Project, ProjectId, RuntimeRequest, RuntimeSelection, Session, SessionId,
+    SessionStart, StoredEvent, Task,
 };
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,8 @@ pub struct SessionsData {
     pub sessions: Vec<Session>,
     /// The project's tasks, to link sessions to and to bind a new session to.
     pub tasks: Vec<Task>,
+    /// The project's saved runtime: what a new session would run with.
+    pub runtime: RuntimeSelection,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +40,7 @@ pub async fn list_sessions(project: ProjectId) -> Result<SessionsData, AppError>
     Ok(SessionsData {
         sessions: engine.list_sessions(project.id).await?,
         projects: engine.list_projects().await?,
+        runtime: engine.runtime_selection(project.id).await?,
         project,
         tasks,
     })
@@ -62,21 +66,30 @@ pub async fn get_session(project: ProjectId, session: SessionId) -> Result<Sessi
     })
 }
 
-/// Starts a standalone session (optionally bound to a task in an executable status).
+/// Starts a standalone session (optionally bound to a task in an executable status) with the
+/// request's runtime, which the session keeps (without its secrets).
 #[server(endpoint = "start_session", input = Json)]
-pub async fn start_session(project: ProjectId, start: SessionStart) -> Result<Session, AppError> {
-    Ok(super::engine()?.start_session(project, start).await?)
+pub async fn start_session(
+    project: ProjectId,
+    start: SessionStart,
+    runtime: RuntimeRequest,
+) -> Result<Session, AppError> {
+    Ok(super::engine()?
+        .start_session(project, start, runtime)
+        .await?)
 }
 
-/// A follow-up message; queued while the agent is busy.
+/// A follow-up message; queued while the agent is busy. It runs with the session's stored
+/// selection and the secrets of `runtime`.
 #[server(endpoint = "send_message", input = Json)]
 pub async fn send_message(
     project: ProjectId,
     session: SessionId,
     text: String,
+    runtime: RuntimeRequest,
 ) -> Result<(), AppError> {
     Ok(super::engine()?
-        .send_message(project, session, text)
+        .send_message(project, session, text, runtime)
         .await?)
 }
 

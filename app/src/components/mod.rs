@@ -1,6 +1,7 @@
 //! Small building blocks shared by the pages.
 
 mod nav;
+pub mod runtime;
 mod task_form;
 pub mod time;
 

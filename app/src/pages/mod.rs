@@ -4,11 +4,13 @@ mod board;
 mod projects;
 mod session;
 mod sessions;
+mod settings;
 
 pub use board::BoardPage;
 pub use projects::ProjectsPage;
 pub use session::SessionPage;
 pub use sessions::SessionsPage;
+pub use settings::SettingsPage;
 
 use leptos::prelude::*;
 

@@ -1,6 +1,7 @@
 //! `/p/{project}/sessions`: the project's sessions, and starting a standalone one.
 
 use crate::api::{self, SessionsData};
+use crate::components::runtime::{RuntimeGate, RuntimeMemory};
 use crate::components::time::format_utc;
 use crate::components::{FieldError, FormError, Nav, run_pending};
 use crate::error::AppError;
@@ -9,8 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::{
-    AgentKind, Field, PermissionPolicy, ProjectId, Session, SessionStart, Task, TaskId,
-    validation::non_blank,
+    Field, PermissionPolicy, ProjectId, RuntimeSelection, Session, SessionStart, Task, TaskId,
 };
 
 #[component]
@@ -46,6 +46,7 @@ fn SessionsView(data: SessionsData) -> impl IntoView {
         projects,
         sessions,
         tasks,
+        runtime,
     } = data;
     let executable: Vec<Task> = tasks
         .iter()
@@ -66,7 +67,7 @@ fn SessionsView(data: SessionsData) -> impl IntoView {
         <Nav projects current=project.id/>
         <main class="page sessions-page">
             <h1>{format!("{} · Sessions", project.name)}</h1>
-            <NewSession project=project.id tasks=executable/>
+            <NewSession project=project.id tasks=executable runtime/>
             <table class="sessions">
                 <thead>
                     <tr>
@@ -94,8 +95,9 @@ fn SessionRow(session: Session, task: Option<Task>) -> impl IntoView {
             </td>
             <td><a href=href>{format!("Session {}", session.id)}</a></td>
             <td>
-                {session.agent.label()}
-                {session.model.map(|m| view! { <span class="muted">" · "{m}</span> })}
+                {session.runtime.agent.label()}
+                {session.runtime.model().map(|m| view! { <span class="muted">" · "{m.to_string()}</span> })}
+                <span class="muted">" · "{session.runtime.mode.label()}</span>
             </td>
             <td>
                 {task.map(|t| view! {
@@ -110,12 +112,17 @@ fn SessionRow(session: Session, task: Option<Task>) -> impl IntoView {
 }
 
 #[component]
-fn NewSession(project: ProjectId, tasks: Vec<Task>) -> impl IntoView {
+fn NewSession(project: ProjectId, tasks: Vec<Task>, runtime: RuntimeSelection) -> impl IntoView {
+    let memory = RuntimeMemory::get();
+    let agent = runtime.agent;
     let prompt = RwSignal::new(String::new());
-    let agent = RwSignal::new(AgentKind::ClaudeCode);
-    let permission = RwSignal::new(AgentKind::ClaudeCode.default_permission());
-    let model = RwSignal::new(String::new());
+    let permission = RwSignal::new(agent.default_permission());
     let task = RwSignal::new(None::<TaskId>);
+    let blocked = {
+        let runtime = runtime.clone();
+        move || memory.blocked_reason(&runtime)
+    };
+    let gate = runtime.clone();
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let navigate = use_navigate();
@@ -125,10 +132,9 @@ fn NewSession(project: ProjectId, tasks: Vec<Task>) -> impl IntoView {
         let start = SessionStart {
             prompt: prompt.get_untracked(),
             task: task.get_untracked(),
-            agent: agent.get_untracked(),
-            model: non_blank(Some(&model.get_untracked())).map(str::to_string),
             permission: Some(permission.get_untracked()),
         };
+        let request = untrack(|| memory.request(&runtime));
         if start.prompt.trim().is_empty() {
             error.set(Some(AppError::Invalid {
                 field: Field::Prompt,
@@ -139,7 +145,7 @@ fn NewSession(project: ProjectId, tasks: Vec<Task>) -> impl IntoView {
         let navigate = navigate.clone();
         run_pending(
             pending,
-            api::start_session(project, start),
+            api::start_session(project, start, request),
             move |result| match result {
                 Ok(s) => navigate(
                     &format!("/p/{project}/sessions/{}", s.id),
@@ -157,32 +163,19 @@ fn NewSession(project: ProjectId, tasks: Vec<Task>) -> impl IntoView {
                 <textarea id="session-prompt" rows="3" bind:value=prompt></textarea>
                 <FieldError error field=Field::Prompt/>
                 <div class="inline">
-                    <label>"Agent"
-                        <select id="session-agent" on:change=move |ev| {
-                            if let Some(a) = AgentKind::parse(&event_target_value(&ev)) {
-                                agent.set(a);
-                                permission.set(a.default_permission());
-                            }
-                        }>
-                            {AgentKind::ALL.into_iter().map(|a| view! {
-                                <option value=a.as_str() selected=move || agent.get() == a>{a.label()}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
                     <label>"Permissions"
                         <select id="session-permission" on:change=move |ev| {
                             if let Some(p) = PermissionPolicy::parse(&event_target_value(&ev)) {
                                 permission.set(p);
                             }
                         }>
-                            {move || agent.get().permissions().map(|p| view! {
+                            {agent.permissions().map(|p| view! {
                                 <option value=p.as_str() selected=move || permission.get() == p>
                                     {p.label()}{p.is_dangerous().then_some(" (dangerous)")}
                                 </option>
                             }).collect_view()}
                         </select>
                     </label>
-                    <label>"Model"<input id="session-model" bind:value=model placeholder="CLI default"/></label>
                     <label>"Task"
                         <select id="session-task" on:change=move |ev| {
                             task.set(event_target_value(&ev).parse::<i64>().ok().map(TaskId));
@@ -197,8 +190,9 @@ fn NewSession(project: ProjectId, tasks: Vec<Task>) -> impl IntoView {
                 {move || permission.get().is_dangerous().then(|| view! {
                     <p class="warning" role="note">"⚠ This lets the agent act without asking: it can change or delete anything it can reach."</p>
                 })}
+                <RuntimeGate selection=gate settings_href=format!("/p/{project}/settings")/>
                 <FormError error/>
-                <button type="submit" class="primary" id="start-session" disabled=move || pending.get()>
+                <button type="submit" class="primary" id="start-session" disabled=move || pending.get() || blocked().is_some()>
                     {move || if pending.get() { "Starting…" } else { "Start session" }}
                 </button>
             </form>

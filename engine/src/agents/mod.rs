@@ -9,9 +9,10 @@ mod codex;
 mod outcome;
 
 pub use claude::ClaudeCode;
-pub use codex::Codex;
+pub use codex::{Codex, OPENAI_KEY_VAR};
 pub use outcome::{edited_paths, final_answer, turn_failure};
 
+use model::runtime::{check_base_url, is_cli_value};
 use model::{AgentKind, PermissionAnswer, PermissionPolicy, StreamEvent};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -50,6 +51,9 @@ pub struct TurnLaunch {
     pub prompt: String,
     pub model: Option<String>,
     pub reasoning_effort: Option<String>,
+    /// A custom API endpoint (checked by `RuntimeSelection::check`): Claude takes it as
+    /// `ANTHROPIC_BASE_URL`, Codex as a model provider in `-c` options.
+    pub base_url: Option<String>,
     pub permission: PermissionPolicy,
 }
 
@@ -67,6 +71,8 @@ pub enum LaunchError {
         policy: PermissionPolicy,
         agent: AgentKind,
     },
+    #[error("{0}")]
+    BadBaseUrl(model::RuntimeProblem),
     #[error("'{0}' is not a session id this CLI could have issued")]
     BadSessionId(String),
 }
@@ -88,6 +94,9 @@ impl TurnLaunch {
         {
             return Err(LaunchError::BadEffort(effort.to_string()));
         }
+        if let Some(url) = present(&self.base_url) {
+            check_base_url(url).map_err(LaunchError::BadBaseUrl)?;
+        }
         if self.permission.agent() != agent {
             return Err(LaunchError::ForeignPolicy {
                 policy: self.permission,
@@ -105,6 +114,11 @@ impl TurnLaunch {
     /// The reasoning effort to pass, if one is set and a plain word.
     fn effort_arg(&self) -> Option<&str> {
         present(&self.reasoning_effort).filter(|e| is_word(e))
+    }
+
+    /// The base URL to pass, if one is set and well-formed.
+    fn base_url_arg(&self) -> Option<&str> {
+        present(&self.base_url).filter(|url| check_base_url(url).is_ok())
     }
 }
 
@@ -180,16 +194,6 @@ fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// A value that can follow a flag in argv without being mistaken for one: no leading `-`,
-/// no whitespace or control characters (model names such as `claude-opus-4-1[1m]` or
-/// `openai/gpt-5` pass).
-fn is_cli_value(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= 200
-        && !value.starts_with('-')
-        && value.chars().all(|c| !c.is_whitespace() && !c.is_control())
-}
-
 /// A plain word: ASCII letters, digits, `-` and `_`, not starting with `-`.
 fn is_word(value: &str) -> bool {
     !value.is_empty()
@@ -233,6 +237,7 @@ mod tests {
             prompt: "do it".into(),
             model: None,
             reasoning_effort: None,
+            base_url: None,
             permission,
         }
     }
@@ -267,6 +272,7 @@ mod tests {
         assert_eq!(flag_model.model_arg(), None);
         let odd_effort = TurnLaunch {
             reasoning_effort: Some("high\"\nsandbox_mode=\"danger".into()),
+            base_url: None,
             ..ok.clone()
         };
         assert!(matches!(
@@ -277,6 +283,7 @@ mod tests {
         let blanks = TurnLaunch {
             model: Some("  ".into()),
             reasoning_effort: Some("".into()),
+            base_url: None,
             ..ok.clone()
         };
         assert_eq!(blanks.check(AgentKind::ClaudeCode), Ok(()));

@@ -8,7 +8,13 @@
 use super::process::{AgentProcess, Exit, Output};
 use crate::Engine;
 use crate::agents::{AgentAdapter, TurnLaunch, adapter};
-use model::{PermissionAnswer, PermissionOutcome, Session, SessionId, SessionStatus, StreamEvent};
+use crate::runtime::{launch_env, missing_cli};
+use crate::sessions::process::SpawnError;
+use model::{
+    PermissionAnswer, PermissionOutcome, RuntimeRequest, Session, SessionId, SessionStatus,
+    StreamEvent, TransientSecrets,
+};
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use tokio::sync::{mpsc, oneshot};
@@ -17,15 +23,22 @@ use tokio::time::Instant;
 pub type Reply = oneshot::Sender<Result<(), String>>;
 
 pub enum Command {
-    Send(String, Reply),
+    /// A message with the secrets of the request that sent it (held until its turn ends).
+    Send(String, TransientSecrets, Reply),
     Answer(String, PermissionAnswer, Reply),
     Interrupt(Reply),
     Kill(Reply),
     End(Reply),
 }
 
+/// A message waiting for its turn, or the one running: its secrets live exactly as long.
+pub struct Message {
+    pub text: String,
+    pub secrets: TransientSecrets,
+}
+
 struct Turn {
-    prompt: String,
+    message: Message,
     deadline: Instant,
 }
 
@@ -46,7 +59,10 @@ pub struct Actor {
     binary: PathBuf,
     process: Option<AgentProcess>,
     output: Option<mpsc::Receiver<Output>>,
-    queue: VecDeque<String>,
+    /// Tells the live process's environment from a new request's, without keeping it.
+    env_hasher: RandomState,
+    process_env: Option<u64>,
+    queue: VecDeque<Message>,
     permissions: HashMap<String, Instant>,
     turn: Option<Turn>,
     agent_session_id: Option<String>,
@@ -57,8 +73,8 @@ pub struct Actor {
 impl Actor {
     pub fn new(engine: Engine, session: Session) -> Actor {
         Actor {
-            binary: engine.config().binary(session.agent).to_path_buf(),
-            adapter: adapter(session.agent),
+            binary: engine.config().binary(session.runtime.agent).to_path_buf(),
+            adapter: adapter(session.runtime.agent),
             id: session.id,
             status: session.status,
             agent_session_id: session.agent_session_id.clone(),
@@ -66,6 +82,8 @@ impl Actor {
             engine,
             process: None,
             output: None,
+            env_hasher: RandomState::new(),
+            process_env: None,
             queue: VecDeque::new(),
             permissions: HashMap::new(),
             turn: None,
@@ -81,11 +99,11 @@ impl Actor {
     /// Runs until the session reaches a final status or every handle is gone.
     pub async fn run(
         mut self,
-        first: Option<String>,
+        first: Option<Message>,
         mut commands: mpsc::UnboundedReceiver<Command>,
     ) {
-        if let Some(prompt) = first {
-            self.start_turn(prompt).await;
+        if let Some(message) = first {
+            self.start_turn(message).await;
         }
         while !self.status.is_final() {
             let deadline = self.next_deadline();
@@ -144,31 +162,49 @@ impl Actor {
         self.set_status(SessionStatus::Failed, Some(reason)).await;
     }
 
-    async fn start_turn(&mut self, prompt: String) {
+    async fn start_turn(&mut self, message: Message) {
         self.emit(StreamEvent::UserMessage {
-            text: prompt.clone(),
+            text: message.text.clone(),
         });
         self.set_status(SessionStatus::Running, None).await;
+        // The stored selection, never the current Settings; the secrets of this message.
+        let request = RuntimeRequest {
+            selection: self.session.runtime.clone(),
+            secrets: message.secrets.clone(),
+        };
+        let env = match launch_env(&request) {
+            Ok(env) => env,
+            Err(e) => return self.refuse_turn(e.to_string()).await,
+        };
+        let fingerprint = env.fingerprint(&self.env_hasher);
+        let prompt = message.text.clone();
         self.turn = Some(Turn {
-            prompt: prompt.clone(),
+            message,
             deadline: Instant::now() + self.engine.config().turn_timeout,
         });
-        // Claude's process takes the next message on stdin.
-        if let (Some(process), Some(line)) = (
-            self.process.as_mut(),
-            self.adapter.user_message_line(&prompt),
-        ) && process.write_line(&line).await
-        {
-            return;
+        // Claude's process takes the next message on stdin, if it runs with these secrets;
+        // one started with another key is replaced (resuming the conversation).
+        if self.process_env == Some(fingerprint) {
+            if let (Some(process), Some(line)) = (
+                self.process.as_mut(),
+                self.adapter.user_message_line(&prompt),
+            ) && process.write_line(&line).await
+            {
+                return;
+            }
+        } else {
+            self.retire_process();
         }
+        let selection = &self.session.runtime;
         let launch = TurnLaunch {
             binary: self.binary.clone(),
             prompt,
-            model: self.session.model.clone(),
-            reasoning_effort: None,
+            model: selection.model().map(str::to_string),
+            reasoning_effort: selection.reasoning_effort.map(|e| e.as_str().to_string()),
+            base_url: selection.base_url().map(str::to_string),
             permission: self.session.permission,
         };
-        if let Err(e) = launch.check(self.session.agent) {
+        if let Err(e) = launch.check(selection.agent) {
             return self.fail(format!("Cannot start the agent: {e}")).await;
         }
         let spec = match &self.agent_session_id {
@@ -176,7 +212,7 @@ impl Actor {
             None => self.adapter.first_turn(&launch),
         };
         let cwd = PathBuf::from(&self.session.cwd);
-        match AgentProcess::spawn(&spec, &cwd, &[], &[]).await {
+        match AgentProcess::spawn(&spec, &cwd, env.set(), env.remove()).await {
             Ok((process, output)) => {
                 if let Err(e) = self
                     .engine
@@ -187,25 +223,64 @@ impl Actor {
                 }
                 self.process = Some(process);
                 self.output = Some(output);
+                self.process_env = Some(fingerprint);
                 self.stopping = None;
             }
             Err(e) => {
                 self.turn = None;
-                self.fail(format!("The agent could not be started: {e}"))
-                    .await;
+                let reason = match e {
+                    SpawnError::NotFound(program) => missing_cli(selection.agent, &program),
+                    other => format!("The agent could not be started: {other}"),
+                };
+                self.fail(reason).await;
             }
         }
     }
 
+    /// A turn that cannot run with this request (say, the server's variable was unset since):
+    /// it ends as failed and the session stays usable.
+    async fn refuse_turn(&mut self, reason: String) {
+        self.emit(StreamEvent::Error {
+            message: reason.clone(),
+            retrying: false,
+        });
+        self.emit(StreamEvent::TurnEnded {
+            is_error: true,
+            result: Some(reason),
+            reason: Some("refused".into()),
+            cost_usd: None,
+            duration_ms: None,
+            num_turns: None,
+            usage: None,
+        });
+        self.set_status(SessionStatus::Idle, None).await;
+        // Boxed: starting the next message may come back here.
+        Box::pin(self.next_queued()).await;
+    }
+
+    /// Lets go of a live process started with other secrets: it ends, its output is no longer
+    /// read, and its exit is not taken for a crash.
+    fn retire_process(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.close_stdin();
+            process.stop_group(self.engine.config().kill_grace);
+        }
+        self.output = None;
+        self.process_env = None;
+    }
+
     async fn on_command(&mut self, command: Command) {
         match command {
-            Command::Send(text, reply) => {
+            Command::Send(text, secrets, reply) => {
                 let _ = reply.send(Ok(()));
+                let message = Message { text, secrets };
                 if self.turn.is_some() || !self.permissions.is_empty() {
-                    self.emit(StreamEvent::MessageQueued { text: text.clone() });
-                    self.queue.push_back(text);
+                    self.emit(StreamEvent::MessageQueued {
+                        text: message.text.clone(),
+                    });
+                    self.queue.push_back(message);
                 } else {
-                    self.start_turn(text).await;
+                    self.start_turn(message).await;
                 }
             }
             Command::Answer(request_id, answer, reply) => {
@@ -348,13 +423,14 @@ impl Actor {
             if self.queue.is_empty() {
                 self.emit(StreamEvent::QueueDrained);
             }
-            self.start_turn(next).await;
+            Box::pin(self.start_turn(next)).await;
         }
     }
 
     async fn exited(&mut self, exit: Exit) {
         self.process = None;
         self.output = None;
+        self.process_env = None;
         if let Err(e) = self.engine.record_exit(self.id, exit).await {
             tracing::error!(session = %self.id, error = %e, "recording the exit");
         }
@@ -404,7 +480,7 @@ impl Actor {
             ),
             retrying: true,
         });
-        self.start_turn(turn.prompt).await;
+        self.start_turn(turn.message).await;
     }
 
     async fn on_deadline(&mut self) {

@@ -135,17 +135,18 @@ fn publish(hub: &Hub, stored: Vec<(SessionId, StoredEvent)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::sessions::{NewSession, StoredRuntime, events_after};
+    use crate::store::sessions::{NewSession, events_after};
     use crate::testing::{temp_engine, temp_project};
-    use model::{AgentKind, PermissionPolicy, ProjectId, Session};
+    use model::{AgentKind, PermissionPolicy, ProjectId, RuntimeSelection, Session};
 
     async fn new_session(engine: &crate::Engine, project: ProjectId) -> Session {
         engine
             .db()
             .write(move |conn| {
-                let runtime = StoredRuntime {
+                let runtime = RuntimeSelection {
                     agent: AgentKind::Codex,
                     model: Some("m".into()),
+                    ..RuntimeSelection::default()
                 };
                 store::sessions::insert(
                     conn,
@@ -222,7 +223,7 @@ mod tests {
         assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
         let session = reopened.session(project.id, s.id).await.unwrap();
         assert_eq!(session.agent_session_id.as_deref(), Some("thread-1"));
-        assert_eq!(session.model.as_deref(), Some("m"));
+        assert_eq!(session.runtime.model(), Some("m"));
     }
 
     #[tokio::test]

@@ -1,14 +1,16 @@
 //! Starting, driving and stopping sessions: the engine's API over the per-session actors, and
 //! the start-up reconciliation of sessions a previous server left behind.
 
-use super::actor::{Actor, Command};
+use super::actor::{Actor, Command, Message};
 use super::process::{self, Exit};
-use crate::store::sessions::{NewSession, StoredRuntime};
+use crate::runtime::launch_env;
+use crate::store::sessions::NewSession;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::validation::{self, Field};
 use model::{
-    PermissionAnswer, ProjectId, Session, SessionId, SessionStart, SessionStatus, TaskStatus,
+    PermissionAnswer, ProjectId, RuntimeRequest, Session, SessionId, SessionStart, SessionStatus,
+    TaskStatus,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,27 +26,30 @@ impl Engine {
         live.remove(&id);
     }
 
-    /// Writes rows (session, bound task) in one transaction, then starts the agent.
+    /// Writes rows (session, bound task) in one transaction, then starts the agent with the
+    /// request's runtime. An incomplete runtime is refused before anything is written.
     pub async fn start_session(
         &self,
         project: ProjectId,
         start: SessionStart,
+        request: RuntimeRequest,
     ) -> EngineResult<Session> {
         let prompt = validation::required(Field::Prompt, &start.prompt, validation::PROMPT_MAX)?;
+        launch_env(&request)?;
+        let RuntimeRequest { selection, secrets } = request;
+        let agent = selection.agent;
         let permission = start
             .permission
-            .unwrap_or_else(|| start.agent.default_permission());
-        if permission.agent() != start.agent {
+            .unwrap_or_else(|| agent.default_permission());
+        if permission.agent() != agent {
             return Err(EngineError::Refused(format!(
                 "The permission policy '{}' is for {}, not {}.",
                 permission.label(),
                 permission.agent().label(),
-                start.agent.label()
+                agent.label()
             )));
         }
-        let model = validation::non_blank(start.model.as_deref()).map(str::to_string);
         let task = start.task;
-        let agent = start.agent;
         let session = self
             .db()
             .write(move |conn| {
@@ -62,13 +67,12 @@ impl Engine {
                     }
                     t.status.transition(TaskStatus::InProgress)?;
                 }
-                let runtime = StoredRuntime { agent, model };
                 let session = store::sessions::insert(
                     &tx,
                     &NewSession {
                         project,
                         task,
-                        runtime: &runtime,
+                        runtime: &selection,
                         permission,
                         cwd: &project_row.path,
                     },
@@ -81,14 +85,20 @@ impl Engine {
                 Ok(session)
             })
             .await?;
-        self.spawn_actor(session.clone(), Some(prompt));
+        self.spawn_actor(
+            session.clone(),
+            Some(Message {
+                text: prompt,
+                secrets,
+            }),
+        );
         Ok(session)
     }
 
     fn spawn_actor(
         &self,
         session: Session,
-        first: Option<String>,
+        first: Option<Message>,
     ) -> mpsc::UnboundedSender<Command> {
         let (tx, rx) = mpsc::unbounded_channel();
         {
@@ -137,14 +147,25 @@ impl Engine {
     }
 
     /// A follow-up: runs now, or is queued (in order) while a turn or a permission is pending.
+    /// It runs with the session's stored selection and this request's secrets (the request's
+    /// selection is not used: changing Settings never changes a running session), and is
+    /// refused, with the reason, when those cannot launch the agent.
     pub async fn send_message(
         &self,
         project: ProjectId,
         id: SessionId,
         text: String,
+        request: RuntimeRequest,
     ) -> EngineResult<()> {
         let text = validation::required(Field::Prompt, &text, validation::PROMPT_MAX)?;
-        self.ask(project, id, |r| Command::Send(text, r)).await
+        let session = self.session(project, id).await?;
+        let request = RuntimeRequest {
+            selection: session.runtime,
+            secrets: request.secrets,
+        };
+        launch_env(&request)?;
+        self.ask(project, id, |r| Command::Send(text, request.secrets, r))
+            .await
     }
 
     pub async fn answer_permission(

@@ -1,6 +1,6 @@
 //! Sessions: the supervised agent processes, their stored events and live streams.
 
-mod actor;
+pub(crate) mod actor;
 mod events;
 mod lifecycle;
 pub mod process;

@@ -7,6 +7,7 @@
 pub mod projects;
 mod schema;
 pub mod sessions;
+pub mod settings;
 pub mod tasks;
 
 use rusqlite::Connection;

@@ -2,27 +2,19 @@
 
 use super::now_ms;
 use model::{
-    AgentKind, PermissionPolicy, ProjectId, Session, SessionId, SessionStatus, StoredEvent,
+    PermissionPolicy, ProjectId, RuntimeSelection, Session, SessionId, SessionStatus, StoredEvent,
     StreamEvent, TaskId,
 };
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::{Deserialize, Serialize};
-
-/// The runtime columns of a session as stored in `sessions.runtime` (JSON). It has no field
-/// that could hold a secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredRuntime {
-    pub agent: AgentKind,
-    pub model: Option<String>,
-}
 
 /// What a new session row holds.
 #[derive(Debug, Clone)]
 pub struct NewSession<'a> {
     pub project: ProjectId,
     pub task: Option<TaskId>,
-    pub runtime: &'a StoredRuntime,
+    /// Stored as JSON in `sessions.runtime`: the type has no field that can hold a secret.
+    pub runtime: &'a RuntimeSelection,
     pub permission: PermissionPolicy,
     pub cwd: &'a str,
 }
@@ -38,7 +30,7 @@ fn bad(col: usize, what: String) -> rusqlite::Error {
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
     let status: String = row.get(3)?;
     let runtime: String = row.get(4)?;
-    let runtime: StoredRuntime =
+    let runtime: RuntimeSelection =
         serde_json::from_str(&runtime).map_err(|e| bad(4, e.to_string()))?;
     let policy: String = row.get(5)?;
     Ok(Session {
@@ -47,8 +39,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
         task_id: row.get::<_, Option<i64>>(2)?.map(TaskId),
         status: SessionStatus::parse(&status)
             .ok_or_else(|| bad(3, format!("unknown session status {status:?}")))?,
-        agent: runtime.agent,
-        model: runtime.model,
+        runtime,
         permission: PermissionPolicy::parse(&policy)
             .ok_or_else(|| bad(5, format!("unknown permission policy {policy:?}")))?,
         agent_session_id: row.get(6)?,

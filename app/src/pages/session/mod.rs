@@ -5,6 +5,7 @@ mod items;
 mod live;
 
 use crate::api::{self, SessionData};
+use crate::components::runtime::{RuntimeGate, RuntimeMemory};
 use crate::components::time::format_duration_ms;
 use crate::components::{Nav, run_pending};
 use crate::error::AppError;
@@ -15,7 +16,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use live::Connection;
-use model::{PermissionAnswer, PermissionOutcome, ProjectId, SessionId, SessionStatus};
+use model::{
+    PermissionAnswer, PermissionOutcome, ProjectId, RuntimeSelection, SessionId, SessionStatus,
+};
 
 #[component]
 pub fn SessionPage() -> impl IntoView {
@@ -54,6 +57,9 @@ struct Ctx {
     session: SessionId,
     status: Memo<SessionStatus>,
     action_error: RwSignal<Option<AppError>>,
+    /// What the session was started with: follow-ups use it (with this tab's secrets),
+    /// whatever Settings say now.
+    runtime: StoredValue<RuntimeSelection>,
 }
 
 #[component]
@@ -75,6 +81,7 @@ fn SessionView(data: SessionData) -> impl IntoView {
         session: session.id,
         status,
         action_error: RwSignal::new(None),
+        runtime: StoredValue::new(session.runtime.clone()),
     };
     live::follow(
         format!(
@@ -95,8 +102,7 @@ fn SessionView(data: SessionData) -> impl IntoView {
                 <div>
                     <h1>{format!("Session {}", session.id)}</h1>
                     <p class="runtime" id="session-runtime">
-                        {session.agent.label()}
-                        " · model "{session.model.clone().unwrap_or_else(|| "CLI default".into())}
+                        {session.runtime.summary()}
                         " · permissions "{permission.label()}
                         {permission.is_dangerous().then_some(" (dangerous)")}
                     </p>
@@ -290,20 +296,23 @@ fn FollowUp(ctx: Ctx) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
-    let blocked = move || {
+    let memory = RuntimeMemory::get();
+    let ended = move || {
         ctx.status
             .get()
             .is_final()
-            .then_some("This session has ended: start a new session to go on.")
+            .then(|| "This session has ended: start a new session to go on.".to_string())
     };
+    let blocked = move || ended().or_else(|| ctx.runtime.with_value(|r| memory.blocked_reason(r)));
     let send = move || {
         let message = text.get_untracked();
         if message.trim().is_empty() || pending.get_untracked() || blocked().is_some() {
             return;
         }
+        let request = ctx.runtime.with_value(|r| untrack(|| memory.request(r)));
         run_pending(
             pending,
-            api::send_message(ctx.project, ctx.session, message),
+            api::send_message(ctx.project, ctx.session, message, request),
             move |r| match r {
                 Ok(()) => {
                     error.set(None);
@@ -316,7 +325,7 @@ fn FollowUp(ctx: Ctx) -> impl IntoView {
     view! {
         <form class="follow-up" on:submit=move |ev| { ev.prevent_default(); send(); }>
             <label for="follow-up">"Message the agent"</label>
-            <textarea id="follow-up" rows="3" bind:value=text disabled=move || blocked().is_some()
+            <textarea id="follow-up" rows="3" bind:value=text disabled=move || ended().is_some()
                 placeholder="Enter to send, Shift+Enter for a new line"
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
@@ -324,7 +333,10 @@ fn FollowUp(ctx: Ctx) -> impl IntoView {
                         send();
                     }
                 }></textarea>
-            {move || blocked().map(|why| view! { <p class="muted" id="follow-up-blocked">{why}</p> })}
+            {move || ended().map(|why| view! { <p class="muted" id="follow-up-blocked">{why}</p> })}
+            <Show when=move || ended().is_none()>
+                <RuntimeGate selection=ctx.runtime.get_value() settings_href=format!("/p/{}/settings", ctx.project)/>
+            </Show>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
             <button type="submit" class="primary" id="send-message" disabled=move || pending.get() || blocked().is_some()>
                 {move || if pending.get() { "Sending…" } else { "Send" }}

@@ -50,10 +50,15 @@ impl ClaudeCode {
         if let Some(id) = resume.filter(|id| check_session_id(id).is_ok()) {
             args.extend(["--resume".to_string(), id.to_string()]);
         }
+        let env = launch
+            .base_url_arg()
+            .map(|url| ("ANTHROPIC_BASE_URL".to_string(), url.to_string()))
+            .into_iter()
+            .collect();
         CommandSpec {
             program: launch.binary.clone(),
             args,
-            env: Vec::new(),
+            env,
             stdin: StdinMode::Pipe,
             prompt_on_stdin: Some(format!("{}\n", user_line(&launch.prompt))),
         }
@@ -149,6 +154,7 @@ mod tests {
             prompt: "--dangerously-skip-permissions please".into(),
             model: None,
             reasoning_effort: None,
+            base_url: None,
             permission,
         }
     }
@@ -206,6 +212,7 @@ mod tests {
         let launch = TurnLaunch {
             model: Some(" claude-opus-5-5 ".into()),
             reasoning_effort: Some("high".into()),
+            base_url: None,
             ..launch(PermissionPolicy::Ask)
         };
         let spec = ClaudeCode.continuation(&launch, "a3d62e19-2a19-4380-802e-5531bc5a77dc");
@@ -222,6 +229,23 @@ mod tests {
         );
         let bad = ClaudeCode.continuation(&launch, "--dangerously-skip-permissions");
         assert_eq!(bad.args, ClaudeCode.first_turn(&launch).args);
+    }
+
+    #[test]
+    fn a_base_url_goes_in_the_environment_the_cli_reads() {
+        let launch = TurnLaunch {
+            base_url: Some("https://proxy.example/anthropic".into()),
+            ..launch(PermissionPolicy::Ask)
+        };
+        let spec = ClaudeCode.first_turn(&launch);
+        assert_eq!(
+            spec.env,
+            [(
+                "ANTHROPIC_BASE_URL".to_string(),
+                "https://proxy.example/anthropic".to_string()
+            )]
+        );
+        assert!(!spec.args.iter().any(|a| a.contains("proxy")));
     }
 
     #[test]

@@ -13,6 +13,9 @@ use model::{AgentKind, PermissionPolicy, StreamEvent};
 /// 128 KiB (`E2BIG`), and a long prompt in argv shows in `ps` anyway.
 const MAX_PROMPT_ARG_BYTES: usize = 64 * 1024;
 
+/// The variable Codex's OpenAI provider (and ours, for a custom base URL) reads its key from.
+pub const OPENAI_KEY_VAR: &str = "OPENAI_API_KEY";
+
 /// The Codex CLI adapter.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Codex;
@@ -25,6 +28,19 @@ impl Codex {
         }
         if let Some(effort) = launch.effort_arg() {
             args.extend(["-c".to_string(), format!("model_reasoning_effort={effort}")]);
+        }
+        if let Some(url) = launch.base_url_arg() {
+            // A provider of our own pointing at the URL; it reads the key from the same
+            // variable as the built-in OpenAI provider, so every mode fills one variable.
+            // The URL was checked free of quotes, so it cannot leave its TOML string.
+            for option in [
+                "model_providers.devlog.name=\"DevLog custom endpoint\"".to_string(),
+                format!("model_providers.devlog.base_url=\"{url}\""),
+                format!("model_providers.devlog.env_key=\"{OPENAI_KEY_VAR}\""),
+                "model_provider=\"devlog\"".to_string(),
+            ] {
+                args.extend(["-c".to_string(), option]);
+            }
         }
         args.extend(["-s".to_string(), sandbox(launch.permission).to_string()]);
         // Parent options go before `resume`; an id that could be a flag is never passed.
@@ -91,6 +107,7 @@ mod tests {
             prompt: prompt.into(),
             model: None,
             reasoning_effort: None,
+            base_url: None,
             permission,
         }
     }
@@ -125,6 +142,7 @@ mod tests {
         let launch = TurnLaunch {
             model: Some("gpt-5.5".into()),
             reasoning_effort: Some(" high ".into()),
+            base_url: None,
             ..launch(PermissionPolicy::WorkspaceWrite, "-rf next step")
         };
         assert_eq!(
@@ -163,6 +181,51 @@ mod tests {
         assert_eq!(
             Codex.continuation(&launch, "--last").args,
             Codex.first_turn(&launch).args
+        );
+    }
+
+    #[test]
+    fn a_base_url_becomes_a_provider_reading_the_openai_key_variable() {
+        let with_url = TurnLaunch {
+            base_url: Some(" http://127.0.0.1:9/v1 ".into()),
+            ..launch(PermissionPolicy::WorkspaceWrite, "say ok")
+        };
+        let spec = Codex.first_turn(&with_url);
+        assert_eq!(
+            spec.args,
+            args(&[
+                "exec",
+                "--json",
+                "-c",
+                "model_providers.devlog.name=\"DevLog custom endpoint\"",
+                "-c",
+                "model_providers.devlog.base_url=\"http://127.0.0.1:9/v1\"",
+                "-c",
+                "model_providers.devlog.env_key=\"OPENAI_API_KEY\"",
+                "-c",
+                "model_provider=\"devlog\"",
+                "-s",
+                "workspace-write",
+                "--",
+                "say ok",
+            ])
+        );
+        assert!(spec.env.is_empty());
+        // A URL that could leave its TOML string is refused before launch and never passed.
+        let hostile = TurnLaunch {
+            base_url: Some("http://x\"\nmodel_provider=\"evil".into()),
+            ..with_url
+        };
+        assert!(matches!(
+            hostile.check(AgentKind::Codex),
+            Err(crate::agents::LaunchError::BadBaseUrl(_))
+        ));
+        assert!(
+            !Codex
+                .first_turn(&hostile)
+                .args
+                .iter()
+                .any(|a| a.contains("evil"))
         );
     }
 

@@ -1,0 +1,47 @@
+//! Settings > Execution & model: the project's saved runtime selection and the connection
+//! test. The secrets only ever arrive inside a [`RuntimeRequest`]; nothing here stores one.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use model::{ConnectionReport, Project, ProjectId, RuntimeRequest, RuntimeSelection};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingsData {
+    pub project: Project,
+    pub projects: Vec<Project>,
+    pub selection: RuntimeSelection,
+}
+
+#[server(endpoint = "get_settings", input = Json)]
+pub async fn get_settings(project: ProjectId) -> Result<SettingsData, AppError> {
+    let engine = super::engine()?;
+    Ok(SettingsData {
+        project: engine.project(project).await?,
+        projects: engine.list_projects().await?,
+        selection: engine.runtime_selection(project).await?,
+    })
+}
+
+/// Saves the non-secret selection; a malformed one is refused and nothing changes.
+#[server(endpoint = "save_runtime", input = Json)]
+pub async fn save_runtime(
+    project: ProjectId,
+    selection: RuntimeSelection,
+) -> Result<RuntimeSelection, AppError> {
+    let engine = super::engine()?;
+    engine.project(project).await?;
+    Ok(engine.save_runtime_selection(project, selection).await?)
+}
+
+/// Runs the request's runtime once with a trivial prompt (up to 90 s).
+#[server(endpoint = "test_connection", input = Json)]
+pub async fn test_connection(
+    project: ProjectId,
+    runtime: RuntimeRequest,
+) -> Result<ConnectionReport, AppError> {
+    let engine = super::engine()?;
+    engine.project(project).await?;
+    Ok(engine.test_connection(runtime).await?)
+}

@@ -1,0 +1,113 @@
+//! The secrets of Settings > Execution & model, held in this tab's memory only: a signal in
+//! a context — never localStorage, sessionStorage, a cookie or the URL — so a reload forgets
+//! them. Every launching or continuing call builds its [`RuntimeRequest`] here, and every
+//! launching button asks [`RuntimeRequest::readiness`] (the rule the server applies too)
+//! whether it may be pressed.
+
+use leptos::prelude::*;
+use model::{
+    CliEnvVar, ExecutionMode, Provider, RuntimeRequest, RuntimeSelection, Secret, TransientSecrets,
+};
+
+/// The API keys (one per provider, so projects on different providers each keep theirs) and
+/// the Local CLI environment entries typed in this tab.
+#[derive(Clone, Copy)]
+pub struct RuntimeMemory {
+    keys: RwSignal<Vec<(Provider, Secret)>>,
+    pub cli_env: RwSignal<Vec<CliEnvVar>>,
+}
+
+impl RuntimeMemory {
+    /// Called once by the app: the memory lives as long as the tab's app does.
+    pub fn provide() {
+        provide_context(RuntimeMemory {
+            keys: RwSignal::new(Vec::new()),
+            cli_env: RwSignal::new(Vec::new()),
+        });
+    }
+
+    pub fn get() -> RuntimeMemory {
+        use_context::<RuntimeMemory>().unwrap_or_else(|| RuntimeMemory {
+            keys: RwSignal::new(Vec::new()),
+            cli_env: RwSignal::new(Vec::new()),
+        })
+    }
+
+    /// The key typed for `provider` (tracked), if any.
+    pub fn key(&self, provider: Provider) -> Option<Secret> {
+        self.keys.with(|keys| {
+            keys.iter()
+                .find(|(p, _)| *p == provider)
+                .map(|(_, key)| key.clone())
+        })
+    }
+
+    pub fn set_key(&self, provider: Provider, value: String) {
+        self.keys.update(|keys| {
+            keys.retain(|(p, _)| *p != provider);
+            if !value.is_empty() {
+                keys.push((provider, Secret::new(value)));
+            }
+        });
+    }
+
+    /// The request a call carries for `selection` (tracked): the key of its provider, and
+    /// the CLI environment entries.
+    pub fn request(&self, selection: &RuntimeSelection) -> RuntimeRequest {
+        let api_key = match selection.mode {
+            ExecutionMode::Byok => self.key(selection.provider()),
+            _ => None,
+        };
+        RuntimeRequest {
+            selection: selection.clone(),
+            secrets: TransientSecrets {
+                api_key,
+                cli_env: self.cli_env.get(),
+            },
+        }
+    }
+
+    /// Why `selection` cannot launch with what this tab holds, or `None` when it can.
+    pub fn blocked_reason(&self, selection: &RuntimeSelection) -> Option<String> {
+        self.request(selection)
+            .readiness()
+            .err()
+            .map(|problem| problem.to_string())
+    }
+}
+
+/// Shown where an agent is launched or continued with a selection that needs a key this tab
+/// does not hold: the reason, a field to enter the key right there, and the way to Settings.
+#[component]
+pub fn RuntimeGate(
+    selection: RuntimeSelection,
+    #[prop(into)] settings_href: String,
+) -> impl IntoView {
+    let memory = RuntimeMemory::get();
+    let provider = selection.provider();
+    let needs_key = selection.mode == ExecutionMode::Byok;
+    let reason = {
+        let selection = selection.clone();
+        move || memory.blocked_reason(&selection)
+    };
+    view! {
+        <div class="runtime-gate">
+            <p class="muted runtime-summary">"Runs with: "{selection.summary()}" · "
+                <a href=settings_href>"Execution & model settings"</a>
+            </p>
+            {move || reason().map(|why| view! {
+                <p class="gate-reason" role="status" data-testid="gate-reason">"⛔ "{why}</p>
+            })}
+            {(needs_key).then(|| view! {
+                <Show when=move || memory.key(provider).is_none()>
+                    <label class="inline-key">
+                        {format!("{} API key (kept in this tab's memory only)", provider.label())}
+                        <input type="password" autocomplete="off" class="gate-key"
+                            on:input=move |ev| memory.set_key(provider, event_target_value(&ev))/>
+                    </label>
+                </Show>
+            })}
+        </div>
+    }
+    .into_any()
+}

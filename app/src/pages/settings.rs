@@ -1,0 +1,339 @@
+//! `/p/{project}/settings`: Execution & model. The selection is saved per project; the API key
+//! and the CLI environment values stay in this tab's memory ([`RuntimeMemory`]).
+
+use crate::api::{self, SettingsData};
+use crate::components::runtime::RuntimeMemory;
+use crate::components::{Nav, run_pending};
+use crate::error::AppError;
+use crate::pages::{ErrorPanel, project_param};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use model::runtime::{Effort, has_reasoning_effort, known_models};
+use model::{
+    AgentKind, CliEnvVar, ConnectionReport, ExecutionMode, ProjectId, Provider, RuntimeSelection,
+    Secret,
+};
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || project_param(&params),
+        |project| async move {
+            match project {
+                Some(p) => api::get_settings(p).await,
+                None => Err(AppError::NotFound {
+                    message: "no such project".into(),
+                }),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading settings…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <SettingsView data/> }.into_any(),
+                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn SettingsView(data: SettingsData) -> impl IntoView {
+    let SettingsData {
+        project,
+        projects,
+        selection,
+    } = data;
+    let draft = RwSignal::new(selection.clone());
+    let saved = RwSignal::new(selection);
+    let memory = RuntimeMemory::get();
+    let readiness = move || draft.with(|s| memory.blocked_reason(s));
+    view! {
+        <Title text=format!("{} · Execution & model · DevLog", project.name)/>
+        <Nav projects current=project.id/>
+        <main class="page settings-page">
+            <h1>{format!("{} · Execution & model", project.name)}</h1>
+            <p class="notice" id="secrets-notice">
+                "API keys and CLI environment values are kept in this tab's memory only: never saved, never put in a cookie or the address. "
+                <strong>"Reloading or closing the tab forgets them."</strong>
+            </p>
+            <form class="runtime-form" on:submit=|ev| ev.prevent_default()>
+                <ModePicker draft/>
+                <AgentFields draft/>
+                <ModeFields draft/>
+                <BaseUrlField draft/>
+                <p id="runtime-readiness" role="status" class=move || if readiness().is_some() { "gate-reason" } else { "ready" }>
+                    {move || match readiness() {
+                        Some(why) => format!("⛔ Not ready: {why}"),
+                        None => "✓ Ready to launch agents".to_string(),
+                    }}
+                </p>
+                <SaveAndTest project=project.id draft saved/>
+            </form>
+        </main>
+    }
+    .into_any()
+}
+
+/// Local CLI, bring your own key, or a server environment variable.
+#[component]
+fn ModePicker(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
+    let edit = move |change: &dyn Fn(&mut RuntimeSelection)| draft.update(|s| change(s));
+    view! {
+                <fieldset class="modes">
+                    <legend>"How agents run"</legend>
+                    {ExecutionMode::ALL.into_iter().map(|mode| view! {
+                        <label class="mode">
+                            <input type="radio" name="mode" value=mode.as_str()
+                                checked=move || draft.with(|s| s.mode == mode)
+                                on:change=move |_| edit(&|s| s.mode = mode)/>
+                            <strong>{mode.label()}</strong>
+                            <span class="muted">{mode_help(mode)}</span>
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+    }
+    .into_any()
+}
+
+/// The agent, its model (known ones suggested) and, for Codex, the reasoning effort.
+#[component]
+fn AgentFields(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
+    let edit = move |change: &dyn Fn(&mut RuntimeSelection)| draft.update(|s| change(s));
+    view! {
+                <div class="inline">
+                    <label>"Agent"
+                        <select id="runtime-agent" on:change=move |ev| {
+                            if let Some(agent) = AgentKind::parse(&event_target_value(&ev)) {
+                                edit(&|s| {
+                                    s.agent = agent;
+                                    s.provider = None;
+                                    if !has_reasoning_effort(agent) {
+                                        s.reasoning_effort = None;
+                                    }
+                                });
+                            }
+                        }>
+                            {AgentKind::ALL.into_iter().map(|a| view! {
+                                <option value=a.as_str() selected=move || draft.with(|s| s.agent == a)>{a.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Model"
+                        <input id="runtime-model" list="known-models" placeholder="CLI default"
+                            prop:value=move || draft.with(|s| s.model.clone().unwrap_or_default())
+                            on:input=move |ev| {
+                                let value = event_target_value(&ev);
+                                edit(&|s| s.model = Some(value.clone()).filter(|v| !v.trim().is_empty()));
+                            }/>
+                        <datalist id="known-models">
+                            {move || known_models(draft.with(|s| s.agent)).iter().map(|m| view! { <option value=*m></option> }).collect_view()}
+                        </datalist>
+                    </label>
+                    <Show when=move || draft.with(|s| has_reasoning_effort(s.agent))>
+                        <label>"Reasoning effort"
+                            <select id="runtime-effort" on:change=move |ev| {
+                                let effort = Effort::parse(&event_target_value(&ev));
+                                edit(&|s| s.reasoning_effort = effort);
+                            }>
+                                <option value="" selected=move || draft.with(|s| s.reasoning_effort.is_none())>"CLI default"</option>
+                                {Effort::ALL.into_iter().map(|e| view! {
+                                    <option value=e.as_str() selected=move || draft.with(|s| s.reasoning_effort == Some(e))>{e.as_str()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </Show>
+                </div>
+    }
+    .into_any()
+}
+
+/// A custom endpoint: a proxy, or an OpenAI-compatible server.
+#[component]
+fn BaseUrlField(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
+    let edit = move |change: &dyn Fn(&mut RuntimeSelection)| draft.update(|s| change(s));
+    view! {
+                <label>"Base URL (optional; required for OpenAI-compatible)"
+                    <input id="runtime-base-url" placeholder="https://…" inputmode="url"
+                        prop:value=move || draft.with(|s| s.base_url.clone().unwrap_or_default())
+                        on:input=move |ev| {
+                            let value = event_target_value(&ev);
+                            edit(&|s| s.base_url = Some(value.clone()).filter(|v| !v.trim().is_empty()));
+                        }/>
+                </label>
+    }
+    .into_any()
+}
+
+fn mode_help(mode: ExecutionMode) -> &'static str {
+    match mode {
+        ExecutionMode::LocalCli => {
+            "The agent CLI's own login on this machine (~/.claude, ~/.codex)."
+        }
+        ExecutionMode::Byok => "A key you type here; sent with each launch, held in memory only.",
+        ExecutionMode::BackendEnv => {
+            "The server reads the key from one of its environment variables (legacy)."
+        }
+    }
+}
+
+/// The fields only one mode has: provider and key, the server variable, the CLI environment.
+#[component]
+fn ModeFields(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
+    let memory = RuntimeMemory::get();
+    let mode = move || draft.with(|s| s.mode);
+    move || {
+        match mode() {
+        ExecutionMode::Byok => view! {
+            <div class="inline">
+                <label>"Provider"
+                    <select id="runtime-provider" on:change=move |ev| {
+                        let provider = Provider::parse(&event_target_value(&ev));
+                        draft.update(|s| s.provider = provider);
+                    }>
+                        {move || Provider::for_agent(draft.with(|s| s.agent)).iter().map(|p| {
+                            let p = *p;
+                            view! { <option value=p.as_str() selected=move || draft.with(|s| s.provider() == p)>{p.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"API key"
+                    <input id="runtime-api-key" type="password" autocomplete="off" placeholder="Kept in this tab's memory only"
+                        prop:value=move || draft.with(|s| memory.key(s.provider())).and_then(|k| k.expose().map(str::to_string)).unwrap_or_default()
+                        on:input=move |ev| {
+                            let provider = draft.with_untracked(|s| s.provider());
+                            memory.set_key(provider, event_target_value(&ev));
+                        }/>
+                </label>
+            </div>
+            {move || draft.with(|s| memory.key(s.provider()).is_none()).then(|| view! {
+                <p class="warning" id="key-forgotten">"No API key in this tab's memory (a reload forgets it): enter it to launch agents."</p>
+            })}
+        }.into_any(),
+        ExecutionMode::BackendEnv => view! {
+            <label>"Server environment variable holding the key"
+                <input id="runtime-env-var" placeholder="e.g. ANTHROPIC_API_KEY" autocomplete="off"
+                    prop:value=move || draft.with(|s| s.env_var.clone().unwrap_or_default())
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        draft.update(|s| s.env_var = Some(value).filter(|v| !v.trim().is_empty()));
+                    }/>
+            </label>
+            <p class="muted">"Only the variable's name is saved; the server copies its value into the agent's environment at launch."</p>
+        }.into_any(),
+        ExecutionMode::LocalCli => view! { <CliEnvEditor memory/> }.into_any(),
+    }
+    }
+}
+
+/// `NAME=value` rows added to a Local CLI agent's environment, held in memory only.
+#[component]
+fn CliEnvEditor(memory: RuntimeMemory) -> impl IntoView {
+    let rows = memory.cli_env;
+    let set_row = move |index: usize, change: Box<dyn FnOnce(&mut CliEnvVar)>| {
+        rows.update(|r| {
+            if let Some(row) = r.get_mut(index) {
+                change(row);
+            }
+        })
+    };
+    view! {
+        <fieldset class="cli-env">
+            <legend>"Extra CLI environment (optional, memory only)"</legend>
+            {move || (0..rows.with(Vec::len)).map(|index| view! {
+                <div class="inline cli-env-row">
+                    <input class="cli-env-name" aria-label="Variable name" placeholder="NAME"
+                        prop:value=move || rows.with(|r| r.get(index).map(|e| e.name.clone()).unwrap_or_default())
+                        on:change=move |ev| {
+                            let name = event_target_value(&ev);
+                            set_row(index, Box::new(move |row| row.name = name));
+                        }/>
+                    <input class="cli-env-value" type="password" aria-label="Value" placeholder="value" autocomplete="off"
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            set_row(index, Box::new(move |row| row.value = Secret::new(value)));
+                        }/>
+                    <button type="button" aria-label="Remove this variable"
+                        on:click=move |_| rows.update(|r| { if index < r.len() { r.remove(index); } })>"Remove"</button>
+                </div>
+            }).collect_view()}
+            <button type="button" id="add-cli-env" on:click=move |_| rows.update(|r| r.push(CliEnvVar::default()))>"Add variable"</button>
+        </fieldset>
+    }
+    .into_any()
+}
+
+#[component]
+fn SaveAndTest(
+    project: ProjectId,
+    draft: RwSignal<RuntimeSelection>,
+    saved: RwSignal<RuntimeSelection>,
+) -> impl IntoView {
+    let memory = RuntimeMemory::get();
+    let saving = RwSignal::new(false);
+    let testing = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let report = RwSignal::new(None::<ConnectionReport>);
+    let dirty = move || draft.get() != saved.get();
+    let save = move |_| {
+        error.set(None);
+        run_pending(
+            saving,
+            api::save_runtime(project, draft.get_untracked()),
+            move |result| match result {
+                Ok(selection) => {
+                    saved.set(selection.clone());
+                    draft.set(selection);
+                }
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    let test = move |_| {
+        error.set(None);
+        report.set(None);
+        let request = draft.with_untracked(|s| memory.request(s));
+        run_pending(
+            testing,
+            api::test_connection(project, request),
+            move |result| match result {
+                Ok(r) => report.set(Some(r)),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    let blocked = move || draft.with(|s| memory.blocked_reason(s));
+    view! {
+        <div class="actions">
+            <button type="button" class="primary" id="save-runtime" disabled=move || saving.get() || !dirty() on:click=save>
+                {move || if saving.get() { "Saving…" } else { "Save" }}
+            </button>
+            <span id="save-state" class="muted" role="status">
+                {move || if dirty() { "Unsaved changes" } else { "Saved" }}
+            </span>
+            <button type="button" id="test-connection" disabled=move || testing.get() || blocked().is_some()
+                title=move || blocked().unwrap_or_default() on:click=test>
+                {move || if testing.get() { "Testing… (up to 90 s)" } else { "Test connection" }}
+            </button>
+            {move || testing.get().then(|| view! { <progress aria-label="Testing the connection"></progress> })}
+        </div>
+        {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+        {move || report.get().map(|r| {
+            let class = if r.ok { "connection-report ok" } else { "connection-report failed" };
+            view! {
+                <section id="connection-report" class=class role="status">
+                    <p><strong>{if r.ok { "✓ Connected" } else { "✕ Connection failed" }}</strong>
+                        {format!(" · {} ms", r.latency_ms)}</p>
+                    {r.sample.map(|s| view! { <p>"Agent replied: "<q class="sample">{s}</q></p> })}
+                    {r.error.map(|e| view! { <p class="report-error">{e}</p> })}
+                </section>
+            }
+        })}
+    }
+    .into_any()
+}

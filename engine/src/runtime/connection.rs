@@ -1,0 +1,188 @@
+//! "Test connection": the selected runtime runs once, in a temporary directory, with a prompt
+//! that asks for the exact reply `ok`. Its final answer is the sample; an error, a reconnect
+//! or a status event never is.
+
+use super::launch_env;
+use crate::agents::{TurnLaunch, adapter, final_answer, turn_failure};
+use crate::sessions::process::{AgentProcess, Output, SpawnError};
+use crate::{Engine, EngineError, EngineResult};
+use model::{
+    AgentKind, ConnectionReport, PermissionAnswer, PermissionPolicy, RuntimeRequest, StreamEvent,
+};
+use std::time::Instant;
+
+pub const CONNECTION_PROMPT: &str =
+    "This is a connection test. Reply with exactly: ok (nothing else, use no tools).";
+
+/// How the one test turn ended.
+enum Ending {
+    Turn,
+    Exited(String),
+    TimedOut,
+}
+
+impl Engine {
+    /// Runs the selected runtime once. An incomplete request is refused (nothing runs); every
+    /// other outcome, failures included, is a report.
+    pub async fn test_connection(&self, request: RuntimeRequest) -> EngineResult<ConnectionReport> {
+        let env = launch_env(&request)?;
+        let selection = &request.selection;
+        let agent = selection.agent;
+        let dir = tempfile::Builder::new()
+            .prefix("devlog-connection-test-")
+            .tempdir()
+            .map_err(|e| EngineError::Refused(format!("No temporary directory: {e}")))?;
+        let launch = TurnLaunch {
+            binary: self.config().binary(agent).to_path_buf(),
+            prompt: CONNECTION_PROMPT.to_string(),
+            model: selection.model().map(str::to_string),
+            reasoning_effort: selection.reasoning_effort.map(|e| e.as_str().to_string()),
+            base_url: selection.base_url().map(str::to_string),
+            // The safest policy: the test needs no tool, and nothing may write.
+            permission: match agent {
+                AgentKind::ClaudeCode => PermissionPolicy::Ask,
+                AgentKind::Codex => PermissionPolicy::ReadOnly,
+            },
+        };
+        launch
+            .check(agent)
+            .map_err(|e| EngineError::Refused(format!("Cannot start the agent: {e}")))?;
+        let spec = adapter(agent).first_turn(&launch);
+        let started = Instant::now();
+        let report = |ok: bool, sample: Option<String>, error: Option<String>| ConnectionReport {
+            ok,
+            sample,
+            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            error,
+        };
+        let (mut process, mut output) =
+            match AgentProcess::spawn(&spec, dir.path(), env.set(), env.remove()).await {
+                Ok(spawned) => spawned,
+                Err(SpawnError::NotFound(program)) => {
+                    return Ok(report(false, None, Some(missing_cli(agent, &program))));
+                }
+                Err(e) => return Ok(report(false, None, Some(e.to_string()))),
+            };
+        let mut events = Vec::new();
+        let mut stderr: Option<String> = None;
+        let timeout = self.config().connection_timeout;
+        let ending = tokio::time::timeout(timeout, async {
+            while let Some(line) = output.recv().await {
+                match line {
+                    Output::Stdout(line) => {
+                        for event in adapter(agent).parse_line(&line) {
+                            if let StreamEvent::PermissionRequest { request_id, .. } = &event {
+                                let deny = PermissionAnswer::Deny {
+                                    message: "A connection test uses no tools.".into(),
+                                    interrupt: true,
+                                };
+                                if let Some(answer) =
+                                    adapter(agent).permission_answer_line(request_id, &deny)
+                                {
+                                    process.write_line(&answer).await;
+                                }
+                            }
+                            let ended = matches!(event, StreamEvent::TurnEnded { .. });
+                            events.push(event);
+                            if ended {
+                                return Ending::Turn;
+                            }
+                        }
+                    }
+                    Output::Stderr(line) if !line.trim().is_empty() => stderr = Some(line),
+                    Output::Stderr(_) => {}
+                    Output::Exited(exit) => return Ending::Exited(exit.describe()),
+                }
+            }
+            Ending::Exited("ended".into())
+        })
+        .await
+        .unwrap_or(Ending::TimedOut);
+        process.stop_group(self.config().kill_grace);
+        let failure = turn_failure(&events);
+        Ok(match (ending, final_answer(&events)) {
+            (Ending::Turn, Some(sample)) => report(true, Some(sample), None),
+            (Ending::TimedOut, _) => report(
+                false,
+                None,
+                Some(format!(
+                    "No answer within {} s: the CLI may be waiting for a login, or the model API is unreachable.",
+                    timeout.as_secs()
+                )),
+            ),
+            (Ending::Turn, None) => {
+                let text = failure.unwrap_or_else(|| "The agent gave an empty answer.".into());
+                report(false, None, Some(describe_failure(&text)))
+            }
+            (Ending::Exited(how), _) => {
+                let detail = failure.or(stderr).unwrap_or_default();
+                let text = format!("{} {how} before answering. {detail}", agent.label());
+                report(false, None, Some(describe_failure(text.trim())))
+            }
+        })
+    }
+}
+
+/// The failure as the user should read it: an authentication problem says so first.
+fn describe_failure(text: &str) -> String {
+    let lower = text.to_lowercase();
+    let auth = [
+        "api key",
+        "401",
+        "403",
+        "unauthorized",
+        "authentication",
+        "not logged in",
+        "/login",
+        "missing environment variable",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle));
+    if auth {
+        format!("Authentication failed: {text}. Check the key, or log the CLI in for Local CLI.")
+    } else {
+        text.to_string()
+    }
+}
+
+/// A CLI that is not installed, with how to fix it.
+pub fn missing_cli(agent: AgentKind, program: &str) -> String {
+    let flag = match agent {
+        AgentKind::ClaudeCode => "--claude-bin",
+        AgentKind::Codex => "--codex-bin",
+    };
+    format!(
+        "{} is not installed: '{program}' was not found. Install it (npm install -g {}) or start the server with {flag} <path>.",
+        agent.label(),
+        agent.npm_package()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_failures_are_named_and_others_kept() {
+        for text in [
+            "Invalid API key · Fix external API key",
+            "Not logged in · Please run /login",
+            "unexpected status 401 Unauthorized: Incorrect API key provided",
+            "Missing environment variable: `OPENAI_API_KEY`.",
+        ] {
+            assert!(
+                describe_failure(text).starts_with("Authentication failed: "),
+                "{text}"
+            );
+        }
+        assert_eq!(describe_failure("overloaded"), "overloaded");
+    }
+
+    #[test]
+    fn a_missing_cli_says_how_to_install_it() {
+        let message = missing_cli(AgentKind::Codex, "codex");
+        assert!(message.starts_with("Codex CLI is not installed: 'codex' was not found."));
+        assert!(message.contains("npm install -g @openai/codex"));
+        assert!(message.contains("--codex-bin"));
+    }
+}

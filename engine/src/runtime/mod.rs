@@ -1,0 +1,75 @@
+//! Settings > Execution & model on the server side (DESIGN §4): the per-project selection,
+//! the child environment each mode builds, and the connection test.
+
+mod connection;
+mod env;
+
+pub use connection::{CONNECTION_PROMPT, missing_cli};
+pub use env::{ChildEnv, child_env, key_vars};
+
+use crate::store::{self, StoreError};
+use crate::{Engine, EngineError, EngineResult};
+use model::{ProjectId, RuntimeProblem, RuntimeRequest, RuntimeSelection};
+
+/// The `project_settings` key of the saved selection.
+const RUNTIME_KEY: &str = "runtime";
+
+/// Why a runtime cannot launch, as the user reads it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuntimeError {
+    #[error(transparent)]
+    Problem(#[from] RuntimeProblem),
+    #[error(
+        "The server's environment variable {0} is not set: set it where the server starts, or pick another mode in Settings."
+    )]
+    ServerEnvUnset(String),
+}
+
+impl From<RuntimeError> for EngineError {
+    fn from(err: RuntimeError) -> Self {
+        EngineError::Refused(err.to_string())
+    }
+}
+
+/// The child environment for `request`, reading this server's own environment.
+pub fn launch_env(request: &RuntimeRequest) -> Result<ChildEnv, RuntimeError> {
+    child_env(request, |name| std::env::var(name).ok())
+}
+
+impl Engine {
+    /// The project's saved selection, or the default (Local CLI, Claude Code).
+    pub async fn runtime_selection(&self, project: ProjectId) -> EngineResult<RuntimeSelection> {
+        self.db()
+            .read(move |conn| {
+                store::projects::get(conn, project)?
+                    .ok_or_else(|| EngineError::NotFound(format!("project {project}")))?;
+                let Some(json) = store::settings::get(conn, project, RUNTIME_KEY)? else {
+                    return Ok(RuntimeSelection::default());
+                };
+                serde_json::from_str(&json).map_err(|e| {
+                    EngineError::Store(StoreError::Corrupt(format!("runtime setting: {e}")))
+                })
+            })
+            .await
+    }
+
+    /// Saves the project's selection (never a secret: the type has no field for one). A
+    /// malformed value is refused and nothing is written; an incomplete one is saved.
+    pub async fn save_runtime_selection(
+        &self,
+        project: ProjectId,
+        selection: RuntimeSelection,
+    ) -> EngineResult<RuntimeSelection> {
+        selection.check().map_err(RuntimeError::from)?;
+        let json = serde_json::to_string(&selection)
+            .map_err(|e| EngineError::Store(StoreError::Corrupt(e.to_string())))?;
+        self.db()
+            .write(move |conn| {
+                store::projects::get(conn, project)?
+                    .ok_or_else(|| EngineError::NotFound(format!("project {project}")))?;
+                store::settings::put(conn, project, RUNTIME_KEY, &json)?;
+                Ok(selection)
+            })
+            .await
+    }
+}

@@ -1,0 +1,210 @@
+//! The bench the stand-in integration tests share: an engine whose `claude` and `codex` are
+//! this stand-in, a registered one-commit repository, and waits bounded by [`WAIT`].
+#![allow(dead_code)] // each test file uses its own subset
+
+use engine::{Engine, EngineConfig};
+use model::{
+    AgentKind, Project, RuntimeRequest, RuntimeSelection, Session, SessionStart, SessionStatus,
+    StoredEvent, StreamEvent, TaskDraft, TransientSecrets,
+};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Bounds every wait: a hung test fails instead of blocking CI.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub struct Bench {
+    pub engine: Engine,
+    pub project: Project,
+    pub repo: tempfile::TempDir,
+    _data: tempfile::TempDir,
+    _bin: tempfile::TempDir,
+}
+
+/// `claude` and `codex` in a temp dir, both the stand-in (it picks its protocol by name).
+pub fn agent_bins() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let standin = Path::new(env!("CARGO_BIN_EXE_devlog-standin-agent"));
+    let (claude, codex) = (dir.path().join("claude"), dir.path().join("codex"));
+    std::os::unix::fs::symlink(standin, &claude).unwrap();
+    std::os::unix::fs::symlink(standin, &codex).unwrap();
+    (dir, claude, codex)
+}
+
+pub async fn bench_with(config: impl FnOnce(&mut EngineConfig)) -> Bench {
+    let (bin, claude, codex) = agent_bins();
+    let mut cfg = EngineConfig {
+        claude_bin: claude,
+        codex_bin: codex,
+        kill_grace: Duration::from_millis(300),
+        ..EngineConfig::default()
+    };
+    config(&mut cfg);
+    let data = tempfile::tempdir().unwrap();
+    let engine = Engine::open_with(data.path(), cfg).await.unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    let ok = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("git init -q -b main && git -c user.name=t -c user.email=t@t.invalid commit -q --allow-empty -m init")
+        .current_dir(repo.path())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let project = engine
+        .register_project(model::ProjectDraft {
+            path: repo.path().display().to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    Bench {
+        engine,
+        project,
+        repo,
+        _data: data,
+        _bin: bin,
+    }
+}
+
+pub async fn bench() -> Bench {
+    bench_with(|_| {}).await
+}
+
+/// A session to start, with the Local CLI runtime of `agent`.
+pub fn start(agent: AgentKind, prompt: &str) -> (SessionStart, RuntimeRequest) {
+    let start = SessionStart {
+        prompt: prompt.into(),
+        task: None,
+        permission: None,
+    };
+    (start, local(agent))
+}
+
+pub fn local(agent: AgentKind) -> RuntimeRequest {
+    RuntimeRequest {
+        selection: RuntimeSelection {
+            agent,
+            ..RuntimeSelection::default()
+        },
+        secrets: TransientSecrets::default(),
+    }
+}
+
+impl Bench {
+    pub async fn begin(
+        &self,
+        (start, runtime): (SessionStart, RuntimeRequest),
+    ) -> Result<Session, engine::EngineError> {
+        self.engine
+            .start_session(self.project.id, start, runtime)
+            .await
+    }
+
+    /// A follow-up with no secrets (Local CLI sessions need none).
+    pub async fn send(
+        &self,
+        session: model::SessionId,
+        text: String,
+    ) -> Result<(), engine::EngineError> {
+        let runtime = RuntimeRequest::default();
+        self.engine
+            .send_message(self.project.id, session, text, runtime)
+            .await
+    }
+
+    pub async fn events(&self, session: &Session) -> Vec<StoredEvent> {
+        self.engine.events().flush().await;
+        self.engine
+            .session_events(self.project.id, session.id, 0, 100_000)
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the stored events satisfy `done` (re-checked on every new live event).
+    pub async fn wait_until(
+        &self,
+        session: &Session,
+        done: impl Fn(&[StoredEvent]) -> bool,
+    ) -> Vec<StoredEvent> {
+        let mut live = self.engine.events().subscribe(session.id);
+        let waited = tokio::time::timeout(WAIT, async {
+            loop {
+                let events = self.events(session).await;
+                if done(&events) {
+                    return events;
+                }
+                let _ = live.recv().await;
+            }
+        })
+        .await;
+        match waited {
+            Ok(events) => events,
+            Err(_) => panic!("timed out; events: {:#?}", self.events(session).await),
+        }
+    }
+
+    pub async fn task(&self, title: &str) -> model::Task {
+        let draft = TaskDraft {
+            title: title.into(),
+            ..Default::default()
+        };
+        self.engine
+            .create_task(self.project.id, draft)
+            .await
+            .unwrap()
+    }
+
+    pub async fn pgid(&self, session: &Session) -> i32 {
+        let id = session.id.0;
+        self.engine
+            .db()
+            .read(move |c| -> Result<i32, engine::EngineError> {
+                Ok(
+                    c.query_row("SELECT pgid FROM sessions WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn status(&self, session: &Session) -> SessionStatus {
+        self.engine
+            .session(self.project.id, session.id)
+            .await
+            .unwrap()
+            .status
+    }
+}
+
+pub fn count(events: &[StoredEvent], pred: impl Fn(&StreamEvent) -> bool) -> usize {
+    events.iter().filter(|e| pred(&e.event)).count()
+}
+
+pub fn turns_ended(events: &[StoredEvent]) -> usize {
+    count(events, |e| matches!(e, StreamEvent::TurnEnded { .. }))
+}
+
+pub fn texts(events: &[StoredEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.event {
+            StreamEvent::AssistantText { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn agent_ids(events: &[StoredEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.event {
+            StreamEvent::AgentSession {
+                agent_session_id, ..
+            } => Some(agent_session_id.clone()),
+            _ => None,
+        })
+        .collect()
+}
