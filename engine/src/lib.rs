@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod config;
 pub mod error;
+pub mod execution;
 pub mod git;
 pub mod projects;
 pub mod runtime;
@@ -15,8 +16,9 @@ pub use config::EngineConfig;
 pub use error::{EngineError, EngineResult};
 pub use store::Db;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use store::StoreError;
 
 /// The handle the server shares with every request: cheap to clone.
 #[derive(Clone)]
@@ -25,6 +27,8 @@ pub struct Engine {
     events: sessions::EventLog,
     config: Arc<EngineConfig>,
     live: sessions::LiveSessions,
+    /// Canonical: worktree paths under it are compared with what git reports.
+    data_dir: Arc<PathBuf>,
 }
 
 impl Engine {
@@ -36,17 +40,30 @@ impl Engine {
 
     pub async fn open_with(data_dir: &Path, config: EngineConfig) -> EngineResult<Engine> {
         let db = Db::open(data_dir.join("devlog.sqlite3")).await?;
+        let data_dir =
+            tokio::fs::canonicalize(data_dir)
+                .await
+                .map_err(|source| StoreError::DataDir {
+                    path: data_dir.to_path_buf(),
+                    source,
+                })?;
         let events = sessions::EventLog::start(db.clone());
         Ok(Engine {
             db,
             events,
             config: Arc::new(config),
             live: sessions::LiveSessions::default(),
+            data_dir: Arc::new(data_dir),
         })
     }
 
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// Where the database and the tasks' worktrees live.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     pub fn db(&self) -> &Db {

@@ -145,6 +145,8 @@ mod tests {
             fail_reason: None,
             branch: None,
             worktree_path: None,
+            session_id: None,
+            pr_url: None,
             created_at: 0,
             updated_at: 0,
         }

@@ -8,6 +8,7 @@ pub mod agent;
 pub mod board;
 pub mod ids;
 pub mod project;
+pub mod review;
 pub mod runtime;
 pub mod session;
 pub mod stream;

@@ -80,6 +80,11 @@ impl TaskStatus {
         )
     }
 
+    /// Statuses from which "Retry with feedback" starts a new attempt.
+    pub fn can_retry(self) -> bool {
+        matches!(self, TaskStatus::Review | TaskStatus::Fail)
+    }
+
     /// A task in these statuses has (or is about to have) an agent working on it.
     pub fn is_running(self) -> bool {
         matches!(self, TaskStatus::InProgress)
@@ -235,9 +240,34 @@ pub struct Task {
     pub fail_reason: Option<String>,
     pub branch: Option<String>,
     pub worktree_path: Option<String>,
+    /// The session working on it while it is in progress.
+    pub session_id: Option<crate::ids::SessionId>,
+    pub pr_url: Option<String>,
     /// Unix milliseconds.
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// The branch a task's work goes on: `task/<id, 8 digits>-<slug of the title>`, e.g.
+/// `task/00000042-add-a-login-page`. Stable for the task's life once chosen.
+pub fn branch_name(id: TaskId, title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        format!("task/{:08}", id.0)
+    } else {
+        format!("task/{:08}-{slug}", id.0)
+    }
 }
 
 /// The user-editable part of a task, for create and edit.
@@ -272,6 +302,36 @@ impl TaskDraft {
 mod tests {
     use super::TaskStatus::*;
     use super::*;
+
+    #[test]
+    fn branch_names_are_slugged_padded_and_bounded() {
+        assert_eq!(
+            branch_name(TaskId(42), "Add a login page!"),
+            "task/00000042-add-a-login-page"
+        );
+        assert_eq!(branch_name(TaskId(7), "  ¿¡ ★ "), "task/00000007");
+        assert_eq!(
+            branch_name(TaskId(1), "Fix: crash -- on `..` paths/ÄÖ"),
+            "task/00000001-fix-crash-on-paths"
+        );
+        let long = branch_name(TaskId(3), &"word ".repeat(40));
+        assert!(long.len() <= "task/00000003-".len() + 41, "{long}");
+        for name in [long, branch_name(TaskId(9), "a/b\\c:d~e^f?g*h[i")] {
+            assert!(crate::validation::branch_name(&name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn retry_is_from_review_or_fail() {
+        let retryable: Vec<_> = TaskStatus::ALL
+            .into_iter()
+            .filter(|s| s.can_retry())
+            .collect();
+        assert_eq!(retryable, [Review, Fail]);
+        for s in retryable {
+            assert!(s.transition(InProgress).is_ok());
+        }
+    }
 
     /// The machine of DESIGN §3, written out edge by edge (plus blocked -> todo, "unblock").
     const LEGAL: &[(TaskStatus, TaskStatus)] = &[

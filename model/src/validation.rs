@@ -18,6 +18,7 @@ pub enum Field {
     Path,
     DefaultBranch,
     Position,
+    Feedback,
 }
 
 impl Field {
@@ -33,6 +34,7 @@ impl Field {
             Field::Path => "path",
             Field::DefaultBranch => "default_branch",
             Field::Position => "position",
+            Field::Feedback => "feedback",
         }
     }
 
@@ -47,6 +49,7 @@ impl Field {
             Field::Path => "Path",
             Field::DefaultBranch => "Default branch",
             Field::Position => "Position",
+            Field::Feedback => "Feedback",
         }
     }
 }

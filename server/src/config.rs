@@ -34,6 +34,10 @@ pub struct Config {
     #[arg(long, env = "DEVLOG_CODEX_BIN", default_value = "codex")]
     pub codex_bin: PathBuf,
 
+    /// GitHub CLI's executable, for "Create PR" (a path, or a name looked up on PATH).
+    #[arg(long, env = "DEVLOG_GH_BIN", default_value = "gh")]
+    pub gh_bin: PathBuf,
+
     /// A turn running longer than this many seconds is stopped.
     #[arg(long, env = "DEVLOG_TURN_TIMEOUT_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
     pub turn_timeout_secs: u64,
@@ -63,6 +67,7 @@ impl Config {
         engine::EngineConfig {
             claude_bin: self.claude_bin.clone(),
             codex_bin: self.codex_bin.clone(),
+            gh_bin: self.gh_bin.clone(),
             turn_timeout: std::time::Duration::from_secs(self.turn_timeout_secs),
             permission_timeout: std::time::Duration::from_secs(self.permission_timeout_secs),
             ..engine::EngineConfig::default()

@@ -239,15 +239,15 @@ async fn a_crash_mid_turn_is_restarted_once_with_resume() {
 async fn a_second_death_fails_the_session_and_its_task() {
     let b = bench().await;
     let task = b.task("t").await;
-    let mut st = start(AgentKind::ClaudeCode, "REPLY one");
+    // A task's session ends with its turn, so the crash is in the first one: it dies, is
+    // restarted once with resume, and dies again.
+    let mut st = start(AgentKind::ClaudeCode, "CRASH");
     st.0.task = Some(task.id);
     let s = b.begin(st).await.unwrap();
     assert_eq!(
         b.engine.task(b.project.id, task.id).await.unwrap().status,
         TaskStatus::InProgress
     );
-    b.wait_until(&s, |e| turns_ended(e) == 1).await;
-    b.send(s.id, "CRASH".into()).await.unwrap();
     b.wait_until(&s, |e| {
         e.iter().any(|x| {
             x.event

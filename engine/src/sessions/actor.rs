@@ -68,6 +68,11 @@ pub struct Actor {
     agent_session_id: Option<String>,
     restarted: bool,
     stopping: Option<Stopping>,
+    /// A task's attempt ends with its turn: set once that turn ended and the queue was empty;
+    /// the session's outcome is decided when the process has exited.
+    finishing: Option<Instant>,
+    /// Why the last turn failed, if it did (the CLI's own error text).
+    last_turn_failure: Option<String>,
 }
 
 impl Actor {
@@ -89,6 +94,8 @@ impl Actor {
             turn: None,
             restarted: false,
             stopping: None,
+            finishing: None,
+            last_turn_failure: None,
         }
     }
 
@@ -121,6 +128,9 @@ impl Actor {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
+        if self.finishing.is_some() {
+            return self.finishing;
+        }
         // While the user is asked, the turn's clock does not run.
         if let Some(first) = self.permissions.values().min() {
             return Some(*first);
@@ -272,6 +282,13 @@ impl Actor {
     async fn on_command(&mut self, command: Command) {
         match command {
             Command::Send(text, secrets, reply) => {
+                if self.finishing.is_some() {
+                    let _ = reply.send(Err(
+                        "This attempt at the task is finishing: retry the task with feedback instead."
+                            .into(),
+                    ));
+                    return;
+                }
                 let _ = reply.send(Ok(()));
                 let message = Message { text, secrets };
                 if self.turn.is_some() || !self.permissions.is_empty() {
@@ -373,6 +390,17 @@ impl Actor {
             Output::Stdout(line) => {
                 for event in self.adapter.parse_line(&line) {
                     self.observe(&event);
+                    if let StreamEvent::TurnEnded {
+                        is_error, result, ..
+                    } = &event
+                    {
+                        self.last_turn_failure = is_error.then(|| {
+                            result
+                                .clone()
+                                .filter(|r| !r.trim().is_empty())
+                                .unwrap_or_else(|| "The agent's turn failed.".into())
+                        });
+                    }
                     let ended = matches!(event, StreamEvent::TurnEnded { .. });
                     self.emit(event);
                     if ended {
@@ -405,6 +433,9 @@ impl Actor {
         self.turn = None;
         self.permissions.clear();
         self.set_status(SessionStatus::Idle, None).await;
+        if self.session.task_id.is_some() && self.queue.is_empty() {
+            return self.finish_attempt().await;
+        }
         // Codex's process is ending: the next turn starts once it has exited.
         if self.adapter_keeps_process() {
             self.next_queued().await;
@@ -427,6 +458,41 @@ impl Actor {
         }
     }
 
+    /// A task's turn is over: let the process end (Claude exits when its stdin closes,
+    /// Codex by itself), then decide the outcome from the turn and the exit.
+    async fn finish_attempt(&mut self) {
+        let grace = self
+            .engine
+            .config()
+            .kill_grace
+            .max(std::time::Duration::from_secs(5));
+        self.finishing = Some(Instant::now() + grace);
+        match self.process.as_mut() {
+            Some(process) => process.close_stdin(),
+            None => self.finalize(None, false).await,
+        }
+    }
+
+    /// The outcome of a task's attempt: the turn's failure, else a failed exit, else done
+    /// (the engine then sends the task to review, or to fail when nothing changed).
+    async fn finalize(&mut self, exit: Option<Exit>, stopped_by_us: bool) {
+        self.finishing = None;
+        let reason = self.last_turn_failure.take().or_else(|| {
+            exit.filter(|e| !e.success() && !stopped_by_us)
+                .map(|e| format!("Agent {}", e.describe()))
+        });
+        match reason {
+            Some(reason) => {
+                self.emit(StreamEvent::Error {
+                    message: reason.clone(),
+                    retrying: false,
+                });
+                self.set_status(SessionStatus::Failed, Some(reason)).await;
+            }
+            None => self.set_status(SessionStatus::Completed, None).await,
+        }
+    }
+
     async fn exited(&mut self, exit: Exit) {
         self.process = None;
         self.output = None;
@@ -435,6 +501,11 @@ impl Actor {
             tracing::error!(session = %self.id, error = %e, "recording the exit");
         }
         let stopping = self.stopping.take();
+        if self.finishing.is_some() && !self.status.is_final() {
+            return self
+                .finalize(Some(exit), stopping == Some(Stopping::Final))
+                .await;
+        }
         if stopping == Some(Stopping::Final) || self.status.is_final() {
             return;
         }
@@ -467,7 +538,7 @@ impl Actor {
         if self.restarted || self.agent_session_id.is_none() {
             return self
                 .fail(format!(
-                    "The agent {} in the middle of a turn.",
+                    "Agent {} in the middle of a turn.",
                     exit.describe()
                 ))
                 .await;
@@ -485,6 +556,12 @@ impl Actor {
 
     async fn on_deadline(&mut self) {
         let now = Instant::now();
+        if self.finishing.is_some_and(|at| at <= now) {
+            // The CLI did not exit after its last turn: stop it; the turn's outcome stands.
+            self.finishing = Some(now + self.engine.config().turn_timeout);
+            self.stop_turn_process(Stopping::Final);
+            return;
+        }
         let expired: Vec<String> = self
             .permissions
             .iter()

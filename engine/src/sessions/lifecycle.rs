@@ -95,7 +95,7 @@ impl Engine {
         Ok(session)
     }
 
-    fn spawn_actor(
+    pub(crate) fn spawn_actor(
         &self,
         session: Session,
         first: Option<Message>,
@@ -195,24 +195,57 @@ impl Engine {
     }
 
     /// Writes a session's status; a final one releases its task in the same transaction
-    /// (failed or killed: `fail` with the reason; completed: `review`).
+    /// (failed or killed: `fail` with the reason; completed: `review` when the work changed
+    /// something, else `fail` "Agent finished without changes").
     pub(crate) async fn write_session_status(
         &self,
         id: SessionId,
         status: SessionStatus,
         reason: Option<String>,
     ) -> EngineResult<()> {
+        let unchanged = match status {
+            SessionStatus::Completed => self.completed_without_changes(id).await?,
+            _ => None,
+        };
         self.db()
             .write(move |conn| {
                 let tx = conn.transaction().map_err(StoreError::from)?;
                 store::sessions::set_status(&tx, id, status, reason.as_deref())?;
                 if status.is_final() {
-                    release_task(&tx, id, status, reason.as_deref())?;
+                    let task_reason = unchanged.as_deref().or(reason.as_deref());
+                    release_task(&tx, id, status, task_reason, unchanged.is_some())?;
                 }
                 tx.commit().map_err(StoreError::from)?;
                 Ok(())
             })
             .await
+    }
+
+    /// For a completed session bound to a task: why the task fails although the session
+    /// completed (nothing changed, or the changes could not be read), or `None` for review.
+    async fn completed_without_changes(&self, id: SessionId) -> EngineResult<Option<String>> {
+        let bound = self
+            .db()
+            .read(move |conn| -> EngineResult<_> {
+                let Some((project, _)) = store::sessions::bound_task(conn, id)? else {
+                    return Ok(None);
+                };
+                let session = store::sessions::get(conn, project, id)?;
+                let project = store::projects::get(conn, project)?;
+                Ok(session.zip(project))
+            })
+            .await?;
+        let Some((session, project)) = bound else {
+            return Ok(None);
+        };
+        let cwd = std::path::Path::new(&session.cwd);
+        Ok(
+            match crate::git::worktree::has_changes(cwd, &project.default_branch).await {
+                Ok(true) => None,
+                Ok(false) => Some("Agent finished without changes".into()),
+                Err(e) => Some(format!("The agent's changes could not be checked: {e}")),
+            },
+        )
     }
 
     pub(crate) async fn record_process(
@@ -251,17 +284,20 @@ impl Engine {
     }
 }
 
+/// Moves the task a session worked on out of `in_progress`, if it still is with this
+/// session (so calling it twice changes nothing).
 fn release_task(
     tx: &rusqlite::Transaction<'_>,
     id: SessionId,
     status: SessionStatus,
     reason: Option<&str>,
+    unchanged: bool,
 ) -> EngineResult<()> {
     let Some((project, task)) = store::sessions::bound_task(tx, id)? else {
         return Ok(());
     };
     let (to, fail_reason) = match status {
-        SessionStatus::Completed => (TaskStatus::Review, None),
+        SessionStatus::Completed if !unchanged => (TaskStatus::Review, None),
         _ => (
             TaskStatus::Fail,
             Some(reason.unwrap_or("The agent session ended abnormally")),

@@ -6,7 +6,8 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const COLUMNS: &str = "id, project_id, title, description, prompt, priority, status, sort_order, \
-                       fail_reason, branch, worktree_path, created_at, updated_at";
+                       fail_reason, branch, worktree_path, created_at, updated_at, session_id, \
+                       pr_url";
 
 fn corrupt(col: usize, what: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, Type::Text, what.into())
@@ -31,6 +32,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         worktree_path: row.get(10)?,
         created_at: row.get(11)?,
         updated_at: row.get(12)?,
+        session_id: row.get::<_, Option<i64>>(13)?.map(model::SessionId),
+        pr_url: row.get(14)?,
     })
 }
 
@@ -168,6 +171,35 @@ pub fn set_sort_order(
         "UPDATE tasks SET sort_order = ?3, updated_at = ?4 WHERE project_id = ?1 AND id = ?2",
     )?
     .execute(params![project.0, id.0, sort_order, now_ms()])?;
+    Ok(())
+}
+
+/// Records where a task's work lives (chosen once, reused by every later attempt).
+pub fn set_worktree(
+    conn: &Connection,
+    project: ProjectId,
+    id: TaskId,
+    branch: &str,
+    worktree_path: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE tasks SET branch = ?3, worktree_path = ?4, updated_at = ?5
+         WHERE project_id = ?1 AND id = ?2",
+    )?
+    .execute(params![project.0, id.0, branch, worktree_path, now_ms()])?;
+    Ok(())
+}
+
+pub fn set_pr_url(
+    conn: &Connection,
+    project: ProjectId,
+    id: TaskId,
+    pr_url: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE tasks SET pr_url = ?3, updated_at = ?4 WHERE project_id = ?1 AND id = ?2",
+    )?
+    .execute(params![project.0, id.0, pr_url, now_ms()])?;
     Ok(())
 }
 

@@ -1,5 +1,7 @@
 //! Git, driven through the `git` binary: the one authority on what a repository is.
 
+pub mod worktree;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use tokio::process::Command;

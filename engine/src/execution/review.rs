@@ -1,0 +1,237 @@
+//! A task's review: its attempts, the diff of its branch against the default branch (one
+//! page of files, one page of a file's patch at a time), and opening a pull request.
+
+use crate::git::{self, GitError, worktree};
+use crate::store;
+use crate::{Engine, EngineError, EngineResult};
+use model::review::{
+    FILES_PER_PAGE, FilePatch, LINES_PER_PAGE, TaskDiff, TaskReview, page_count, parse_patch,
+};
+use model::{ProjectId, Task, TaskId, TaskStatus};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use tokio::process::Command;
+
+impl Engine {
+    pub async fn task_review(
+        &self,
+        project: ProjectId,
+        task: TaskId,
+        page: usize,
+    ) -> EngineResult<TaskReview> {
+        let project_row = self.project(project).await?;
+        let task = self.task(project, task).await?;
+        let id = task.id;
+        let sessions = self
+            .db()
+            .read(move |conn| -> EngineResult<_> {
+                Ok(store::sessions::list(conn, project)?
+                    .into_iter()
+                    .filter(|s| s.task_id == Some(id))
+                    .collect())
+            })
+            .await?;
+        let (diff, diff_error) = match (&task.worktree_path, &task.branch) {
+            (Some(path), Some(branch)) => {
+                match diff_page(Path::new(path), &project_row.default_branch, branch, page).await {
+                    Ok(diff) => (Some(diff), None),
+                    Err(e) => (None, Some(format!("The changes cannot be read: {e}"))),
+                }
+            }
+            _ => (None, None),
+        };
+        Ok(TaskReview {
+            task,
+            sessions,
+            diff,
+            diff_error,
+        })
+    }
+
+    /// One page of one changed file's patch. `path` must be one of the task's changed files.
+    pub async fn task_file_patch(
+        &self,
+        project: ProjectId,
+        task: TaskId,
+        path: String,
+        page: usize,
+    ) -> EngineResult<FilePatch> {
+        let project_row = self.project(project).await?;
+        let task = self.task(project, task).await?;
+        let dir = worktree_of(&task)?;
+        let base = &project_row.default_branch;
+        let files = worktree::changed_files(&dir, base)
+            .await
+            .map_err(git_error)?;
+        let file = files
+            .into_iter()
+            .find(|f| f.path == path)
+            .ok_or_else(|| EngineError::NotFound(format!("changed file {path}")))?;
+        if file.is_binary() {
+            return Ok(FilePatch {
+                path,
+                binary: true,
+                lines: Vec::new(),
+                page: 0,
+                pages: 1,
+            });
+        }
+        let patch = worktree::file_patch(&dir, base, &file)
+            .await
+            .map_err(git_error)?;
+        let lines = parse_patch(&patch);
+        let pages = page_count(lines.len(), LINES_PER_PAGE);
+        let page = page.min(pages - 1);
+        Ok(FilePatch {
+            path,
+            binary: false,
+            lines: lines
+                .into_iter()
+                .skip(page * LINES_PER_PAGE)
+                .take(LINES_PER_PAGE)
+                .collect(),
+            page,
+            pages,
+        })
+    }
+
+    /// Pushes the task's branch and opens a pull request with `gh`, storing its URL. Work not
+    /// yet committed in the worktree is committed first, so the PR holds what was reviewed.
+    pub async fn create_pr(&self, project: ProjectId, task: TaskId) -> EngineResult<Task> {
+        let project_row = self.project(project).await?;
+        let task = self.task(project, task).await?;
+        if !matches!(task.status, TaskStatus::Review | TaskStatus::Done) {
+            return Err(EngineError::Refused(
+                "Only a task in review or done can become a pull request.".into(),
+            ));
+        }
+        let dir = worktree_of(&task)?;
+        let branch = task
+            .branch
+            .clone()
+            .ok_or_else(|| EngineError::Refused("This task has no branch yet.".into()))?;
+        let gh = self.config().gh_bin.clone();
+        if run(&gh, &dir, &["--version"]).await.is_err() {
+            return Err(EngineError::Refused(format!(
+                "The GitHub CLI is not installed ('{}' was not found): install gh and run `gh auth login`, or push the branch {branch} yourself.",
+                gh.display()
+            )));
+        }
+        if git::git(&dir, &["remote", "get-url", "origin"])
+            .await
+            .is_err()
+        {
+            return Err(EngineError::Refused(format!(
+                "This repository has no remote 'origin' to push {branch} to: add one, then try again."
+            )));
+        }
+        let status = git::git(&dir, &["status", "--porcelain"])
+            .await
+            .map_err(git_error)?;
+        if !status.is_empty() {
+            git::git(&dir, &["add", "--all"]).await.map_err(git_error)?;
+            let message = format!("{}\n\nMade with DevLog (task {}).", task.title, task.id);
+            git::git(&dir, &["commit", "--quiet", "-m", &message])
+                .await
+                .map_err(git_error)?;
+        }
+        git::git(&dir, &["push", "--quiet", "-u", "origin", &branch])
+            .await
+            .map_err(|e| EngineError::Refused(format!("Pushing {branch} failed: {e}")))?;
+        let body = format!(
+            "{}\n\nMade with DevLog from task {}.",
+            task.description, task.id
+        );
+        let out = run(
+            &gh,
+            &dir,
+            &[
+                "pr",
+                "create",
+                "--head",
+                &branch,
+                "--base",
+                &project_row.default_branch,
+                "--title",
+                &task.title,
+                "--body",
+                &body,
+            ],
+        )
+        .await
+        .map_err(|e| EngineError::Refused(format!("gh pr create failed: {e}")))?;
+        let url = out
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("https://") || l.starts_with("http://"))
+            .ok_or_else(|| {
+                EngineError::Refused(format!("gh did not report the pull request's URL: {out}"))
+            })?
+            .trim()
+            .to_string();
+        let id = task.id;
+        self.db()
+            .write(move |conn| -> EngineResult<()> {
+                Ok(store::tasks::set_pr_url(conn, project, id, &url)?)
+            })
+            .await?;
+        self.task(project, id).await
+    }
+}
+
+fn worktree_of(task: &Task) -> EngineResult<PathBuf> {
+    task.worktree_path
+        .as_ref()
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            EngineError::Refused("This task has not been started: no worktree yet.".into())
+        })
+}
+
+fn git_error(e: GitError) -> EngineError {
+    EngineError::Git(e.to_string())
+}
+
+async fn diff_page(
+    dir: &Path,
+    base: &str,
+    branch: &str,
+    page: usize,
+) -> Result<TaskDiff, GitError> {
+    let files = worktree::changed_files(dir, base).await?;
+    let pages = page_count(files.len(), FILES_PER_PAGE);
+    let page = page.min(pages - 1);
+    Ok(TaskDiff {
+        base: base.to_string(),
+        branch: branch.to_string(),
+        total_files: files.len(),
+        total_added: files.iter().filter_map(|f| f.added).map(u64::from).sum(),
+        total_removed: files.iter().filter_map(|f| f.removed).map(u64::from).sum(),
+        files: files
+            .into_iter()
+            .skip(page * FILES_PER_PAGE)
+            .take(FILES_PER_PAGE)
+            .collect(),
+        page,
+        pages,
+    })
+}
+
+/// Runs a program (not git) in `dir`; its stdout, or its stderr as the error.
+async fn run(program: &Path, dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GH_PROMPT_DISABLED", "1")
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}

@@ -1,0 +1,90 @@
+//! The Worktrees page: every worktree of a project with its task, changes and running
+//! session; removing one (never the main work tree, never while its session runs) and pruning
+//! those whose task was deleted.
+
+use crate::git::worktree;
+use crate::{Engine, EngineError, EngineResult};
+use model::review::WorktreeInfo;
+use model::{ProjectId, TaskStatus};
+use std::path::{Path, PathBuf};
+
+impl Engine {
+    pub async fn worktrees(&self, project: ProjectId) -> EngineResult<Vec<WorktreeInfo>> {
+        let project_row = self.project(project).await?;
+        let repo = PathBuf::from(&project_row.path);
+        let entries = worktree::list(&repo)
+            .await
+            .map_err(|e| EngineError::Git(e.to_string()))?;
+        let (_, tasks) = self.board(project).await?;
+        let ours = self.project_worktrees_dir(project);
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let path = entry.path.display().to_string();
+            let task = tasks
+                .iter()
+                .find(|t| t.worktree_path.as_deref() == Some(path.as_str()));
+            let changed_files = if entry.is_main {
+                None
+            } else {
+                worktree::changed_files(&entry.path, &project_row.default_branch)
+                    .await
+                    .ok()
+                    .map(|files| files.len())
+            };
+            out.push(WorktreeInfo {
+                orphaned: !entry.is_main && task.is_none() && entry.path.starts_with(&ours),
+                running_session: task
+                    .filter(|t| t.status == TaskStatus::InProgress)
+                    .and_then(|t| t.session_id),
+                task: task.map(|t| (t.id, t.title.clone(), t.status)),
+                path,
+                branch: entry.branch,
+                is_main: entry.is_main,
+                changed_files,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Removes one worktree of the project; its branch and commits stay.
+    pub async fn remove_worktree(&self, project: ProjectId, path: String) -> EngineResult<()> {
+        let listed = self.worktrees(project).await?;
+        let info = listed
+            .iter()
+            .find(|w| w.path == path)
+            .ok_or_else(|| EngineError::NotFound(format!("worktree {path}")))?;
+        if info.is_main {
+            return Err(EngineError::Refused(
+                "This is the repository's own work tree: DevLog never removes it.".into(),
+            ));
+        }
+        if let Some(session) = info.running_session {
+            return Err(EngineError::Refused(format!(
+                "Session {session} is working in this worktree: stop it first."
+            )));
+        }
+        let repo = PathBuf::from(self.project(project).await?.path);
+        worktree::remove(&repo, Path::new(&path))
+            .await
+            .map_err(|e| EngineError::Git(e.to_string()))
+    }
+
+    /// Removes every DevLog worktree of the project whose task no longer exists.
+    pub async fn prune_worktrees(&self, project: ProjectId) -> EngineResult<usize> {
+        let orphans: Vec<String> = self
+            .worktrees(project)
+            .await?
+            .into_iter()
+            .filter(|w| w.orphaned)
+            .map(|w| w.path)
+            .collect();
+        for path in &orphans {
+            self.remove_worktree(project, path.clone()).await?;
+        }
+        Ok(orphans.len())
+    }
+
+    pub(crate) fn project_worktrees_dir(&self, project: ProjectId) -> PathBuf {
+        self.data_dir().join("worktrees").join(project.to_string())
+    }
+}
