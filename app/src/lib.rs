@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p/:project/sessions") view=pages::SessionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:project/sessions/:session") view=pages::SessionPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:project/settings") view=pages::SettingsPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/tasks/:task") view=pages::TaskPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/worktrees") view=pages::WorktreesPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -2,11 +2,13 @@
 //! object of its named arguments, e.g. `POST /api/create_task {"project":1,"draft":{...}}`.
 //! They are thin: validate with `model`, call the engine, map its error.
 
+mod execution;
 mod projects;
 mod sessions;
 mod settings;
 mod tasks;
 
+pub use execution::*;
 pub use projects::*;
 pub use sessions::*;
 pub use settings::*;

@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use model::{Project, ProjectId, Task, TaskDraft, TaskId, TaskStatus};
+use model::{Project, ProjectId, RuntimeSelection, Task, TaskDraft, TaskId, TaskStatus};
 use serde::{Deserialize, Serialize};
 
 /// Everything the board page needs, in one round trip.
@@ -13,6 +13,8 @@ pub struct BoardData {
     pub project: Project,
     pub projects: Vec<Project>,
     pub tasks: Vec<Task>,
+    /// What Start runs with.
+    pub runtime: RuntimeSelection,
 }
 
 #[server(endpoint = "get_board", input = Json)]
@@ -20,10 +22,12 @@ pub async fn get_board(project: ProjectId) -> Result<BoardData, AppError> {
     let engine = super::engine()?;
     let (project, tasks) = engine.board(project).await?;
     let projects = engine.list_projects().await?;
+    let runtime = engine.runtime_selection(project.id).await?;
     Ok(BoardData {
         project,
         projects,
         tasks,
+        runtime,
     })
 }
 

@@ -27,6 +27,7 @@ pub fn Nav(
                 {current.map(|id| view! {
                     <a href=format!("/p/{id}/board")>"Board"</a>
                     <a href=format!("/p/{id}/sessions")>"Sessions"</a>
+                    <a href=format!("/p/{id}/worktrees")>"Worktrees"</a>
                     <a href=format!("/p/{id}/settings")>"Settings"</a>
                 })}
             </nav>

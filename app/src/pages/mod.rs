@@ -5,12 +5,16 @@ mod projects;
 mod session;
 mod sessions;
 mod settings;
+mod task;
+mod worktrees;
 
 pub use board::BoardPage;
 pub use projects::ProjectsPage;
 pub use session::SessionPage;
 pub use sessions::SessionsPage;
 pub use settings::SettingsPage;
+pub use task::TaskPage;
+pub use worktrees::WorktreesPage;
 
 use leptos::prelude::*;
 

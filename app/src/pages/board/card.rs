@@ -131,6 +131,7 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
                 <p class="card-error" role="alert">{message}</p>
             })}
             <div class="card-actions" class:hidden=move || editing.get()>
+                <PrimaryAction task=task.clone() state/>
                 <button type="button" class="edit" on:click=move |_| {
                     edit_error.set(None);
                     editing.set(true);
@@ -179,6 +180,46 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+/// The one main thing to do with a card in its status: Start, Open session, Review, Retry.
+#[component]
+fn PrimaryAction(task: Task, state: BoardState) -> impl IntoView {
+    let id = task.id;
+    let project = task.project_id;
+    let review = format!("/p/{project}/tasks/{id}");
+    match task.status {
+        TaskStatus::Todo | TaskStatus::Blocked => {
+            let blocked = move || state.start_blocked();
+            view! {
+                <button type="button" class="primary start"
+                    disabled=move || state.is_busy(id) || blocked().is_some()
+                    title=move || blocked().unwrap_or_else(|| "Run an agent on this task in its own worktree".into())
+                    on:click=move |_| state.start(id)>
+                    {move || if state.is_busy(id) { "Starting…" } else { "▶ Start" }}
+                </button>
+                {move || blocked().map(|why| view! { <span class="gate-reason small">{why}</span> })}
+            }
+            .into_any()
+        }
+        TaskStatus::InProgress => match task.session_id {
+            Some(session) => view! {
+                <a class="button primary open-session" href=format!("/p/{project}/sessions/{session}")>"Open session"</a>
+            }
+            .into_any(),
+            None => view! { <a class="button" href=review>"Details"</a> }.into_any(),
+        },
+        TaskStatus::Review => {
+            view! { <a class="button primary review" href=review>"Review"</a> }.into_any()
+        }
+        TaskStatus::Fail => view! {
+            <a class="button primary retry" href=format!("{review}#retry")>"Retry"</a>
+        }
+        .into_any(),
+        TaskStatus::InQueue | TaskStatus::Done => {
+            view! { <a class="button details" href=review>"Details"</a> }.into_any()
+        }
+    }
 }
 
 #[component]

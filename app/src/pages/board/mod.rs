@@ -48,8 +48,9 @@ fn BoardView(data: BoardData) -> impl IntoView {
         project,
         projects,
         tasks,
+        runtime,
     } = data;
-    let state = BoardState::new(project.id, tasks);
+    let state = BoardState::new(project.id, tasks, runtime);
     let needs_me_only = RwSignal::new(false);
     let show_done = RwSignal::new(false);
     let creating = RwSignal::new(false);

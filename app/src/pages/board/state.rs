@@ -2,9 +2,10 @@
 //! are not optimistic: a card changes when the server agrees, and a refusal is shown on it.
 
 use crate::api;
+use crate::components::runtime::RuntimeMemory;
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::{BoardColumn, ProjectId, Task, TaskId, TaskStatus};
+use model::{BoardColumn, ProjectId, RuntimeSelection, Task, TaskId, TaskStatus};
 use std::collections::HashMap;
 
 #[derive(Clone, Copy)]
@@ -19,10 +20,12 @@ pub struct BoardState {
     pub busy: RwSignal<HashMap<TaskId, bool>>,
     /// Read by screen readers after keyboard moves.
     pub announcement: RwSignal<String>,
+    /// The project's saved runtime: what Start runs with.
+    pub runtime: StoredValue<RuntimeSelection>,
 }
 
 impl BoardState {
-    pub fn new(project: ProjectId, tasks: Vec<Task>) -> Self {
+    pub fn new(project: ProjectId, tasks: Vec<Task>, runtime: RuntimeSelection) -> Self {
         BoardState {
             project,
             tasks: RwSignal::new(tasks),
@@ -30,6 +33,7 @@ impl BoardState {
             errors: RwSignal::new(HashMap::new()),
             busy: RwSignal::new(HashMap::new()),
             announcement: RwSignal::new(String::new()),
+            runtime: StoredValue::new(runtime),
         }
     }
 
@@ -143,6 +147,23 @@ impl BoardState {
                     request_animation_frame(move || focus_card(id));
                 }
             },
+        );
+    }
+
+    /// Why Start is not possible with what this tab holds (tracked), if it is not.
+    pub fn start_blocked(&self) -> Option<String> {
+        let memory = RuntimeMemory::get();
+        self.runtime.with_value(|r| memory.blocked_reason(r))
+    }
+
+    /// Executes the task with the project's runtime and this tab's secrets.
+    pub fn start(self, id: TaskId) {
+        let memory = RuntimeMemory::get();
+        let request = self.runtime.with_value(|r| untrack(|| memory.request(r)));
+        self.call(
+            id,
+            api::execute_task(self.project, id, request, None),
+            move |started| self.upsert(started.task),
         );
     }
 

@@ -1,0 +1,127 @@
+//! Running tasks and reviewing their work: execute, retry with feedback, the review (diff),
+//! pull requests, and the project's worktrees.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use model::review::{FilePatch, TaskReview, WorktreeInfo};
+use model::{
+    PermissionPolicy, Project, ProjectId, RuntimeRequest, RuntimeSelection, Session, Task, TaskId,
+};
+use serde::{Deserialize, Serialize};
+
+/// A started attempt: the task as it now is, and its session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskStarted {
+    pub task: Task,
+    pub session: Session,
+}
+
+/// The task page: the review of one task, and what a new attempt would run with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskPageData {
+    pub project: Project,
+    pub projects: Vec<Project>,
+    pub review: TaskReview,
+    pub runtime: RuntimeSelection,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorktreesData {
+    pub project: Project,
+    pub projects: Vec<Project>,
+    pub worktrees: Vec<WorktreeInfo>,
+}
+
+/// Starts a task (todo, blocked or fail) in its worktree with the request's runtime.
+#[server(endpoint = "execute_task", input = Json)]
+pub async fn execute_task(
+    project: ProjectId,
+    task: TaskId,
+    runtime: RuntimeRequest,
+    permission: Option<PermissionPolicy>,
+) -> Result<TaskStarted, AppError> {
+    let engine = super::engine()?;
+    let session = engine
+        .execute_task(project, task, runtime, permission)
+        .await?;
+    Ok(TaskStarted {
+        task: engine.task(project, task).await?,
+        session,
+    })
+}
+
+/// A new attempt at a task in review or fail, told the (required) feedback.
+#[server(endpoint = "retry_task", input = Json)]
+pub async fn retry_task(
+    project: ProjectId,
+    task: TaskId,
+    feedback: String,
+    runtime: RuntimeRequest,
+    permission: Option<PermissionPolicy>,
+) -> Result<TaskStarted, AppError> {
+    let engine = super::engine()?;
+    let session = engine
+        .retry_task(project, task, feedback, runtime, permission)
+        .await?;
+    Ok(TaskStarted {
+        task: engine.task(project, task).await?,
+        session,
+    })
+}
+
+#[server(endpoint = "get_task_review", input = Json)]
+pub async fn get_task_review(
+    project: ProjectId,
+    task: TaskId,
+    page: Option<usize>,
+) -> Result<TaskPageData, AppError> {
+    let engine = super::engine()?;
+    Ok(TaskPageData {
+        review: engine.task_review(project, task, page.unwrap_or(0)).await?,
+        project: engine.project(project).await?,
+        projects: engine.list_projects().await?,
+        runtime: engine.runtime_selection(project).await?,
+    })
+}
+
+/// One page of one changed file's patch.
+#[server(endpoint = "get_file_patch", input = Json)]
+pub async fn get_file_patch(
+    project: ProjectId,
+    task: TaskId,
+    path: String,
+    page: Option<usize>,
+) -> Result<FilePatch, AppError> {
+    Ok(super::engine()?
+        .task_file_patch(project, task, path, page.unwrap_or(0))
+        .await?)
+}
+
+/// Pushes the branch and opens a pull request with `gh`; the URL is stored on the task.
+#[server(endpoint = "create_pr", input = Json)]
+pub async fn create_pr(project: ProjectId, task: TaskId) -> Result<Task, AppError> {
+    Ok(super::engine()?.create_pr(project, task).await?)
+}
+
+#[server(endpoint = "list_worktrees", input = Json)]
+pub async fn list_worktrees(project: ProjectId) -> Result<WorktreesData, AppError> {
+    let engine = super::engine()?;
+    Ok(WorktreesData {
+        worktrees: engine.worktrees(project).await?,
+        project: engine.project(project).await?,
+        projects: engine.list_projects().await?,
+    })
+}
+
+/// Removes one worktree (refused for the main one and while its session runs).
+#[server(endpoint = "remove_worktree", input = Json)]
+pub async fn remove_worktree(project: ProjectId, path: String) -> Result<(), AppError> {
+    Ok(super::engine()?.remove_worktree(project, path).await?)
+}
+
+/// Removes the worktrees whose task was deleted; answers how many.
+#[server(endpoint = "prune_worktrees", input = Json)]
+pub async fn prune_worktrees(project: ProjectId) -> Result<usize, AppError> {
+    Ok(super::engine()?.prune_worktrees(project).await?)
+}

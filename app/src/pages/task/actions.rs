@@ -1,0 +1,178 @@
+//! What can be done with a task next, each action where its status allows it.
+
+use crate::api;
+use crate::components::runtime::{RuntimeGate, RuntimeMemory};
+use crate::components::{FieldError, FormError, run_pending};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use model::{Field, RuntimeSelection, Task, TaskStatus};
+
+#[component]
+pub fn Actions(task: Task, runtime: RuntimeSelection) -> impl IntoView {
+    let status = task.status;
+    let project = task.project_id;
+    let id = task.id;
+    let settings = format!("/p/{project}/settings");
+    view! {
+        <section class="task-actions" aria-label="Actions">
+            {(status == TaskStatus::InProgress).then(|| task.session_id.map(|s| view! {
+                <a class="button primary" id="open-session" href=format!("/p/{project}/sessions/{s}")>"Open the running session"</a>
+            }))}
+            {status.is_executable().then(|| view! { <StartTask task=task.clone() runtime=runtime.clone() settings=settings.clone()/> })}
+            {status.can_retry().then(|| view! { <RetryForm task=task.clone() runtime=runtime.clone() settings=settings.clone()/> })}
+            {(status == TaskStatus::Review).then(|| view! { <MarkDone task=task.clone()/> })}
+            {matches!(status, TaskStatus::Review | TaskStatus::Done).then(|| view! { <CreatePr task=task.clone()/> })}
+            <p class="muted">
+                <a href=format!("/p/{project}/worktrees")>"Worktrees"</a>" · "
+                <a href=format!("/p/{project}/board#task-{id}")>"Back to the board"</a>
+            </p>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn StartTask(task: Task, runtime: RuntimeSelection, settings: String) -> impl IntoView {
+    let memory = RuntimeMemory::get();
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let (project, id) = (task.project_id, task.id);
+    let blocked = {
+        let runtime = runtime.clone();
+        move || memory.blocked_reason(&runtime)
+    };
+    let gate = runtime.clone();
+    let navigate = use_navigate();
+    let start = move |_| {
+        let request = untrack(|| memory.request(&runtime));
+        let navigate = navigate.clone();
+        run_pending(
+            pending,
+            api::execute_task(project, id, request, None),
+            move |r| match r {
+                Ok(started) => navigate(
+                    &format!("/p/{project}/sessions/{}", started.session.id),
+                    Default::default(),
+                ),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    view! {
+        <div class="start-task">
+            <RuntimeGate selection=gate settings_href=settings/>
+            <button type="button" class="primary" id="start-task" disabled=move || pending.get() || blocked().is_some() on:click=start>
+                {move || if pending.get() { "Starting…" } else { "▶ Start" }}
+            </button>
+            <FormError error/>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn RetryForm(task: Task, runtime: RuntimeSelection, settings: String) -> impl IntoView {
+    let memory = RuntimeMemory::get();
+    let feedback = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let (project, id) = (task.project_id, task.id);
+    let blocked = {
+        let runtime = runtime.clone();
+        move || memory.blocked_reason(&runtime)
+    };
+    let gate = runtime.clone();
+    let navigate = use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = feedback.get_untracked();
+        if text.trim().is_empty() {
+            error.set(Some(AppError::Invalid {
+                field: Field::Feedback,
+                message: "is required: say what to do differently".into(),
+            }));
+            return;
+        }
+        let request = untrack(|| memory.request(&runtime));
+        let navigate = navigate.clone();
+        run_pending(
+            pending,
+            api::retry_task(project, id, text, request, None),
+            move |r| match r {
+                Ok(started) => navigate(
+                    &format!("/p/{project}/sessions/{}", started.session.id),
+                    Default::default(),
+                ),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    view! {
+        <form class="retry" id="retry" on:submit=submit aria-busy=move || pending.get().to_string()>
+            <h2>"Retry with feedback"</h2>
+            <label for="retry-feedback">"What should the next attempt do differently?"</label>
+            <textarea id="retry-feedback" rows="3" bind:value=feedback></textarea>
+            <FieldError error field=Field::Feedback/>
+            <RuntimeGate selection=gate settings_href=settings/>
+            <FormError error/>
+            <button type="submit" class="primary" id="retry-submit" disabled=move || pending.get() || blocked().is_some()>
+                {move || if pending.get() { "Starting the new attempt…" } else { "Retry" }}
+            </button>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+fn MarkDone(task: Task) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let (project, id) = (task.project_id, task.id);
+    let done = move |_| {
+        run_pending(
+            pending,
+            api::move_task(project, id, TaskStatus::Done),
+            move |r| match r {
+                // The page shows the task as it now is.
+                Ok(_) => {
+                    let _ = window().location().reload();
+                }
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    view! {
+        <div class="mark-done">
+            <button type="button" id="mark-done" disabled=move || pending.get() on:click=done>"✓ Mark done"</button>
+            <FormError error/>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn CreatePr(task: Task) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let url = RwSignal::new(task.pr_url.clone());
+    let (project, id) = (task.project_id, task.id);
+    let create = move |_| {
+        error.set(None);
+        run_pending(pending, api::create_pr(project, id), move |r| match r {
+            Ok(task) => url.set(task.pr_url),
+            Err(e) => error.set(Some(e)),
+        });
+    };
+    view! {
+        <div class="create-pr">
+            <button type="button" id="create-pr" disabled=move || pending.get() on:click=create>
+                {move || if pending.get() { "Pushing and opening the PR…" } else { "Create PR" }}
+            </button>
+            {move || pending.get().then(|| view! { <progress aria-label="Creating the pull request"></progress> })}
+            {move || url.get().map(|u| view! { <p class="ready">"Pull request: "<a id="pr-url" href=u.clone()>{u.clone()}</a></p> })}
+            <div id="pr-error"><FormError error/></div>
+        </div>
+    }
+    .into_any()
+}

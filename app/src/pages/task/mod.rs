@@ -1,0 +1,123 @@
+//! `/p/{project}/tasks/{task}`: one task — its status and branch, its attempts, the review
+//! of its changes, and what can be done next (start, retry with feedback, mark done, PR).
+
+mod actions;
+mod diff;
+
+use crate::api::{self, TaskPageData};
+use crate::components::Nav;
+use crate::components::time::format_utc;
+use crate::error::AppError;
+use crate::pages::{ErrorPanel, project_param};
+use actions::Actions;
+use diff::DiffView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use model::{Session, TaskId};
+
+#[component]
+pub fn TaskPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = move || {
+        let task = params
+            .read()
+            .get("task")
+            .and_then(|t| t.parse::<i64>().ok())
+            .map(TaskId);
+        let page = query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<usize>().ok());
+        (project_param(&params).zip(task), page)
+    };
+    let data = Resource::new(key, |(ids, page)| async move {
+        match ids {
+            Some((project, task)) => api::get_task_review(project, task, page).await,
+            None => Err(AppError::NotFound {
+                message: "no such task".into(),
+            }),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the task…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <TaskView data/> }.into_any(),
+                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn TaskView(data: TaskPageData) -> impl IntoView {
+    let TaskPageData {
+        project,
+        projects,
+        review,
+        runtime,
+    } = data;
+    let task = review.task.clone();
+    let status = task.status;
+    let sessions = review.sessions.clone();
+    view! {
+        <Title text=format!("{} · {} · DevLog", task.title, project.name)/>
+        <Nav projects current=project.id/>
+        <main class="page task-page">
+            <header class="task-header">
+                <p class="muted"><a href=format!("/p/{}/board#task-{}", project.id, task.id)>"← Board"</a></p>
+                <h1 id="task-title">{task.title.clone()}</h1>
+                <p class="task-facts">
+                    <span id="task-status" class=format!("status-badge status-{}", status.as_str())>
+                        <span aria-hidden="true">{status.icon()}</span>" "{status.label()}
+                    </span>
+                    <span class=format!("priority priority-{}", task.priority.as_str())>{task.priority.label()}</span>
+                    {task.branch.clone().map(|b| view! { <code class="branch" id="task-branch">{b}</code> })}
+                    {task.pr_url.clone().map(|url| view! {
+                        <a id="pr-link" href=url.clone() rel="noopener noreferrer" target="_blank">{format!("Pull request: {url}")}</a>
+                    })}
+                </p>
+                {task.worktree_path.clone().map(|w| view! { <p class="muted">"Worktree: "<code>{w}</code></p> })}
+                {(!task.description.is_empty()).then(|| view! { <p class="task-description">{task.description.clone()}</p> })}
+                {task.fail_reason.clone().map(|reason| view! {
+                    <p class="fail-reason" id="task-fail-reason" role="status"><strong>"Why it failed: "</strong>{reason}</p>
+                })}
+            </header>
+            <Actions task=task.clone() runtime/>
+            <section class="attempts" aria-label="Attempts">
+                <h2>{format!("Attempts ({})", sessions.len())}</h2>
+                {if sessions.is_empty() {
+                    view! { <p class="empty">"Not started yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="attempt-list">
+                            {sessions.into_iter().map(|s| view! { <Attempt session=s/> }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}
+            </section>
+            <DiffView task=task.id project=project.id diff=review.diff diff_error=review.diff_error/>
+        </main>
+    }
+    .into_any()
+}
+
+#[component]
+fn Attempt(session: Session) -> impl IntoView {
+    let status = session.status;
+    view! {
+        <li class="attempt">
+            <span class=format!("status-badge session-{}", status.as_str())>
+                <span aria-hidden="true">{status.icon()}</span>" "{status.label()}
+            </span>
+            " "
+            <a href=format!("/p/{}/sessions/{}", session.project_id, session.id)>{format!("Session {}", session.id)}</a>
+            <span class="muted">{format!(" · {} · {}", session.runtime.summary(), format_utc(session.created_at))}</span>
+            {session.fail_reason.map(|r| view! { <span class="fail-reason">" — "{r}</span> })}
+        </li>
+    }
+}
