@@ -19,7 +19,7 @@ function server(port: number, codexBin: string) {
       `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/codex" && ` +
       `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
       `--site-root ../target/site --claude-bin "$data/bin/claude" --codex-bin "${codexBin}" ` +
-      `--permission-timeout-secs 600'`,
+      `--gh-bin /nonexistent/bin/gh --permission-timeout-secs 600'`,
     url: `http://127.0.0.1:${port}/healthz`,
     env: { ...(process.env as Record<string, string>), [SERVER_ENV_VAR]: SERVER_ENV_KEY },
     reuseExistingServer: false,

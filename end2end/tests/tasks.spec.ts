@@ -1,0 +1,106 @@
+import { test, expect, type Page } from "@playwright/test";
+import { api, newProject, newTask, openHydrated, type Project } from "./helpers";
+
+const card = (page: Page, id: number) => page.locator(`#task-${id}`);
+
+async function useCodex(request: any, project: Project) {
+  await api(request, "save_runtime", { project: project.id, selection: { mode: "local_cli", agent: "codex" } });
+}
+
+test("create → start on the board → approve in the session → review the diff → mark done", async ({ page, request }) => {
+  const project = await newProject(request);
+  const task = await newTask(request, project.id, "Add a feature file", {
+    prompt: "WRITE_FILE feature.txt the new feature\nREPLY implemented",
+  });
+  await openHydrated(page, `/p/${project.id}/board`);
+  await card(page, task.id).locator("button.start").click();
+  await expect(card(page, task.id)).toHaveAttribute("data-status", "in_progress");
+  await card(page, task.id).locator("a.open-session").click();
+  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(page.locator("ol.transcript .msg.user").first()).toContainText("# Task: Add a feature file");
+  await page.locator("li.permission button.approve").click();
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/implemented/);
+  await expect(page.locator("#session-status")).toContainText("Completed");
+
+  await openHydrated(page, `/p/${project.id}/board`);
+  await expect(card(page, task.id)).toHaveAttribute("data-status", "review");
+  await card(page, task.id).locator("a.review").click();
+  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/tasks/${task.id}$`));
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(page.locator("#task-branch")).toHaveText(`task/${String(task.id).padStart(8, "0")}-add-a-feature-file`);
+  await expect(page.locator("#diff-summary")).toContainText("1 file changed");
+  const file = page.locator(".file-diff[data-path='feature.txt']");
+  await expect(file.locator("summary")).toContainText("+1");
+  await file.locator("summary").click();
+  await expect(file.locator(".patch .line.added")).toHaveText(["+the new feature"]);
+
+  // No GitHub CLI on this server: the reason is shown, nothing changes.
+  await page.locator("#create-pr").click();
+  await expect(page.locator("#pr-error")).toContainText("The GitHub CLI is not installed");
+
+  await page.locator("#mark-done").click();
+  await expect(page.locator("#task-status")).toContainText("Done");
+  await expect(page.locator(".attempt")).toHaveCount(1);
+});
+
+test("a run without changes fails with the reason; Retry with feedback sends it to review", async ({ page, request }) => {
+  const project = await newProject(request);
+  await useCodex(request, project);
+  const task = await newTask(request, project.id, "Tidy up", { prompt: "REPLY there was nothing to tidy" });
+  const started = await api(request, "execute_task", {
+    project: project.id,
+    task: task.id,
+    runtime: { selection: { mode: "local_cli", agent: "codex" }, secrets: {} },
+  });
+  expect(started.task.status).toBe("in_progress");
+  await expect
+    .poll(async () => (await api(request, "get_task", { project: project.id, task: task.id })).status)
+    .toBe("fail");
+
+  await openHydrated(page, `/p/${project.id}/board`);
+  await expect(card(page, task.id).locator(".fail-reason")).toContainText("Agent finished without changes");
+  await card(page, task.id).locator("a.retry").click();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  // Feedback is required.
+  await page.locator("#retry-submit").click();
+  await expect(page.locator(".field-error[data-field='feedback']")).toBeVisible();
+  await page.locator("#retry-feedback").fill("Write the notes this time.\nWRITE_FILE notes.txt tidy notes");
+  await page.locator("#retry-submit").click();
+  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(page.locator("ol.transcript .msg.user").first()).toContainText("Previous attempt feedback");
+  await expect(page.locator("#session-status")).toContainText("Completed");
+
+  await openHydrated(page, `/p/${project.id}/tasks/${task.id}`);
+  await expect(page.locator("#task-status")).toContainText("Review");
+  await expect(page.locator(".attempt")).toHaveCount(2);
+  await expect(page.locator(".file-diff[data-path='notes.txt']")).toBeVisible();
+
+  // The worktree is listed with its task; once the task is deleted it can be pruned.
+  await openHydrated(page, `/p/${project.id}/worktrees`);
+  const row = page.locator("tr.worktree-row", { hasText: "Tidy up" });
+  await expect(row).toContainText("1");
+  await api(request, "delete_task", { project: project.id, task: task.id });
+  await page.reload();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(page.locator("tr.worktree-row", { hasText: "task deleted" })).toHaveCount(1);
+  await page.locator("#prune-worktrees").click();
+  await expect(page.locator("tr.worktree-row")).toHaveCount(1);
+  await expect(page.locator("tr.worktree-row")).toContainText("main work tree");
+});
+
+test("Start is gated by the runtime: a bring-your-own-key project without a key says why", async ({ page, request }) => {
+  const project = await newProject(request);
+  await api(request, "save_runtime", { project: project.id, selection: { mode: "byok", agent: "claude_code" } });
+  const task = await newTask(request, project.id, "Needs a key");
+  await openHydrated(page, `/p/${project.id}/board`);
+  await expect(card(page, task.id).locator("button.start")).toBeDisabled();
+  await expect(card(page, task.id).locator(".gate-reason")).toHaveText("Bring your own key: enter an API key");
+  const res = await request.post("/api/execute_task", {
+    data: { project: project.id, task: task.id, runtime: { selection: { mode: "byok", agent: "claude_code" }, secrets: {} } },
+  });
+  expect(res.status()).toBe(409);
+  expect((await res.json()).message).toBe("Bring your own key: enter an API key");
+  expect((await api(request, "get_task", { project: project.id, task: task.id })).status).toBe("todo");
+});
