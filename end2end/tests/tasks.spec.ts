@@ -15,6 +15,11 @@ test("create → start on the board → approve in the session → review the di
   await openHydrated(page, `/p/${project.id}/board`);
   await card(page, task.id).locator("button.start").click();
   await expect(card(page, task.id)).toHaveAttribute("data-status", "in_progress");
+  // The card follows what the agent does, live, and from the store after a reload.
+  await expect(card(page, task.id).locator(".activity")).toContainText("Waiting for permission: Write");
+  await page.reload();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(card(page, task.id).locator(".activity")).toContainText("Waiting for permission: Write");
   await card(page, task.id).locator("a.open-session").click();
   await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
   await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);

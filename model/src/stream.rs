@@ -134,9 +134,90 @@ impl StreamEvent {
     }
 }
 
+/// What a board card shows of a running session: one line for the latest message or tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub session: crate::ids::SessionId,
+    pub task: crate::ids::TaskId,
+    pub line: String,
+}
+
+/// Longest activity line shown on a card.
+const ACTIVITY_CHARS: usize = 120;
+
+/// The activity line an event makes, if it is worth one: the agent's words (first line) or
+/// the tool it calls, with the tool's main argument.
+pub fn activity_line(event: &StreamEvent) -> Option<String> {
+    let line = match event {
+        StreamEvent::AssistantText { text } => text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())?
+            .to_string(),
+        StreamEvent::ToolCall { name, input, .. } => {
+            let argument = [
+                "file_path",
+                "command",
+                "path",
+                "pattern",
+                "url",
+                "description",
+            ]
+            .iter()
+            .find_map(|key| input.get(key).and_then(Value::as_str))
+            .map(|a| a.lines().next().unwrap_or_default().trim().to_string());
+            match argument {
+                Some(argument) if !argument.is_empty() => format!("▸ {name}: {argument}"),
+                _ => format!("▸ {name}"),
+            }
+        }
+        StreamEvent::PermissionRequest { tool, .. } => format!("⚑ Waiting for permission: {tool}"),
+        _ => return None,
+    };
+    Some(match line.char_indices().nth(ACTIVITY_CHARS) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activity_lines_name_the_words_or_the_tool() {
+        let text = StreamEvent::AssistantText {
+            text: "\n  Looking at the code.\nMore".into(),
+        };
+        assert_eq!(
+            activity_line(&text).as_deref(),
+            Some("Looking at the code.")
+        );
+        let tool = StreamEvent::ToolCall {
+            id: "1".into(),
+            name: "Bash".into(),
+            input: serde_json::json!({"command": "cargo test\n--quiet"}),
+        };
+        assert_eq!(activity_line(&tool).as_deref(), Some("▸ Bash: cargo test"));
+        let bare = StreamEvent::ToolCall {
+            id: "2".into(),
+            name: "TodoWrite".into(),
+            input: serde_json::json!({}),
+        };
+        assert_eq!(activity_line(&bare).as_deref(), Some("▸ TodoWrite"));
+        let long = StreamEvent::AssistantText {
+            text: "x".repeat(500),
+        };
+        assert_eq!(
+            activity_line(&long).unwrap().chars().count(),
+            ACTIVITY_CHARS + 1
+        );
+        assert_eq!(activity_line(&StreamEvent::QueueDrained), None);
+        assert_eq!(
+            activity_line(&StreamEvent::AssistantText { text: "  ".into() }),
+            None
+        );
+    }
     use serde_json::json;
 
     fn samples() -> Vec<StreamEvent> {

@@ -1,6 +1,7 @@
 //! The DevLog server: configuration, the axum router around the Leptos app, and the layers
 //! that keep a local server safe to run.
 
+pub mod activity;
 pub mod api_status;
 pub mod config;
 pub mod health;

@@ -1,7 +1,7 @@
 //! The axum router: health, the Leptos pages and server functions, static files, and the
 //! security and error-status layers around them.
 
-use crate::{api_status, health, security, sse};
+use crate::{activity, api_status, health, security, sse};
 use app::{App, shell};
 use axum::Router;
 use axum::routing::get;
@@ -28,7 +28,11 @@ pub fn build_router(engine: Engine, options: LeptosOptions, guard: security::Gua
         .route("/healthz", get(health::healthz).with_state(engine.clone()))
         .route(
             "/api/projects/{project}/sessions/{session}/events",
-            get(sse::session_events).with_state(engine),
+            get(sse::session_events).with_state(engine.clone()),
+        )
+        .route(
+            "/api/projects/{project}/activity",
+            get(activity::project_activity).with_state(engine),
         )
         .merge(leptos)
         .layer(axum::middleware::from_fn(api_status::api_error_status))

@@ -15,6 +15,9 @@ pub struct BoardData {
     pub tasks: Vec<Task>,
     /// What Start runs with.
     pub runtime: RuntimeSelection,
+    /// The latest activity line of each running task, live updates follow on the board's
+    /// activity stream.
+    pub activity: Vec<(TaskId, String)>,
 }
 
 #[server(endpoint = "get_board", input = Json)]
@@ -23,11 +26,27 @@ pub async fn get_board(project: ProjectId) -> Result<BoardData, AppError> {
     let (project, tasks) = engine.board(project).await?;
     let projects = engine.list_projects().await?;
     let runtime = engine.runtime_selection(project.id).await?;
+    let running: Vec<(TaskId, model::SessionId)> = tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::InProgress)
+        .filter_map(|t| Some((t.id, t.session_id?)))
+        .collect();
+    let lines = engine
+        .last_activity(running.iter().map(|(_, s)| *s).collect())
+        .await?;
+    let activity = lines
+        .into_iter()
+        .filter_map(|(session, line)| {
+            let task = running.iter().find(|(_, s)| *s == session)?.0;
+            Some((task, line))
+        })
+        .collect();
     Ok(BoardData {
         project,
         projects,
         tasks,
         runtime,
+        activity,
     })
 }
 

@@ -23,11 +23,15 @@ enum Command {
 
 type Hub = Arc<Mutex<HashMap<SessionId, broadcast::Sender<StoredEvent>>>>;
 
+/// Activity lines of every session, for the board's cards: ephemeral (a lagging reader skips).
+const ACTIVITY_CAPACITY: usize = 256;
+
 /// Cheap to clone; all clones feed the same writer.
 #[derive(Clone)]
 pub struct EventLog {
     commands: mpsc::UnboundedSender<Command>,
     hub: Hub,
+    activity: broadcast::Sender<(SessionId, String)>,
 }
 
 impl EventLog {
@@ -35,8 +39,18 @@ impl EventLog {
     pub fn start(db: Db) -> EventLog {
         let (commands, rx) = mpsc::unbounded_channel();
         let hub: Hub = Arc::default();
-        tokio::spawn(writer(db, rx, hub.clone()));
-        EventLog { commands, hub }
+        let activity = broadcast::channel(ACTIVITY_CAPACITY).0;
+        tokio::spawn(writer(db, rx, hub.clone(), activity.clone()));
+        EventLog {
+            commands,
+            hub,
+            activity,
+        }
+    }
+
+    /// Every session's activity lines (see [`model::stream::activity_line`]) from now on.
+    pub fn subscribe_activity(&self) -> broadcast::Receiver<(SessionId, String)> {
+        self.activity.subscribe()
     }
 
     /// Queues an event for `session`; it gets the next `seq` when written.
@@ -64,7 +78,12 @@ impl EventLog {
     }
 }
 
-async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Command>, hub: Hub) {
+async fn writer(
+    db: Db,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    hub: Hub,
+    activity: broadcast::Sender<(SessionId, String)>,
+) {
     let mut next_seq: HashMap<SessionId, i64> = HashMap::new();
     while let Some(first) = rx.recv().await {
         let mut batch = Vec::new();
@@ -86,7 +105,7 @@ async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Command>, hub: Hub) {
             match db.write(move |conn| persist(conn, batch, seqs)).await {
                 Ok((stored, seqs)) => {
                     next_seq = seqs;
-                    publish(&hub, stored);
+                    publish(&hub, &activity, stored);
                 }
                 Err(e) => tracing::error!(error = %e, "persisting session events failed"),
             }
@@ -120,7 +139,23 @@ fn persist(
     Ok((stored, seqs))
 }
 
-fn publish(hub: &Hub, stored: Vec<(SessionId, StoredEvent)>) {
+fn publish(
+    hub: &Hub,
+    activity: &broadcast::Sender<(SessionId, String)>,
+    stored: Vec<(SessionId, StoredEvent)>,
+) {
+    // Only the latest line per session of this batch: a card shows one line.
+    if activity.receiver_count() > 0 {
+        let mut latest: HashMap<SessionId, String> = HashMap::new();
+        for (session, event) in &stored {
+            if let Some(line) = model::stream::activity_line(&event.event) {
+                latest.insert(*session, line);
+            }
+        }
+        for line in latest {
+            let _ = activity.send(line);
+        }
+    }
     let mut hub = hub.lock().unwrap_or_else(|p| p.into_inner());
     for (session, event) in stored {
         if let Some(sender) = hub.get(&session) {

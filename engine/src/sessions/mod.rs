@@ -10,7 +10,7 @@ pub use lifecycle::LiveSessions;
 
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
-use model::{ProjectId, Session, SessionId, StoredEvent};
+use model::{ProjectId, Session, SessionId, StoredEvent, TaskId};
 
 /// Why a session cannot be read through a project.
 fn session_not_found(id: SessionId) -> EngineError {
@@ -37,6 +37,37 @@ impl Engine {
     pub async fn list_sessions(&self, project: ProjectId) -> EngineResult<Vec<Session>> {
         self.db()
             .read(move |conn| Ok(store::sessions::list(conn, project)?))
+            .await
+    }
+
+    /// The task a session of `project` works on, if any (`None` too for another project's).
+    pub async fn session_task(&self, project: ProjectId, id: SessionId) -> Option<TaskId> {
+        self.session(project, id).await.ok()?.task_id
+    }
+
+    /// The latest activity line of each of these sessions (for cards rendered on the
+    /// server), read from the end of their stored events.
+    pub async fn last_activity(
+        &self,
+        sessions: Vec<SessionId>,
+    ) -> EngineResult<Vec<(SessionId, String)>> {
+        const LOOKBACK: i64 = 200;
+        self.db()
+            .read(move |conn| -> EngineResult<_> {
+                let mut out = Vec::new();
+                for id in sessions {
+                    let after = (store::sessions::max_seq(conn, id)? - LOOKBACK).max(0);
+                    let events = store::sessions::events_after(conn, id, after, LOOKBACK as usize)?;
+                    if let Some(line) = events
+                        .iter()
+                        .rev()
+                        .find_map(|e| model::stream::activity_line(&e.event))
+                    {
+                        out.push((id, line));
+                    }
+                }
+                Ok(out)
+            })
             .await
     }
 

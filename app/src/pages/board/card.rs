@@ -127,6 +127,11 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
                     id_prefix=format!("edit-{id}")
                 />
             </Show>
+            {(status == TaskStatus::InProgress).then(|| view! {
+                <p class="activity" aria-live="polite" title="What the agent is doing">
+                    {move || state.activity.with(|a| a.get(&id).cloned()).unwrap_or_else(|| "Starting…".into())}
+                </p>
+            })}
             {move || state.error_of(id).map(|message| view! {
                 <p class="card-error" role="alert">{message}</p>
             })}

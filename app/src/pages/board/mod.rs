@@ -1,6 +1,7 @@
 //! The task board of one project: `/p/{project}/board`. Rendered completely on the server
 //! (the route uses `SsrMode::Async`), then hydrated.
 
+mod activity;
 mod card;
 mod state;
 
@@ -49,8 +50,10 @@ fn BoardView(data: BoardData) -> impl IntoView {
         projects,
         tasks,
         runtime,
+        activity,
     } = data;
-    let state = BoardState::new(project.id, tasks, runtime);
+    let state = BoardState::new(project.id, tasks, runtime, activity);
+    activity::follow(state);
     let needs_me_only = RwSignal::new(false);
     let show_done = RwSignal::new(false);
     let creating = RwSignal::new(false);

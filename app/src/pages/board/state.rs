@@ -22,10 +22,17 @@ pub struct BoardState {
     pub announcement: RwSignal<String>,
     /// The project's saved runtime: what Start runs with.
     pub runtime: StoredValue<RuntimeSelection>,
+    /// The latest activity line of each running task (first from the server, then live).
+    pub activity: RwSignal<HashMap<TaskId, String>>,
 }
 
 impl BoardState {
-    pub fn new(project: ProjectId, tasks: Vec<Task>, runtime: RuntimeSelection) -> Self {
+    pub fn new(
+        project: ProjectId,
+        tasks: Vec<Task>,
+        runtime: RuntimeSelection,
+        activity: Vec<(TaskId, String)>,
+    ) -> Self {
         BoardState {
             project,
             tasks: RwSignal::new(tasks),
@@ -34,6 +41,7 @@ impl BoardState {
             busy: RwSignal::new(HashMap::new()),
             announcement: RwSignal::new(String::new()),
             runtime: StoredValue::new(runtime),
+            activity: RwSignal::new(activity.into_iter().collect()),
         }
     }
 
