@@ -321,3 +321,54 @@ async fn the_connection_test_reports_success_auth_failure_and_a_missing_cli() {
     assert!(!report.ok);
     assert!(report.error.unwrap().starts_with("No answer within"));
 }
+
+#[tokio::test]
+async fn a_byok_retry_gets_the_key_of_its_own_request() {
+    let b = bench().await;
+    let out = tempfile::tempdir().unwrap();
+    let second = out.path().join("retry.json");
+    let draft = model::TaskDraft {
+        title: "Keyed task".into(),
+        prompt: "REPLY nothing changed".into(),
+        ..Default::default()
+    };
+    let task = b.engine.create_task(b.project.id, draft).await.unwrap();
+    let s = b
+        .engine
+        .retry_task(
+            b.project.id,
+            task.id,
+            "x".into(),
+            byok(AgentKind::Codex, Some(KEY_A)),
+            None,
+        )
+        .await;
+    assert!(s.is_err(), "a task to do is started, not retried");
+    let s = b
+        .engine
+        .execute_task(
+            b.project.id,
+            task.id,
+            byok(AgentKind::Codex, Some(KEY_A)),
+            None,
+        )
+        .await
+        .unwrap();
+    b.wait_until(&s, |e| e.iter().any(|x| matches!(&x.event, model::StreamEvent::StatusChanged { status } if status == "completed"))).await;
+    let retry = b
+        .engine
+        .retry_task(
+            b.project.id,
+            task.id,
+            format!("DUMP_ENV {}", second.display()),
+            byok(AgentKind::Codex, Some(KEY_B)),
+            None,
+        )
+        .await
+        .unwrap();
+    b.wait_until(&retry, |e| turns_ended(e) == 1).await;
+    let (argv, env) = dump(&second);
+    assert_eq!(env_var(&env, "OPENAI_API_KEY"), Some(KEY_B));
+    assert!(!argv.iter().any(|a| a.contains(KEY_B)));
+    assert_keys_left_no_trace(&b, &retry).await;
+}

@@ -410,3 +410,80 @@ async fn a_task_that_cannot_start_writes_nothing() {
     assert_eq!(sessions.len(), 1, "only the first task's session");
     assert_eq!(b.reload(&todo).await.status, TaskStatus::Todo);
 }
+
+#[tokio::test]
+async fn a_worktree_that_cannot_be_made_fails_the_attempt_with_the_reason() {
+    let b = bench().await;
+    let task = b.task_with("Blocked path", "WRITE_FILE a.txt a").await;
+    // A file where the worktree's folder must go.
+    let parent = b
+        .engine
+        .data_dir()
+        .join("worktrees")
+        .join(b.project.id.to_string());
+    std::fs::create_dir_all(&parent).unwrap();
+    std::fs::write(
+        parent.join(format!("{:08}-blocked-path", task.id.0)),
+        "in the way",
+    )
+    .unwrap();
+    let err = b
+        .engine
+        .execute_task(b.project.id, task.id, local(AgentKind::Codex), None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("Could not prepare the task's worktree"),
+        "{err}"
+    );
+    let task = b.reload(&task).await;
+    assert_eq!(task.status, TaskStatus::Fail);
+    assert!(
+        task.fail_reason
+            .unwrap()
+            .starts_with("Could not prepare the task's worktree")
+    );
+    let sessions = b.engine.list_sessions(b.project.id).await.unwrap();
+    assert_eq!(sessions.len(), 1, "the failed attempt stays as a record");
+    assert_eq!(sessions[0].status, SessionStatus::Failed);
+}
+
+#[tokio::test]
+async fn worktrees_are_listed_and_removal_refuses_the_main_one_and_running_ones() {
+    let b = bench().await;
+    let task = b.task_with("Long job", "SLOW 60000").await;
+    let s = b.execute(&task, AgentKind::Codex).await;
+    b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
+    let list = b.engine.worktrees(b.project.id).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert!(list[0].is_main);
+    let running = &list[1];
+    assert_eq!(running.running_session, Some(s.id));
+    assert_eq!(running.task.as_ref().map(|t| t.0), Some(task.id));
+    for path in [list[0].path.clone(), running.path.clone()] {
+        let err = b
+            .engine
+            .remove_worktree(b.project.id, path)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, engine::EngineError::Refused(_)), "{err}");
+    }
+    b.engine.kill_session(b.project.id, s.id).await.unwrap();
+    b.outcome(&s, &task).await;
+    b.engine
+        .remove_worktree(b.project.id, running.path.clone())
+        .await
+        .unwrap();
+    assert_eq!(b.engine.worktrees(b.project.id).await.unwrap().len(), 1);
+    assert!(!Path::new(&running.path).exists());
+    // A later attempt makes it again, on the same branch.
+    let retry = b
+        .engine
+        .execute_task(b.project.id, task.id, local(AgentKind::Codex), None)
+        .await
+        .unwrap();
+    b.wait_until(&retry, |e| !agent_ids(e).is_empty()).await;
+    assert!(Path::new(&running.path).exists());
+    b.engine.kill_session(b.project.id, retry.id).await.unwrap();
+}
