@@ -52,6 +52,7 @@ test("create, edit and delete tasks; a reload shows the same board", async ({ pa
   await expect(page.locator("#new-task-title")).toHaveValue("");
   await expect(page.locator("#board-counts")).toHaveText("1 active · 0 queued · 0 failed");
 
+  await created.locator(".card-menu summary").click();
   await created.getByRole("button", { name: "Edit" }).click();
   await created.locator("input[name='title']").fill("");
   await created.getByRole("button", { name: "Save" }).click();
@@ -68,6 +69,7 @@ test("create, edit and delete tasks; a reload shows the same board", async ({ pa
   await expect(card(page, "Add a sign-in page").locator(".card-description")).toHaveText("Email + password");
 
   const throwaway = card(page, "Throwaway");
+  await throwaway.locator(".card-menu summary").click();
   await throwaway.getByRole("button", { name: "Delete" }).click();
   await throwaway.locator("button.confirm-delete").click();
   await expect(card(page, "Throwaway")).toHaveCount(0);
@@ -106,11 +108,13 @@ test("moves follow the state machine; an illegal move is refused with its reason
   const c = () => card(page, "Movable");
 
   // Legal by hand: to do -> blocked, shown in the Failed group with its own status.
+  await c().locator(".card-menu summary").click();
   await c().locator("select[aria-label='Move to']").selectOption("blocked");
   await expect(column(page, "failed").locator(".card-title")).toHaveText(["Movable"]);
   await expect(c().locator(".status-badge")).toHaveText(/Blocked/);
 
   // The menu offers only the moves allowed by hand.
+  await c().locator(".card-menu summary").click();
   const offered = await c().locator("select[aria-label='Move to'] option").allTextContents();
   expect(offered).toEqual(["Move to…", "To do"]);
 

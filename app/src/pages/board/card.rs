@@ -5,14 +5,13 @@ use super::state::{BoardState, card_dom_id};
 use crate::components::TaskForm;
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::{BoardColumn, Task, TaskDraft, TaskStatus};
+use model::{BoardColumn, ProjectId, Task, TaskDraft, TaskId, TaskStatus};
 
 #[component]
 pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
     let id = task.id;
     let status = task.status;
     let editing = RwSignal::new(false);
-    let confirming_delete = RwSignal::new(false);
     let edit_pending = RwSignal::new(false);
     let edit_error = RwSignal::new(None::<AppError>);
 
@@ -137,6 +136,29 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
             })}
             <div class="card-actions" class:hidden=move || editing.get()>
                 <PrimaryAction task=task.clone() state/>
+                <CardMenu id project=task.project_id status state editing edit_error/>
+            </div>
+        </article>
+    }
+    .into_any()
+}
+
+/// The secondary actions of a card: details, edit, move, delete.
+#[component]
+fn CardMenu(
+    id: TaskId,
+    project: ProjectId,
+    status: TaskStatus,
+    state: BoardState,
+    editing: RwSignal<bool>,
+    edit_error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
+    let confirming_delete = RwSignal::new(false);
+    view! {
+                <details class="card-menu">
+                    <summary aria-label="More actions">"⋯"</summary>
+                    <div class="menu">
+                <a class="details" href=format!("/p/{project}/tasks/{id}")>"Details"</a>
                 <button type="button" class="edit" on:click=move |_| {
                     edit_error.set(None);
                     editing.set(true);
@@ -181,8 +203,8 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
                         </button>
                     </span>
                 </Show>
-            </div>
-        </article>
+                    </div>
+                </details>
     }
     .into_any()
 }
