@@ -8,6 +8,7 @@ pub mod execution;
 pub mod git;
 pub mod projects;
 pub mod runtime;
+pub mod scheduler;
 pub mod sessions;
 pub mod store;
 pub mod tasks;

@@ -69,7 +69,7 @@ impl Engine {
     /// Deletes a task, refused while an agent works on it.
     pub async fn delete_task(&self, project: ProjectId, id: TaskId) -> EngineResult<()> {
         self.db()
-            .write(move |conn| {
+            .write(move |conn| -> EngineResult<()> {
                 let tx = conn.transaction().map_err(StoreError::from)?;
                 let task = require_task(&tx, project, id)?;
                 if task.status.is_running() {
@@ -81,7 +81,10 @@ impl Engine {
                 tx.commit().map_err(StoreError::from)?;
                 Ok(())
             })
-            .await
+            .await?;
+        // Tasks that waited for it wait no more.
+        self.schedule_soon(project);
+        Ok(())
     }
 
     /// A status change the user asks for by hand; see `TaskStatus::manual_move`.
@@ -91,8 +94,9 @@ impl Engine {
         id: TaskId,
         to: TaskStatus,
     ) -> EngineResult<Task> {
-        self.db()
-            .write(move |conn| {
+        let moved = self
+            .db()
+            .write(move |conn| -> EngineResult<Task> {
                 let tx = conn.transaction().map_err(StoreError::from)?;
                 let task = require_task(&tx, project, id)?;
                 let next = task.status.manual_move(to)?;
@@ -101,7 +105,12 @@ impl Engine {
                 tx.commit().map_err(StoreError::from)?;
                 Ok(moved)
             })
-            .await
+            .await?;
+        // A task marked done may be the last dependency a queued task waited for.
+        if moved.status == TaskStatus::Done {
+            self.schedule_soon(project);
+        }
+        Ok(moved)
     }
 
     /// Moves a task to `position` (0-based, clamped) within its board column and returns the

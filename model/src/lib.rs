@@ -10,6 +10,7 @@ pub mod ids;
 pub mod project;
 pub mod review;
 pub mod runtime;
+pub mod schedule;
 pub mod session;
 pub mod stream;
 pub mod task;

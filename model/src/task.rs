@@ -96,6 +96,8 @@ impl TaskStatus {
         match (self, to) {
             (from, InQueue | InProgress) if from.is_executable() => true,
             (InQueue, InProgress) => true,
+            // Taken out of the queue by the user.
+            (InQueue, Todo) => true,
             (InProgress, Review | Fail | InQueue) => true,
             (Review, InProgress | Done) => true,
             (Todo | Fail, Blocked) => true,
@@ -339,6 +341,7 @@ mod tests {
         (Todo, InProgress),
         (Todo, Blocked),
         (InQueue, InProgress),
+        (InQueue, Todo),
         (InProgress, Review),
         (InProgress, Fail),
         (InProgress, InQueue),
@@ -385,6 +388,7 @@ mod tests {
             manual,
             vec![
                 (Todo, Blocked),
+                (InQueue, Todo),
                 (Review, Done),
                 (Fail, Blocked),
                 (Blocked, Todo)

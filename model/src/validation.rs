@@ -19,6 +19,7 @@ pub enum Field {
     DefaultBranch,
     Position,
     Feedback,
+    ConcurrencyLimit,
 }
 
 impl Field {
@@ -35,6 +36,7 @@ impl Field {
             Field::DefaultBranch => "default_branch",
             Field::Position => "position",
             Field::Feedback => "feedback",
+            Field::ConcurrencyLimit => "concurrency_limit",
         }
     }
 
@@ -50,6 +52,7 @@ impl Field {
             Field::DefaultBranch => "Default branch",
             Field::Position => "Position",
             Field::Feedback => "Feedback",
+            Field::ConcurrencyLimit => "Concurrent tasks",
         }
     }
 }

@@ -33,6 +33,11 @@ async fn run(config: Config) -> Result<(), String> {
     if reconciled > 0 {
         tracing::warn!("{reconciled} session(s) left running by the last run were marked failed");
     }
+    // The queue survives restarts: start whatever may run now.
+    engine
+        .reevaluate_all()
+        .await
+        .map_err(|e| format!("cannot re-evaluate the task queues: {e}"))?;
 
     let mut options = get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?

@@ -69,7 +69,10 @@ async fn a_board_hears_only_its_own_tasks() {
     let data = tempfile::tempdir().unwrap();
     let engine = Engine::open(data.path()).await.unwrap();
     let (repo_a, repo_b) = (common::git_repo(), common::git_repo());
-    let (a, b) = (project(&engine, &repo_a).await, project(&engine, &repo_b).await);
+    let (a, b) = (
+        project(&engine, &repo_a).await,
+        project(&engine, &repo_b).await,
+    );
     let draft = || TaskDraft {
         title: "t".into(),
         ..Default::default()
@@ -94,8 +97,12 @@ async fn a_board_hears_only_its_own_tasks() {
     assert_eq!(response.status(), StatusCode::OK);
     let mut body = response.into_body();
     let text = |t: &str| StreamEvent::AssistantText { text: t.into() };
-    engine.events().append(foreign, text("another project's work"));
-    engine.events().append(loose, text("a session without a task"));
+    engine
+        .events()
+        .append(foreign, text("another project's work"));
+    engine
+        .events()
+        .append(loose, text("a session without a task"));
     engine.events().append(mine, StreamEvent::QueueDrained);
     engine.events().append(
         mine,

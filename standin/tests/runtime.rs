@@ -344,16 +344,17 @@ async fn a_byok_retry_gets_the_key_of_its_own_request() {
         )
         .await;
     assert!(s.is_err(), "a task to do is started, not retried");
-    let s = b
-        .engine
-        .execute_task(
-            b.project.id,
-            task.id,
-            byok(AgentKind::Codex, Some(KEY_A)),
-            None,
-        )
-        .await
-        .unwrap();
+    let s = started(
+        b.engine
+            .execute_task(
+                b.project.id,
+                task.id,
+                byok(AgentKind::Codex, Some(KEY_A)),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
     b.wait_until(&s, |e| e.iter().any(|x| matches!(&x.event, model::StreamEvent::StatusChanged { status } if status == "completed"))).await;
     let retry = b
         .engine

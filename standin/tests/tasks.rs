@@ -25,10 +25,12 @@ impl Bench {
     }
 
     async fn execute(&self, task: &Task, agent: AgentKind) -> Session {
-        self.engine
-            .execute_task(self.project.id, task.id, local(agent), None)
-            .await
-            .unwrap()
+        started(
+            self.engine
+                .execute_task(self.project.id, task.id, local(agent), None)
+                .await
+                .unwrap(),
+        )
     }
 
     async fn reload(&self, task: &Task) -> Task {
@@ -260,7 +262,7 @@ async fn two_concurrent_starts_make_exactly_one_session() {
         b.engine
             .execute_task(b.project.id, task.id, local(AgentKind::Codex), None),
     );
-    let (won, lost) = match (one, two) {
+    let (won, lost) = match (one.map(started), two.map(started)) {
         (Ok(s), Err(e)) | (Err(e), Ok(s)) => (s, e),
         other => panic!("exactly one start must win: {other:?}"),
     };
@@ -275,16 +277,17 @@ async fn two_concurrent_starts_make_exactly_one_session() {
 async fn a_claude_task_session_ends_with_its_turn() {
     let b = bench().await;
     let task = b.task_with("t", "WRITE_FILE claude.txt from claude").await;
-    let s = b
-        .engine
-        .execute_task(
-            b.project.id,
-            task.id,
-            local(AgentKind::ClaudeCode),
-            Some(PermissionPolicy::AcceptEdits),
-        )
-        .await
-        .unwrap();
+    let s = started(
+        b.engine
+            .execute_task(
+                b.project.id,
+                task.id,
+                local(AgentKind::ClaudeCode),
+                Some(PermissionPolicy::AcceptEdits),
+            )
+            .await
+            .unwrap(),
+    );
     let (status, task) = b.outcome(&s, &task).await;
     assert_eq!(
         (status, task.status),
@@ -478,11 +481,12 @@ async fn worktrees_are_listed_and_removal_refuses_the_main_one_and_running_ones(
     assert_eq!(b.engine.worktrees(b.project.id).await.unwrap().len(), 1);
     assert!(!Path::new(&running.path).exists());
     // A later attempt makes it again, on the same branch.
-    let retry = b
-        .engine
-        .execute_task(b.project.id, task.id, local(AgentKind::Codex), None)
-        .await
-        .unwrap();
+    let retry = started(
+        b.engine
+            .execute_task(b.project.id, task.id, local(AgentKind::Codex), None)
+            .await
+            .unwrap(),
+    );
     b.wait_until(&retry, |e| !agent_ids(e).is_empty()).await;
     assert!(Path::new(&running.path).exists());
     b.engine.kill_session(b.project.id, retry.id).await.unwrap();

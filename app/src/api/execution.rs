@@ -5,16 +5,18 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::review::{FilePatch, TaskReview, WorktreeInfo};
+use model::schedule::QueueState;
 use model::{
     PermissionPolicy, Project, ProjectId, RuntimeRequest, RuntimeSelection, Session, Task, TaskId,
 };
 use serde::{Deserialize, Serialize};
 
-/// A started attempt: the task as it now is, and its session.
+/// A Start: the task as it now is, and its session — or, when it was queued, why it waits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskStarted {
     pub task: Task,
-    pub session: Session,
+    pub session: Option<Session>,
+    pub queued: Option<QueueState>,
 }
 
 /// The task page: the review of one task, and what a new attempt would run with.
@@ -42,12 +44,17 @@ pub async fn execute_task(
     permission: Option<PermissionPolicy>,
 ) -> Result<TaskStarted, AppError> {
     let engine = super::engine()?;
-    let session = engine
+    let outcome = engine
         .execute_task(project, task, runtime, permission)
         .await?;
+    let (session, queued) = match outcome {
+        engine::execution::StartOutcome::Started(session) => (Some(session), None),
+        engine::execution::StartOutcome::Queued(_, state) => (None, Some(state)),
+    };
     Ok(TaskStarted {
         task: engine.task(project, task).await?,
         session,
+        queued,
     })
 }
 
@@ -66,7 +73,8 @@ pub async fn retry_task(
         .await?;
     Ok(TaskStarted {
         task: engine.task(project, task).await?,
-        session,
+        session: Some(session),
+        queued: None,
     })
 }
 

@@ -14,6 +14,7 @@ use crate::sessions::actor::Message;
 use crate::store::sessions::NewSession;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
+use model::schedule::QueueState;
 use model::validation::{self, Field};
 use model::{
     PermissionPolicy, ProjectId, RuntimeRequest, Session, SessionStatus, Task, TaskId, TaskStatus,
@@ -27,20 +28,76 @@ const SUMMARY_EVENTS: usize = 400;
 
 /// Which attempt is being started.
 enum Attempt {
+    /// The user's Start: runs now, or is queued behind dependencies or the limit.
     Execute,
-    Retry { feedback: String },
+    /// The scheduler's start of a queued task (or the user's, with a key it needs).
+    Dequeue,
+    Retry {
+        feedback: String,
+    },
+}
+
+/// What a Start did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartOutcome {
+    Started(Session),
+    /// Queued: the task (now `in_queue`) and why it waits.
+    Queued(Task, QueueState),
+}
+
+impl StartOutcome {
+    pub fn session(&self) -> Option<&Session> {
+        match self {
+            StartOutcome::Started(session) => Some(session),
+            StartOutcome::Queued(..) => None,
+        }
+    }
 }
 
 impl Engine {
     /// Starts a task from todo, blocked or fail, in its worktree, with the request's runtime.
+    ///
+    /// This is the scheduler's `request_start`: with a dependency not done, or the project's
+    /// running attempts at its limit, the task is queued (`in_queue`) with the request's
+    /// selection, and starts by itself when it may — except with a bring-your-own key, which is
+    /// never kept: then it waits for the user to start it again with the key. A queued task
+    /// started again goes through the same checks.
     pub async fn execute_task(
         &self,
         project: ProjectId,
         task: TaskId,
         request: RuntimeRequest,
         permission: Option<PermissionPolicy>,
-    ) -> EngineResult<Session> {
-        self.attempt(project, task, Attempt::Execute, request, permission)
+    ) -> EngineResult<StartOutcome> {
+        let queued = self.task(project, task).await?.status == TaskStatus::InQueue;
+        let attempt = if queued {
+            Attempt::Dequeue
+        } else {
+            Attempt::Execute
+        };
+        self.attempt(project, task, attempt, request, permission)
+            .await
+    }
+
+    /// Starts a queued task with the selection it was queued with (no secrets: a BYOK task is
+    /// never started this way).
+    pub(crate) async fn start_queued(
+        &self,
+        project: ProjectId,
+        task: TaskId,
+    ) -> EngineResult<StartOutcome> {
+        let queued = self
+            .db()
+            .read(move |conn| -> EngineResult<_> {
+                Ok(store::schedule::queued_start(conn, project, task)?)
+            })
+            .await?
+            .ok_or_else(|| EngineError::Refused(format!("Task {task} is not queued.")))?;
+        let request = RuntimeRequest {
+            selection: queued.selection,
+            secrets: Default::default(),
+        };
+        self.attempt(project, task, Attempt::Dequeue, request, queued.permission)
             .await
     }
 
@@ -55,14 +112,19 @@ impl Engine {
         permission: Option<PermissionPolicy>,
     ) -> EngineResult<Session> {
         let feedback = validation::required(Field::Feedback, &feedback, validation::PROMPT_MAX)?;
-        self.attempt(
-            project,
-            task,
-            Attempt::Retry { feedback },
-            request,
-            permission,
-        )
-        .await
+        let outcome = self
+            .attempt(
+                project,
+                task,
+                Attempt::Retry { feedback },
+                request,
+                permission,
+            )
+            .await?;
+        outcome
+            .session()
+            .cloned()
+            .ok_or_else(|| EngineError::Refused("A retry is never queued.".into()))
     }
 
     /// Where a task's worktree goes: under the data directory, one folder per project.
@@ -78,8 +140,14 @@ impl Engine {
         attempt: Attempt,
         request: RuntimeRequest,
         permission: Option<PermissionPolicy>,
-    ) -> EngineResult<Session> {
-        launch_env(&request)?;
+    ) -> EngineResult<StartOutcome> {
+        // A queued task that can no longer launch (say, its server variable was unset) fails
+        // as a recorded attempt below; any other start is refused before anything is written.
+        let env_problem = match (launch_env(&request), &attempt) {
+            (Ok(_), _) => None,
+            (Err(e), Attempt::Dequeue) => Some(e.to_string()),
+            (Err(e), _) => return Err(e.into()),
+        };
         let RuntimeRequest { selection, secrets } = request;
         let agent = selection.agent;
         let permission = permission.unwrap_or_else(|| agent.default_permission());
@@ -103,7 +171,7 @@ impl Engine {
         };
         let path_text = path.display().to_string();
         let retry = match &attempt {
-            Attempt::Execute => None,
+            Attempt::Execute | Attempt::Dequeue => None,
             Attempt::Retry { feedback } => Some(Retry {
                 feedback,
                 previous: self.previous_attempt(&task).await?,
@@ -115,16 +183,37 @@ impl Engine {
             branch: &branch,
         };
         let text = prompt::build(&task, &workplace, retry.as_ref());
-        let is_retry = retry.is_some();
+        let kind = match attempt {
+            Attempt::Execute => Kind::Execute,
+            Attempt::Dequeue => Kind::Dequeue,
+            Attempt::Retry { .. } => Kind::Retry,
+        };
         let (cwd, branch_row) = (path_text.clone(), branch.clone());
-        let session = self
+        let written = self
             .db()
-            .write(move |conn| -> EngineResult<Session> {
+            .write(move |conn| -> EngineResult<Written> {
                 let tx = conn.transaction().map_err(StoreError::from)?;
                 // Read again inside the transaction: of two concurrent starts, one wins.
                 let task = store::tasks::get(&tx, project, task_id)?
                     .ok_or_else(|| EngineError::NotFound(format!("task {task_id}")))?;
-                check_startable(&task, is_retry)?;
+                check_startable(&task, kind)?;
+                if kind != Kind::Retry
+                    && let Some(state) = must_wait(&tx, project, task_id)?
+                {
+                    if task.status != TaskStatus::InQueue {
+                        task.status.transition(TaskStatus::InQueue)?;
+                        store::tasks::set_status(&tx, project, task_id, TaskStatus::InQueue, None)?;
+                    }
+                    let start = store::schedule::QueuedStart {
+                        selection: selection.clone(),
+                        permission: Some(permission),
+                    };
+                    store::schedule::set_queued(&tx, project, task_id, &start)?;
+                    let queued = store::tasks::get(&tx, project, task_id)?
+                        .ok_or_else(|| EngineError::NotFound(format!("task {task_id}")))?;
+                    tx.commit().map_err(StoreError::from)?;
+                    return Ok(Written::Queued(queued, state));
+                }
                 task.status.transition(TaskStatus::InProgress)?;
                 let session = store::sessions::insert(
                     &tx,
@@ -140,9 +229,18 @@ impl Engine {
                 store::tasks::set_session(&tx, project, task_id, Some(session.id))?;
                 store::tasks::set_worktree(&tx, project, task_id, &branch_row, &cwd)?;
                 tx.commit().map_err(StoreError::from)?;
-                Ok(session)
+                Ok(Written::Started(session))
             })
             .await?;
+        let session = match written {
+            Written::Started(session) => session,
+            Written::Queued(task, state) => return Ok(StartOutcome::Queued(task, state)),
+        };
+        if let Some(reason) = env_problem {
+            self.write_session_status(session.id, SessionStatus::Failed, Some(reason.clone()))
+                .await?;
+            return Err(EngineError::Refused(reason));
+        }
         let repo = PathBuf::from(&project_row.path);
         if let Err(e) = worktree::ensure(&repo, &path, &branch, &project_row.default_branch).await {
             let reason = format!("Could not prepare the task's worktree: {e}");
@@ -151,7 +249,7 @@ impl Engine {
             return Err(EngineError::Refused(reason));
         }
         self.spawn_actor(session.clone(), Some(Message { text, secrets }));
-        Ok(session)
+        Ok(StartOutcome::Started(session))
     }
 
     /// The last attempt's closing messages and how it ended, for a retry's prompt.
@@ -178,13 +276,52 @@ impl Engine {
     }
 }
 
-/// Execute starts a task to do, blocked or failed; retry one in review or failed.
-fn check_startable(task: &Task, is_retry: bool) -> EngineResult<()> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Execute,
+    Dequeue,
+    Retry,
+}
+
+enum Written {
+    Started(Session),
+    Queued(Task, QueueState),
+}
+
+/// Why `task` must wait instead of starting now: a dependency not done, or no free slot.
+fn must_wait(
+    tx: &rusqlite::Transaction<'_>,
+    project: ProjectId,
+    task: TaskId,
+) -> EngineResult<Option<QueueState>> {
+    let tasks = store::tasks::list(tx, project)?;
+    let edges = store::schedule::dependencies(tx, project)?;
+    let blockers = model::schedule::blockers(task, &edges, &tasks);
+    if !blockers.is_empty() {
+        return Ok(Some(QueueState::WaitingFor { blockers }));
+    }
+    let running = tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::InProgress)
+        .count();
+    let limit = crate::scheduler::limit_of(tx, project)?;
+    Ok(
+        (running >= limit as usize).then_some(QueueState::WaitingForSlot {
+            position: store::schedule::queue(tx, project)?.len().max(1),
+            running,
+            limit,
+        }),
+    )
+}
+
+/// Execute starts a task to do, blocked or failed (or queued); retry one in review or failed.
+fn check_startable(task: &Task, kind: Kind) -> EngineResult<()> {
     let status = task.status;
-    let ok = if is_retry {
-        status.can_retry()
-    } else {
-        status.is_executable()
+    let is_retry = kind == Kind::Retry;
+    let ok = match kind {
+        Kind::Retry => status.can_retry(),
+        Kind::Execute => status.is_executable(),
+        Kind::Dequeue => status == TaskStatus::InQueue,
     };
     if ok {
         return Ok(());

@@ -7,7 +7,7 @@
 
 use super::process::{AgentProcess, Exit, Output};
 use crate::Engine;
-use crate::agents::{AgentAdapter, TurnLaunch, adapter};
+use crate::agents::{AgentAdapter, TurnLaunch, adapter, edited_paths};
 use crate::runtime::{launch_env, missing_cli};
 use crate::sessions::process::SpawnError;
 use model::{
@@ -390,6 +390,12 @@ impl Actor {
             Output::Stdout(line) => {
                 for event in self.adapter.parse_line(&line) {
                     self.observe(&event);
+                    let touched = edited_paths(&event);
+                    if !touched.is_empty() {
+                        self.engine
+                            .touch_files(self.id, self.session.cwd.clone(), touched)
+                            .await;
+                    }
                     if let StreamEvent::TurnEnded {
                         is_error, result, ..
                     } = &event

@@ -207,18 +207,27 @@ impl Engine {
             SessionStatus::Completed => self.completed_without_changes(id).await?,
             _ => None,
         };
-        self.db()
-            .write(move |conn| {
+        let released = self
+            .db()
+            .write(move |conn| -> EngineResult<Option<ProjectId>> {
                 let tx = conn.transaction().map_err(StoreError::from)?;
                 store::sessions::set_status(&tx, id, status, reason.as_deref())?;
+                let mut released = None;
                 if status.is_final() {
                     let task_reason = unchanged.as_deref().or(reason.as_deref());
-                    release_task(&tx, id, status, task_reason, unchanged.is_some())?;
+                    released = release_task(&tx, id, status, task_reason, unchanged.is_some())?;
+                    // Its file locks go with it.
+                    store::schedule::release_files(&tx, id)?;
                 }
                 tx.commit().map_err(StoreError::from)?;
-                Ok(())
+                Ok(released)
             })
-            .await
+            .await?;
+        // A slot freed (and maybe a dependency finished): the queue may move.
+        if let Some(project) = released {
+            self.schedule_soon(project);
+        }
+        Ok(())
     }
 
     /// For a completed session bound to a task: why the task fails although the session
@@ -292,9 +301,9 @@ fn release_task(
     status: SessionStatus,
     reason: Option<&str>,
     unchanged: bool,
-) -> EngineResult<()> {
+) -> EngineResult<Option<ProjectId>> {
     let Some((project, task)) = store::sessions::bound_task(tx, id)? else {
-        return Ok(());
+        return Ok(None);
     };
     let (to, fail_reason) = match status {
         SessionStatus::Completed if !unchanged => (TaskStatus::Review, None),
@@ -306,5 +315,5 @@ fn release_task(
     TaskStatus::InProgress.transition(to)?;
     store::tasks::set_status(tx, project, task, to, fail_reason)?;
     store::tasks::set_session(tx, project, task, None)?;
-    Ok(())
+    Ok(Some(project))
 }

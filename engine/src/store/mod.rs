@@ -5,6 +5,7 @@
 //! pool of their own connections, which WAL lets run beside the writer.
 
 pub mod projects;
+pub mod schedule;
 mod schema;
 pub mod sessions;
 pub mod settings;

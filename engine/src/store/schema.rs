@@ -88,8 +88,23 @@ CREATE TABLE project_settings (
 ) WITHOUT ROWID;
 "#;
 
+/// Version 2, scheduling: what a queued task starts with (its runtime selection — never a
+/// secret — and permission policy), and the files each session touched, for file locks.
+const V2: &str = r#"
+ALTER TABLE tasks ADD COLUMN queued_runtime TEXT;
+ALTER TABLE tasks ADD COLUMN queued_permission TEXT;
+
+CREATE TABLE session_files (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    path       TEXT NOT NULL,   -- relative to the session's working directory
+    touched_at INTEGER NOT NULL,
+    PRIMARY KEY (session_id, path)
+) WITHOUT ROWID;
+CREATE INDEX task_dependencies_by_dependency ON task_dependencies(depends_on);
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
@@ -124,6 +139,7 @@ mod tests {
                 "project_settings",
                 "projects",
                 "session_events",
+                "session_files",
                 "sessions",
                 "settings",
                 "task_dependencies",

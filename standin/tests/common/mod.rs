@@ -71,6 +71,14 @@ pub async fn bench() -> Bench {
     bench_with(|_| {}).await
 }
 
+/// The session of a start that must not have been queued.
+pub fn started(outcome: engine::execution::StartOutcome) -> Session {
+    match outcome {
+        engine::execution::StartOutcome::Started(session) => session,
+        queued => panic!("expected a start, got {queued:?}"),
+    }
+}
+
 /// A session to start, with the Local CLI runtime of `agent`.
 pub fn start(agent: AgentKind, prompt: &str) -> (SessionStart, RuntimeRequest) {
     let start = SessionStart {

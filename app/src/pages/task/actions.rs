@@ -1,6 +1,6 @@
 //! What can be done with a task next, each action where its status allows it.
 
-use crate::api;
+use crate::api::{self, TaskStarted};
 use crate::components::runtime::{RuntimeGate, RuntimeMemory};
 use crate::components::{FieldError, FormError, run_pending};
 use crate::error::AppError;
@@ -51,10 +51,17 @@ fn StartTask(task: Task, runtime: RuntimeSelection, settings: String) -> impl In
             pending,
             api::execute_task(project, id, request, None),
             move |r| match r {
-                Ok(started) => navigate(
-                    &format!("/p/{project}/sessions/{}", started.session.id),
+                Ok(TaskStarted {
+                    session: Some(session),
+                    ..
+                }) => navigate(
+                    &format!("/p/{project}/sessions/{}", session.id),
                     Default::default(),
                 ),
+                // Queued: the page shows why it waits.
+                Ok(_) => {
+                    let _ = window().location().reload();
+                }
                 Err(e) => error.set(Some(e)),
             },
         );
@@ -100,10 +107,17 @@ fn RetryForm(task: Task, runtime: RuntimeSelection, settings: String) -> impl In
             pending,
             api::retry_task(project, id, text, request, None),
             move |r| match r {
-                Ok(started) => navigate(
-                    &format!("/p/{project}/sessions/{}", started.session.id),
+                Ok(TaskStarted {
+                    session: Some(session),
+                    ..
+                }) => navigate(
+                    &format!("/p/{project}/sessions/{}", session.id),
                     Default::default(),
                 ),
+                // Queued: the page shows why it waits.
+                Ok(_) => {
+                    let _ = window().location().reload();
+                }
                 Err(e) => error.set(Some(e)),
             },
         );

@@ -1,0 +1,153 @@
+//! SQL for scheduling: task dependencies, the queue (what a queued task starts with), the
+//! concurrency setting, and the files sessions touched (file locks).
+
+use super::now_ms;
+use model::schedule::{Dependency, Queued};
+use model::{ExecutionMode, PermissionPolicy, ProjectId, RuntimeSelection, SessionId, TaskId};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub fn dependencies(conn: &Connection, project: ProjectId) -> rusqlite::Result<Vec<Dependency>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.task_id, d.depends_on FROM task_dependencies d
+         JOIN tasks t ON t.id = d.task_id WHERE t.project_id = ?1 ORDER BY d.task_id, d.depends_on",
+    )?;
+    stmt.query_map([project.0], |r| {
+        Ok(Dependency {
+            task: TaskId(r.get(0)?),
+            on: TaskId(r.get(1)?),
+        })
+    })?
+    .collect()
+}
+
+pub fn add_dependency(conn: &Connection, dep: Dependency) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO task_dependencies (task_id, depends_on) VALUES (?1, ?2)",
+        params![dep.task.0, dep.on.0],
+    )?;
+    Ok(())
+}
+
+pub fn remove_dependency(conn: &Connection, dep: Dependency) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM task_dependencies WHERE task_id = ?1 AND depends_on = ?2",
+        params![dep.task.0, dep.on.0],
+    )? > 0)
+}
+
+/// What a queued task will start with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedStart {
+    pub selection: RuntimeSelection,
+    pub permission: Option<PermissionPolicy>,
+}
+
+pub fn set_queued(
+    conn: &Connection,
+    project: ProjectId,
+    task: TaskId,
+    start: &QueuedStart,
+) -> rusqlite::Result<()> {
+    let runtime = serde_json::to_string(&start.selection)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.execute(
+        "UPDATE tasks SET queued_at = ?3, queued_runtime = ?4, queued_permission = ?5
+         WHERE project_id = ?1 AND id = ?2",
+        params![
+            project.0,
+            task.0,
+            now_ms(),
+            runtime,
+            start.permission.map(|p| p.as_str())
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn queued_start(
+    conn: &Connection,
+    project: ProjectId,
+    task: TaskId,
+) -> rusqlite::Result<Option<QueuedStart>> {
+    let row: Option<(Option<String>, Option<String>)> = conn
+        .query_row(
+            "SELECT queued_runtime, queued_permission FROM tasks WHERE project_id = ?1 AND id = ?2",
+            params![project.0, task.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((Some(runtime), permission)) = row else {
+        return Ok(None);
+    };
+    let selection = serde_json::from_str(&runtime)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e)))?;
+    Ok(Some(QueuedStart {
+        selection,
+        permission: permission.as_deref().and_then(PermissionPolicy::parse),
+    }))
+}
+
+/// The project's queued tasks, for [`model::schedule::plan`].
+pub fn queue(conn: &Connection, project: ProjectId) -> rusqlite::Result<Vec<Queued>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, COALESCE(queued_at, updated_at), queued_runtime FROM tasks
+         WHERE project_id = ?1 AND status = 'in_queue'",
+    )?;
+    stmt.query_map([project.0], |r| {
+        let runtime: Option<String> = r.get(2)?;
+        let needs_key = runtime
+            .and_then(|json| serde_json::from_str::<RuntimeSelection>(&json).ok())
+            .is_none_or(|s| s.mode == ExecutionMode::Byok);
+        Ok(Queued {
+            task: TaskId(r.get(0)?),
+            queued_at: r.get(1)?,
+            needs_key,
+        })
+    })?
+    .collect()
+}
+
+/// Records that `session` touched `paths` (relative to its working directory).
+pub fn touch_files(
+    conn: &Connection,
+    session: SessionId,
+    paths: &[String],
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO session_files (session_id, path, touched_at) VALUES (?1, ?2, ?3)",
+    )?;
+    let now = now_ms();
+    for path in paths {
+        stmt.execute(params![session.0, path, now])?;
+    }
+    Ok(())
+}
+
+pub fn release_files(conn: &Connection, session: SessionId) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM session_files WHERE session_id = ?1",
+        [session.0],
+    )?;
+    Ok(())
+}
+
+/// Every file held by a live session of the project: (path, session, task).
+pub fn locks(
+    conn: &Connection,
+    project: ProjectId,
+) -> rusqlite::Result<Vec<(String, SessionId, Option<TaskId>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.path, s.id, s.task_id FROM session_files f JOIN sessions s ON s.id = f.session_id
+         WHERE s.project_id = ?1 AND s.status IN ('pending','running','idle')
+         ORDER BY f.path, s.id",
+    )?;
+    stmt.query_map([project.0], |r| {
+        Ok((
+            r.get(0)?,
+            SessionId(r.get(1)?),
+            r.get::<_, Option<i64>>(2)?.map(TaskId),
+        ))
+    })?
+    .collect()
+}

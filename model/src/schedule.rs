@@ -1,0 +1,166 @@
+//! Scheduling rules (DESIGN §3, issue "Scheduling"): task dependencies form a DAG, a project
+//! runs at most `limit` task attempts at once, and queued tasks start in order of priority,
+//! then of queueing time. Pure, so the board shows the same reasons the server acts on.
+
+use crate::ids::TaskId;
+use crate::task::{Task, TaskStatus};
+use serde::{Deserialize, Serialize};
+
+/// Running task attempts per project when the setting was never changed.
+pub const DEFAULT_CONCURRENCY: u32 = 3;
+/// The most a project may be set to run at once.
+pub const MAX_CONCURRENCY: u32 = 16;
+
+/// `task` depends on `on`: it starts only once `on` is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Dependency {
+    pub task: TaskId,
+    pub on: TaskId,
+}
+
+/// The path `[task, on, …, task]` that adding `new` would close, if any.
+pub fn find_cycle(edges: &[Dependency], new: Dependency) -> Option<Vec<TaskId>> {
+    if new.task == new.on {
+        return Some(vec![new.task, new.task]);
+    }
+    // Depth-first from `on` along "depends on" edges, looking for `task`.
+    let mut stack: Vec<Vec<TaskId>> = vec![vec![new.task, new.on]];
+    let mut seen = vec![new.on];
+    while let Some(path) = stack.pop() {
+        let last = *path.last()?;
+        for edge in edges.iter().filter(|e| e.task == last) {
+            let mut next = path.clone();
+            next.push(edge.on);
+            if edge.on == new.task {
+                return Some(next);
+            }
+            if !seen.contains(&edge.on) {
+                seen.push(edge.on);
+                stack.push(next);
+            }
+        }
+    }
+    None
+}
+
+/// The dependencies of `task` that are not done yet.
+pub fn blockers(task: TaskId, edges: &[Dependency], tasks: &[Task]) -> Vec<TaskId> {
+    edges
+        .iter()
+        .filter(|e| e.task == task)
+        .filter(|e| {
+            tasks
+                .iter()
+                .find(|t| t.id == e.on)
+                .is_some_and(|t| t.status != TaskStatus::Done)
+        })
+        .map(|e| e.on)
+        .collect()
+}
+
+/// Why a queued task has not started, or that it may start now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum QueueState {
+    /// Some dependencies are not done.
+    WaitingFor { blockers: Vec<TaskId> },
+    /// Every slot is taken: `position` (1-based) among the tasks ready to start.
+    WaitingForSlot {
+        position: usize,
+        running: usize,
+        limit: u32,
+    },
+    /// Ready, but queued with a bring-your-own key, which is never kept: the user starts it.
+    NeedsKey,
+    /// Starts now.
+    Ready,
+}
+
+impl QueueState {
+    /// What the card says.
+    pub fn describe(&self, title_of: impl Fn(TaskId) -> String) -> String {
+        match self {
+            QueueState::WaitingFor { blockers } => format!(
+                "Waiting for {}",
+                blockers
+                    .iter()
+                    .map(|id| format!("#{id} {}", title_of(*id)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            QueueState::WaitingForSlot {
+                position,
+                running,
+                limit,
+            } => format!(
+                "Waiting for a free slot: {running} of {limit} running, next is #{position} in line"
+            ),
+            QueueState::NeedsKey => "Ready: needs your API key to start".to_string(),
+            QueueState::Ready => "Starting".to_string(),
+        }
+    }
+}
+
+/// One queued task as the scheduler sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub task: TaskId,
+    /// Queued with a bring-your-own key: cannot start without the user.
+    pub needs_key: bool,
+    pub queued_at: i64,
+}
+
+/// The state of every queued task, in the order they would start: priority first, then the
+/// time they were queued. Tasks marked `Ready` are the ones to start now.
+pub fn plan(
+    queued: &[Queued],
+    tasks: &[Task],
+    edges: &[Dependency],
+    limit: u32,
+) -> Vec<(TaskId, QueueState)> {
+    let running = tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::InProgress)
+        .count();
+    let mut order: Vec<&Queued> = queued.iter().collect();
+    let priority = |id: TaskId| {
+        tasks
+            .iter()
+            .find(|t| t.id == id)
+            .map_or(0, |t| t.priority.rank())
+    };
+    order.sort_by(|a, b| {
+        priority(b.task)
+            .cmp(&priority(a.task))
+            .then(a.queued_at.cmp(&b.queued_at))
+            .then(a.task.0.cmp(&b.task.0))
+    });
+    let mut free = (limit as usize).saturating_sub(running);
+    let mut position = 0;
+    order
+        .into_iter()
+        .map(|q| {
+            let blocked = blockers(q.task, edges, tasks);
+            let state = if !blocked.is_empty() {
+                QueueState::WaitingFor { blockers: blocked }
+            } else if q.needs_key {
+                QueueState::NeedsKey
+            } else if free > 0 {
+                free -= 1;
+                QueueState::Ready
+            } else {
+                position += 1;
+                QueueState::WaitingForSlot {
+                    position,
+                    running,
+                    limit,
+                }
+            };
+            (q.task, state)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "schedule_tests.rs"]
+mod tests;

@@ -1,0 +1,147 @@
+use super::*;
+use crate::ids::ProjectId;
+use crate::task::Priority;
+
+fn dep(task: i64, on: i64) -> Dependency {
+    Dependency {
+        task: TaskId(task),
+        on: TaskId(on),
+    }
+}
+
+fn task(id: i64, status: TaskStatus, priority: Priority) -> Task {
+    Task {
+        id: TaskId(id),
+        project_id: ProjectId(1),
+        title: format!("t{id}"),
+        description: String::new(),
+        prompt: String::new(),
+        priority,
+        status,
+        sort_order: id,
+        fail_reason: None,
+        branch: None,
+        worktree_path: None,
+        session_id: None,
+        pr_url: None,
+        created_at: 0,
+        updated_at: 0,
+    }
+}
+
+fn queued(id: i64, at: i64) -> Queued {
+    Queued {
+        task: TaskId(id),
+        needs_key: false,
+        queued_at: at,
+    }
+}
+
+#[test]
+fn a_cycle_is_found_and_named() {
+    let edges = [dep(1, 2), dep(2, 3)];
+    assert_eq!(
+        find_cycle(&edges, dep(3, 1)),
+        Some(vec![TaskId(3), TaskId(1), TaskId(2), TaskId(3)])
+    );
+    assert_eq!(find_cycle(&edges, dep(1, 3)), None, "a diamond is no cycle");
+    assert_eq!(find_cycle(&edges, dep(4, 1)), None);
+    assert_eq!(
+        find_cycle(&edges, dep(5, 5)),
+        Some(vec![TaskId(5), TaskId(5)])
+    );
+    assert_eq!(
+        find_cycle(&[dep(1, 2)], dep(2, 1)),
+        Some(vec![TaskId(2), TaskId(1), TaskId(2)])
+    );
+}
+
+#[test]
+fn blockers_are_the_dependencies_not_done() {
+    let tasks = [
+        task(1, TaskStatus::Todo, Priority::Medium),
+        task(2, TaskStatus::Done, Priority::Medium),
+        task(3, TaskStatus::Review, Priority::Medium),
+    ];
+    let edges = [dep(1, 2), dep(1, 3)];
+    assert_eq!(blockers(TaskId(1), &edges, &tasks), vec![TaskId(3)]);
+    assert!(blockers(TaskId(2), &edges, &tasks).is_empty());
+}
+
+#[test]
+fn the_queue_starts_by_priority_then_time_within_the_limit() {
+    let tasks = [
+        task(1, TaskStatus::InProgress, Priority::Medium),
+        task(2, TaskStatus::InQueue, Priority::Low),
+        task(3, TaskStatus::InQueue, Priority::Urgent),
+        task(4, TaskStatus::InQueue, Priority::Low),
+        task(5, TaskStatus::InQueue, Priority::High),
+    ];
+    let queue = [queued(2, 10), queued(3, 30), queued(4, 5), queued(5, 20)];
+    let plan = plan(&queue, &tasks, &[], 2);
+    assert_eq!(
+        plan,
+        vec![
+            (TaskId(3), QueueState::Ready),
+            (
+                TaskId(5),
+                QueueState::WaitingForSlot {
+                    position: 1,
+                    running: 1,
+                    limit: 2
+                }
+            ),
+            (
+                TaskId(4),
+                QueueState::WaitingForSlot {
+                    position: 2,
+                    running: 1,
+                    limit: 2
+                }
+            ),
+            (
+                TaskId(2),
+                QueueState::WaitingForSlot {
+                    position: 3,
+                    running: 1,
+                    limit: 2
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn dependencies_and_keys_hold_a_task_without_taking_a_slot() {
+    let tasks = [
+        task(1, TaskStatus::Review, Priority::Medium),
+        task(2, TaskStatus::InQueue, Priority::Urgent),
+        task(3, TaskStatus::InQueue, Priority::High),
+        task(4, TaskStatus::InQueue, Priority::Low),
+    ];
+    let mut key = queued(3, 1);
+    key.needs_key = true;
+    let plan = plan(&[queued(2, 0), key, queued(4, 2)], &tasks, &[dep(2, 1)], 1);
+    assert_eq!(
+        plan,
+        vec![
+            (
+                TaskId(2),
+                QueueState::WaitingFor {
+                    blockers: vec![TaskId(1)]
+                }
+            ),
+            (TaskId(3), QueueState::NeedsKey),
+            (TaskId(4), QueueState::Ready),
+        ]
+    );
+    let said = QueueState::WaitingFor {
+        blockers: vec![TaskId(1)],
+    }
+    .describe(|id| format!("title {id}"));
+    assert_eq!(said, "Waiting for #1 title 1");
+    assert_eq!(
+        QueueState::NeedsKey.describe(|_| String::new()),
+        "Ready: needs your API key to start"
+    );
+}
