@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p/:project/settings") view=pages::SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:project/tasks/:task") view=pages::TaskPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:project/worktrees") view=pages::WorktreesPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/locks") view=pages::LocksPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -10,28 +10,14 @@
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::schedule::{
-    DEFAULT_CONCURRENCY, Dependency, MAX_CONCURRENCY, QueueState, find_cycle, plan,
+    DEFAULT_CONCURRENCY, Dependency, FileLock, MAX_CONCURRENCY, QueueState, find_cycle, plan,
 };
 use model::{ProjectId, SessionId, TaskId};
-use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
 
 /// The `project_settings` key of the concurrency limit.
 const LIMIT_KEY: &str = "concurrency_limit";
-
-/// A file held by live sessions of a project; two holders or more is a conflict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileLock {
-    pub path: String,
-    pub holders: Vec<(SessionId, Option<TaskId>)>,
-}
-
-impl FileLock {
-    pub fn is_conflict(&self) -> bool {
-        self.holders.len() > 1
-    }
-}
 
 pub(crate) fn limit_of(conn: &rusqlite::Connection, project: ProjectId) -> rusqlite::Result<u32> {
     Ok(store::settings::get(conn, project, LIMIT_KEY)?
@@ -248,14 +234,5 @@ mod tests {
         assert_eq!(relative_to("/w/t1", "./b.rs"), "b.rs");
         assert_eq!(relative_to("/w/t1", "/w/t10/c.rs"), "/w/t10/c.rs");
         assert_eq!(relative_to("/w/t1", "src/d.rs"), "src/d.rs");
-    }
-
-    #[test]
-    fn two_holders_make_a_conflict() {
-        let lock = FileLock {
-            path: "a".into(),
-            holders: vec![(SessionId(1), None), (SessionId(2), Some(TaskId(3)))],
-        };
-        assert!(lock.is_conflict());
     }
 }

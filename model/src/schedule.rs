@@ -101,6 +101,34 @@ impl QueueState {
     }
 }
 
+/// A file held by live sessions of a project (paths relative to each session's worktree);
+/// two holders or more is a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileLock {
+    pub path: String,
+    pub holders: Vec<(crate::ids::SessionId, Option<TaskId>)>,
+}
+
+impl FileLock {
+    pub fn is_conflict(&self) -> bool {
+        self.holders.len() > 1
+    }
+}
+
+/// The paths each task shares with another running session: what its card warns about.
+pub fn conflicts_by_task(locks: &[FileLock]) -> Vec<(TaskId, Vec<String>)> {
+    let mut out: Vec<(TaskId, Vec<String>)> = Vec::new();
+    for lock in locks.iter().filter(|l| l.is_conflict()) {
+        for task in lock.holders.iter().filter_map(|(_, t)| *t) {
+            match out.iter_mut().find(|(t, _)| *t == task) {
+                Some((_, paths)) => paths.push(lock.path.clone()),
+                None => out.push((task, vec![lock.path.clone()])),
+            }
+        }
+    }
+    out
+}
+
 /// One queued task as the scheduler sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queued {

@@ -145,3 +145,33 @@ fn dependencies_and_keys_hold_a_task_without_taking_a_slot() {
         "Ready: needs your API key to start"
     );
 }
+
+#[test]
+fn conflicts_are_the_paths_shared_by_two_live_sessions() {
+    use crate::ids::SessionId;
+    let locks = [
+        FileLock {
+            path: "a.rs".into(),
+            holders: vec![
+                (SessionId(1), Some(TaskId(1))),
+                (SessionId(2), Some(TaskId(2))),
+            ],
+        },
+        FileLock {
+            path: "b.rs".into(),
+            holders: vec![(SessionId(1), Some(TaskId(1)))],
+        },
+        FileLock {
+            path: "c.rs".into(),
+            holders: vec![(SessionId(1), Some(TaskId(1))), (SessionId(3), None)],
+        },
+    ];
+    assert!(locks[0].is_conflict() && !locks[1].is_conflict());
+    assert_eq!(
+        conflicts_by_task(&locks),
+        vec![
+            (TaskId(1), vec!["a.rs".to_string(), "c.rs".to_string()]),
+            (TaskId(2), vec!["a.rs".to_string()]),
+        ]
+    );
+}

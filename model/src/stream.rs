@@ -142,6 +142,9 @@ pub struct Activity {
     pub line: String,
 }
 
+/// How an activity line announcing the end of a session starts.
+pub const SESSION_ENDED: &str = "■ Session ";
+
 /// Longest activity line shown on a card.
 const ACTIVITY_CHARS: usize = 120;
 
@@ -172,6 +175,12 @@ pub fn activity_line(event: &StreamEvent) -> Option<String> {
             }
         }
         StreamEvent::PermissionRequest { tool, .. } => format!("⚑ Waiting for permission: {tool}"),
+        // The board refreshes a card whose session ended.
+        StreamEvent::StatusChanged { status }
+            if ["completed", "failed", "killed"].contains(&status.as_str()) =>
+        {
+            format!("{SESSION_ENDED}{status}")
+        }
         _ => return None,
     };
     Some(match line.char_indices().nth(ACTIVITY_CHARS) {
@@ -213,6 +222,17 @@ mod tests {
             ACTIVITY_CHARS + 1
         );
         assert_eq!(activity_line(&StreamEvent::QueueDrained), None);
+        let ended = StreamEvent::StatusChanged {
+            status: "completed".into(),
+        };
+        assert_eq!(
+            activity_line(&ended).as_deref(),
+            Some("■ Session completed")
+        );
+        let idle = StreamEvent::StatusChanged {
+            status: "idle".into(),
+        };
+        assert_eq!(activity_line(&idle), None);
         assert_eq!(
             activity_line(&StreamEvent::AssistantText { text: "  ".into() }),
             None

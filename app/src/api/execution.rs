@@ -5,7 +5,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::review::{FilePatch, TaskReview, WorktreeInfo};
-use model::schedule::QueueState;
+use model::schedule::{Dependency, QueueState};
 use model::{
     PermissionPolicy, Project, ProjectId, RuntimeRequest, RuntimeSelection, Session, Task, TaskId,
 };
@@ -26,6 +26,11 @@ pub struct TaskPageData {
     pub projects: Vec<Project>,
     pub review: TaskReview,
     pub runtime: RuntimeSelection,
+    /// The project's tasks, to name dependencies and pick new ones.
+    pub tasks: Vec<Task>,
+    pub dependencies: Vec<Dependency>,
+    /// Why the task waits, when it is queued.
+    pub queue_state: Option<QueueState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,11 +90,20 @@ pub async fn get_task_review(
     page: Option<usize>,
 ) -> Result<TaskPageData, AppError> {
     let engine = super::engine()?;
+    let queue_state = engine
+        .queue_plan(project)
+        .await?
+        .into_iter()
+        .find(|(t, _)| *t == task)
+        .map(|(_, state)| state);
     Ok(TaskPageData {
         review: engine.task_review(project, task, page.unwrap_or(0)).await?,
         project: engine.project(project).await?,
         projects: engine.list_projects().await?,
         runtime: engine.runtime_selection(project).await?,
+        tasks: engine.board(project).await?.1,
+        dependencies: engine.dependencies(project).await?,
+        queue_state,
     })
 }
 

@@ -4,12 +4,14 @@
 
 mod execution;
 mod projects;
+mod schedule;
 mod sessions;
 mod settings;
 mod tasks;
 
 pub use execution::*;
 pub use projects::*;
+pub use schedule::*;
 pub use sessions::*;
 pub use settings::*;
 pub use tasks::*;

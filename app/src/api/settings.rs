@@ -12,6 +12,8 @@ pub struct SettingsData {
     pub project: Project,
     pub projects: Vec<Project>,
     pub selection: RuntimeSelection,
+    /// Task attempts that may run at once.
+    pub concurrency_limit: u32,
 }
 
 #[server(endpoint = "get_settings", input = Json)]
@@ -21,6 +23,7 @@ pub async fn get_settings(project: ProjectId) -> Result<SettingsData, AppError> 
         project: engine.project(project).await?,
         projects: engine.list_projects().await?,
         selection: engine.runtime_selection(project).await?,
+        concurrency_limit: engine.concurrency_limit(project).await?,
     })
 }
 

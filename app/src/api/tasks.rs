@@ -4,6 +4,9 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+#[cfg(feature = "ssr")]
+use model::schedule::conflicts_by_task;
+use model::schedule::{Dependency, QueueState};
 use model::{Project, ProjectId, RuntimeSelection, Task, TaskDraft, TaskId, TaskStatus};
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +21,11 @@ pub struct BoardData {
     /// The latest activity line of each running task, live updates follow on the board's
     /// activity stream.
     pub activity: Vec<(TaskId, String)>,
+    pub dependencies: Vec<Dependency>,
+    /// Why each queued task waits.
+    pub queue: Vec<(TaskId, QueueState)>,
+    /// Files each running task shares with another running session.
+    pub conflicts: Vec<(TaskId, Vec<String>)>,
 }
 
 #[server(endpoint = "get_board", input = Json)]
@@ -41,12 +49,18 @@ pub async fn get_board(project: ProjectId) -> Result<BoardData, AppError> {
             Some((task, line))
         })
         .collect();
+    let dependencies = engine.dependencies(project.id).await?;
+    let queue = engine.queue_plan(project.id).await?;
+    let conflicts = conflicts_by_task(&engine.file_locks(project.id).await?);
     Ok(BoardData {
         project,
         projects,
         tasks,
         runtime,
         activity,
+        dependencies,
+        queue,
+        conflicts,
     })
 }
 

@@ -28,6 +28,7 @@ pub fn Nav(
                     <a href=format!("/p/{id}/board")>"Board"</a>
                     <a href=format!("/p/{id}/sessions")>"Sessions"</a>
                     <a href=format!("/p/{id}/worktrees")>"Worktrees"</a>
+                    <a href=format!("/p/{id}/locks")>"Locks"</a>
                     <a href=format!("/p/{id}/settings")>"Settings"</a>
                 })}
             </nav>

@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod board;
+mod locks;
 mod projects;
 mod session;
 mod sessions;
@@ -9,6 +10,7 @@ mod task;
 mod worktrees;
 
 pub use board::BoardPage;
+pub use locks::LocksPage;
 pub use projects::ProjectsPage;
 pub use session::SessionPage;
 pub use sessions::SessionsPage;

@@ -48,6 +48,7 @@ fn SettingsView(data: SettingsData) -> impl IntoView {
         project,
         projects,
         selection,
+        concurrency_limit,
     } = data;
     let draft = RwSignal::new(selection.clone());
     let saved = RwSignal::new(selection);
@@ -75,6 +76,7 @@ fn SettingsView(data: SettingsData) -> impl IntoView {
                 </p>
                 <SaveAndTest project=project.id draft saved/>
             </form>
+            <Scheduling project=project.id limit=concurrency_limit/>
         </main>
     }
     .into_any()
@@ -334,6 +336,49 @@ fn SaveAndTest(
                 </section>
             }
         })}
+    }
+    .into_any()
+}
+
+/// How many task attempts the project runs at once; beyond it, Start queues.
+#[component]
+fn Scheduling(project: ProjectId, limit: u32) -> impl IntoView {
+    let value = RwSignal::new(limit.to_string());
+    let saved = RwSignal::new(limit);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(limit) = value.get_untracked().trim().parse::<u32>() else {
+            error.set(Some(AppError::Invalid {
+                field: model::Field::ConcurrencyLimit,
+                message: "must be a whole number".into(),
+            }));
+            return;
+        };
+        error.set(None);
+        run_pending(
+            pending,
+            api::set_concurrency_limit(project, limit),
+            move |r| match r {
+                Ok(limit) => saved.set(limit),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    view! {
+        <form class="runtime-form scheduling" novalidate on:submit=save>
+            <h2>"Scheduling"</h2>
+            <label>"Tasks that may run at once (1 to 16); beyond it, Start queues them by priority."
+                <input id="concurrency-limit" type="number" min="1" max="16" bind:value=value/>
+            </label>
+            <crate::components::FieldError error field=model::Field::ConcurrencyLimit/>
+            <crate::components::FormError error/>
+            <div class="actions">
+                <button type="submit" id="save-concurrency" disabled=move || pending.get()>"Save limit"</button>
+                <span class="muted" id="concurrency-state" role="status">{move || format!("Now: {} at once", saved.get())}</span>
+            </div>
+        </form>
     }
     .into_any()
 }

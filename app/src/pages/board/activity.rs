@@ -16,7 +16,8 @@ mod browser {
     use futures::StreamExt;
     use gloo_net::eventsource::futures::EventSource;
     use leptos::prelude::*;
-    use model::stream::Activity;
+    use model::TaskStatus;
+    use model::stream::{Activity, SESSION_ENDED};
     use std::time::Duration;
 
     pub fn follow(state: BoardState) {
@@ -34,9 +35,16 @@ mod browser {
                         }
                         let data = message.data().as_string().unwrap_or_default();
                         if let Ok(a) = serde_json::from_str::<Activity>(&data) {
+                            // A session that ended, or one this card does not know runs
+                            // (started by the queue): read the task again.
+                            let stale = a.line.starts_with(SESSION_ENDED)
+                                || state.status_of(a.task) != Some(TaskStatus::InProgress);
                             state.activity.update(|lines| {
                                 lines.insert(a.task, a.line);
                             });
+                            if stale {
+                                state.refresh_task(a.task);
+                            }
                         }
                     }
                     source.close();

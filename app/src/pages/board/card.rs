@@ -126,6 +126,7 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
                     id_prefix=format!("edit-{id}")
                 />
             </Show>
+            <CardSchedule id project=task.project_id status state/>
             {(status == TaskStatus::InProgress).then(|| view! {
                 <p class="activity" aria-live="polite" title="What the agent is doing">
                     {move || state.activity.with(|a| a.get(&id).cloned()).unwrap_or_else(|| "Starting…".into())}
@@ -139,6 +140,59 @@ pub fn TaskCard(task: Task, state: BoardState) -> impl IntoView {
                 <CardMenu id project=task.project_id status state editing edit_error/>
             </div>
         </article>
+    }
+    .into_any()
+}
+
+/// Start (or queue) a task; disabled with the reason while the runtime is not ready.
+#[component]
+fn StartButton(id: TaskId, state: BoardState, label: &'static str) -> impl IntoView {
+    let blocked = move || state.start_blocked();
+    view! {
+        <button type="button" class="primary start"
+            disabled=move || state.is_busy(id) || blocked().is_some()
+            title=move || blocked().unwrap_or_else(|| "Run an agent on this task in its own worktree".into())
+            on:click=move |_| state.start(id)>
+            {move || if state.is_busy(id) { "Starting…" } else { label }}
+        </button>
+        {move || blocked().map(|why| view! { <span class="gate-reason small">{why}</span> })}
+    }
+    .into_any()
+}
+
+/// What the scheduler says about a card: what it waits for, why it is queued, and the
+/// files it shares with another running task.
+#[component]
+fn CardSchedule(
+    id: TaskId,
+    project: ProjectId,
+    status: TaskStatus,
+    state: BoardState,
+) -> impl IntoView {
+    let blockers = move || state.blockers_of(id);
+    let conflicts = state.conflicts.with_value(|c| c.get(&id).cloned());
+    view! {
+        {move || {
+            let waiting = blockers();
+            (!waiting.is_empty() && status != TaskStatus::Done).then(|| view! {
+                <p class="blockers">
+                    {format!(
+                        "Depends on {}",
+                        waiting.iter().map(|(t, title)| format!("#{t} {title}")).collect::<Vec<_>>().join(", ")
+                    )}
+                    " · "<a class="view-blockers" href=format!("/p/{project}/tasks/{id}#dependencies")>"View blockers"</a>
+                </p>
+            })
+        }}
+        {move || (status == TaskStatus::InQueue).then(|| state.queue_reason(id).map(|reason| view! {
+            <p class="queue-reason" role="status">"⏳ "{reason.describe(|t| state.title_of(t))}</p>
+        }))}
+        {(status == TaskStatus::InProgress).then_some(conflicts).flatten().map(|paths| view! {
+            <p class="conflict" role="alert">
+                {format!("⚠ File conflict: {} (another running task edits it too)", paths.join(", "))}
+                " · "<a href=format!("/p/{project}/locks")>"Locks"</a>
+            </p>
+        })}
     }
     .into_any()
 }
@@ -216,18 +270,13 @@ fn PrimaryAction(task: Task, state: BoardState) -> impl IntoView {
     let project = task.project_id;
     let review = format!("/p/{project}/tasks/{id}");
     match task.status {
+        TaskStatus::InQueue
+            if state.queue_reason(id) == Some(model::schedule::QueueState::NeedsKey) =>
+        {
+            view! { <StartButton id state label="▶ Start with your key"/> }.into_any()
+        }
         TaskStatus::Todo | TaskStatus::Blocked => {
-            let blocked = move || state.start_blocked();
-            view! {
-                <button type="button" class="primary start"
-                    disabled=move || state.is_busy(id) || blocked().is_some()
-                    title=move || blocked().unwrap_or_else(|| "Run an agent on this task in its own worktree".into())
-                    on:click=move |_| state.start(id)>
-                    {move || if state.is_busy(id) { "Starting…" } else { "▶ Start" }}
-                </button>
-                {move || blocked().map(|why| view! { <span class="gate-reason small">{why}</span> })}
-            }
-            .into_any()
+            view! { <StartButton id state label="▶ Start"/> }.into_any()
         }
         TaskStatus::InProgress => match task.session_id {
             Some(session) => view! {

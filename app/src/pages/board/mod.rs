@@ -45,14 +45,9 @@ pub fn BoardPage() -> impl IntoView {
 
 #[component]
 fn BoardView(data: BoardData) -> impl IntoView {
-    let BoardData {
-        project,
-        projects,
-        tasks,
-        runtime,
-        activity,
-    } = data;
-    let state = BoardState::new(project.id, tasks, runtime, activity);
+    let project = data.project.clone();
+    let projects = data.projects.clone();
+    let state = BoardState::new(data);
     activity::follow(state);
     let needs_me_only = RwSignal::new(false);
     let show_done = RwSignal::new(false);

@@ -2,9 +2,11 @@
 //! are not optimistic: a card changes when the server agrees, and a refusal is shown on it.
 
 use crate::api;
+use crate::api::BoardData;
 use crate::components::runtime::RuntimeMemory;
 use crate::error::AppError;
 use leptos::prelude::*;
+use model::schedule::{Dependency, QueueState};
 use model::{BoardColumn, ProjectId, RuntimeSelection, Task, TaskId, TaskStatus};
 use std::collections::HashMap;
 
@@ -24,17 +26,27 @@ pub struct BoardState {
     pub runtime: StoredValue<RuntimeSelection>,
     /// The latest activity line of each running task (first from the server, then live).
     pub activity: RwSignal<HashMap<TaskId, String>>,
+    pub dependencies: RwSignal<Vec<Dependency>>,
+    /// Why each queued task waits (refreshed when the queue may have moved).
+    pub queue: RwSignal<HashMap<TaskId, QueueState>>,
+    /// Files each running task shares with another running session.
+    pub conflicts: StoredValue<HashMap<TaskId, Vec<String>>>,
 }
 
 impl BoardState {
-    pub fn new(
-        project: ProjectId,
-        tasks: Vec<Task>,
-        runtime: RuntimeSelection,
-        activity: Vec<(TaskId, String)>,
-    ) -> Self {
-        BoardState {
+    pub fn new(data: BoardData) -> Self {
+        let BoardData {
             project,
+            tasks,
+            runtime,
+            activity,
+            dependencies,
+            queue,
+            conflicts,
+            ..
+        } = data;
+        BoardState {
+            project: project.id,
             tasks: RwSignal::new(tasks),
             dragging: RwSignal::new(None),
             errors: RwSignal::new(HashMap::new()),
@@ -42,6 +54,9 @@ impl BoardState {
             announcement: RwSignal::new(String::new()),
             runtime: StoredValue::new(runtime),
             activity: RwSignal::new(activity.into_iter().collect()),
+            dependencies: RwSignal::new(dependencies),
+            queue: RwSignal::new(queue.into_iter().collect()),
+            conflicts: StoredValue::new(conflicts.into_iter().collect()),
         }
     }
 
@@ -164,15 +179,67 @@ impl BoardState {
         self.runtime.with_value(|r| memory.blocked_reason(r))
     }
 
-    /// Executes the task with the project's runtime and this tab's secrets.
+    /// Executes the task with the project's runtime and this tab's secrets: it runs, or is
+    /// queued with the reason shown on its card.
     pub fn start(self, id: TaskId) {
         let memory = RuntimeMemory::get();
         let request = self.runtime.with_value(|r| untrack(|| memory.request(r)));
         self.call(
             id,
             api::execute_task(self.project, id, request, None),
-            move |started| self.upsert(started.task),
+            move |started| {
+                self.upsert(started.task);
+                self.refresh_queue();
+            },
         );
+    }
+
+    /// Reads the queue's reasons again (a task started, ended or was queued).
+    pub fn refresh_queue(self) {
+        leptos::task::spawn_local(async move {
+            if let Ok(plan) = api::get_queue(self.project).await {
+                self.queue.set(plan.into_iter().collect());
+            }
+        });
+    }
+
+    /// Reads one task again (its session started or ended elsewhere), then the queue.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn refresh_task(self, id: TaskId) {
+        leptos::task::spawn_local(async move {
+            if let Ok(task) = api::get_task(self.project, id).await {
+                self.upsert(task);
+            }
+            self.refresh_queue();
+        });
+    }
+
+    /// The tasks `id` depends on that are not done, with their titles.
+    pub fn blockers_of(&self, id: TaskId) -> Vec<(TaskId, String)> {
+        let deps = self.dependencies.get();
+        self.tasks.with(|tasks| {
+            deps.iter()
+                .filter(|d| d.task == id)
+                .filter_map(|d| tasks.iter().find(|t| t.id == d.on))
+                .filter(|t| t.status != TaskStatus::Done)
+                .map(|t| (t.id, t.title.clone()))
+                .collect()
+        })
+    }
+
+    /// What a queued card says about why it waits.
+    pub fn queue_reason(&self, id: TaskId) -> Option<QueueState> {
+        self.queue.with(|q| q.get(&id).cloned())
+    }
+
+    pub fn title_of(&self, id: TaskId) -> String {
+        self.tasks.with_untracked(|tasks| {
+            tasks
+                .iter()
+                .find(|t| t.id == id)
+                .map(|t| t.title.clone())
+                .unwrap_or_default()
+        })
     }
 
     pub fn delete(self, id: TaskId) {

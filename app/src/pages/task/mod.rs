@@ -2,6 +2,7 @@
 //! of its changes, and what can be done next (start, retry with feedback, mark done, PR).
 
 mod actions;
+mod dependencies;
 mod diff;
 
 use crate::api::{self, TaskPageData};
@@ -10,6 +11,7 @@ use crate::components::time::format_utc;
 use crate::error::AppError;
 use crate::pages::{ErrorPanel, project_param};
 use actions::Actions;
+use dependencies::Dependencies;
 use diff::DiffView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -60,6 +62,9 @@ fn TaskView(data: TaskPageData) -> impl IntoView {
         projects,
         review,
         runtime,
+        tasks,
+        dependencies,
+        queue_state,
     } = data;
     let task = review.task.clone();
     let status = task.status;
@@ -88,6 +93,7 @@ fn TaskView(data: TaskPageData) -> impl IntoView {
                 })}
             </header>
             <Actions task=task.clone() runtime/>
+            <Dependencies task=task.clone() tasks dependencies queue_state/>
             <section class="attempts" aria-label="Attempts">
                 <h2>{format!("Attempts ({})", sessions.len())}</h2>
                 {if sessions.is_empty() {

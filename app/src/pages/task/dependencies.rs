@@ -1,0 +1,136 @@
+//! A task's dependencies: what it waits for (with their status), what waits for it, adding
+//! one (a cycle is refused and named) or removing one, and its place in the queue.
+
+use crate::api;
+use crate::components::{FormError, run_pending};
+use crate::error::AppError;
+use leptos::prelude::*;
+use model::schedule::{Dependency, QueueState};
+use model::{Task, TaskId, TaskStatus};
+
+fn reload() {
+    let _ = window().location().reload();
+}
+
+#[component]
+pub fn Dependencies(
+    task: Task,
+    tasks: Vec<Task>,
+    dependencies: Vec<Dependency>,
+    queue_state: Option<QueueState>,
+) -> impl IntoView {
+    let (project, id) = (task.project_id, task.id);
+    let find = |t: TaskId| tasks.iter().find(|x| x.id == t).cloned();
+    let depends_on: Vec<Task> = dependencies
+        .iter()
+        .filter(|d| d.task == id)
+        .filter_map(|d| find(d.on))
+        .collect();
+    let needed_by: Vec<Task> = dependencies
+        .iter()
+        .filter(|d| d.on == id)
+        .filter_map(|d| find(d.task))
+        .collect();
+    let candidates: Vec<Task> = tasks
+        .iter()
+        .filter(|t| t.id != id && !depends_on.iter().any(|d| d.id == t.id))
+        .cloned()
+        .collect();
+    let error = RwSignal::new(None::<AppError>);
+    let pending = RwSignal::new(false);
+    let chosen = RwSignal::new(None::<TaskId>);
+    let add = move |_| {
+        let Some(on) = chosen.get_untracked() else {
+            return;
+        };
+        error.set(None);
+        run_pending(
+            pending,
+            api::add_dependency(project, id, on),
+            move |r| match r {
+                Ok(()) => reload(),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    let remove = move |on: TaskId| {
+        error.set(None);
+        run_pending(
+            pending,
+            api::remove_dependency(project, id, on),
+            move |r| match r {
+                Ok(()) => reload(),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    let unqueue = move |_| {
+        run_pending(
+            pending,
+            api::move_task(project, id, TaskStatus::Todo),
+            move |r| match r {
+                Ok(_) => reload(),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    let title_of = |t: TaskId| {
+        tasks
+            .iter()
+            .find(|x| x.id == t)
+            .map(|x| x.title.clone())
+            .unwrap_or_default()
+    };
+    view! {
+        <section class="dependencies" id="dependencies" aria-label="Dependencies">
+            <h2>"Dependencies"</h2>
+            {queue_state.map(|state| view! {
+                <p class="queue-reason" id="queue-reason" role="status">"⏳ "{state.describe(title_of)}
+                    " "<button type="button" id="unqueue" on:click=unqueue>"Take out of the queue"</button>
+                </p>
+            })}
+            <h3>"Starts after"</h3>
+            {if depends_on.is_empty() {
+                view! { <p class="empty">"No dependencies: it can start any time."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="dependency-list" id="depends-on">
+                        {depends_on.into_iter().map(|d| {
+                            let on = d.id;
+                            view! {
+                                <li data-task-id=on.to_string()>
+                                    <span class=format!("status-badge status-{}", d.status.as_str())>{d.status.icon()}" "{d.status.label()}</span>
+                                    " "<a href=format!("/p/{project}/tasks/{on}")>{format!("#{on} {}", d.title)}</a>
+                                    " "<button type="button" class="remove-dependency" on:click=move |_| remove(on)>"Remove"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {(!needed_by.is_empty()).then(|| view! {
+                <h3>"Needed by"</h3>
+                <ul class="dependency-list">
+                    {needed_by.into_iter().map(|d| view! {
+                        <li><a href=format!("/p/{project}/tasks/{}", d.id)>{format!("#{} {}", d.id, d.title)}</a></li>
+                    }).collect_view()}
+                </ul>
+            })}
+            <div class="inline add-dependency">
+                <label>"Add a task this one waits for"
+                    <select id="dependency-choice" on:change=move |ev| {
+                        chosen.set(event_target_value(&ev).parse::<i64>().ok().map(TaskId));
+                    }>
+                        <option value="">"Choose a task…"</option>
+                        {candidates.into_iter().map(|t| view! {
+                            <option value=t.id.to_string()>{format!("#{} {}", t.id, t.title)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" id="add-dependency" disabled=move || pending.get() || chosen.get().is_none() on:click=add>"Add dependency"</button>
+            </div>
+            <FormError error/>
+        </section>
+    }
+    .into_any()
+}
