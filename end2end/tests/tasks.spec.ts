@@ -1,4 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { api, newProject, newTask, openHydrated, type Project } from "./helpers";
 
 const card = (page: Page, id: number) => page.locator(`#task-${id}`);
@@ -39,6 +41,18 @@ test("create → start on the board → approve in the session → review the di
   await expect(file.locator("summary")).toContainText("+1");
   await file.locator("summary").click();
   await expect(file.locator(".patch .line.added")).toHaveText(["+the new feature"]);
+
+  // A long change is shown a page of lines at a time.
+  const { worktree_path } = await api(request, "get_task", { project: project.id, task: task.id });
+  writeFileSync(join(worktree_path, "long.txt"), Array.from({ length: 1000 }, (_, i) => `line ${i + 1}\n`).join(""));
+  await page.reload();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  const long = page.locator(".file-diff[data-path='long.txt']");
+  await long.locator("summary").click();
+  await expect(long.locator(".pager")).toContainText("Lines page 1 of 3");
+  await long.getByRole("button", { name: "More lines →" }).click();
+  await expect(long.locator(".pager")).toContainText("Lines page 2 of 3");
+  await expect(long.locator(".patch .line.added").first()).toHaveText(/^\+line 395\s*$/);
 
   // No GitHub CLI on this server: the reason is shown, nothing changes.
   await page.locator("#create-pr").click();

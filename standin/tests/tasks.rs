@@ -106,6 +106,30 @@ async fn changes_in_the_worktree_send_the_task_to_review_with_a_diff() {
         .await
         .unwrap();
     assert!(patch.lines.iter().any(|l| l.text == "+hello world"));
+    // A long file's patch comes a page at a time: 1,000 lines and the headers make 3.
+    let long: String = (1..=1_000).map(|i| format!("line {i}\n")).collect();
+    std::fs::write(Path::new(&worktree).join("long.txt"), long).unwrap();
+    let per_page = model::review::LINES_PER_PAGE;
+    let first = b
+        .engine
+        .task_file_patch(b.project.id, task.id, "long.txt".into(), 0)
+        .await
+        .unwrap();
+    assert_eq!((first.lines.len(), first.pages), (per_page, 3));
+    let last = b
+        .engine
+        .task_file_patch(b.project.id, task.id, "long.txt".into(), 99)
+        .await
+        .unwrap();
+    assert_eq!(
+        last.page,
+        last.pages - 1,
+        "a page past the end is the last one"
+    );
+    assert_eq!(
+        last.lines.last().map(|l| l.text.as_str()),
+        Some("+line 1000")
+    );
     // Only a changed file can be read this way.
     assert!(
         b.engine

@@ -108,9 +108,9 @@ fn FileDiff(project: ProjectId, task: TaskId, file: FileChange) -> impl IntoView
                             }).collect_view()}</pre>
                             {(pages > 1).then(|| view! {
                                 <nav class="pager" aria-label="Pages of this file's diff">
-                                    <button type="button" disabled=page == 0 on:click=move |_| load.run(page.saturating_sub(1))>"← Earlier lines"</button>
+                                    <button type="button" disabled={page == 0} on:click=move |_| load.run(page.saturating_sub(1))>"← Earlier lines"</button>
                                     <span>{format!(" Lines page {} of {} ", page + 1, pages)}</span>
-                                    <button type="button" disabled=page + 1 >= pages on:click=move |_| load.run(page + 1)>"More lines →"</button>
+                                    <button type="button" disabled={page + 1 >= pages} on:click=move |_| load.run(page + 1)>"More lines →"</button>
                                 </nav>
                             })}
                         }
