@@ -89,7 +89,9 @@ test("Bring your own key: the key stays in memory, reaches the agent, and a relo
   await expect(page.locator("[data-testid='gate-reason']")).toContainText("Bring your own key: enter an API key");
   await expect(page.locator("#send-message")).toBeDisabled();
   const second = dumpPath();
-  await page.locator(".gate-key").fill(key);
+  // Typed key by key, as a person does: the field stays while the key is being typed.
+  await page.locator(".gate-key").pressSequentially(key);
+  await expect(page.locator(".gate-key")).toHaveValue(key);
   await expect(page.locator("#send-message")).toBeEnabled();
   await page.locator("#follow-up").fill(`DUMP_ENV ${second}\nREPLY again`);
   await page.locator("#send-message").click();

@@ -228,6 +228,25 @@ impl TransientSecrets {
     pub fn api_key(&self) -> Option<&str> {
         self.api_key.as_ref().and_then(Secret::expose)
     }
+
+    /// `text` with every secret value in it replaced by `<redacted>`: what an agent prints
+    /// (a server echoing the key in an error, say) goes through this before it is kept.
+    pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let values = self
+            .api_key
+            .iter()
+            .chain(self.cli_env.iter().map(|e| &e.value))
+            .filter_map(Secret::expose)
+            // Very short values would redact ordinary words; keys are long.
+            .filter(|v| v.len() >= 8);
+        let mut out = std::borrow::Cow::Borrowed(text);
+        for value in values {
+            if out.contains(value) {
+                out = std::borrow::Cow::Owned(out.replace(value, "<redacted>"));
+            }
+        }
+        out
+    }
 }
 
 /// What every launching or continuing call carries.
@@ -265,7 +284,7 @@ pub enum RuntimeProblem {
     #[error("The base URL must be an http:// or https:// address without spaces or quotes: '{0}'")]
     BadBaseUrl(String),
     #[error(
-        "The base URL must not carry credentials (user:password@): put the key in the API key field"
+        "The base URL must not carry credentials or a query (user:password@, ?key=…): put the key in the API key field"
     )]
     CredentialsInBaseUrl,
     #[error("{} cannot use {}: pick {}", agent.label(), provider.label(), Provider::for_agent(*agent)[0].label())]
@@ -419,7 +438,8 @@ pub fn check_base_url(url: &str) -> Result<(), RuntimeProblem> {
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(bad)?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
+    // Credentials in the user part or a query (`?key=…`) would be stored and put in argv.
+    if authority.contains('@') || url.contains(['?', '#']) {
         return Err(RuntimeProblem::CredentialsInBaseUrl);
     }
     // Quotes and backslashes would break out of the TOML string Codex's `-c` takes.

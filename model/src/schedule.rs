@@ -171,9 +171,10 @@ pub fn plan(
             let blocked = blockers(q.task, edges, tasks);
             let state = if !blocked.is_empty() {
                 QueueState::WaitingFor { blockers: blocked }
-            } else if q.needs_key {
+            } else if q.needs_key && free > 0 {
+                // Only the user can start it; it takes no slot until they do.
                 QueueState::NeedsKey
-            } else if free > 0 {
+            } else if free > 0 && !q.needs_key {
                 free -= 1;
                 QueueState::Ready
             } else {

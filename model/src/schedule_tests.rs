@@ -175,3 +175,28 @@ fn conflicts_are_the_paths_shared_by_two_live_sessions() {
         ]
     );
 }
+
+#[test]
+fn a_task_waiting_for_its_key_says_so_only_when_a_slot_is_free() {
+    let tasks = [
+        task(1, TaskStatus::InProgress, Priority::Medium),
+        task(2, TaskStatus::InQueue, Priority::Medium),
+    ];
+    let mut key = queued(2, 0);
+    key.needs_key = true;
+    assert_eq!(
+        plan(&[key.clone()], &tasks, &[], 1),
+        vec![(
+            TaskId(2),
+            QueueState::WaitingForSlot {
+                position: 1,
+                running: 1,
+                limit: 1
+            }
+        )]
+    );
+    assert_eq!(
+        plan(&[key], &tasks, &[], 2),
+        vec![(TaskId(2), QueueState::NeedsKey)]
+    );
+}

@@ -131,13 +131,13 @@ pub struct Session {
     pub last_activity_at: Option<i64>,
 }
 
-/// A standalone session to start (a task may be bound to it). The agent and model come with
-/// the request's [`RuntimeSelection`].
+/// A standalone session to start, in the project's own checkout. (A task is started with
+/// Start instead: it gets its own worktree.) The agent and model come with the request's
+/// [`RuntimeSelection`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionStart {
     pub prompt: String,
-    #[serde(default)]
-    pub task: Option<TaskId>,
     /// The agent's safe default when absent.
     #[serde(default)]
     pub permission: Option<PermissionPolicy>,

@@ -127,7 +127,11 @@ fn start(server: &Server, project: i64, prompt: &str) -> i64 {
     call(
         server,
         "start_session",
-        json!({"project": project, "start": {"prompt": prompt, "agent": "claude_code"}}),
+        json!({
+            "project": project,
+            "start": {"prompt": prompt},
+            "runtime": {"selection": {"mode": "local_cli", "agent": "claude_code"}}
+        }),
     )["id"]
         .as_i64()
         .expect("session id")

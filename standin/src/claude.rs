@@ -309,7 +309,11 @@ impl Session {
             Step::Stderr(text) => eprintln!("{text}"),
             Step::DumpEnv(path) => script::dump_env(&path),
             Step::FailAuth => {
-                let message = "Invalid API key · Fix external API key";
+                let message = match script::rejected_key() {
+                    Some(key) => format!("Invalid API key · Fix external API key ({key})"),
+                    None => "Invalid API key · Fix external API key".to_string(),
+                };
+                let message = message.as_str();
                 self.text(message);
                 self.result(message, true, "completed", Instant::now());
                 return Some(TurnEnd::Ended);

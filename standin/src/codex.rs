@@ -67,6 +67,11 @@ pub fn run(args: &[String]) -> i32 {
         Some("resume") => (positional.get(2).cloned(), positional.get(3).cloned()),
         _ => (None, positional.get(1).cloned()),
     };
+    // Like the real CLI: no work outside a git repository unless told to skip the check.
+    if !args.iter().any(|a| a == "--skip-git-repo-check") && !inside_git_repo() {
+        eprintln!("Not inside a trusted directory and --skip-git-repo-check was not specified.");
+        return 1;
+    }
     let mut prompt = prompt.unwrap_or_default();
     if prompt == "-" {
         prompt.clear();
@@ -124,7 +129,13 @@ pub fn run(args: &[String]) -> i32 {
             Step::Stderr(text) => eprintln!("{text}"),
             Step::DumpEnv(path) => script::dump_env(&path),
             Step::FailAuth => {
-                let message = "unexpected status 401 Unauthorized: Incorrect API key provided";
+                let message = match script::rejected_key() {
+                    Some(key) => format!(
+                        "unexpected status 401 Unauthorized: Incorrect API key provided: {key}"
+                    ),
+                    None => "unexpected status 401 Unauthorized: Incorrect API key provided".into(),
+                };
+                let message = message.as_str();
                 emit(&json!({"type": "error", "message": message}));
                 emit(&json!({"type": "turn.failed", "error": {"message": message}}));
                 return 1;
@@ -139,4 +150,11 @@ pub fn run(args: &[String]) -> i32 {
         &json!({"type": "turn.completed", "usage": {"input_tokens": 100, "cached_input_tokens": 0, "output_tokens": 10}}),
     );
     0
+}
+
+/// Whether the working directory is inside a git work tree (a `.git` here or above).
+fn inside_git_repo() -> bool {
+    std::env::current_dir()
+        .map(|dir| dir.ancestors().any(|d| d.join(".git").exists()))
+        .unwrap_or(false)
 }

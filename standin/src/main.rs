@@ -24,7 +24,8 @@
 //! | `EXIT n` | exits with code n mid-turn |
 //!
 //! A key in `ANTHROPIC_API_KEY`, `OPENAI_API_KEY` or `CODEX_API_KEY` containing `invalid` is
-//! refused like a model API refuses a bad key (`FAIL_AUTH`, whatever the prompt), and the model
+//! refused like a model API refuses a bad key (`FAIL_AUTH`, whatever the prompt; the error
+//! echoes the key, as careless servers do), and the model
 //! `hang` (`-m hang`, `--model hang`) never answers, like an unreachable model API.
 
 mod claude;

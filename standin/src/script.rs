@@ -64,7 +64,7 @@ pub fn parse(prompt: &str) -> Script {
             _ => {}
         }
     }
-    if key_rejected() {
+    if rejected_key().is_some() {
         steps.insert(0, Step::FailAuth);
     }
     if model_hangs() {
@@ -81,11 +81,12 @@ fn model_hangs() -> bool {
 }
 
 /// Like a model API refusing a bad key: a key containing `invalid` fails authentication.
-fn key_rejected() -> bool {
+/// Returned so the error can echo it, as careless servers do (DevLog must redact it).
+pub fn rejected_key() -> Option<String> {
     ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "CODEX_API_KEY"]
         .iter()
         .filter_map(|var| std::env::var(var).ok())
-        .any(|key| key.contains("invalid"))
+        .find(|key| key.contains("invalid"))
 }
 
 /// Writes argv and the environment as JSON, for the tests that check where secrets go.

@@ -373,3 +373,41 @@ async fn a_byok_retry_gets_the_key_of_its_own_request() {
     assert!(!argv.iter().any(|a| a.contains(KEY_B)));
     assert_keys_left_no_trace(&b, &retry).await;
 }
+
+#[tokio::test]
+async fn a_key_the_agent_echoes_is_redacted_before_anything_keeps_it() {
+    captured_logs();
+    let b = bench().await;
+    let key = "sk-invalid-echoed-by-the-server-0003";
+    for agent in AgentKind::ALL {
+        let s = b
+            .engine
+            .start_session(
+                b.project.id,
+                start(agent, "REPLY never").0,
+                byok(agent, Some(key)),
+            )
+            .await
+            .unwrap();
+        let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
+        let shown = serde_json::to_string(&events).unwrap();
+        assert!(!shown.contains(key), "{agent:?}: {shown}");
+        assert!(shown.contains("<redacted>"), "{agent:?}: {shown}");
+        let report = b
+            .engine
+            .test_connection(byok(agent, Some(key)))
+            .await
+            .unwrap();
+        let error = report.error.unwrap();
+        assert!(
+            !error.contains(key) && error.contains("<redacted>"),
+            "{error}"
+        );
+    }
+    b.engine.events().flush().await;
+    let logs = captured_logs().lock().unwrap().clone();
+    assert!(!contains(&logs, key));
+    for (file, bytes) in data_files(&b) {
+        assert!(!contains(&bytes, key), "{file} holds the key");
+    }
+}

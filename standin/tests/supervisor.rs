@@ -8,8 +8,7 @@ mod common;
 use common::*;
 use engine::{Engine, EngineConfig};
 use model::{
-    AgentKind, PermissionAnswer, PermissionOutcome, Session, SessionStatus, StreamEvent, TaskDraft,
-    TaskStatus,
+    AgentKind, PermissionAnswer, PermissionOutcome, Session, SessionStatus, StreamEvent, TaskStatus,
 };
 use std::path::PathBuf;
 use std::time::Duration;
@@ -238,12 +237,9 @@ async fn a_crash_mid_turn_is_restarted_once_with_resume() {
 #[tokio::test]
 async fn a_second_death_fails_the_session_and_its_task() {
     let b = bench().await;
-    let task = b.task("t").await;
     // A task's session ends with its turn, so the crash is in the first one: it dies, is
     // restarted once with resume, and dies again.
-    let mut st = start(AgentKind::ClaudeCode, "CRASH");
-    st.0.task = Some(task.id);
-    let s = b.begin(st).await.unwrap();
+    let (task, s) = b.run_task("CRASH").await;
     assert_eq!(
         b.engine.task(b.project.id, task.id).await.unwrap().status,
         TaskStatus::InProgress
@@ -344,10 +340,7 @@ async fn codex_runs_one_process_per_turn_and_resumes_its_thread() {
 #[tokio::test]
 async fn a_missing_cli_fails_the_session_and_releases_its_task() {
     let b = bench_with(|c| c.claude_bin = PathBuf::from("/nonexistent/claude")).await;
-    let task = b.task("t").await;
-    let mut st = start(AgentKind::ClaudeCode, "REPLY hi");
-    st.0.task = Some(task.id);
-    let s = b.begin(st).await.unwrap();
+    let (task, s) = b.run_task("REPLY hi").await;
     b.wait_until(&s, |e| {
         e.iter().any(|x| {
             x.event
@@ -374,30 +367,6 @@ async fn bad_starts_are_refused_and_write_nothing() {
     }] {
         assert!(b.begin(bad).await.is_err());
     }
-    let task = b.task("t").await;
-    b.engine
-        .move_task(b.project.id, task.id, TaskStatus::Blocked)
-        .await
-        .unwrap();
-    b.engine
-        .move_task(b.project.id, task.id, TaskStatus::Todo)
-        .await
-        .unwrap();
-    let other = bench().await;
-    let foreign = other
-        .engine
-        .create_task(
-            other.project.id,
-            TaskDraft {
-                title: "x".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let mut st = start(AgentKind::ClaudeCode, "hi");
-    st.0.task = Some(model::TaskId(foreign.id.0 + 1000));
-    assert!(b.begin(st).await.is_err());
     assert!(
         b.engine
             .list_sessions(b.project.id)
@@ -410,10 +379,7 @@ async fn bad_starts_are_refused_and_write_nothing() {
 #[tokio::test]
 async fn reconciliation_fails_interrupted_sessions_and_stops_orphans() {
     let b = bench().await;
-    let task = b.task("t").await;
-    let mut st = start(AgentKind::ClaudeCode, "HANG");
-    st.0.task = Some(task.id);
-    let s = b.begin(st).await.unwrap();
+    let (task, s) = b.run_task("HANG").await;
     b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
     let pgid = b.pgid(&s).await;
     // A new engine on the same data directory, as after a crash of the server.

@@ -515,3 +515,27 @@ async fn worktrees_are_listed_and_removal_refuses_the_main_one_and_running_ones(
     assert!(Path::new(&running.path).exists());
     b.engine.kill_session(b.project.id, retry.id).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_task_session_left_idle_by_a_crash_is_failed_at_start_up() {
+    let b = bench().await;
+    let task = b.task_with("t", "HANG").await;
+    let s = b.execute(&task, AgentKind::Codex).await;
+    b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
+    // As if the server died between the turn's end and the process's exit.
+    let id = s.id.0;
+    b.engine
+        .db()
+        .write(move |c| -> Result<usize, engine::EngineError> {
+            Ok(c.execute("UPDATE sessions SET status = 'idle' WHERE id = ?1", [id])?)
+        })
+        .await
+        .unwrap();
+    let restarted = engine::Engine::open_with(b.engine.data_dir(), b.engine.config().clone())
+        .await
+        .unwrap();
+    assert_eq!(restarted.reconcile().await.unwrap(), 1);
+    let task = restarted.task(b.project.id, task.id).await.unwrap();
+    assert_eq!(task.status, TaskStatus::Fail);
+    assert_eq!(task.fail_reason.as_deref(), Some("server restarted"));
+}

@@ -85,7 +85,9 @@ pub fn RuntimeGate(
 ) -> impl IntoView {
     let memory = RuntimeMemory::get();
     let provider = selection.provider();
-    let needs_key = selection.mode == ExecutionMode::Byok;
+    // Decided once: the field must stay while the key is typed into it.
+    let ask_for_key =
+        selection.mode == ExecutionMode::Byok && untrack(|| memory.key(provider).is_none());
     let reason = {
         let selection = selection.clone();
         move || memory.blocked_reason(&selection)
@@ -98,14 +100,12 @@ pub fn RuntimeGate(
             {move || reason().map(|why| view! {
                 <p class="gate-reason" role="status" data-testid="gate-reason">"⛔ "{why}</p>
             })}
-            {(needs_key).then(|| view! {
-                <Show when=move || memory.key(provider).is_none()>
-                    <label class="inline-key">
-                        {format!("{} API key (kept in this tab's memory only)", provider.label())}
-                        <input type="password" autocomplete="off" class="gate-key"
-                            on:input=move |ev| memory.set_key(provider, event_target_value(&ev))/>
-                    </label>
-                </Show>
+            {ask_for_key.then(|| view! {
+                <label class="inline-key">
+                    {format!("{} API key (kept in this tab's memory only)", provider.label())}
+                    <input type="password" autocomplete="off" class="gate-key"
+                        on:input=move |ev| memory.set_key(provider, event_target_value(&ev))/>
+                </label>
             })}
         </div>
     }

@@ -9,9 +9,7 @@ use crate::pages::{ErrorPanel, project_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use model::{
-    Field, PermissionPolicy, ProjectId, RuntimeSelection, Session, SessionStart, Task, TaskId,
-};
+use model::{Field, PermissionPolicy, ProjectId, RuntimeSelection, Session, SessionStart, Task};
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
@@ -48,11 +46,6 @@ fn SessionsView(data: SessionsData) -> impl IntoView {
         tasks,
         runtime,
     } = data;
-    let executable: Vec<Task> = tasks
-        .iter()
-        .filter(|t| t.status.is_executable())
-        .cloned()
-        .collect();
     let rows = sessions
         .into_iter()
         .map(|s| {
@@ -67,7 +60,7 @@ fn SessionsView(data: SessionsData) -> impl IntoView {
         <Nav projects current=project.id/>
         <main class="page sessions-page">
             <h1>{format!("{} · Sessions", project.name)}</h1>
-            <NewSession project=project.id tasks=executable runtime/>
+            <NewSession project=project.id runtime/>
             <table class="sessions">
                 <thead>
                     <tr>
@@ -112,12 +105,11 @@ fn SessionRow(session: Session, task: Option<Task>) -> impl IntoView {
 }
 
 #[component]
-fn NewSession(project: ProjectId, tasks: Vec<Task>, runtime: RuntimeSelection) -> impl IntoView {
+fn NewSession(project: ProjectId, runtime: RuntimeSelection) -> impl IntoView {
     let memory = RuntimeMemory::get();
     let agent = runtime.agent;
     let prompt = RwSignal::new(String::new());
     let permission = RwSignal::new(agent.default_permission());
-    let task = RwSignal::new(None::<TaskId>);
     let blocked = {
         let runtime = runtime.clone();
         move || memory.blocked_reason(&runtime)
@@ -131,7 +123,6 @@ fn NewSession(project: ProjectId, tasks: Vec<Task>, runtime: RuntimeSelection) -
         ev.prevent_default();
         let start = SessionStart {
             prompt: prompt.get_untracked(),
-            task: task.get_untracked(),
             permission: Some(permission.get_untracked()),
         };
         let request = untrack(|| memory.request(&runtime));
@@ -173,16 +164,6 @@ fn NewSession(project: ProjectId, tasks: Vec<Task>, runtime: RuntimeSelection) -
                                 <option value=p.as_str() selected=move || permission.get() == p>
                                     {p.label()}{p.is_dangerous().then_some(" (dangerous)")}
                                 </option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"Task"
-                        <select id="session-task" on:change=move |ev| {
-                            task.set(event_target_value(&ev).parse::<i64>().ok().map(TaskId));
-                        }>
-                            <option value="">"None"</option>
-                            {tasks.into_iter().map(|t| view! {
-                                <option value=t.id.to_string()>{t.title}</option>
                             }).collect_view()}
                         </select>
                     </label>

@@ -11,14 +11,15 @@ mod worktrees;
 use crate::git::worktree;
 use crate::runtime::launch_env;
 use crate::sessions::actor::Message;
+use crate::sessions::checked_permission;
 use crate::store::sessions::NewSession;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::schedule::QueueState;
 use model::validation::{self, Field};
 use model::{
-    PermissionPolicy, ProjectId, RuntimeRequest, Session, SessionStatus, Task, TaskId, TaskStatus,
-    task::branch_name,
+    PermissionPolicy, ProjectId, RuntimeRequest, Session, SessionId, SessionStatus, Task, TaskId,
+    TaskStatus, task::branch_name,
 };
 use prompt::{PreviousAttempt, Retry, Workplace};
 use std::path::PathBuf;
@@ -30,8 +31,11 @@ const SUMMARY_EVENTS: usize = 400;
 enum Attempt {
     /// The user's Start: runs now, or is queued behind dependencies or the limit.
     Execute,
-    /// The scheduler's start of a queued task (or the user's, with a key it needs).
-    Dequeue,
+    /// The start of a queued task: by the scheduler (a launch problem then fails the task
+    /// as a recorded attempt), or by the user (refused like any Start).
+    Dequeue {
+        by_scheduler: bool,
+    },
     Retry {
         feedback: String,
     },
@@ -71,7 +75,9 @@ impl Engine {
     ) -> EngineResult<StartOutcome> {
         let queued = self.task(project, task).await?.status == TaskStatus::InQueue;
         let attempt = if queued {
-            Attempt::Dequeue
+            Attempt::Dequeue {
+                by_scheduler: false,
+            }
         } else {
             Attempt::Execute
         };
@@ -97,7 +103,8 @@ impl Engine {
             selection: queued.selection,
             secrets: Default::default(),
         };
-        self.attempt(project, task, Attempt::Dequeue, request, queued.permission)
+        let attempt = Attempt::Dequeue { by_scheduler: true };
+        self.attempt(project, task, attempt, request, queued.permission)
             .await
     }
 
@@ -145,20 +152,11 @@ impl Engine {
         // as a recorded attempt below; any other start is refused before anything is written.
         let env_problem = match (launch_env(&request), &attempt) {
             (Ok(_), _) => None,
-            (Err(e), Attempt::Dequeue) => Some(e.to_string()),
+            (Err(e), Attempt::Dequeue { by_scheduler: true }) => Some(e.to_string()),
             (Err(e), _) => return Err(e.into()),
         };
         let RuntimeRequest { selection, secrets } = request;
-        let agent = selection.agent;
-        let permission = permission.unwrap_or_else(|| agent.default_permission());
-        if permission.agent() != agent {
-            return Err(EngineError::Refused(format!(
-                "The permission policy '{}' is for {}, not {}.",
-                permission.label(),
-                permission.agent().label(),
-                agent.label()
-            )));
-        }
+        let permission = checked_permission(selection.agent, permission)?;
         let project_row = self.project(project).await?;
         let task = self.task(project, task_id).await?;
         let branch = task
@@ -171,7 +169,7 @@ impl Engine {
         };
         let path_text = path.display().to_string();
         let retry = match &attempt {
-            Attempt::Execute | Attempt::Dequeue => None,
+            Attempt::Execute | Attempt::Dequeue { .. } => None,
             Attempt::Retry { feedback } => Some(Retry {
                 feedback,
                 previous: self.previous_attempt(&task).await?,
@@ -185,7 +183,7 @@ impl Engine {
         let text = prompt::build(&task, &workplace, retry.as_ref());
         let kind = match attempt {
             Attempt::Execute => Kind::Execute,
-            Attempt::Dequeue => Kind::Dequeue,
+            Attempt::Dequeue { .. } => Kind::Dequeue,
             Attempt::Retry { .. } => Kind::Retry,
         };
         let (cwd, branch_row) = (path_text.clone(), branch.clone());
@@ -200,7 +198,8 @@ impl Engine {
                 if kind != Kind::Retry
                     && let Some(state) = must_wait(&tx, project, task_id)?
                 {
-                    if task.status != TaskStatus::InQueue {
+                    let entering = task.status != TaskStatus::InQueue;
+                    if entering {
                         task.status.transition(TaskStatus::InQueue)?;
                         store::tasks::set_status(&tx, project, task_id, TaskStatus::InQueue, None)?;
                     }
@@ -208,7 +207,7 @@ impl Engine {
                         selection: selection.clone(),
                         permission: Some(permission),
                     };
-                    store::schedule::set_queued(&tx, project, task_id, &start)?;
+                    store::schedule::set_queued(&tx, project, task_id, &start, entering)?;
                     let queued = store::tasks::get(&tx, project, task_id)?
                         .ok_or_else(|| EngineError::NotFound(format!("task {task_id}")))?;
                     tx.commit().map_err(StoreError::from)?;
@@ -236,20 +235,38 @@ impl Engine {
             Written::Started(session) => session,
             Written::Queued(task, state) => return Ok(StartOutcome::Queued(task, state)),
         };
-        if let Some(reason) = env_problem {
-            self.write_session_status(session.id, SessionStatus::Failed, Some(reason.clone()))
-                .await?;
-            return Err(EngineError::Refused(reason));
-        }
+        // The rows are written: from here on the start runs to its end on its own task, so a
+        // request dropped mid-way (the browser went away) cannot leave the task in progress
+        // without a session.
+        let engine = self.clone();
         let repo = PathBuf::from(&project_row.path);
-        if let Err(e) = worktree::ensure(&repo, &path, &branch, &project_row.default_branch).await {
-            let reason = format!("Could not prepare the task's worktree: {e}");
-            self.write_session_status(session.id, SessionStatus::Failed, Some(reason.clone()))
-                .await?;
-            return Err(EngineError::Refused(reason));
-        }
-        self.spawn_actor(session.clone(), Some(Message { text, secrets }));
-        Ok(StartOutcome::Started(session))
+        let base = project_row.default_branch.clone();
+        let started = tokio::spawn(async move {
+            if let Some(reason) = env_problem {
+                return engine.abandon_start(session.id, reason).await;
+            }
+            if let Err(e) = worktree::ensure(&repo, &path, &branch, &base).await {
+                let reason = format!("Could not prepare the task's worktree: {e}");
+                return engine.abandon_start(session.id, reason).await;
+            }
+            engine.spawn_actor(session.clone(), Some(Message { text, secrets }));
+            Ok(StartOutcome::Started(session))
+        });
+        started
+            .await
+            .map_err(|e| EngineError::Refused(format!("The start was interrupted: {e}")))?
+    }
+
+    /// A start that failed after its rows were written: the session is failed and the task
+    /// released to `fail` with the reason, in one transaction; the caller gets the reason.
+    async fn abandon_start(
+        &self,
+        session: SessionId,
+        reason: String,
+    ) -> EngineResult<StartOutcome> {
+        self.write_session_status(session, SessionStatus::Failed, Some(reason.clone()))
+            .await?;
+        Err(EngineError::Refused(reason))
     }
 
     /// The last attempt's closing messages and how it ended, for a retry's prompt.
@@ -288,7 +305,9 @@ enum Written {
     Queued(Task, QueueState),
 }
 
-/// Why `task` must wait instead of starting now: a dependency not done, or no free slot.
+/// Why `task` must wait instead of starting now — a dependency not done, or no free slot —
+/// decided by the scheduler's own plan, with this task in line (keeping its place if it was)
+/// and able to start (the request carries what it needs).
 fn must_wait(
     tx: &rusqlite::Transaction<'_>,
     project: ProjectId,
@@ -296,22 +315,23 @@ fn must_wait(
 ) -> EngineResult<Option<QueueState>> {
     let tasks = store::tasks::list(tx, project)?;
     let edges = store::schedule::dependencies(tx, project)?;
-    let blockers = model::schedule::blockers(task, &edges, &tasks);
-    if !blockers.is_empty() {
-        return Ok(Some(QueueState::WaitingFor { blockers }));
-    }
-    let running = tasks
+    let mut queue = store::schedule::queue(tx, project)?;
+    let queued_at = queue
         .iter()
-        .filter(|t| t.status == TaskStatus::InProgress)
-        .count();
+        .find(|q| q.task == task)
+        .map_or(i64::MAX, |q| q.queued_at);
+    queue.retain(|q| q.task != task);
+    queue.push(model::schedule::Queued {
+        task,
+        needs_key: false,
+        queued_at,
+    });
     let limit = crate::scheduler::limit_of(tx, project)?;
-    Ok(
-        (running >= limit as usize).then_some(QueueState::WaitingForSlot {
-            position: store::schedule::queue(tx, project)?.len().max(1),
-            running,
-            limit,
-        }),
-    )
+    let state = model::schedule::plan(&queue, &tasks, &edges, limit)
+        .into_iter()
+        .find(|(t, _)| *t == task)
+        .map(|(_, state)| state);
+    Ok(state.filter(|s| *s != QueueState::Ready))
 }
 
 /// Execute starts a task to do, blocked or failed (or queued); retry one in review or failed.

@@ -58,6 +58,18 @@ impl Engine {
                 "This is the repository's own work tree: DevLog never removes it.".into(),
             ));
         }
+        if !Path::new(&path).starts_with(self.project_worktrees_dir(project)) {
+            return Err(EngineError::Refused(
+                "DevLog removes only the worktrees it made for tasks; remove this one with git."
+                    .into(),
+            ));
+        }
+        if let Some((_, _, TaskStatus::Review)) = info.task {
+            return Err(EngineError::Refused(
+                "Its task is in review: mark it done or retry it first (removing the worktree would lose work not yet committed)."
+                    .into(),
+            ));
+        }
         if let Some(session) = info.running_session {
             return Err(EngineError::Refused(format!(
                 "Session {session} is working in this worktree: stop it first."

@@ -32,6 +32,10 @@ impl Engine {
             .prefix("devlog-connection-test-")
             .tempdir()
             .map_err(|e| EngineError::Refused(format!("No temporary directory: {e}")))?;
+        // Codex refuses to run outside a git repository (without --skip-git-repo-check).
+        if let Err(e) = crate::git::git(dir.path(), &["init", "--quiet"]).await {
+            tracing::warn!(error = %e, "connection test: git init of the temporary directory");
+        }
         let launch = TurnLaunch {
             binary: self.config().binary(agent).to_path_buf(),
             prompt: CONNECTION_PROMPT.to_string(),
@@ -70,6 +74,7 @@ impl Engine {
             while let Some(line) = output.recv().await {
                 match line {
                     Output::Stdout(line) => {
+                        let line = request.secrets.redact(&line);
                         for event in adapter(agent).parse_line(&line) {
                             if let StreamEvent::PermissionRequest { request_id, .. } = &event {
                                 let deny = PermissionAnswer::Deny {
@@ -89,7 +94,9 @@ impl Engine {
                             }
                         }
                     }
-                    Output::Stderr(line) if !line.trim().is_empty() => stderr = Some(line),
+                    Output::Stderr(line) if !line.trim().is_empty() => {
+                        stderr = Some(request.secrets.redact(&line).into_owned());
+                    }
                     Output::Stderr(_) => {}
                     Output::Exited(exit) => return Ending::Exited(exit.describe()),
                 }

@@ -62,6 +62,9 @@ pub struct Actor {
     /// Tells the live process's environment from a new request's, without keeping it.
     env_hasher: RandomState,
     process_env: Option<u64>,
+    /// The secrets the live process runs with: anything it prints is redacted with them
+    /// before it becomes an event (an API may echo the key in an error).
+    process_secrets: TransientSecrets,
     queue: VecDeque<Message>,
     permissions: HashMap<String, Instant>,
     turn: Option<Turn>,
@@ -89,6 +92,7 @@ impl Actor {
             output: None,
             env_hasher: RandomState::new(),
             process_env: None,
+            process_secrets: TransientSecrets::default(),
             queue: VecDeque::new(),
             permissions: HashMap::new(),
             turn: None,
@@ -234,6 +238,7 @@ impl Actor {
                 self.process = Some(process);
                 self.output = Some(output);
                 self.process_env = Some(fingerprint);
+                self.process_secrets = request.secrets.clone();
                 self.stopping = None;
             }
             Err(e) => {
@@ -388,6 +393,7 @@ impl Actor {
     async fn on_output(&mut self, output: Output) {
         match output {
             Output::Stdout(line) => {
+                let line = self.process_secrets.redact(&line).into_owned();
                 for event in self.adapter.parse_line(&line) {
                     self.observe(&event);
                     let touched = edited_paths(&event);
@@ -414,7 +420,10 @@ impl Actor {
                     }
                 }
             }
-            Output::Stderr(line) => self.emit(StreamEvent::Log { line }),
+            Output::Stderr(line) => {
+                let line = self.process_secrets.redact(&line).into_owned();
+                self.emit(StreamEvent::Log { line })
+            }
             Output::Exited(exit) => self.exited(exit).await,
         }
     }

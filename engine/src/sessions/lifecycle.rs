@@ -9,8 +9,8 @@ use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::validation::{self, Field};
 use model::{
-    PermissionAnswer, ProjectId, RuntimeRequest, Session, SessionId, SessionStart, SessionStatus,
-    TaskStatus,
+    AgentKind, PermissionAnswer, PermissionPolicy, ProjectId, RuntimeRequest, Session, SessionId,
+    SessionStart, SessionStatus, TaskStatus,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,8 +26,9 @@ impl Engine {
         live.remove(&id);
     }
 
-    /// Writes rows (session, bound task) in one transaction, then starts the agent with the
-    /// request's runtime. An incomplete runtime is refused before anything is written.
+    /// A standalone session in the project's checkout: its row is written, then the agent
+    /// starts with the request's runtime. An incomplete runtime is refused before anything is
+    /// written. (Tasks start through `execute_task`, in their own worktree.)
     pub async fn start_session(
         &self,
         project: ProjectId,
@@ -37,52 +38,22 @@ impl Engine {
         let prompt = validation::required(Field::Prompt, &start.prompt, validation::PROMPT_MAX)?;
         launch_env(&request)?;
         let RuntimeRequest { selection, secrets } = request;
-        let agent = selection.agent;
-        let permission = start
-            .permission
-            .unwrap_or_else(|| agent.default_permission());
-        if permission.agent() != agent {
-            return Err(EngineError::Refused(format!(
-                "The permission policy '{}' is for {}, not {}.",
-                permission.label(),
-                permission.agent().label(),
-                agent.label()
-            )));
-        }
-        let task = start.task;
+        let permission = checked_permission(selection.agent, start.permission)?;
         let session = self
             .db()
-            .write(move |conn| {
-                let tx = conn.transaction().map_err(StoreError::from)?;
-                let project_row = store::projects::get(&tx, project)?
+            .write(move |conn| -> EngineResult<Session> {
+                let project_row = store::projects::get(conn, project)?
                     .ok_or_else(|| EngineError::NotFound(format!("project {project}")))?;
-                if let Some(task_id) = task {
-                    let t = store::tasks::get(&tx, project, task_id)?
-                        .ok_or_else(|| EngineError::NotFound(format!("task {task_id}")))?;
-                    if !t.status.is_executable() {
-                        return Err(EngineError::Refused(format!(
-                            "Task {task_id} is {}: only a task to do, blocked or failed can be started.",
-                            t.status.label().to_lowercase()
-                        )));
-                    }
-                    t.status.transition(TaskStatus::InProgress)?;
-                }
-                let session = store::sessions::insert(
-                    &tx,
+                Ok(store::sessions::insert(
+                    conn,
                     &NewSession {
                         project,
-                        task,
+                        task: None,
                         runtime: &selection,
                         permission,
                         cwd: &project_row.path,
                     },
-                )?;
-                if let Some(task_id) = task {
-                    store::tasks::set_status(&tx, project, task_id, TaskStatus::InProgress, None)?;
-                    store::tasks::set_session(&tx, project, task_id, Some(session.id))?;
-                }
-                tx.commit().map_err(StoreError::from)?;
-                Ok(session)
+                )?)
             })
             .await?;
         self.spawn_actor(
@@ -126,7 +97,14 @@ impl Engine {
             let live = self.live.0.lock().unwrap_or_else(|p| p.into_inner());
             live.get(&id).filter(|tx| !tx.is_closed()).cloned()
         };
-        Ok(existing.unwrap_or_else(|| self.spawn_actor(session, None)))
+        match existing {
+            Some(actor) => Ok(actor),
+            // Its start (worktree, spawn) is still under way and will start its actor.
+            None if session.status == SessionStatus::Pending => Err(EngineError::Refused(
+                "This session is still starting: try again in a moment.".into(),
+            )),
+            None => Ok(self.spawn_actor(session, None)),
+        }
     }
 
     async fn ask(
@@ -277,10 +255,22 @@ impl Engine {
     /// At start-up: stop orphans a crashed server left running, then mark their sessions
     /// failed ("server restarted") and release their tasks, one transaction each.
     pub async fn reconcile(&self) -> EngineResult<usize> {
-        let interrupted = self
+        let (interrupted, idle_groups) = self
             .db()
-            .read(|conn| -> EngineResult<_> { Ok(store::sessions::interrupted(conn)?) })
+            .read(|conn| -> EngineResult<_> {
+                Ok((
+                    store::sessions::interrupted(conn)?,
+                    store::sessions::idle_process_groups(conn)?,
+                ))
+            })
             .await?;
+        for pgid in idle_groups.into_iter().filter(|g| process::group_alive(*g)) {
+            tracing::warn!(
+                pgid,
+                "stopping the orphaned process group of an idle session"
+            );
+            process::stop_group(pgid, self.config().kill_grace);
+        }
         for (id, _, pgid) in &interrupted {
             if let Some(pgid) = pgid.filter(|g| process::group_alive(*g)) {
                 tracing::warn!(session = %id, pgid, "stopping an orphaned agent process group");
@@ -291,6 +281,23 @@ impl Engine {
         }
         Ok(interrupted.len())
     }
+}
+
+/// `permission`, else the agent's safe default; a policy of another agent is refused.
+pub(crate) fn checked_permission(
+    agent: AgentKind,
+    permission: Option<PermissionPolicy>,
+) -> EngineResult<PermissionPolicy> {
+    let permission = permission.unwrap_or_else(|| agent.default_permission());
+    if permission.agent() != agent {
+        return Err(EngineError::Refused(format!(
+            "The permission policy '{}' is for {}, not {}.",
+            permission.label(),
+            permission.agent().label(),
+            agent.label()
+        )));
+    }
+    Ok(permission)
 }
 
 /// Moves the task a session worked on out of `in_progress`, if it still is with this

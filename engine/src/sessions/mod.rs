@@ -7,6 +7,7 @@ pub mod process;
 
 pub use events::{EventLog, REPLAY_PAGE};
 pub use lifecycle::LiveSessions;
+pub(crate) use lifecycle::checked_permission;
 
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};

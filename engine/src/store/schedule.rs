@@ -43,23 +43,28 @@ pub struct QueuedStart {
     pub permission: Option<PermissionPolicy>,
 }
 
+/// Records what a queued task starts with; its place in line (`queued_at`) is set when it
+/// enters the queue and kept when it is queued again.
 pub fn set_queued(
     conn: &Connection,
     project: ProjectId,
     task: TaskId,
     start: &QueuedStart,
+    entering: bool,
 ) -> rusqlite::Result<()> {
     let runtime = serde_json::to_string(&start.selection)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     conn.execute(
-        "UPDATE tasks SET queued_at = ?3, queued_runtime = ?4, queued_permission = ?5
+        "UPDATE tasks SET queued_at = CASE WHEN ?6 THEN ?3 ELSE COALESCE(queued_at, ?3) END,
+                          queued_runtime = ?4, queued_permission = ?5
          WHERE project_id = ?1 AND id = ?2",
         params![
             project.0,
             task.0,
             now_ms(),
             runtime,
-            start.permission.map(|p| p.as_str())
+            start.permission.map(|p| p.as_str()),
+            entering
         ],
     )?;
     Ok(())

@@ -210,17 +210,30 @@ pub fn set_exit(
     Ok(())
 }
 
-/// Sessions a previous server left pending or running, with their process group if recorded.
+/// Sessions a previous server left pending or running — or idle while their task is still in
+/// progress (a task's attempt ends with its turn, so it was ending) — with their process group
+/// if recorded.
 pub fn interrupted(
     conn: &Connection,
 ) -> rusqlite::Result<Vec<(SessionId, ProjectId, Option<i32>)>> {
     let mut stmt = conn.prepare(
-        "SELECT id, project_id, pgid FROM sessions WHERE status IN ('pending', 'running')",
+        "SELECT s.id, s.project_id, s.pgid FROM sessions s
+         WHERE s.status IN ('pending', 'running')
+            OR (s.status = 'idle' AND EXISTS (SELECT 1 FROM tasks t
+                WHERE t.session_id = s.id AND t.status = 'in_progress'))",
     )?;
     stmt.query_map([], |r| {
         Ok((SessionId(r.get(0)?), ProjectId(r.get(1)?), r.get(2)?))
     })?
     .collect()
+}
+
+/// The process groups of idle sessions a previous server left: their sessions can go on (a
+/// new process resumes the conversation), but the old processes are orphans.
+pub fn idle_process_groups(conn: &Connection) -> rusqlite::Result<Vec<i32>> {
+    let mut stmt =
+        conn.prepare("SELECT pgid FROM sessions WHERE status = 'idle' AND pgid IS NOT NULL")?;
+    stmt.query_map([], |r| r.get(0))?.collect()
 }
 
 /// The task a session works on, if that task is still `in_progress` with this session.

@@ -83,7 +83,6 @@ pub fn started(outcome: engine::execution::StartOutcome) -> Session {
 pub fn start(agent: AgentKind, prompt: &str) -> (SessionStart, RuntimeRequest) {
     let start = SessionStart {
         prompt: prompt.into(),
-        task: None,
         permission: None,
     };
     (start, local(agent))
@@ -161,6 +160,26 @@ impl Bench {
             .create_task(self.project.id, draft)
             .await
             .unwrap()
+    }
+
+    /// Creates a task with `prompt` as its instructions and starts it with Claude Code.
+    pub async fn run_task(&self, prompt: &str) -> (model::Task, Session) {
+        let draft = TaskDraft {
+            title: "t".into(),
+            prompt: prompt.into(),
+            ..Default::default()
+        };
+        let task = self
+            .engine
+            .create_task(self.project.id, draft)
+            .await
+            .unwrap();
+        let outcome = self
+            .engine
+            .execute_task(self.project.id, task.id, local(AgentKind::ClaudeCode), None)
+            .await
+            .unwrap();
+        (task, started(outcome))
     }
 
     pub async fn pgid(&self, session: &Session) -> i32 {

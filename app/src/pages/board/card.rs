@@ -270,10 +270,17 @@ fn PrimaryAction(task: Task, state: BoardState) -> impl IntoView {
     let project = task.project_id;
     let review = format!("/p/{project}/tasks/{id}");
     match task.status {
-        TaskStatus::InQueue
-            if state.queue_reason(id) == Some(model::schedule::QueueState::NeedsKey) =>
-        {
-            view! { <StartButton id state label="▶ Start with your key"/> }.into_any()
+        // Follows the queue: the button appears when a slot frees for a task needing a key.
+        TaskStatus::InQueue => {
+            let details = review.clone();
+            (move || {
+                if state.queue_reason(id) == Some(model::schedule::QueueState::NeedsKey) {
+                    view! { <StartButton id state label="▶ Start with your key"/> }.into_any()
+                } else {
+                    view! { <a class="button details" href=details.clone()>"Details"</a> }.into_any()
+                }
+            })
+            .into_any()
         }
         TaskStatus::Todo | TaskStatus::Blocked => {
             view! { <StartButton id state label="▶ Start"/> }.into_any()
@@ -292,7 +299,7 @@ fn PrimaryAction(task: Task, state: BoardState) -> impl IntoView {
             <a class="button primary retry" href=format!("{review}#retry")>"Retry"</a>
         }
         .into_any(),
-        TaskStatus::InQueue | TaskStatus::Done => {
+        TaskStatus::Done => {
             view! { <a class="button details" href=review>"Details"</a> }.into_any()
         }
     }
