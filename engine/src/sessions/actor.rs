@@ -393,7 +393,7 @@ impl Actor {
     async fn on_output(&mut self, output: Output) {
         match output {
             Output::Stdout(line) => {
-                let line = self.process_secrets.redact(&line).into_owned();
+                let line = self.process_secrets.redact(&line);
                 for event in self.adapter.parse_line(&line) {
                     self.observe(&event);
                     let touched = edited_paths(&event);
