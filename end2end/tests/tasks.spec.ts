@@ -29,6 +29,7 @@ test("create → start on the board → approve in the session → review the di
   await page.locator("li.permission button.approve").click();
   await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/implemented/);
   await expect(page.locator("#session-status")).toContainText("Completed");
+  await expect(page.locator("#follow-up-blocked")).toContainText("This attempt has ended");
 
   await openHydrated(page, `/p/${project.id}/board`);
   await expect(card(page, task.id)).toHaveAttribute("data-status", "review");

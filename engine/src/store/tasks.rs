@@ -122,7 +122,11 @@ pub fn set_status(
     let sort_order = next_sort_order(conn, project)?;
     conn.query_row(
         &format!(
-            "UPDATE tasks SET status = ?3, fail_reason = ?4, sort_order = ?5, updated_at = ?6
+            // What a queued task starts with is forgotten once it leaves the queue.
+            "UPDATE tasks SET status = ?3, fail_reason = ?4, sort_order = ?5, updated_at = ?6,
+                 queued_at = CASE WHEN ?3 = 'in_queue' THEN queued_at END,
+                 queued_runtime = CASE WHEN ?3 = 'in_queue' THEN queued_runtime END,
+                 queued_permission = CASE WHEN ?3 = 'in_queue' THEN queued_permission END
              WHERE project_id = ?1 AND id = ?2 RETURNING {COLUMNS}"
         ),
         params![

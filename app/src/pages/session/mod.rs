@@ -60,6 +60,8 @@ struct Ctx {
     /// What the session was started with: follow-ups use it (with this tab's secrets),
     /// whatever Settings say now.
     runtime: StoredValue<RuntimeSelection>,
+    /// A task's attempt (it ends with its turn; the task is retried, not continued).
+    for_task: bool,
 }
 
 #[component]
@@ -82,6 +84,7 @@ fn SessionView(data: SessionData) -> impl IntoView {
         status,
         action_error: RwSignal::new(None),
         runtime: StoredValue::new(session.runtime.clone()),
+        for_task: session.task_id.is_some(),
     };
     live::follow(
         format!(
@@ -301,7 +304,14 @@ fn FollowUp(ctx: Ctx) -> impl IntoView {
         ctx.status
             .get()
             .is_final()
-            .then(|| "This session has ended: start a new session to go on.".to_string())
+            .then(|| {
+                if ctx.for_task {
+                    "This attempt has ended: review its task, or retry it with feedback from the task page."
+                } else {
+                    "This session has ended: start a new session to go on."
+                }
+                .to_string()
+            })
     };
     let blocked = move || ended().or_else(|| ctx.runtime.with_value(|r| memory.blocked_reason(r)));
     let send = move || {
