@@ -8,9 +8,8 @@ pub mod prompt;
 mod review;
 mod worktrees;
 
-use crate::git::worktree;
 use crate::runtime::launch_env;
-use crate::sessions::actor::Message;
+use crate::sessions::actor::{Message, Prepare};
 use crate::sessions::checked_permission;
 use crate::store::sessions::NewSession;
 use crate::store::{self, StoreError};
@@ -23,6 +22,7 @@ use model::{
 };
 use prompt::{PreviousAttempt, Retry, Workplace};
 use std::path::PathBuf;
+use tokio::sync::oneshot;
 
 /// Events of the previous session read for a retry's summary.
 const SUMMARY_EVENTS: usize = 400;
@@ -235,26 +235,32 @@ impl Engine {
             Written::Started(session) => session,
             Written::Queued(task, state) => return Ok(StartOutcome::Queued(task, state)),
         };
-        // The rows are written: from here on the start runs to its end on its own task, so a
-        // request dropped mid-way (the browser went away) cannot leave the task in progress
-        // without a session.
-        let engine = self.clone();
-        let repo = PathBuf::from(&project_row.path);
-        let base = project_row.default_branch.clone();
-        let started = tokio::spawn(async move {
-            if let Some(reason) = env_problem {
-                return engine.abandon_start(session.id, reason).await;
-            }
-            if let Err(e) = worktree::ensure(&repo, &path, &branch, &base).await {
-                let reason = format!("Could not prepare the task's worktree: {e}");
-                return engine.abandon_start(session.id, reason).await;
-            }
-            engine.spawn_actor(session.clone(), Some(Message { text, secrets }));
-            Ok(StartOutcome::Started(session))
-        });
-        started
-            .await
-            .map_err(|e| EngineError::Refused(format!("The start was interrupted: {e}")))?
+        if let Some(reason) = env_problem {
+            return self.abandon_start(session.id, reason).await;
+        }
+        // The rows are written: the session's actor makes the worktree and runs the agent on
+        // its own task, so a request dropped mid-way cannot leave the task in progress without
+        // a session, and a Kill sent meanwhile reaches it.
+        let (done, prepared) = oneshot::channel();
+        let prepare = Prepare {
+            repo: PathBuf::from(&project_row.path),
+            path,
+            branch,
+            base: project_row.default_branch.clone(),
+            done,
+        };
+        self.spawn_prepared_actor(
+            session.clone(),
+            Some(Message { text, secrets }),
+            Some(prepare),
+        );
+        match prepared.await {
+            Ok(Ok(())) => Ok(StartOutcome::Started(session)),
+            Ok(Err(reason)) => Err(EngineError::Refused(reason)),
+            Err(_) => Err(EngineError::Refused(
+                "The start stopped before its worktree was ready.".into(),
+            )),
+        }
     }
 
     /// A start that failed after its rows were written: the session is failed and the task

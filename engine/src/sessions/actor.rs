@@ -31,6 +31,16 @@ pub enum Command {
     End(Reply),
 }
 
+/// A task's worktree, made by the actor before its first turn; the outcome is reported to
+/// whoever started it.
+pub struct Prepare {
+    pub repo: PathBuf,
+    pub path: PathBuf,
+    pub branch: String,
+    pub base: String,
+    pub done: oneshot::Sender<Result<(), String>>,
+}
+
 /// A message waiting for its turn, or the one running: its secrets live exactly as long.
 pub struct Message {
     pub text: String,
@@ -110,9 +120,27 @@ impl Actor {
     /// Runs until the session reaches a final status or every handle is gone.
     pub async fn run(
         mut self,
+        prepare: Option<Prepare>,
         first: Option<Message>,
         mut commands: mpsc::UnboundedReceiver<Command>,
     ) {
+        if let Some(prepare) = prepare {
+            let made = crate::git::worktree::ensure(
+                &prepare.repo,
+                &prepare.path,
+                &prepare.branch,
+                &prepare.base,
+            )
+            .await;
+            if let Err(e) = made {
+                let reason = format!("Could not prepare the task's worktree: {e}");
+                self.fail(reason.clone()).await;
+                let _ = prepare.done.send(Err(reason));
+                self.engine.forget_live(self.id);
+                return;
+            }
+            let _ = prepare.done.send(Ok(()));
+        }
         if let Some(message) = first {
             self.start_turn(message).await;
         }

@@ -1,7 +1,7 @@
 //! Starting, driving and stopping sessions: the engine's API over the per-session actors, and
 //! the start-up reconciliation of sessions a previous server left behind.
 
-use super::actor::{Actor, Command, Message};
+use super::actor::{Actor, Command, Message, Prepare};
 use super::process::{self, Exit};
 use crate::runtime::launch_env;
 use crate::store::sessions::NewSession;
@@ -71,12 +71,23 @@ impl Engine {
         session: Session,
         first: Option<Message>,
     ) -> mpsc::UnboundedSender<Command> {
+        self.spawn_prepared_actor(session, first, None)
+    }
+
+    /// An actor that first makes the session's worktree (`prepare`), so that commands (a
+    /// Kill, say) reach it while the start is still under way.
+    pub(crate) fn spawn_prepared_actor(
+        &self,
+        session: Session,
+        first: Option<Message>,
+        prepare: Option<Prepare>,
+    ) -> mpsc::UnboundedSender<Command> {
         let (tx, rx) = mpsc::unbounded_channel();
         {
             let mut live = self.live.0.lock().unwrap_or_else(|p| p.into_inner());
             live.insert(session.id, tx.clone());
         }
-        tokio::spawn(Actor::new(self.clone(), session).run(first, rx));
+        tokio::spawn(Actor::new(self.clone(), session).run(prepare, first, rx));
         tx
     }
 

@@ -24,6 +24,8 @@ pub struct BoardState {
     pub announcement: RwSignal<String>,
     /// The project's saved runtime: what Start runs with.
     pub runtime: StoredValue<RuntimeSelection>,
+    /// Why Start is not possible with what this tab holds: one memo for every card.
+    start_blocked: Memo<Option<String>>,
     /// The latest activity line of each running task (first from the server, then live).
     pub activity: RwSignal<HashMap<TaskId, String>>,
     pub dependencies: RwSignal<Vec<Dependency>>,
@@ -52,6 +54,11 @@ impl BoardState {
             errors: RwSignal::new(HashMap::new()),
             busy: RwSignal::new(HashMap::new()),
             announcement: RwSignal::new(String::new()),
+            start_blocked: {
+                let memory = RuntimeMemory::get();
+                let runtime = runtime.clone();
+                Memo::new(move |_| memory.blocked_reason(&runtime))
+            },
             runtime: StoredValue::new(runtime),
             activity: RwSignal::new(activity.into_iter().collect()),
             dependencies: RwSignal::new(dependencies),
@@ -175,8 +182,7 @@ impl BoardState {
 
     /// Why Start is not possible with what this tab holds (tracked), if it is not.
     pub fn start_blocked(&self) -> Option<String> {
-        let memory = RuntimeMemory::get();
-        self.runtime.with_value(|r| memory.blocked_reason(r))
+        self.start_blocked.get()
     }
 
     /// Executes the task with the project's runtime and this tab's secrets: it runs, or is
@@ -216,14 +222,18 @@ impl BoardState {
 
     /// The tasks `id` depends on that are not done, with their titles.
     pub fn blockers_of(&self, id: TaskId) -> Vec<(TaskId, String)> {
-        let deps = self.dependencies.get();
-        self.tasks.with(|tasks| {
-            deps.iter()
-                .filter(|d| d.task == id)
-                .filter_map(|d| tasks.iter().find(|t| t.id == d.on))
-                .filter(|t| t.status != TaskStatus::Done)
-                .map(|t| (t.id, t.title.clone()))
-                .collect()
+        self.dependencies.with(|deps| {
+            if !deps.iter().any(|d| d.task == id) {
+                return Vec::new();
+            }
+            self.tasks.with(|tasks| {
+                deps.iter()
+                    .filter(|d| d.task == id)
+                    .filter_map(|d| tasks.iter().find(|t| t.id == d.on))
+                    .filter(|t| t.status != TaskStatus::Done)
+                    .map(|t| (t.id, t.title.clone()))
+                    .collect()
+            })
         })
     }
 
