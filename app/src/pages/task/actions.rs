@@ -5,8 +5,9 @@ use crate::components::runtime::{RuntimeGate, RuntimeMemory};
 use crate::components::{FieldError, FormError, run_pending};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
-use model::{Field, RuntimeSelection, Task, TaskStatus};
+use model::{Field, ProjectId, RuntimeSelection, Task, TaskStatus};
 
 #[component]
 pub fn Actions(task: Task, runtime: RuntimeSelection) -> impl IntoView {
@@ -32,6 +33,28 @@ pub fn Actions(task: Task, runtime: RuntimeSelection) -> impl IntoView {
     .into_any()
 }
 
+/// After a Start or a Retry: its live session; or, when it was queued, this page again,
+/// which shows why it waits.
+fn after_start(
+    project: ProjectId,
+    navigate: impl Fn(&str, NavigateOptions) + 'static,
+    error: RwSignal<Option<AppError>>,
+) -> impl FnOnce(Result<TaskStarted, AppError>) + 'static {
+    move |result| match result {
+        Ok(TaskStarted {
+            session: Some(session),
+            ..
+        }) => navigate(
+            &format!("/p/{project}/sessions/{}", session.id),
+            Default::default(),
+        ),
+        Ok(_) => {
+            let _ = window().location().reload();
+        }
+        Err(e) => error.set(Some(e)),
+    }
+}
+
 #[component]
 fn StartTask(task: Task, runtime: RuntimeSelection, settings: String) -> impl IntoView {
     let memory = RuntimeMemory::get();
@@ -50,20 +73,7 @@ fn StartTask(task: Task, runtime: RuntimeSelection, settings: String) -> impl In
         run_pending(
             pending,
             api::execute_task(project, id, request, None),
-            move |r| match r {
-                Ok(TaskStarted {
-                    session: Some(session),
-                    ..
-                }) => navigate(
-                    &format!("/p/{project}/sessions/{}", session.id),
-                    Default::default(),
-                ),
-                // Queued: the page shows why it waits.
-                Ok(_) => {
-                    let _ = window().location().reload();
-                }
-                Err(e) => error.set(Some(e)),
-            },
+            after_start(project, navigate, error),
         );
     };
     view! {
@@ -106,20 +116,7 @@ fn RetryForm(task: Task, runtime: RuntimeSelection, settings: String) -> impl In
         run_pending(
             pending,
             api::retry_task(project, id, text, request, None),
-            move |r| match r {
-                Ok(TaskStarted {
-                    session: Some(session),
-                    ..
-                }) => navigate(
-                    &format!("/p/{project}/sessions/{}", session.id),
-                    Default::default(),
-                ),
-                // Queued: the page shows why it waits.
-                Ok(_) => {
-                    let _ = window().location().reload();
-                }
-                Err(e) => error.set(Some(e)),
-            },
+            after_start(project, navigate, error),
         );
     };
     view! {
