@@ -8,7 +8,7 @@ use engine::Engine;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-mod common;
+use crate::common;
 
 use common::HOST;
 

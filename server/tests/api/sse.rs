@@ -10,7 +10,7 @@ use http_body_util::BodyExt;
 use model::{AgentKind, PermissionPolicy, ProjectId, RuntimeSelection, SessionId, StreamEvent};
 use tower::ServiceExt;
 
-mod common;
+use crate::common;
 
 use common::HOST;
 

@@ -12,7 +12,7 @@ use model::{
 };
 use tower::ServiceExt;
 
-mod common;
+use crate::common;
 
 async fn project(engine: &Engine, repo: &tempfile::TempDir) -> ProjectId {
     engine

@@ -1,0 +1,7 @@
+//! The server's HTTP surface, driven in-process through the router. One test binary on purpose:
+//! each one links the whole app, and four of them filled a CI machine's disk.
+
+mod activity;
+mod common;
+mod http;
+mod sse;
