@@ -5,6 +5,13 @@ export const BASE_URL = `http://127.0.0.1:${PORT}`;
 const NO_CODEX_PORT = PORT + 1;
 export const NO_CODEX_URL = `http://127.0.0.1:${NO_CODEX_PORT}`;
 
+/** A server running the real Claude Code and Codex CLIs (npm devDependencies), and the fake
+ * model API they talk to instead of Anthropic's and OpenAI's. */
+const REAL_CLI_PORT = PORT + 2;
+export const REAL_CLI_URL = `http://127.0.0.1:${REAL_CLI_PORT}`;
+const FAKE_MODEL_API_PORT = PORT + 3;
+export const FAKE_MODEL_API_URL = `http://127.0.0.1:${FAKE_MODEL_API_PORT}`;
+
 /** A server whose key variable for the "Server environment variable" mode is set. */
 export const SERVER_ENV_VAR = "DEVLOG_E2E_SERVER_KEY";
 export const SERVER_ENV_KEY = "sk-e2e-from-the-server-environment";
@@ -26,6 +33,24 @@ function server(port: number, codexBin: string) {
     timeout: 60_000,
     stdout: "pipe" as const,
     stderr: "pipe" as const,
+  };
+}
+
+/** The release server with the real CLIs, each with a fresh home (their login and config). */
+function realCliServer(port: number) {
+  return {
+    ...server(port, ""),
+    command:
+      `bash -c 'data=$(mktemp -d) && mkdir "$data/home" && HOME="$data/home" ` +
+      `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
+      `--site-root ../target/site --claude-bin "$(realpath node_modules/.bin/claude)" ` +
+      `--codex-bin "$(realpath node_modules/.bin/codex)" --gh-bin /nonexistent/bin/gh'`,
+    env: {
+      ...(process.env as Record<string, string>),
+      // No telemetry, update checks or error reports: this machine has no internet.
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_AUTOUPDATER: "1",
+    },
   };
 }
 
@@ -58,5 +83,12 @@ export default defineConfig({
     server(PORT, "$data/bin/codex"),
     // The same app on a machine without Codex installed, for the missing-CLI messages.
     server(NO_CODEX_PORT, "/nonexistent/bin/codex"),
+    realCliServer(REAL_CLI_PORT),
+    {
+      command: `../target/release/devlog-fake-model-api ${FAKE_MODEL_API_PORT}`,
+      url: `${FAKE_MODEL_API_URL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
   ],
 });

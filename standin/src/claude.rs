@@ -211,10 +211,16 @@ impl Session {
             }
             let answer = &response["response"];
             return match answer["behavior"].as_str() {
-                Some("allow") => Ok(answer
-                    .get("updatedInput")
-                    .cloned()
-                    .unwrap_or_else(|| input.clone())),
+                // Claude Code 2.1 validates the answer: an allow must carry the input to run
+                // (a record), else the tool fails and the turn goes on without it.
+                Some("allow") => match answer.get("updatedInput") {
+                    Some(updated) if updated.is_object() => Ok(updated.clone()),
+                    _ => Err(Ok(
+                        "Tool permission request failed: ZodError: updatedInput: \
+                                 Invalid input: expected record, received undefined"
+                            .to_string(),
+                    )),
+                },
                 _ if answer["interrupt"] == true => Err(Err(TurnEnd::Interrupted("aborted_tools"))),
                 _ => Err(Ok(answer["message"]
                     .as_str()
@@ -309,6 +315,16 @@ impl Session {
             Step::Stderr(text) => eprintln!("{text}"),
             Step::DumpEnv(path) => script::dump_env(&path),
             Step::FailAuth => {
+                if script::rejected_key().is_some() {
+                    // Claude Code 2.1 retries a refused key before giving up, minutes later.
+                    for attempt in 1..=2 {
+                        emit(&json!({
+                            "type": "system", "subtype": "api_retry", "attempt": attempt,
+                            "max_retries": 10, "retry_delay_ms": 500, "error_status": 401,
+                            "error": "authentication_failed", "session_id": self.session_id,
+                        }));
+                    }
+                }
                 let message = match script::rejected_key() {
                     Some(key) => format!("Invalid API key · Fix external API key ({key})"),
                     None => "Invalid API key · Fix external API key".to_string(),

@@ -303,6 +303,11 @@ async fn the_connection_test_reports_success_auth_failure_and_a_missing_cli() {
         let error = bad.error.unwrap();
         assert!(error.starts_with("Authentication failed"), "{error}");
         assert!(!error.contains("sk-invalid-key"), "{error}");
+        if agent == AgentKind::ClaudeCode {
+            // Claude Code retries a refused key for minutes: the test ends at the first retry.
+            assert!(error.contains("HTTP 401, authentication_failed"), "{error}");
+            assert!(!error.contains("retrying"), "{error}");
+        }
     }
     let missing = bench_with(|c| c.codex_bin = "/nonexistent/codex".into()).await;
     let report = missing
@@ -399,10 +404,11 @@ async fn a_key_the_agent_echoes_is_redacted_before_anything_keeps_it() {
             .await
             .unwrap();
         let error = report.error.unwrap();
-        assert!(
-            !error.contains(key) && error.contains("<redacted>"),
-            "{error}"
-        );
+        assert!(!error.contains(key), "{error}");
+        // Claude's test ends at its first retry, before the error that echoes the key.
+        if agent == AgentKind::Codex {
+            assert!(error.contains("<redacted>"), "{error}");
+        }
     }
     b.engine.events().flush().await;
     let logs = captured_logs().lock().unwrap().clone();

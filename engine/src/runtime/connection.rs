@@ -19,6 +19,8 @@ enum Ending {
     Turn,
     Exited(String),
     TimedOut,
+    /// The model API refused the key: the CLI would retry for minutes, to no avail.
+    KeyRefused(String),
 }
 
 impl Engine {
@@ -87,6 +89,16 @@ impl Engine {
                                     process.write_line(&answer).await;
                                 }
                             }
+                            if let StreamEvent::Error {
+                                retrying: true,
+                                message,
+                            } = &event
+                                && is_auth_failure(message)
+                            {
+                                // "retrying 1/10 in 589 ms": no use waiting for the other nine.
+                                let cause = message.split("; retrying").next().unwrap_or(message);
+                                return Ending::KeyRefused(cause.to_string());
+                            }
                             let ended = matches!(event, StreamEvent::TurnEnded { .. });
                             events.push(event);
                             if ended {
@@ -109,6 +121,7 @@ impl Engine {
         let failure = turn_failure(&events);
         Ok(match (ending, final_answer(&events)) {
             (Ending::Turn, Some(sample)) => report(true, Some(sample), None),
+            (Ending::KeyRefused(cause), _) => report(false, None, Some(describe_failure(&cause))),
             (Ending::TimedOut, _) => report(
                 false,
                 None,
@@ -132,8 +145,17 @@ impl Engine {
 
 /// The failure as the user should read it: an authentication problem says so first.
 fn describe_failure(text: &str) -> String {
+    if is_auth_failure(text) {
+        format!("Authentication failed: {text}. Check the key, or log the CLI in for Local CLI.")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Whether a CLI's error text says the credentials were refused or missing.
+fn is_auth_failure(text: &str) -> bool {
     let lower = text.to_lowercase();
-    let auth = [
+    [
         "api key",
         "401",
         "403",
@@ -144,12 +166,7 @@ fn describe_failure(text: &str) -> String {
         "missing environment variable",
     ]
     .iter()
-    .any(|needle| lower.contains(needle));
-    if auth {
-        format!("Authentication failed: {text}. Check the key, or log the CLI in for Local CLI.")
-    } else {
-        text.to_string()
-    }
+    .any(|needle| lower.contains(needle))
 }
 
 /// A CLI that is not installed, with how to fix it.

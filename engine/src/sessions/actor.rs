@@ -52,6 +52,13 @@ struct Turn {
     deadline: Instant,
 }
 
+/// A permission request waiting for the user: when it is denied by itself, and the input the
+/// CLI proposed (an allow without edits sends it back).
+struct PendingPermission {
+    deadline: Instant,
+    input: serde_json::Value,
+}
+
 /// Why we stopped a process ourselves, so its exit is not taken for a crash.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Stopping {
@@ -76,7 +83,7 @@ pub struct Actor {
     /// before it becomes an event (an API may echo the key in an error).
     process_secrets: TransientSecrets,
     queue: VecDeque<Message>,
-    permissions: HashMap<String, Instant>,
+    permissions: HashMap<String, PendingPermission>,
     turn: Option<Turn>,
     agent_session_id: Option<String>,
     restarted: bool,
@@ -164,8 +171,8 @@ impl Actor {
             return self.finishing;
         }
         // While the user is asked, the turn's clock does not run.
-        if let Some(first) = self.permissions.values().min() {
-            return Some(*first);
+        if let Some(first) = self.permissions.values().map(|p| p.deadline).min() {
+            return Some(first);
         }
         self.turn.as_ref().map(|t| t.deadline)
     }
@@ -367,9 +374,19 @@ impl Actor {
     }
 
     async fn answer(&mut self, request_id: &str, answer: &PermissionAnswer) -> Result<(), String> {
-        if self.permissions.remove(request_id).is_none() {
+        let Some(pending) = self.permissions.remove(request_id) else {
             return Err(format!("No permission request {request_id} is waiting."));
-        }
+        };
+        // Claude Code refuses an allow without the input to run: an unedited allow sends back
+        // the proposed one.
+        let answer = match answer {
+            PermissionAnswer::Allow {
+                updated_input: None,
+            } => &PermissionAnswer::Allow {
+                updated_input: Some(pending.input),
+            },
+            answer => answer,
+        };
         let line = self
             .adapter
             .permission_answer_line(request_id, answer)
@@ -461,9 +478,14 @@ impl Actor {
             StreamEvent::AgentSession {
                 agent_session_id, ..
             } => self.agent_session_id = Some(agent_session_id.clone()),
-            StreamEvent::PermissionRequest { request_id, .. } => {
-                let deadline = Instant::now() + self.engine.config().permission_timeout;
-                self.permissions.insert(request_id.clone(), deadline);
+            StreamEvent::PermissionRequest {
+                request_id, input, ..
+            } => {
+                let pending = PendingPermission {
+                    deadline: Instant::now() + self.engine.config().permission_timeout,
+                    input: input.clone(),
+                };
+                self.permissions.insert(request_id.clone(), pending);
             }
             StreamEvent::PermissionWithdrawn { request_id } => {
                 self.permissions.remove(request_id);
@@ -608,7 +630,7 @@ impl Actor {
         let expired: Vec<String> = self
             .permissions
             .iter()
-            .filter(|(_, deadline)| **deadline <= now)
+            .filter(|(_, pending)| pending.deadline <= now)
             .map(|(id, _)| id.clone())
             .collect();
         if !expired.is_empty() {

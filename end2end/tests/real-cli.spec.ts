@@ -1,0 +1,98 @@
+// The real Claude Code and Codex CLIs (npm packages, pinned in package.json) driven through
+// DevLog, talking to a fake model API on 127.0.0.1 instead of Anthropic's and OpenAI's: the
+// flags, the stream-json and `exec --json` protocols, Claude's permission control messages and
+// the child's environment are the CLIs' own, not the stand-in's.
+import { test, expect, type Page } from "@playwright/test";
+import { FAKE_MODEL_API_URL, REAL_CLI_URL } from "../playwright.config";
+import { makeRepo } from "./helpers";
+
+test.use({ baseURL: REAL_CLI_URL });
+// A real CLI starts in a second or two, and the first run sets up its home.
+test.setTimeout(90_000);
+
+async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+}
+
+async function call(page: Page, name: string, args: object) {
+  const res = await page.request.post(`${REAL_CLI_URL}/api/${name}`, { data: args });
+  expect(res.ok(), `${name}: ${res.status()}`).toBeTruthy();
+  return res.json();
+}
+
+/** Bring your own key, with the provider's endpoint at the fake model API. */
+async function useByok(page: Page, agent: "claude_code" | "codex", key: string) {
+  await page.locator("#runtime-agent").selectOption(agent);
+  await page.locator("input[name='mode'][value='byok']").check();
+  if (agent === "codex") {
+    await page.locator("#runtime-provider").selectOption("openai_compatible");
+  }
+  await page.locator("#runtime-base-url").fill(`${FAKE_MODEL_API_URL}${agent === "codex" ? "/v1" : ""}`);
+  await page.locator("#runtime-api-key").fill(key);
+  await page.locator("#save-runtime").click();
+  await expect(page.locator("#save-state")).toHaveText("Saved");
+}
+
+async function testConnection(page: Page) {
+  await page.locator("#test-connection").click();
+  const report = page.locator("#connection-report");
+  await expect(report).toContainText(/Connected|Connection failed/, { timeout: 60_000 });
+  return report;
+}
+
+for (const agent of ["claude_code", "codex"] as const) {
+  test(`real ${agent}: the connection test answers ok, and a refused key is named`, async ({ page }) => {
+    const project = await call(page, "register_project", { draft: { path: makeRepo() } });
+    await open(page, `/p/${project.id}/settings`);
+    await useByok(page, agent, "sk-e2e-real-cli");
+    let report = await testConnection(page);
+    await expect(report).toContainText("Connected");
+    await expect(report.locator(".sample")).toHaveText("ok");
+
+    await page.locator("#runtime-api-key").fill("sk-invalid-e2e");
+    report = await testConnection(page);
+    await expect(report).toContainText("Connection failed");
+    await expect(report.locator(".report-error")).toContainText("Authentication failed");
+  });
+}
+
+test("real Claude Code: a task asks to write a file, the user approves it, the diff is reviewed", async ({ page }) => {
+  const project = await call(page, "register_project", { draft: { path: makeRepo() } });
+  const task = await call(page, "create_task", {
+    project: project.id,
+    draft: { title: "Greet", prompt: "WRITE_FILE hello.txt Hello from Claude Code\nREPLY Wrote hello.txt." },
+  });
+  await open(page, `/p/${project.id}/settings`);
+  await useByok(page, "claude_code", "sk-e2e-real-cli");
+  // Client-side navigation keeps the key in this tab's memory.
+  await page.locator("header.topbar nav a", { hasText: "Board" }).click();
+  const card = page.locator(`#task-${task.id}`);
+  await card.locator("button.start").click();
+  await expect(card.locator(".activity")).toContainText("Waiting for permission: Write", { timeout: 60_000 });
+  await card.locator("a.open-session").click();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(page.locator("#session-runtime")).toContainText("Bring your own key · Claude Code · Anthropic");
+  await expect(page.locator("li.permission")).toContainText("hello.txt");
+  await page.locator("li.permission button.approve").click();
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Wrote hello.txt/, { timeout: 60_000 });
+  await expect(page.locator("#session-status")).toContainText("Completed");
+
+  await open(page, `/p/${project.id}/tasks/${task.id}`);
+  await expect(page.locator("#task-status")).toContainText("Review");
+  const file = page.locator(".file-diff[data-path='hello.txt']");
+  await file.locator("summary").click();
+  await expect(file.locator(".patch .line.added")).toHaveText(["+Hello from Claude Code"]);
+});
+
+test("real Codex: a session's turn streams its answer", async ({ page }) => {
+  const project = await call(page, "register_project", { draft: { path: makeRepo() } });
+  await open(page, `/p/${project.id}/settings`);
+  await useByok(page, "codex", "sk-e2e-real-cli");
+  await page.locator("header.topbar nav a", { hasText: "Sessions" }).click();
+  await page.locator("#session-prompt").fill("REPLY Codex answered");
+  await page.locator("#start-session").click();
+  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
+  await expect(page.locator("#session-runtime")).toContainText("Bring your own key · Codex CLI · OpenAI-compatible");
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Codex answered/, { timeout: 60_000 });
+});

@@ -1,0 +1,177 @@
+//! The Anthropic Messages API, as Claude Code uses it (`POST /v1/messages`, streamed).
+
+use crate::Script;
+use crate::http::{Request, Response};
+use serde_json::{Value, json};
+
+pub fn messages(request: &Request) -> Response {
+    let key = request.header("x-api-key").unwrap_or_default();
+    if crate::is_rejected(key) {
+        let error = json!({
+            "type": "error",
+            "error": {"type": "authentication_error", "message": "invalid x-api-key"},
+        });
+        return Response::json(401, error.to_string());
+    }
+    let body = request.json();
+    let content = reply(&body);
+    let model = body.get("model").cloned().unwrap_or(Value::Null);
+    if body.get("stream").and_then(Value::as_bool) == Some(true) {
+        Response::events(stream(model, content))
+    } else {
+        let stop = stop_reason(&content);
+        let message = message(model, content, Some(stop));
+        Response::json(200, message.to_string())
+    }
+}
+
+/// The assistant's content blocks: the file tool call a script asks for, unless its result
+/// came back (or this request offers no such tool), then the answer.
+fn reply(body: &Value) -> Vec<Value> {
+    let messages = body.get("messages").and_then(Value::as_array);
+    let messages = messages.map(Vec::as_slice).unwrap_or_default();
+    let script = Script::parse(&messages.first().map(text_of).unwrap_or_default());
+    let tool_came_back = messages.last().is_some_and(has_tool_result);
+    let offers_write = body
+        .get("tools")
+        .and_then(Value::as_array)
+        .is_some_and(|tools| tools.iter().any(|t| t["name"] == "Write"));
+    match (&script.write, &script.working_directory) {
+        (Some((name, content)), Some(dir)) if offers_write && !tool_came_back => {
+            vec![json!({
+                "type": "tool_use",
+                "id": "toolu_devlog_fake_1",
+                "name": "Write",
+                "input": {"file_path": format!("{dir}/{name}"), "content": format!("{content}\n")},
+            })]
+        }
+        _ => vec![json!({"type": "text", "text": script.reply})],
+    }
+}
+
+/// All the text of a message, whether its content is a string or blocks.
+fn text_of(message: &Value) -> String {
+    match &message["content"] {
+        Value::String(text) => text.clone(),
+        Value::Array(blocks) => blocks
+            .iter()
+            .filter_map(|b| b.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
+}
+
+fn has_tool_result(message: &Value) -> bool {
+    message["content"]
+        .as_array()
+        .is_some_and(|blocks| blocks.iter().any(|b| b["type"] == "tool_result"))
+}
+
+fn stop_reason(content: &[Value]) -> &'static str {
+    if content.iter().any(|b| b["type"] == "tool_use") {
+        "tool_use"
+    } else {
+        "end_turn"
+    }
+}
+
+fn message(model: Value, content: Vec<Value>, stop: Option<&str>) -> Value {
+    json!({
+        "id": "msg_devlog_fake",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": stop,
+        "stop_sequence": null,
+        "usage": {"input_tokens": 10, "output_tokens": 1},
+    })
+}
+
+/// The event sequence of a streamed message: each block opened empty, filled by one delta.
+fn stream(model: Value, content: Vec<Value>) -> Vec<(String, Value)> {
+    let stop = stop_reason(&content);
+    let mut events = vec![event(
+        "message_start",
+        json!({"message": message(model, Vec::new(), None)}),
+    )];
+    for (index, block) in content.into_iter().enumerate() {
+        let (empty, delta) = if block["type"] == "tool_use" {
+            let mut empty = block.clone();
+            empty["input"] = json!({});
+            let partial = block["input"].to_string();
+            (
+                empty,
+                json!({"type": "input_json_delta", "partial_json": partial}),
+            )
+        } else {
+            let text = block["text"].clone();
+            (
+                json!({"type": "text", "text": ""}),
+                json!({"type": "text_delta", "text": text}),
+            )
+        };
+        events.push(event(
+            "content_block_start",
+            json!({"index": index, "content_block": empty}),
+        ));
+        events.push(event(
+            "content_block_delta",
+            json!({"index": index, "delta": delta}),
+        ));
+        events.push(event("content_block_stop", json!({"index": index})));
+    }
+    events.push(event(
+        "message_delta",
+        json!({"delta": {"stop_reason": stop, "stop_sequence": null}, "usage": {"output_tokens": 1}}),
+    ));
+    events.push(event("message_stop", json!({})));
+    events
+}
+
+fn event(name: &str, mut data: Value) -> (String, Value) {
+    data["type"] = json!(name);
+    (name.to_string(), data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(messages: Value) -> Value {
+        json!({"messages": messages, "tools": [{"name": "Write"}], "stream": true})
+    }
+
+    #[test]
+    fn asks_for_the_write_then_answers_once_its_result_is_back() {
+        let prompt = "WRITE_FILE a.txt hi\nREPLY Wrote it.\n- Working directory: /w";
+        let first = reply(&body(json!([{"role": "user", "content": prompt}])));
+        assert_eq!(first[0]["name"], "Write");
+        assert_eq!(first[0]["input"]["file_path"], "/w/a.txt");
+        let second = reply(&body(json!([
+            {"role": "user", "content": [{"type": "text", "text": prompt}]},
+            {"role": "assistant", "content": first},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "ok"}]},
+        ])));
+        assert_eq!(second, vec![json!({"type": "text", "text": "Wrote it."})]);
+    }
+
+    #[test]
+    fn a_stream_ends_with_the_stop_reason_of_its_content() {
+        let events = stream(json!("m"), vec![json!({"type": "text", "text": "ok"})]);
+        let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "message_start",
+                "content_block_start",
+                "content_block_delta",
+                "content_block_stop",
+                "message_delta",
+                "message_stop"
+            ]
+        );
+        assert_eq!(events[4].1["delta"]["stop_reason"], "end_turn");
+    }
+}

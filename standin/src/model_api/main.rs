@@ -1,0 +1,103 @@
+//! A fake model API on 127.0.0.1 for running the *real* agent CLIs in tests: Claude Code talks
+//! to it as the Anthropic Messages API (`ANTHROPIC_BASE_URL`), Codex as the OpenAI Responses
+//! API (a custom provider's `base_url`). Both stream, as the real APIs do.
+//!
+//! The reply is scripted by the conversation's first user text, with the stand-in agent's
+//! directives (one per line, other lines ignored):
+//!
+//! | directive | reply |
+//! |---|---|
+//! | `REPLY text` | the final answer (default `ok`) |
+//! | `WRITE_FILE name content` | first a call of the CLI's own file tool writing `name` (Claude: `Write` at the prompt's `Working directory`; Codex: `apply_patch`), then, once the tool's result comes back, the answer |
+//!
+//! A key containing `invalid` is refused with the provider's 401 error.
+//!
+//! Usage: `devlog-fake-model-api <port>`; it prints `listening on <addr>` once it accepts.
+
+mod anthropic;
+mod http;
+mod openai;
+
+use std::net::TcpListener;
+
+/// What the first user text asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub reply: String,
+    pub write: Option<(String, String)>,
+    pub working_directory: Option<String>,
+}
+
+impl Script {
+    pub fn parse(prompt: &str) -> Script {
+        let mut script = Script {
+            reply: "ok".to_string(),
+            write: None,
+            working_directory: None,
+        };
+        for line in prompt.lines().map(str::trim) {
+            if let Some(text) = line.strip_prefix("REPLY ") {
+                script.reply = text.trim().to_string();
+            } else if let Some(rest) = line.strip_prefix("WRITE_FILE ") {
+                let (name, content) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+                script.write = Some((name.to_string(), content.to_string()));
+            } else if let Some(dir) = line.strip_prefix("- Working directory: ") {
+                script.working_directory = Some(dir.trim().to_string());
+            }
+        }
+        script
+    }
+}
+
+/// A key the fake API refuses, like a real one refuses a revoked key.
+pub fn is_rejected(key: &str) -> bool {
+    key.contains("invalid")
+}
+
+fn main() {
+    let port = std::env::args().nth(1).unwrap_or_else(|| "0".to_string());
+    let listener = match TcpListener::bind(format!("127.0.0.1:{port}")) {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("devlog-fake-model-api: cannot listen on 127.0.0.1:{port}: {e}");
+            std::process::exit(2);
+        }
+    };
+    if let Ok(addr) = listener.local_addr() {
+        println!("listening on {addr}");
+    }
+    for stream in listener.incoming().flatten() {
+        std::thread::spawn(move || http::serve(stream, route));
+    }
+}
+
+fn route(request: &http::Request) -> http::Response {
+    match (request.method.as_str(), request.path()) {
+        ("GET", "/healthz") => http::Response::json(200, "{\"ok\":true}".to_string()),
+        ("POST", "/v1/messages") => anthropic::messages(request),
+        ("POST", "/v1/messages/count_tokens") => {
+            http::Response::json(200, "{\"input_tokens\":1}".to_string())
+        }
+        ("POST", "/v1/responses") => openai::responses(request),
+        _ => http::Response::json(404, "{\"error\":\"not found\"}".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_directives_and_the_working_directory() {
+        let script = Script::parse(
+            "# Task: x\nWRITE_FILE hello.txt Hello there\nREPLY Done.\n\n- Working directory: /w/t\n",
+        );
+        assert_eq!(script.reply, "Done.");
+        assert_eq!(
+            script.write,
+            Some(("hello.txt".to_string(), "Hello there".to_string()))
+        );
+        assert_eq!(script.working_directory.as_deref(), Some("/w/t"));
+        assert_eq!(Script::parse("say ok").reply, "ok");
+    }
+}
