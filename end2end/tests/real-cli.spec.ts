@@ -4,6 +4,8 @@
 // the child's environment are the CLIs' own, not the stand-in's.
 import { test, expect, type Page } from "@playwright/test";
 import { FAKE_MODEL_API_URL, REAL_CLI_URL } from "../playwright.config";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { makeRepo } from "./helpers";
 
 test.use({ baseURL: REAL_CLI_URL });
@@ -95,4 +97,31 @@ test("real Codex: a session's turn streams its answer", async ({ page }) => {
   await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
   await expect(page.locator("#session-runtime")).toContainText("Bring your own key · Codex CLI · OpenAI-compatible");
   await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Codex answered/, { timeout: 60_000 });
+});
+
+test("real Claude Code: a denied write is not made, a slow turn is stopped, the session goes on", async ({ page }) => {
+  const repo = makeRepo();
+  const project = await call(page, "register_project", { draft: { path: repo } });
+  await open(page, `/p/${project.id}/settings`);
+  await useByok(page, "claude_code", "sk-e2e-real-cli");
+  await page.locator("header.topbar nav a", { hasText: "Sessions" }).click();
+  await page.locator("#session-prompt").fill(`WRITE_FILE denied.txt never\nREPLY Understood.\n- Working directory: ${repo}`);
+  await page.locator("#start-session").click();
+  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
+  await page.locator("li.permission button.deny").click({ timeout: 60_000 });
+  await expect(page.locator("li.permission .permission-outcome")).toHaveText("Denied");
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Understood/, { timeout: 60_000 });
+  expect(existsSync(join(repo, "denied.txt"))).toBe(false);
+
+  await page.locator("#follow-up").fill("SLOW 60000\nREPLY too late");
+  await page.locator("#send-message").click();
+  await expect(page.locator("#stop-turn")).toBeEnabled();
+  await page.locator("#stop-turn").click();
+  await expect(page.locator("ol.transcript .turn-end").last()).toHaveText(/^Turn stopped/, { timeout: 30_000 });
+  await expect(page.locator("#session-status")).toContainText("Idle");
+
+  await page.locator("#follow-up").fill("REPLY still here");
+  await page.locator("#send-message").click();
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/still here/, { timeout: 60_000 });
+  await expect(page.locator("ol.transcript .msg.assistant", { hasText: "too late" })).toHaveCount(0);
 });

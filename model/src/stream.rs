@@ -98,6 +98,15 @@ pub enum StreamEvent {
     StatusChanged { status: String },
 }
 
+/// Whether a turn's end `reason` says it was stopped on purpose: by DevLog (`interrupted`) or
+/// by Claude Code after an interrupt or a deny-and-stop (`aborted_streaming`, `aborted_tools`).
+pub fn is_stop_reason(reason: &str) -> bool {
+    matches!(
+        reason,
+        "interrupted" | "aborted_streaming" | "aborted_tools"
+    )
+}
+
 impl StreamEvent {
     /// The serde tag of this event: the SQLite `kind` column and the browser's switch.
     pub fn kind(&self) -> &'static str {
@@ -192,6 +201,16 @@ pub fn activity_line(event: &StreamEvent) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stop_reasons_are_ours_and_claudes_interrupts() {
+        for reason in ["interrupted", "aborted_streaming", "aborted_tools"] {
+            assert!(is_stop_reason(reason), "{reason}");
+        }
+        for reason in ["timeout", "max_turns", "completed", ""] {
+            assert!(!is_stop_reason(reason), "{reason}");
+        }
+    }
 
     #[test]
     fn activity_lines_name_the_words_or_the_tool() {

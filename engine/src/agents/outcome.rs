@@ -71,7 +71,7 @@ pub fn turn_failure(events: &[StreamEvent]) -> Option<String> {
             .and_then(non_blank)
             .or_else(last_error)
             .unwrap_or_else(|| match reason.as_deref() {
-                Some(reason @ ("aborted_streaming" | "aborted_tools")) => {
+                Some(reason) if model::stream::is_stop_reason(reason) => {
                     format!("the turn was interrupted ({reason})")
                 }
                 Some(reason) => format!("the turn failed ({reason})"),

@@ -30,7 +30,15 @@ pub fn messages(request: &Request) -> Response {
 fn reply(body: &Value) -> Vec<Value> {
     let messages = body.get("messages").and_then(Value::as_array);
     let messages = messages.map(Vec::as_slice).unwrap_or_default();
-    let script = Script::parse(&messages.first().map(text_of).unwrap_or_default());
+    // The user's latest words (a follow-up is a turn of its own); a tool's result is not.
+    let latest = messages
+        .iter()
+        .rev()
+        .filter(|m| m["role"] == "user")
+        .map(text_of)
+        .find(|text| !text.trim().is_empty());
+    let script = Script::parse(&latest.unwrap_or_default());
+    std::thread::sleep(script.delay);
     let tool_came_back = messages.last().is_some_and(has_tool_result);
     let offers_write = body
         .get("tools")
@@ -49,15 +57,20 @@ fn reply(body: &Value) -> Vec<Value> {
     }
 }
 
-/// All the text of a message, whether its content is a string or blocks.
+/// The user's last words in a message, whether its content is a string or blocks. Claude Code
+/// merges a message sent after an interrupt into the interrupted one, and adds reminders.
 fn text_of(message: &Value) -> String {
     match &message["content"] {
         Value::String(text) => text.clone(),
         Value::Array(blocks) => blocks
             .iter()
             .filter_map(|b| b.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join("\n"),
+            .filter(|t| {
+                !t.starts_with("<system-reminder>") && !t.starts_with("[Request interrupted")
+            })
+            .next_back()
+            .unwrap_or_default()
+            .to_string(),
         _ => String::new(),
     }
 }
@@ -155,6 +168,28 @@ mod tests {
             {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "ok"}]},
         ])));
         assert_eq!(second, vec![json!({"type": "text", "text": "Wrote it."})]);
+    }
+
+    #[test]
+    fn a_follow_up_is_answered_by_its_own_words() {
+        let second = reply(&body(json!([
+            {"role": "user", "content": "REPLY one"},
+            {"role": "assistant", "content": [{"type": "text", "text": "one"}]},
+            {"role": "user", "content": [
+                {"type": "text", "text": "SLOW 9000"},
+                {"type": "text", "text": "[Request interrupted by user]"},
+                {"type": "text", "text": "REPLY two"},
+            ]},
+        ])));
+        assert_eq!(second, vec![json!({"type": "text", "text": "two"})]);
+        let latest = Script::parse(&text_of(&json!({"content": [
+            {"type": "text", "text": "SLOW 9000"},
+            {"type": "text", "text": "REPLY two"},
+        ]})));
+        assert!(
+            latest.delay.is_zero(),
+            "an interrupted message's directives are not re-run"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! | directive | reply |
 //! |---|---|
 //! | `REPLY text` | the final answer (default `ok`) |
+//! | `SLOW ms` | the answer starts after `ms` milliseconds (to interrupt a turn meanwhile) |
 //! | `WRITE_FILE name content` | first a call of the CLI's own file tool writing `name` (Claude: `Write` at the prompt's `Working directory`; Codex: `apply_patch`), then, once the tool's result comes back, the answer |
 //!
 //! A key containing `invalid` is refused with the provider's 401 error.
@@ -26,6 +27,7 @@ pub struct Script {
     pub reply: String,
     pub write: Option<(String, String)>,
     pub working_directory: Option<String>,
+    pub delay: std::time::Duration,
 }
 
 impl Script {
@@ -34,6 +36,7 @@ impl Script {
             reply: "ok".to_string(),
             write: None,
             working_directory: None,
+            delay: std::time::Duration::ZERO,
         };
         for line in prompt.lines().map(str::trim) {
             if let Some(text) = line.strip_prefix("REPLY ") {
@@ -41,6 +44,8 @@ impl Script {
             } else if let Some(rest) = line.strip_prefix("WRITE_FILE ") {
                 let (name, content) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
                 script.write = Some((name.to_string(), content.to_string()));
+            } else if let Some(ms) = line.strip_prefix("SLOW ") {
+                script.delay = std::time::Duration::from_millis(ms.trim().parse().unwrap_or(1000));
             } else if let Some(dir) = line.strip_prefix("- Working directory: ") {
                 script.working_directory = Some(dir.trim().to_string());
             }
@@ -98,6 +103,7 @@ mod tests {
             Some(("hello.txt".to_string(), "Hello there".to_string()))
         );
         assert_eq!(script.working_directory.as_deref(), Some("/w/t"));
+        assert_eq!(Script::parse("SLOW 250").delay.as_millis(), 250);
         assert_eq!(Script::parse("say ok").reply, "ok");
     }
 }

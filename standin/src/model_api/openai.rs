@@ -17,10 +17,12 @@ pub fn responses(request: &Request) -> Response {
     }
     let body = request.json();
     let script = Script::parse(&user_text(&body));
+    std::thread::sleep(script.delay);
     Response::events(stream(&script.reply))
 }
 
-/// The user's own words: every `input_text` of a user message, but the context Codex adds.
+/// The user's latest words (a resumed thread replays the earlier ones first), without the
+/// context Codex adds.
 fn user_text(body: &Value) -> String {
     let items = body.get("input").and_then(Value::as_array);
     items
@@ -30,8 +32,8 @@ fn user_text(body: &Value) -> String {
         .flat_map(|item| item["content"].as_array().cloned().unwrap_or_default())
         .filter_map(|part| part["text"].as_str().map(str::to_string))
         .filter(|text| !text.trim_start().starts_with("<environment_context>"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .next_back()
+        .unwrap_or_default()
 }
 
 fn stream(text: &str) -> Vec<(String, Value)> {
@@ -78,6 +80,7 @@ mod tests {
         let body = json!({"input": [
             {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "REPLY no"}]},
             {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "<environment_context>REPLY no</environment_context>"}]},
+            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "REPLY earlier"}]},
             {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "REPLY yes"}]},
         ]});
         assert_eq!(Script::parse(&user_text(&body)).reply, "yes");

@@ -32,6 +32,8 @@ pub enum Item {
     },
     TurnEnd {
         is_error: bool,
+        /// Stopped on purpose (the user's Stop turn), not failed.
+        stopped: bool,
         result: Option<String>,
         cost_usd: Option<f64>,
         duration_ms: Option<u64>,
@@ -170,6 +172,7 @@ pub fn fold(events: &[StoredEvent], session_final: bool) -> Folded {
             StreamEvent::TurnEnded {
                 is_error,
                 result,
+                reason,
                 cost_usd,
                 duration_ms,
                 ..
@@ -180,6 +183,7 @@ pub fn fold(events: &[StoredEvent], session_final: bool) -> Folded {
                     seq,
                     Item::TurnEnd {
                         is_error: *is_error,
+                        stopped: reason.as_deref().is_some_and(model::stream::is_stop_reason),
                         result: result.clone(),
                         cost_usd: *cost_usd,
                         duration_ms: *duration_ms,
@@ -264,6 +268,31 @@ mod tests {
 
     fn ev(seq: i64, event: StreamEvent) -> StoredEvent {
         StoredEvent { seq, at: 0, event }
+    }
+
+    #[test]
+    fn a_stopped_turn_is_told_from_a_failed_one() {
+        let end = |seq, reason: &str| {
+            ev(
+                seq,
+                StreamEvent::TurnEnded {
+                    is_error: true,
+                    result: None,
+                    reason: Some(reason.into()),
+                    cost_usd: None,
+                    duration_ms: None,
+                    num_turns: None,
+                    usage: None,
+                },
+            )
+        };
+        let folded = fold(&[end(1, "aborted_streaming"), end(2, "max_turns")], false);
+        let stopped: Vec<bool> = folded
+            .rows
+            .iter()
+            .map(|row| matches!(row.item, Item::TurnEnd { stopped: true, .. }))
+            .collect();
+        assert_eq!(stopped, [true, false]);
     }
 
     #[test]

@@ -171,8 +171,13 @@ fn RowView(row: Row, ctx: Ctx) -> impl IntoView {
         Item::Permission { request_id, tool, input, description, state } => {
             view! { <PermissionCard request_id tool input description state ctx seq/> }.into_any()
         }
-        Item::TurnEnd { is_error, result, cost_usd, duration_ms } => {
-            let mut parts = vec![if is_error { "Turn failed".to_string() } else { "Turn finished".to_string() }];
+        Item::TurnEnd { is_error, stopped, result, cost_usd, duration_ms } => {
+            let (label, class) = match (stopped, is_error) {
+                (true, _) => ("Turn stopped", "turn-end stopped"),
+                (false, true) => ("Turn failed", "turn-end failed"),
+                (false, false) => ("Turn finished", "turn-end"),
+            };
+            let mut parts = vec![label.to_string()];
             if let Some(cost) = cost_usd {
                 parts.push(format!("${cost:.4}"));
             }
@@ -180,9 +185,9 @@ fn RowView(row: Row, ctx: Ctx) -> impl IntoView {
                 parts.push(format_duration_ms(ms));
             }
             view! {
-                <li class=if is_error { "turn-end failed" } else { "turn-end" } data-seq=seq>
+                <li class=class data-seq=seq>
                     {parts.join(" · ")}
-                    {is_error.then_some(result).flatten().map(|r| view! { <span class="turn-error">": "{r}</span> })}
+                    {(is_error && !stopped).then_some(result).flatten().map(|r| view! { <span class="turn-error">": "{r}</span> })}
                 </li>
             }.into_any()
         }
