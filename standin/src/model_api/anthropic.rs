@@ -65,10 +65,9 @@ fn text_of(message: &Value) -> String {
         Value::Array(blocks) => blocks
             .iter()
             .filter_map(|b| b.get("text").and_then(Value::as_str))
-            .filter(|t| {
+            .rfind(|t| {
                 !t.starts_with("<system-reminder>") && !t.starts_with("[Request interrupted")
             })
-            .next_back()
             .unwrap_or_default()
             .to_string(),
         _ => String::new(),

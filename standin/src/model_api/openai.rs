@@ -31,8 +31,7 @@ fn user_text(body: &Value) -> String {
         .filter(|item| item["type"] == "message" && item["role"] == "user")
         .flat_map(|item| item["content"].as_array().cloned().unwrap_or_default())
         .filter_map(|part| part["text"].as_str().map(str::to_string))
-        .filter(|text| !text.trim_start().starts_with("<environment_context>"))
-        .next_back()
+        .rfind(|text| !text.trim_start().starts_with("<environment_context>"))
         .unwrap_or_default()
 }
 
