@@ -1,0 +1,131 @@
+//! The user's hold on a running turn: permission answers (and their timeout) and stopping.
+
+use super::{Actor, Stopping};
+use model::{PermissionAnswer, PermissionOutcome, StreamEvent};
+use tokio::time::Instant;
+
+/// A permission request waiting for the user: when it is denied by itself, and the input the
+/// CLI proposed (an allow without edits sends it back).
+pub(super) struct PendingPermission {
+    pub(super) deadline: Instant,
+    pub(super) input: serde_json::Value,
+}
+
+impl Actor {
+    pub(super) async fn answer(
+        &mut self,
+        request_id: &str,
+        answer: &PermissionAnswer,
+    ) -> Result<(), String> {
+        let Some(pending) = self.permissions.remove(request_id) else {
+            return Err(format!("No permission request {request_id} is waiting."));
+        };
+        // Claude Code refuses an allow without the input to run: an unedited allow sends back
+        // the proposed one.
+        let answer = match answer {
+            PermissionAnswer::Allow {
+                updated_input: None,
+            } => &PermissionAnswer::Allow {
+                updated_input: Some(pending.input),
+            },
+            answer => answer,
+        };
+        let line = self
+            .adapter
+            .permission_answer_line(request_id, answer)
+            .ok_or("This agent does not take permission answers.")?;
+        let written = match self.process.as_mut() {
+            Some(process) => process.write_line(&line).await,
+            None => false,
+        };
+        if !written {
+            return Err("The agent process is gone.".into());
+        }
+        let outcome = match answer {
+            PermissionAnswer::Allow { .. } => PermissionOutcome::Allowed,
+            PermissionAnswer::Deny { .. } => PermissionOutcome::Denied,
+        };
+        self.emit(StreamEvent::PermissionResolved {
+            request_id: request_id.to_string(),
+            outcome,
+        });
+        if let Some(turn) = self.turn.as_mut() {
+            turn.deadline = Instant::now() + self.engine.config().turn_timeout;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn interrupt(&mut self) -> Result<(), String> {
+        if self.turn.is_none() {
+            return Err("No turn is running.".into());
+        }
+        let line = self
+            .adapter
+            .interrupt_line(&format!("devlog-interrupt-{}", self.id));
+        if let (Some(process), Some(line)) = (self.process.as_mut(), line)
+            && process.write_line(&line).await
+        {
+            return Ok(());
+        }
+        self.stop_turn_process(Stopping::Interrupt);
+        Ok(())
+    }
+
+    fn stop_turn_process(&mut self, why: Stopping) {
+        if let Some(process) = &self.process {
+            self.stopping = Some(why);
+            process.stop_group(self.engine.config().kill_grace);
+        }
+    }
+
+    pub(super) async fn on_deadline(&mut self) {
+        let now = Instant::now();
+        if self.finishing.is_some_and(|at| at <= now) {
+            // The CLI did not exit after its last turn: stop it; the turn's outcome stands.
+            self.finishing = Some(now + self.engine.config().turn_timeout);
+            self.stop_turn_process(Stopping::Final);
+            return;
+        }
+        let expired: Vec<String> = self
+            .permissions
+            .iter()
+            .filter(|(_, pending)| pending.deadline <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !expired.is_empty() {
+            for request_id in expired {
+                let deny = PermissionAnswer::Deny {
+                    message: "Nobody answered this permission request in time.".into(),
+                    interrupt: false,
+                };
+                if let (Some(process), Some(line)) = (
+                    self.process.as_mut(),
+                    self.adapter.permission_answer_line(&request_id, &deny),
+                ) {
+                    process.write_line(&line).await;
+                }
+                self.permissions.remove(&request_id);
+                self.emit(StreamEvent::PermissionResolved {
+                    request_id,
+                    outcome: PermissionOutcome::TimedOut,
+                });
+            }
+            if let Some(turn) = self.turn.as_mut() {
+                turn.deadline = now + self.engine.config().turn_timeout;
+            }
+            return;
+        }
+        if self.turn.as_ref().is_some_and(|t| t.deadline <= now) {
+            let secs = self.engine.config().turn_timeout.as_secs();
+            self.emit(StreamEvent::Error {
+                message: format!("The turn ran longer than {secs} s and was stopped."),
+                retrying: false,
+            });
+            if let Some(turn) = self.turn.as_mut() {
+                // Wait for the exit, not for another deadline.
+                turn.deadline = now + self.engine.config().turn_timeout;
+            }
+            self.stop_turn_process(Stopping::Timeout);
+        }
+    }
+}

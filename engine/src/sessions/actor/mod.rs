@@ -1,0 +1,332 @@
+//! One task per live session: it owns the agent process, the follow-up queue and the pending
+//! permission requests, and is the only writer of the session's status while it lives.
+//!
+//! Claude Code keeps one process across turns (messages on stdin); Codex runs one process per
+//! turn. A process that dies mid-turn is restarted once with resume and its last message
+//! re-queued; a second death fails the session.
+
+mod control;
+mod turns;
+
+use super::process::{AgentProcess, Output};
+use crate::Engine;
+use crate::agents::{AgentAdapter, adapter, edited_paths};
+use control::PendingPermission;
+use model::{PermissionAnswer, Session, SessionId, SessionStatus, StreamEvent, TransientSecrets};
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+pub type Reply = oneshot::Sender<Result<(), String>>;
+
+pub enum Command {
+    /// A message with the secrets of the request that sent it (held until its turn ends).
+    Send(String, TransientSecrets, Reply),
+    Answer(String, PermissionAnswer, Reply),
+    Interrupt(Reply),
+    Kill(Reply),
+    End(Reply),
+}
+
+/// A task's worktree, made by the actor before its first turn; the outcome is reported to
+/// whoever started it.
+pub struct Prepare {
+    pub repo: PathBuf,
+    pub path: PathBuf,
+    pub branch: String,
+    pub base: String,
+    pub done: oneshot::Sender<Result<(), String>>,
+}
+
+/// A message waiting for its turn, or the one running: its secrets live exactly as long.
+pub struct Message {
+    pub text: String,
+    pub secrets: TransientSecrets,
+}
+
+struct Turn {
+    message: Message,
+    deadline: Instant,
+}
+
+/// Why we stopped a process ourselves, so its exit is not taken for a crash.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stopping {
+    Interrupt,
+    Timeout,
+    Final,
+}
+
+pub struct Actor {
+    engine: Engine,
+    id: SessionId,
+    session: Session,
+    status: SessionStatus,
+    adapter: &'static dyn AgentAdapter,
+    binary: PathBuf,
+    process: Option<AgentProcess>,
+    output: Option<mpsc::Receiver<Output>>,
+    /// Tells the live process's environment from a new request's, without keeping it.
+    env_hasher: RandomState,
+    process_env: Option<u64>,
+    /// The secrets the live process runs with: anything it prints is redacted with them
+    /// before it becomes an event (an API may echo the key in an error).
+    process_secrets: TransientSecrets,
+    queue: VecDeque<Message>,
+    permissions: HashMap<String, PendingPermission>,
+    turn: Option<Turn>,
+    agent_session_id: Option<String>,
+    restarted: bool,
+    stopping: Option<Stopping>,
+    /// A task's attempt ends with its turn: set once that turn ended and the queue was empty;
+    /// the session's outcome is decided when the process has exited.
+    finishing: Option<Instant>,
+    /// Why the last turn failed, if it did (the CLI's own error text).
+    last_turn_failure: Option<String>,
+}
+
+impl Actor {
+    pub fn new(engine: Engine, session: Session) -> Actor {
+        Actor {
+            binary: engine.config().binary(session.runtime.agent).to_path_buf(),
+            adapter: adapter(session.runtime.agent),
+            id: session.id,
+            status: session.status,
+            agent_session_id: session.agent_session_id.clone(),
+            session,
+            engine,
+            process: None,
+            output: None,
+            env_hasher: RandomState::new(),
+            process_env: None,
+            process_secrets: TransientSecrets::default(),
+            queue: VecDeque::new(),
+            permissions: HashMap::new(),
+            turn: None,
+            restarted: false,
+            stopping: None,
+            finishing: None,
+            last_turn_failure: None,
+        }
+    }
+
+    fn emit(&self, event: StreamEvent) {
+        self.engine.events().append(self.id, event);
+    }
+
+    /// Runs until the session reaches a final status or every handle is gone.
+    pub async fn run(
+        mut self,
+        prepare: Option<Prepare>,
+        first: Option<Message>,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+    ) {
+        if let Some(prepare) = prepare {
+            let made = crate::git::worktree::ensure(
+                &prepare.repo,
+                &prepare.path,
+                &prepare.branch,
+                &prepare.base,
+            )
+            .await;
+            if let Err(e) = made {
+                let reason = format!("Could not prepare the task's worktree: {e}");
+                self.fail(reason.clone()).await;
+                let _ = prepare.done.send(Err(reason));
+                self.engine.forget_live(self.id);
+                return;
+            }
+            let _ = prepare.done.send(Ok(()));
+        }
+        if let Some(message) = first {
+            self.start_turn(message).await;
+        }
+        while !self.status.is_final() {
+            let deadline = self.next_deadline();
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(command) => self.on_command(command).await,
+                    None => break,
+                },
+                Some(output) = next_output(&mut self.output) => self.on_output(output).await,
+                () = sleep_until(deadline) => self.on_deadline().await,
+            }
+        }
+        self.engine.forget_live(self.id);
+        self.engine.events().flush().await;
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        if self.finishing.is_some() {
+            return self.finishing;
+        }
+        // While the user is asked, the turn's clock does not run.
+        if let Some(first) = self.permissions.values().map(|p| p.deadline).min() {
+            return Some(first);
+        }
+        self.turn.as_ref().map(|t| t.deadline)
+    }
+
+    async fn set_status(&mut self, to: SessionStatus, reason: Option<String>) {
+        if self.status == to {
+            return;
+        }
+        match self.status.transition(to) {
+            Ok(next) => {
+                self.status = next;
+                if let Err(e) = self
+                    .engine
+                    .write_session_status(self.id, next, reason)
+                    .await
+                {
+                    tracing::error!(session = %self.id, error = %e, "writing session status");
+                }
+                self.emit(StreamEvent::StatusChanged {
+                    status: next.as_str().to_string(),
+                });
+            }
+            Err(e) => tracing::warn!(session = %self.id, "{e}"),
+        }
+    }
+
+    async fn fail(&mut self, reason: String) {
+        self.emit(StreamEvent::Error {
+            message: reason.clone(),
+            retrying: false,
+        });
+        if let Some(process) = &self.process {
+            self.stopping = Some(Stopping::Final);
+            process.stop_group(self.engine.config().kill_grace);
+        }
+        self.set_status(SessionStatus::Failed, Some(reason)).await;
+    }
+
+    async fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Send(text, secrets, reply) => {
+                if self.finishing.is_some() {
+                    let _ = reply.send(Err(
+                        "This attempt at the task is finishing: retry the task with feedback instead."
+                            .into(),
+                    ));
+                    return;
+                }
+                let _ = reply.send(Ok(()));
+                let message = Message { text, secrets };
+                if self.turn.is_some() || !self.permissions.is_empty() {
+                    self.emit(StreamEvent::MessageQueued {
+                        text: message.text.clone(),
+                    });
+                    self.queue.push_back(message);
+                } else {
+                    self.start_turn(message).await;
+                }
+            }
+            Command::Answer(request_id, answer, reply) => {
+                let _ = reply.send(self.answer(&request_id, &answer).await);
+            }
+            Command::Interrupt(reply) => {
+                let _ = reply.send(self.interrupt().await);
+            }
+            Command::Kill(reply) => {
+                if let Some(process) = &self.process {
+                    self.stopping = Some(Stopping::Final);
+                    process.stop_group(self.engine.config().kill_grace);
+                }
+                self.set_status(SessionStatus::Killed, Some("Killed by the user".into()))
+                    .await;
+                let _ = reply.send(Ok(()));
+            }
+            Command::End(reply) => {
+                if self.turn.is_some() {
+                    let _ = reply.send(Err(
+                        "A turn is running: stop it first, or kill the session.".into(),
+                    ));
+                    return;
+                }
+                if let Some(process) = self.process.as_mut() {
+                    self.stopping = Some(Stopping::Final);
+                    process.close_stdin();
+                    process.stop_group(self.engine.config().kill_grace);
+                }
+                self.set_status(SessionStatus::Completed, None).await;
+                let _ = reply.send(Ok(()));
+            }
+        }
+    }
+
+    async fn on_output(&mut self, output: Output) {
+        match output {
+            Output::Stdout(line) => {
+                let line = self.process_secrets.redact(&line);
+                for event in self.adapter.parse_line(&line) {
+                    self.observe(&event);
+                    let touched = edited_paths(&event);
+                    if !touched.is_empty() {
+                        self.engine
+                            .touch_files(self.id, self.session.cwd.clone(), touched)
+                            .await;
+                    }
+                    if let StreamEvent::TurnEnded {
+                        is_error, result, ..
+                    } = &event
+                    {
+                        self.last_turn_failure = is_error.then(|| {
+                            result
+                                .clone()
+                                .filter(|r| !r.trim().is_empty())
+                                .unwrap_or_else(|| "The agent's turn failed.".into())
+                        });
+                    }
+                    let ended = matches!(event, StreamEvent::TurnEnded { .. });
+                    self.emit(event);
+                    if ended {
+                        self.turn_ended().await;
+                    }
+                }
+            }
+            Output::Stderr(line) => {
+                let line = self.process_secrets.redact(&line).into_owned();
+                self.emit(StreamEvent::Log { line })
+            }
+            Output::Exited(exit) => self.exited(exit).await,
+        }
+    }
+
+    fn observe(&mut self, event: &StreamEvent) {
+        match event {
+            StreamEvent::AgentSession {
+                agent_session_id, ..
+            } => self.agent_session_id = Some(agent_session_id.clone()),
+            StreamEvent::PermissionRequest {
+                request_id, input, ..
+            } => {
+                let pending = PendingPermission {
+                    deadline: Instant::now() + self.engine.config().permission_timeout,
+                    input: input.clone(),
+                };
+                self.permissions.insert(request_id.clone(), pending);
+            }
+            StreamEvent::PermissionWithdrawn { request_id } => {
+                self.permissions.remove(request_id);
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn next_output(output: &mut Option<mpsc::Receiver<Output>>) -> Option<Output> {
+    match output {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

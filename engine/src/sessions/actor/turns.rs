@@ -1,0 +1,246 @@
+//! How a session's turns start, end and fail: spawning (or reusing) the agent's process for a
+//! message, the follow-up queue, the end of a task's attempt, and a process's exit — expected,
+//! or a death mid-turn that is retried once with resume.
+
+use super::{Actor, Message, Stopping, Turn};
+use crate::agents::TurnLaunch;
+use crate::runtime::{launch_env, missing_cli};
+use crate::sessions::process::{AgentProcess, Exit, SpawnError};
+use model::{RuntimeRequest, SessionStatus, StreamEvent};
+use std::path::PathBuf;
+use tokio::time::Instant;
+
+impl Actor {
+    pub(super) async fn start_turn(&mut self, message: Message) {
+        self.emit(StreamEvent::UserMessage {
+            text: message.text.clone(),
+        });
+        self.set_status(SessionStatus::Running, None).await;
+        // The stored selection, never the current Settings; the secrets of this message.
+        let request = RuntimeRequest {
+            selection: self.session.runtime.clone(),
+            secrets: message.secrets.clone(),
+        };
+        let env = match launch_env(&request) {
+            Ok(env) => env,
+            Err(e) => return self.refuse_turn(e.to_string()).await,
+        };
+        let fingerprint = env.fingerprint(&self.env_hasher);
+        let prompt = message.text.clone();
+        self.turn = Some(Turn {
+            message,
+            deadline: Instant::now() + self.engine.config().turn_timeout,
+        });
+        // Claude's process takes the next message on stdin, if it runs with these secrets;
+        // one started with another key is replaced (resuming the conversation).
+        if self.process_env == Some(fingerprint) {
+            if let (Some(process), Some(line)) = (
+                self.process.as_mut(),
+                self.adapter.user_message_line(&prompt),
+            ) && process.write_line(&line).await
+            {
+                return;
+            }
+        } else {
+            self.retire_process();
+        }
+        let selection = &self.session.runtime;
+        let launch = TurnLaunch {
+            binary: self.binary.clone(),
+            prompt,
+            model: selection.model().map(str::to_string),
+            reasoning_effort: selection.reasoning_effort.map(|e| e.as_str().to_string()),
+            base_url: selection.base_url().map(str::to_string),
+            permission: self.session.permission,
+        };
+        if let Err(e) = launch.check(selection.agent) {
+            return self.fail(format!("Cannot start the agent: {e}")).await;
+        }
+        let spec = match &self.agent_session_id {
+            Some(resume) => self.adapter.continuation(&launch, resume),
+            None => self.adapter.first_turn(&launch),
+        };
+        let cwd = PathBuf::from(&self.session.cwd);
+        match AgentProcess::spawn(&spec, &cwd, env.set(), env.remove()).await {
+            Ok((process, output)) => {
+                if let Err(e) = self
+                    .engine
+                    .record_process(self.id, process.pid, process.pgid)
+                    .await
+                {
+                    tracing::error!(session = %self.id, error = %e, "recording the process");
+                }
+                self.process = Some(process);
+                self.output = Some(output);
+                self.process_env = Some(fingerprint);
+                self.process_secrets = request.secrets.clone();
+                self.stopping = None;
+            }
+            Err(e) => {
+                self.turn = None;
+                let reason = match e {
+                    SpawnError::NotFound(program) => missing_cli(selection.agent, &program),
+                    other => format!("The agent could not be started: {other}"),
+                };
+                self.fail(reason).await;
+            }
+        }
+    }
+
+    /// A turn that cannot run with this request (say, the server's variable was unset since):
+    /// it ends as failed and the session stays usable.
+    async fn refuse_turn(&mut self, reason: String) {
+        self.emit(StreamEvent::Error {
+            message: reason.clone(),
+            retrying: false,
+        });
+        self.emit(StreamEvent::TurnEnded {
+            is_error: true,
+            result: Some(reason),
+            reason: Some("refused".into()),
+            cost_usd: None,
+            duration_ms: None,
+            num_turns: None,
+            usage: None,
+        });
+        self.set_status(SessionStatus::Idle, None).await;
+        // Boxed: starting the next message may come back here.
+        Box::pin(self.next_queued()).await;
+    }
+
+    /// Lets go of a live process started with other secrets: it ends, its output is no longer
+    /// read, and its exit is not taken for a crash.
+    fn retire_process(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.close_stdin();
+            process.stop_group(self.engine.config().kill_grace);
+        }
+        self.output = None;
+        self.process_env = None;
+    }
+
+    pub(super) async fn turn_ended(&mut self) {
+        self.turn = None;
+        self.permissions.clear();
+        self.set_status(SessionStatus::Idle, None).await;
+        if self.session.task_id.is_some() && self.queue.is_empty() {
+            return self.finish_attempt().await;
+        }
+        // Codex's process is ending: the next turn starts once it has exited.
+        if self.adapter_keeps_process() {
+            self.next_queued().await;
+        }
+    }
+
+    fn adapter_keeps_process(&self) -> bool {
+        self.process.is_some() && self.adapter.keeps_process()
+    }
+
+    async fn next_queued(&mut self) {
+        if self.turn.is_some() || self.status.is_final() {
+            return;
+        }
+        if let Some(next) = self.queue.pop_front() {
+            if self.queue.is_empty() {
+                self.emit(StreamEvent::QueueDrained);
+            }
+            Box::pin(self.start_turn(next)).await;
+        }
+    }
+
+    /// A task's turn is over: let the process end (Claude exits when its stdin closes,
+    /// Codex by itself), then decide the outcome from the turn and the exit.
+    async fn finish_attempt(&mut self) {
+        let grace = self
+            .engine
+            .config()
+            .kill_grace
+            .max(std::time::Duration::from_secs(5));
+        self.finishing = Some(Instant::now() + grace);
+        match self.process.as_mut() {
+            Some(process) => process.close_stdin(),
+            None => self.finalize(None, false).await,
+        }
+    }
+
+    /// The outcome of a task's attempt: the turn's failure, else a failed exit, else done
+    /// (the engine then sends the task to review, or to fail when nothing changed).
+    async fn finalize(&mut self, exit: Option<Exit>, stopped_by_us: bool) {
+        self.finishing = None;
+        let reason = self.last_turn_failure.take().or_else(|| {
+            exit.filter(|e| !e.success() && !stopped_by_us)
+                .map(|e| format!("Agent {}", e.describe()))
+        });
+        match reason {
+            Some(reason) => {
+                self.emit(StreamEvent::Error {
+                    message: reason.clone(),
+                    retrying: false,
+                });
+                self.set_status(SessionStatus::Failed, Some(reason)).await;
+            }
+            None => self.set_status(SessionStatus::Completed, None).await,
+        }
+    }
+
+    pub(super) async fn exited(&mut self, exit: Exit) {
+        self.process = None;
+        self.output = None;
+        self.process_env = None;
+        if let Err(e) = self.engine.record_exit(self.id, exit).await {
+            tracing::error!(session = %self.id, error = %e, "recording the exit");
+        }
+        let stopping = self.stopping.take();
+        if self.finishing.is_some() && !self.status.is_final() {
+            return self
+                .finalize(Some(exit), stopping == Some(Stopping::Final))
+                .await;
+        }
+        if stopping == Some(Stopping::Final) || self.status.is_final() {
+            return;
+        }
+        if let Some(why) = stopping {
+            let (result, reason) = match why {
+                Stopping::Timeout => ("The turn timed out and was stopped", "timeout"),
+                _ => ("Stopped by the user", "interrupted"),
+            };
+            self.emit(StreamEvent::TurnEnded {
+                is_error: true,
+                result: Some(result.into()),
+                reason: Some(reason.into()),
+                cost_usd: None,
+                duration_ms: None,
+                num_turns: None,
+                usage: None,
+            });
+            self.turn = None;
+            self.permissions.clear();
+            self.set_status(SessionStatus::Idle, None).await;
+        } else if let Some(turn) = self.turn.take() {
+            self.died_mid_turn(exit, turn).await;
+            return;
+        }
+        self.next_queued().await;
+    }
+
+    async fn died_mid_turn(&mut self, exit: Exit, turn: Turn) {
+        self.permissions.clear();
+        if self.restarted || self.agent_session_id.is_none() {
+            return self
+                .fail(format!(
+                    "Agent {} in the middle of a turn.",
+                    exit.describe()
+                ))
+                .await;
+        }
+        self.restarted = true;
+        self.emit(StreamEvent::Error {
+            message: format!(
+                "The agent {} in the middle of a turn: restarting it once, resuming its session.",
+                exit.describe()
+            ),
+            retrying: true,
+        });
+        self.start_turn(turn.message).await;
+    }
+}
