@@ -5,6 +5,8 @@
 use crate::ids::TaskId;
 use crate::task::{Task, TaskStatus};
 use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::HashMap;
 
 /// Running task attempts per project when the setting was never changed.
 pub const DEFAULT_CONCURRENCY: u32 = 3;
@@ -45,17 +47,33 @@ pub fn find_cycle(edges: &[Dependency], new: Dependency) -> Option<Vec<TaskId>> 
 
 /// The dependencies of `task` that are not done yet.
 pub fn blockers(task: TaskId, edges: &[Dependency], tasks: &[Task]) -> Vec<TaskId> {
-    edges
-        .iter()
-        .filter(|e| e.task == task)
-        .filter(|e| {
-            tasks
-                .iter()
-                .find(|t| t.id == e.on)
-                .is_some_and(|t| t.status != TaskStatus::Done)
-        })
-        .map(|e| e.on)
-        .collect()
+    TaskIndex::new(tasks).blockers(task, edges)
+}
+
+/// A project's tasks by id: the rules below look up many of them, and a board has thousands.
+struct TaskIndex<'a>(HashMap<TaskId, &'a Task>);
+
+impl<'a> TaskIndex<'a> {
+    fn new(tasks: &'a [Task]) -> Self {
+        TaskIndex(tasks.iter().map(|t| (t.id, t)).collect())
+    }
+
+    fn blockers(&self, task: TaskId, edges: &[Dependency]) -> Vec<TaskId> {
+        edges
+            .iter()
+            .filter(|e| e.task == task)
+            .filter(|e| {
+                self.0
+                    .get(&e.on)
+                    .is_some_and(|t| t.status != TaskStatus::Done)
+            })
+            .map(|e| e.on)
+            .collect()
+    }
+
+    fn priority_rank(&self, task: TaskId) -> i64 {
+        self.0.get(&task).map_or(0, |t| t.priority.rank())
+    }
 }
 
 /// Why a queued task has not started, or that it may start now.
@@ -150,25 +168,15 @@ pub fn plan(
         .iter()
         .filter(|t| t.status == TaskStatus::InProgress)
         .count();
+    let index = TaskIndex::new(tasks);
     let mut order: Vec<&Queued> = queued.iter().collect();
-    let priority = |id: TaskId| {
-        tasks
-            .iter()
-            .find(|t| t.id == id)
-            .map_or(0, |t| t.priority.rank())
-    };
-    order.sort_by(|a, b| {
-        priority(b.task)
-            .cmp(&priority(a.task))
-            .then(a.queued_at.cmp(&b.queued_at))
-            .then(a.task.0.cmp(&b.task.0))
-    });
+    order.sort_by_key(|q| (Reverse(index.priority_rank(q.task)), q.queued_at, q.task));
     let mut free = (limit as usize).saturating_sub(running);
     let mut position = 0;
     order
         .into_iter()
         .map(|q| {
-            let blocked = blockers(q.task, edges, tasks);
+            let blocked = index.blockers(q.task, edges);
             let state = if !blocked.is_empty() {
                 QueueState::WaitingFor { blockers: blocked }
             } else if q.needs_key && free > 0 {
