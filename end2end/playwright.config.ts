@@ -16,19 +16,10 @@ export const FAKE_MODEL_API_URL = `http://127.0.0.1:${FAKE_MODEL_API_PORT}`;
 export const SERVER_ENV_VAR = "DEVLOG_E2E_SERVER_KEY";
 export const SERVER_ENV_KEY = "sk-e2e-from-the-server-environment";
 
-/** The release server on `port` with a fresh data directory; the agent CLIs are the stand-in,
- * under the names it picks its protocol by. */
-function server(port: number, codexBin: string) {
+/** What every DevLog server of the suite shares: ready when its health check answers. */
+function devlog(port: number) {
   return {
-    command:
-      `bash -c 'data=$(mktemp -d) && mkdir "$data/bin" && ` +
-      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/claude" && ` +
-      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/codex" && ` +
-      `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
-      `--site-root ../target/site --claude-bin "$data/bin/claude" --codex-bin "${codexBin}" ` +
-      `--gh-bin /nonexistent/bin/gh --permission-timeout-secs 600'`,
     url: `http://127.0.0.1:${port}/healthz`,
-    env: { ...(process.env as Record<string, string>), [SERVER_ENV_VAR]: SERVER_ENV_KEY },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe" as const,
@@ -36,10 +27,26 @@ function server(port: number, codexBin: string) {
   };
 }
 
+/** The release server on `port` with a fresh data directory; the agent CLIs are the stand-in,
+ * under the names it picks its protocol by. */
+function server(port: number, codexBin: string) {
+  return {
+    ...devlog(port),
+    command:
+      `bash -c 'data=$(mktemp -d) && mkdir "$data/bin" && ` +
+      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/claude" && ` +
+      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/codex" && ` +
+      `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
+      `--site-root ../target/site --claude-bin "$data/bin/claude" --codex-bin "${codexBin}" ` +
+      `--gh-bin /nonexistent/bin/gh --permission-timeout-secs 600'`,
+    env: { ...(process.env as Record<string, string>), [SERVER_ENV_VAR]: SERVER_ENV_KEY },
+  };
+}
+
 /** The release server with the real CLIs, each with a fresh home (their login and config). */
 function realCliServer(port: number) {
   return {
-    ...server(port, ""),
+    ...devlog(port),
     command:
       `bash -c 'data=$(mktemp -d) && mkdir "$data/home" && HOME="$data/home" ` +
       `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +

@@ -211,8 +211,9 @@ impl Session {
             }
             let answer = &response["response"];
             return match answer["behavior"].as_str() {
-                // Claude Code 2.1 validates the answer: an allow must carry the input to run
-                // (a record), else the tool fails and the turn goes on without it.
+                // Claude Code 2.1.197 (pinned in end2end) validates the answer: an allow must
+                // carry the input to run (a record), else the tool fails and the turn goes on
+                // without it. Later versions (the recorded 2.1.332) accept a bare allow.
                 Some("allow") => match answer.get("updatedInput") {
                     Some(updated) if updated.is_object() => Ok(updated.clone()),
                     _ => Err(Ok(
@@ -315,8 +316,9 @@ impl Session {
             Step::Stderr(text) => eprintln!("{text}"),
             Step::DumpEnv(path) => script::dump_env(&path),
             Step::FailAuth => {
-                if script::rejected_key().is_some() {
-                    // Claude Code 2.1 retries a refused key before giving up, minutes later.
+                let rejected_key = script::rejected_key();
+                if rejected_key.is_some() {
+                    // Claude Code 2.1.197 retries a refused key before giving up, minutes later.
                     for attempt in 1..=2 {
                         emit(&json!({
                             "type": "system", "subtype": "api_retry", "attempt": attempt,
@@ -325,7 +327,7 @@ impl Session {
                         }));
                     }
                 }
-                let message = match script::rejected_key() {
+                let message = match rejected_key {
                     Some(key) => format!("Invalid API key · Fix external API key ({key})"),
                     None => "Invalid API key · Fix external API key".to_string(),
                 };

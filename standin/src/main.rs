@@ -11,7 +11,7 @@
 //! | `THINK` | a reasoning block |
 //! | `RUN_CMD cmd` | a shell tool call (not executed) and its result |
 //! | `WRITE_FILE name content` | writes `name` in the cwd through the CLI's file tool; Claude in ask mode asks permission first |
-//! | `ASK tool` | a permission request for `tool` (Claude); an allow must carry `updatedInput`, as Claude Code 2.1 demands |
+//! | `ASK tool` | a permission request for `tool` (Claude); an allow must carry `updatedInput`, as Claude Code 2.1.197 demands |
 //! | `SLOW ms` | waits (Claude: an interrupt ends the wait) |
 //! | `HANG` | never ends the turn |
 //! | `FLOOD n` | n assistant messages as fast as possible, each stamped `t=<unix nanos>` |
@@ -26,7 +26,7 @@
 //! A key in `ANTHROPIC_API_KEY`, `OPENAI_API_KEY` or `CODEX_API_KEY` containing `invalid` is
 //! refused like a model API refuses a bad key (`FAIL_AUTH`, whatever the prompt; the error
 //! echoes the key, as careless servers do; Claude first reports two `api_retry`s with HTTP 401,
-//! as Claude Code 2.1 retries a refused key), and the model
+//! as Claude Code 2.1.197 retries a refused key), and the model
 //! `hang` (`-m hang`, `--model hang`) never answers, like an unreachable model API.
 
 mod claude;

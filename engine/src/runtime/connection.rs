@@ -89,14 +89,7 @@ impl Engine {
                                     process.write_line(&answer).await;
                                 }
                             }
-                            if let StreamEvent::Error {
-                                retrying: true,
-                                message,
-                            } = &event
-                                && is_auth_failure(message)
-                            {
-                                // "retrying 1/10 in 589 ms": no use waiting for the other nine.
-                                let cause = message.split("; retrying").next().unwrap_or(message);
+                            if let Some(cause) = refused_key(&event) {
                                 return Ending::KeyRefused(cause.to_string());
                             }
                             let ended = matches!(event, StreamEvent::TurnEnded { .. });
@@ -141,6 +134,21 @@ impl Engine {
             }
         })
     }
+}
+
+/// The cause of a retry that will never succeed, because the key was refused: "API request
+/// failed (HTTP 401, authentication_failed)" of "…; retrying 1/10 in 589 ms". The retry's
+/// count and delay are left out before looking, so a delay of 4030 ms is not an HTTP 403.
+fn refused_key(event: &StreamEvent) -> Option<&str> {
+    let StreamEvent::Error {
+        retrying: true,
+        message,
+    } = event
+    else {
+        return None;
+    };
+    let cause = message.split("; retrying").next().unwrap_or(message);
+    is_auth_failure(cause).then_some(cause)
 }
 
 /// The failure as the user should read it: an authentication problem says so first.
@@ -200,6 +208,26 @@ mod tests {
             );
         }
         assert_eq!(describe_failure("overloaded"), "overloaded");
+    }
+
+    #[test]
+    fn only_a_retry_for_a_refused_key_ends_the_test() {
+        let retry = |message: &str, retrying| StreamEvent::Error {
+            message: message.into(),
+            retrying,
+        };
+        let refused = "API request failed (HTTP 401, authentication_failed)";
+        assert_eq!(
+            refused_key(&retry(&format!("{refused}; retrying 1/10 in 589 ms"), true)),
+            Some(refused)
+        );
+        let overloaded = "API request failed (HTTP 529, overloaded); retrying 3/10 in 4030 ms";
+        assert_eq!(refused_key(&retry(overloaded, true)), None);
+        assert_eq!(
+            refused_key(&retry(refused, false)),
+            None,
+            "a final error ends the turn itself"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The server's HTTP surface, driven in-process through the router. One test binary on purpose:
-//! each one links the whole app, and four of them filled a CI machine's disk.
+//! each one links the whole app, and three of them filled a CI machine's disk.
 
 mod activity;
 mod common;

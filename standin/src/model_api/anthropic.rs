@@ -13,7 +13,10 @@ pub fn messages(request: &Request) -> Response {
         });
         return Response::json(401, error.to_string());
     }
-    let body = request.json();
+    let body = match request.json() {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let content = reply(&body);
     let model = body.get("model").cloned().unwrap_or(Value::Null);
     if body.get("stream").and_then(Value::as_bool) == Some(true) {
@@ -38,8 +41,11 @@ fn reply(body: &Value) -> Vec<Value> {
         .map(text_of)
         .find(|text| !text.trim().is_empty());
     let script = Script::parse(&latest.unwrap_or_default());
-    std::thread::sleep(script.delay);
     let tool_came_back = messages.last().is_some_and(has_tool_result);
+    if !tool_came_back {
+        // Once per turn: not again for the answer after a tool's result.
+        std::thread::sleep(script.delay);
+    }
     let offers_write = body
         .get("tools")
         .and_then(Value::as_array)
@@ -48,7 +54,7 @@ fn reply(body: &Value) -> Vec<Value> {
         (Some((name, content)), Some(dir)) if offers_write && !tool_came_back => {
             vec![json!({
                 "type": "tool_use",
-                "id": "toolu_devlog_fake_1",
+                "id": crate::next_id("toolu"),
                 "name": "Write",
                 "input": {"file_path": format!("{dir}/{name}"), "content": format!("{content}\n")},
             })]
@@ -90,7 +96,7 @@ fn stop_reason(content: &[Value]) -> &'static str {
 
 fn message(model: Value, content: Vec<Value>, stop: Option<&str>) -> Value {
     json!({
-        "id": "msg_devlog_fake",
+        "id": crate::next_id("msg"),
         "type": "message",
         "role": "assistant",
         "model": model,

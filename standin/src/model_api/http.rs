@@ -3,9 +3,12 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
 /// Request bodies beyond this are refused: the CLIs send a few hundred KB at most.
 const MAX_BODY: usize = 32 * 1024 * 1024;
+/// A client that sends nothing for this long is dropped (its thread with it).
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Request {
     pub method: String,
@@ -26,8 +29,14 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_default()
+    /// The body as JSON; a body that is not is the caller's bug, answered with a 400.
+    pub fn json(&self) -> Result<serde_json::Value, Response> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Response::json(
+                400,
+                serde_json::json!({ "error": e.to_string() }).to_string(),
+            )
+        })
     }
 }
 
@@ -61,6 +70,7 @@ impl Response {
 }
 
 pub fn serve(stream: TcpStream, route: fn(&Request) -> Response) {
+    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
     let Ok(reader) = stream.try_clone() else {
         return;
     };
@@ -127,4 +137,27 @@ fn read_request(reader: &mut impl BufRead) -> Result<Request, String> {
         .read_exact(&mut request.body)
         .map_err(|e| e.to_string())?;
     Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_request_and_refuses_what_it_cannot_read() {
+        let raw =
+            b"POST /v1/messages?beta=true HTTP/1.1\r\nX-Api-Key: k\r\nContent-Length: 2\r\n\r\n{}";
+        let request = read_request(&mut &raw[..]).unwrap();
+        assert_eq!(request.path(), "/v1/messages");
+        assert_eq!(request.header("x-api-key"), Some("k"));
+        assert!(request.json().is_ok());
+
+        let not_json = Request {
+            body: b"{".to_vec(),
+            ..request
+        };
+        assert!(matches!(not_json.json(), Err(Response { status: 400, .. })));
+        let chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+        assert!(read_request(&mut &chunked[..]).is_err());
+    }
 }

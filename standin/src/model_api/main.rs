@@ -2,14 +2,14 @@
 //! to it as the Anthropic Messages API (`ANTHROPIC_BASE_URL`), Codex as the OpenAI Responses
 //! API (a custom provider's `base_url`). Both stream, as the real APIs do.
 //!
-//! The reply is scripted by the conversation's first user text, with the stand-in agent's
-//! directives (one per line, other lines ignored):
+//! The reply is scripted by the user's latest words, with the stand-in agent's directives (one
+//! per line, other lines ignored):
 //!
 //! | directive | reply |
 //! |---|---|
 //! | `REPLY text` | the final answer (default `ok`) |
 //! | `SLOW ms` | the answer starts after `ms` milliseconds (to interrupt a turn meanwhile) |
-//! | `WRITE_FILE name content` | first a call of the CLI's own file tool writing `name` (Claude: `Write` at the prompt's `Working directory`; Codex: `apply_patch`), then, once the tool's result comes back, the answer |
+//! | `WRITE_FILE name content` | Claude: first a `Write` of `name` in the prompt's `Working directory`, then, once the tool's result comes back, the answer (Codex, which edits through a JavaScript tool of its own, only gets the answer) |
 //!
 //! A key containing `invalid` is refused with the provider's 401 error.
 //!
@@ -20,8 +20,19 @@ mod http;
 mod openai;
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-/// What the first user text asks for.
+/// A fresh id with the provider's prefix: the real APIs never repeat one.
+pub fn next_id(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "{prefix}_devlog_fake_{}",
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// What the user's latest words ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
     pub reply: String,
@@ -71,8 +82,17 @@ fn main() {
     if let Ok(addr) = listener.local_addr() {
         println!("listening on {addr}");
     }
-    for stream in listener.incoming().flatten() {
-        std::thread::spawn(move || http::serve(stream, route));
+    for stream in listener.incoming() {
+        match stream {
+            Ok(stream) => {
+                std::thread::spawn(move || http::serve(stream, route));
+            }
+            Err(e) => {
+                // Out of file descriptors, say: back off instead of spinning.
+                eprintln!("devlog-fake-model-api: accept: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
     }
 }
 

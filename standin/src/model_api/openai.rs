@@ -15,7 +15,10 @@ pub fn responses(request: &Request) -> Response {
         }});
         return Response::json(401, error.to_string());
     }
-    let body = request.json();
+    let body = match request.json() {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let script = Script::parse(&user_text(&body));
     std::thread::sleep(script.delay);
     Response::events(stream(&script.reply))
@@ -36,10 +39,11 @@ fn user_text(body: &Value) -> String {
 }
 
 fn stream(text: &str) -> Vec<(String, Value)> {
+    let (message_id, response_id) = (crate::next_id("msg"), crate::next_id("resp"));
     let item = json!({
         "type": "message",
         "role": "assistant",
-        "id": "msg_devlog_fake",
+        "id": message_id,
         "content": [{"type": "output_text", "text": text, "annotations": []}],
     });
     let mut opened = item.clone();
@@ -52,13 +56,13 @@ fn stream(text: &str) -> Vec<(String, Value)> {
         "total_tokens": 11,
     });
     [
-        json!({"type": "response.created", "response": {"id": "resp_devlog_fake"}}),
+        json!({"type": "response.created", "response": {"id": response_id}}),
         json!({"type": "response.output_item.added", "output_index": 0, "item": opened}),
-        json!({"type": "response.output_text.delta", "item_id": "msg_devlog_fake",
+        json!({"type": "response.output_text.delta", "item_id": message_id,
                "output_index": 0, "content_index": 0, "delta": text}),
         json!({"type": "response.output_item.done", "output_index": 0, "item": item}),
         json!({"type": "response.completed",
-               "response": {"id": "resp_devlog_fake", "usage": usage}}),
+               "response": {"id": response_id, "usage": usage}}),
     ]
     .into_iter()
     .map(|event| {

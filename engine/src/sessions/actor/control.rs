@@ -20,13 +20,13 @@ impl Actor {
         let Some(pending) = self.permissions.remove(request_id) else {
             return Err(format!("No permission request {request_id} is waiting."));
         };
-        // Claude Code refuses an allow without the input to run: an unedited allow sends back
-        // the proposed one.
+        // Claude Code 2.1.197 refuses an allow without the input to run (a record); later
+        // versions take either: an unedited allow sends the proposed input back.
         let answer = match answer {
             PermissionAnswer::Allow {
                 updated_input: None,
             } => &PermissionAnswer::Allow {
-                updated_input: Some(pending.input),
+                updated_input: Some(pending.input).filter(serde_json::Value::is_object),
             },
             answer => answer,
         };
