@@ -14,6 +14,7 @@ pub mod schedule;
 pub mod session;
 pub mod stream;
 pub mod task;
+pub mod text;
 pub mod validation;
 
 pub use agent::{AgentKind, PermissionAnswer, PermissionPolicy};

@@ -192,10 +192,7 @@ pub fn activity_line(event: &StreamEvent) -> Option<String> {
         }
         _ => return None,
     };
-    Some(match line.char_indices().nth(ACTIVITY_CHARS) {
-        Some((at, _)) => format!("{}…", &line[..at]),
-        None => line,
-    })
+    Some(crate::text::cut_chars(&line, ACTIVITY_CHARS))
 }
 
 #[cfg(test)]

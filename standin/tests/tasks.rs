@@ -241,9 +241,17 @@ async fn a_crash_or_a_failed_exit_fails_the_task_with_a_readable_reason() {
     for (prompt, agent, reason) in [
         ("CRASH", AgentKind::ClaudeCode, "killed by signal"),
         ("EXIT 3", AgentKind::Codex, "Agent exited with code 3"),
+        // A CLI that refuses to start says why on stderr: the reason quotes it.
+        (
+            "STDERR cannot be used with root privileges\nEXIT 1",
+            AgentKind::ClaudeCode,
+            "Agent exited with code 1 in the middle of a turn: cannot be used with root privileges",
+        ),
         ("FAIL_AUTH", AgentKind::ClaudeCode, "Invalid API key"),
     ] {
-        let task = b.task_with(prompt, prompt).await;
+        // The title is the prompt's first line: a directive there is not at a line's start.
+        let title = prompt.lines().next().unwrap_or(prompt);
+        let task = b.task_with(title, prompt).await;
         let s = b.execute(&task, agent).await;
         let (status, task) = b.outcome(&s, &task).await;
         assert_eq!(

@@ -1,6 +1,7 @@
 //! The prompt a task's attempt starts with: the task, where to work, and for a retry the
 //! user's feedback and a bounded summary of the previous attempt.
 
+use model::text::cut_chars;
 use model::{Project, StoredEvent, StreamEvent, Task};
 
 /// The previous attempt's messages kept in a retry prompt, newest last.
@@ -35,7 +36,7 @@ impl PreviousAttempt {
             .rev()
             .filter_map(|e| match &e.event {
                 StreamEvent::AssistantText { text } if !text.trim().is_empty() => {
-                    Some(cut(text.trim(), SUMMARY_MESSAGE_CHARS))
+                    Some(cut_chars(text.trim(), SUMMARY_MESSAGE_CHARS))
                 }
                 _ => None,
             })
@@ -46,13 +47,6 @@ impl PreviousAttempt {
             messages,
             fail_reason,
         }
-    }
-}
-
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
     }
 }
 

@@ -12,6 +12,7 @@ use super::process::{AgentProcess, Output};
 use crate::Engine;
 use crate::agents::{AgentAdapter, adapter, edited_paths};
 use control::PendingPermission;
+use model::text::cut_chars;
 use model::{PermissionAnswer, Session, SessionId, SessionStatus, StreamEvent, TransientSecrets};
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
@@ -85,6 +86,9 @@ pub struct Actor {
     finishing: Option<Instant>,
     /// Why the last turn failed, if it did (the CLI's own error text).
     last_turn_failure: Option<String>,
+    /// The process's last words on stderr (redacted): why it exited, when a CLI refuses to
+    /// start (say, Claude Code's bypass mode as root), for the failure's reason.
+    last_stderr: Option<String>,
 }
 
 impl Actor {
@@ -109,6 +113,7 @@ impl Actor {
             stopping: None,
             finishing: None,
             last_turn_failure: None,
+            last_stderr: None,
         }
     }
 
@@ -289,6 +294,9 @@ impl Actor {
             }
             Output::Stderr(line) => {
                 let line = self.process_secrets.redact(&line).into_owned();
+                if !line.trim().is_empty() {
+                    self.last_stderr = Some(cut_chars(line.trim(), STDERR_IN_REASON_CHARS));
+                }
                 self.emit(StreamEvent::Log { line })
             }
             Output::Exited(exit) => self.exited(exit).await,
@@ -316,6 +324,9 @@ impl Actor {
         }
     }
 }
+
+/// How much of a stderr line a failure's reason quotes.
+const STDERR_IN_REASON_CHARS: usize = 300;
 
 async fn next_output(output: &mut Option<mpsc::Receiver<Output>>) -> Option<Output> {
     match output {

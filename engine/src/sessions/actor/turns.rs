@@ -75,6 +75,7 @@ impl Actor {
                 self.process_env = Some(fingerprint);
                 self.process_secrets = request.secrets.clone();
                 self.stopping = None;
+                self.last_stderr = None;
             }
             Err(e) => {
                 self.turn = None;
@@ -167,10 +168,11 @@ impl Actor {
     /// (the engine then sends the task to review, or to fail when nothing changed).
     async fn finalize(&mut self, exit: Option<Exit>, stopped_by_us: bool) {
         self.finishing = None;
-        let reason = self.last_turn_failure.take().or_else(|| {
-            exit.filter(|e| !e.success() && !stopped_by_us)
-                .map(|e| format!("Agent {}", e.describe()))
-        });
+        let failed_exit = exit.filter(|e| !e.success() && !stopped_by_us);
+        let reason = match self.last_turn_failure.take() {
+            Some(failure) => Some(failure),
+            None => failed_exit.map(|e| self.exit_reason(e, "")),
+        };
         match reason {
             Some(reason) => {
                 self.emit(StreamEvent::Error {
@@ -226,12 +228,8 @@ impl Actor {
     async fn died_mid_turn(&mut self, exit: Exit, turn: Turn) {
         self.permissions.clear();
         if self.restarted || self.agent_session_id.is_none() {
-            return self
-                .fail(format!(
-                    "Agent {} in the middle of a turn.",
-                    exit.describe()
-                ))
-                .await;
+            let reason = self.exit_reason(exit, " in the middle of a turn");
+            return self.fail(reason).await;
         }
         self.restarted = true;
         self.emit(StreamEvent::Error {
@@ -242,5 +240,15 @@ impl Actor {
             retrying: true,
         });
         self.start_turn(turn.message).await;
+    }
+
+    /// "Agent exited with code 1 in the middle of a turn: <its last line on stderr>".
+    fn exit_reason(&mut self, exit: Exit, when: &str) -> String {
+        let mut reason = format!("Agent {}{when}", exit.describe());
+        if let Some(line) = self.last_stderr.take() {
+            reason.push_str(": ");
+            reason.push_str(&line);
+        }
+        reason
     }
 }
