@@ -128,6 +128,30 @@ impl Bench {
             .unwrap()
     }
 
+    /// Waits until the session's row satisfies `done`. For what no event announces, like a
+    /// process's exit being recorded after its last turn's events: polled every 10 ms.
+    pub async fn session_when(
+        &self,
+        session: &Session,
+        done: impl Fn(&Session) -> bool,
+    ) -> Session {
+        let waited = tokio::time::timeout(WAIT, async {
+            loop {
+                let row = self
+                    .engine
+                    .session(self.project.id, session.id)
+                    .await
+                    .unwrap();
+                if done(&row) {
+                    return row;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        waited.unwrap_or_else(|_| panic!("timed out waiting on session {}", session.id))
+    }
+
     /// Waits until the stored events satisfy `done` (re-checked on every new live event).
     pub async fn wait_until(
         &self,
