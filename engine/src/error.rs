@@ -22,11 +22,25 @@ pub enum EngineError {
     /// A legal request refused by the current state, with the reason.
     #[error("{0}")]
     Refused(String),
-    /// git failed or the path is not what it should be.
+    /// git refused an operation (not a bug of ours: the repository's state), with why.
     #[error("{0}")]
     Git(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl EngineError {
+    /// A git failure in `folder`, as the user can act on it: the folder is gone (moved or
+    /// deleted by hand), or git refused, with its own words and the folder named.
+    pub fn git_in(folder: &std::path::Path, err: crate::git::GitError) -> EngineError {
+        if !folder.is_dir() {
+            return EngineError::NotFound(format!(
+                "The folder {} (it was moved or deleted)",
+                folder.display()
+            ));
+        }
+        EngineError::Git(format!("In {}: {err}", folder.display()))
+    }
 }
 
 impl From<rusqlite::Error> for EngineError {

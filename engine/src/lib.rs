@@ -28,6 +28,7 @@ pub struct Engine {
     events: sessions::EventLog,
     config: Arc<EngineConfig>,
     live: sessions::LiveSessions,
+    named_vars: runtime::NamedServerVars,
     /// Canonical: worktree paths under it are compared with what git reports.
     data_dir: Arc<PathBuf>,
 }
@@ -48,12 +49,16 @@ impl Engine {
                     path: data_dir.to_path_buf(),
                     source,
                 })?;
+        let named = db
+            .read(|conn| Ok::<_, StoreError>(store::settings::named_env_vars(conn)?))
+            .await?;
         let events = sessions::EventLog::start(db.clone());
         Ok(Engine {
             db,
             events,
             config: Arc::new(config),
             live: sessions::LiveSessions::default(),
+            named_vars: runtime::NamedServerVars::new(named),
             data_dir: Arc::new(data_dir),
         })
     }

@@ -11,7 +11,10 @@ use std::path::Path;
 impl From<GitError> for EngineError {
     fn from(err: GitError) -> Self {
         match err {
-            GitError::Missing(_) | GitError::NotADirectory(_) | GitError::NotARepository(_) => {
+            GitError::Missing(_)
+            | GitError::NotADirectory(_)
+            | GitError::NotARepository(_)
+            | GitError::NoCommits(_) => {
                 EngineError::Validation(ValidationError::new(Field::Path, err.to_string()))
             }
             GitError::NoSuchBranch(_) => {
@@ -95,19 +98,6 @@ impl Engine {
             .write(move |conn| {
                 store::projects::update(conn, id, &update.name, &update.default_branch)?
                     .ok_or_else(|| project_not_found(id))
-            })
-            .await
-    }
-
-    /// Forgets a project: its tasks and history go, its files on disk are never touched.
-    pub async fn remove_project(&self, id: ProjectId) -> EngineResult<()> {
-        self.db()
-            .write(move |conn| {
-                if store::projects::delete(conn, id)? {
-                    Ok(())
-                } else {
-                    Err(project_not_found(id))
-                }
             })
             .await
     }

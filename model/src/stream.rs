@@ -131,6 +131,12 @@ impl StreamEvent {
         }
     }
 
+    /// The session reached a final status: nothing follows this event in its stream.
+    pub fn is_final_status(&self) -> bool {
+        matches!(self, StreamEvent::StatusChanged { status }
+            if crate::SessionStatus::parse(status).is_some_and(|s| s.is_final()))
+    }
+
     /// An error the CLI will not retry by itself.
     pub fn is_failure(&self) -> bool {
         matches!(
@@ -245,10 +251,12 @@ mod tests {
             activity_line(&ended).as_deref(),
             Some("■ Session completed")
         );
+        assert!(ended.is_final_status());
         let idle = StreamEvent::StatusChanged {
             status: "idle".into(),
         };
         assert_eq!(activity_line(&idle), None);
+        assert!(!idle.is_final_status());
         assert_eq!(
             activity_line(&StreamEvent::AssistantText { text: "  ".into() }),
             None

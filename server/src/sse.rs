@@ -5,12 +5,16 @@
 //! page by page, then forward live events whose `seq` is past the last one sent. A subscriber
 //! that lags behind the live channel goes back to replaying from the store. Every message
 //! carries `id: <seq>`, so the browser's EventSource resumes by itself.
+//!
+//! The stream ends after the session's final status event. A request for a session that has
+//! ended, from past its last event, is answered `204 No Content`, which tells an EventSource
+//! to stop reconnecting.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use engine::sessions::REPLAY_PAGE;
+use engine::sessions::{LiveEvents, REPLAY_PAGE};
 use engine::{Engine, EngineError};
 use futures::Stream;
 use model::{ProjectId, SessionId, StoredEvent};
@@ -18,7 +22,7 @@ use serde::Deserialize;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::error::RecvError;
 
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
@@ -50,6 +54,9 @@ pub async fn session_events(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok());
     let after = header_id.or(query.after).unwrap_or(0).max(0);
+    if ended_before(&engine, project, session, after).await {
+        return StatusCode::NO_CONTENT.into_response();
+    }
     // Subscribe before the first replay read, so nothing persisted meanwhile can be missed.
     let live = engine.events().subscribe(session);
     let stream = events(engine, project, session, after, live);
@@ -66,7 +73,20 @@ struct Cursor {
     last: i64,
     replaying: bool,
     pending: VecDeque<StoredEvent>,
-    live: broadcast::Receiver<StoredEvent>,
+    live: LiveEvents,
+    /// The final status was sent: the stream is over.
+    finished: bool,
+}
+
+/// Whether the session's stream is over for a client that has seen up to `after`: its last
+/// stored event is its final status, and the client has it.
+async fn ended_before(engine: &Engine, project: ProjectId, session: SessionId, after: i64) -> bool {
+    engine
+        .last_session_event(project, session)
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|last| last.event.is_final_status() && last.seq <= after)
 }
 
 fn events(
@@ -74,7 +94,7 @@ fn events(
     project: ProjectId,
     session: SessionId,
     after: i64,
-    live: broadcast::Receiver<StoredEvent>,
+    live: LiveEvents,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let cursor = Cursor {
         engine,
@@ -84,10 +104,15 @@ fn events(
         replaying: true,
         pending: VecDeque::new(),
         live,
+        finished: false,
     };
     futures::stream::unfold(cursor, |mut cursor| async move {
+        if cursor.finished {
+            return None;
+        }
         let next = cursor.next().await?;
         cursor.last = next.seq;
+        cursor.finished = next.event.is_final_status();
         Some((Ok(to_sse(&next)), cursor))
     })
 }
@@ -104,7 +129,15 @@ impl Cursor {
                     .session_events(self.project, self.session, self.last, REPLAY_PAGE)
                     .await
                 {
-                    Ok(page) if page.is_empty() => self.replaying = false,
+                    Ok(page) if page.is_empty() => {
+                        // Ended without a final status event (an older version's record;
+                        // or the row has just said so and the event follows: the client then
+                        // reconnects for it): nothing more will come on this connection.
+                        if self.ended().await {
+                            return None;
+                        }
+                        self.replaying = false
+                    }
                     Ok(page) => self.pending.extend(page),
                     Err(e) => {
                         tracing::error!(error = %e, "replaying a session stream");
@@ -121,6 +154,15 @@ impl Cursor {
                 Err(RecvError::Closed) => return None,
             }
         }
+    }
+}
+
+impl Cursor {
+    async fn ended(&self) -> bool {
+        self.engine
+            .session(self.project, self.session)
+            .await
+            .is_ok_and(|s| s.status.is_final())
     }
 }
 

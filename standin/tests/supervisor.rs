@@ -267,11 +267,11 @@ async fn kill_stops_the_whole_process_group() {
     let s = b.begin(start(AgentKind::ClaudeCode, "HANG")).await.unwrap();
     b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
     let pgid = b.pgid(&s).await;
-    assert!(engine::sessions::process::group_alive(pgid));
+    assert!(group_alive(pgid));
     b.engine.kill_session(b.project.id, s.id).await.unwrap();
     assert_eq!(b.status(&s).await, SessionStatus::Killed);
     tokio::time::timeout(WAIT, async {
-        while engine::sessions::process::group_alive(pgid) && !zombie_only(pgid) {
+        while group_alive(pgid) && !zombie_only(pgid) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     })
@@ -281,6 +281,12 @@ async fn kill_stops_the_whole_process_group() {
 }
 
 /// Every process left in the group is a zombie (dead, waiting to be reaped).
+/// Whether any process of group `pgid` exists.
+fn group_alive(pgid: i32) -> bool {
+    // SAFETY: signal 0 only checks for existence and permission.
+    pgid > 1 && unsafe { libc::kill(-pgid, 0) } == 0
+}
+
 fn zombie_only(pgid: i32) -> bool {
     std::fs::read_to_string(format!("/proc/{pgid}/stat"))
         .map(|s| {
@@ -404,7 +410,7 @@ async fn reconciliation_fails_interrupted_sessions_and_stops_orphans() {
         (TaskStatus::Fail, Some("server restarted"))
     );
     tokio::time::timeout(WAIT, async {
-        while engine::sessions::process::group_alive(pgid) && !zombie_only(pgid) {
+        while group_alive(pgid) && !zombie_only(pgid) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     })

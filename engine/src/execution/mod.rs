@@ -8,7 +8,6 @@ pub mod prompt;
 mod review;
 mod worktrees;
 
-use crate::runtime::launch_env;
 use crate::sessions::actor::{Message, Prepare};
 use crate::sessions::checked_permission;
 use crate::store::sessions::NewSession;
@@ -135,9 +134,9 @@ impl Engine {
     }
 
     /// Where a task's worktree goes: under the data directory, one folder per project.
-    fn worktree_path(&self, project: ProjectId, branch: &str) -> PathBuf {
+    async fn worktree_path(&self, project: ProjectId, branch: &str) -> EngineResult<PathBuf> {
         let leaf = branch.trim_start_matches("task/").replace('/', "-");
-        self.project_worktrees_dir(project).join(leaf)
+        Ok(self.project_worktrees_dir(project).await?.join(leaf))
     }
 
     async fn attempt(
@@ -150,7 +149,7 @@ impl Engine {
     ) -> EngineResult<StartOutcome> {
         // A queued task that can no longer launch (say, its server variable was unset) fails
         // as a recorded attempt below; any other start is refused before anything is written.
-        let env_problem = match (launch_env(&request), &attempt) {
+        let env_problem = match (self.launch_env(&request), &attempt) {
             (Ok(_), _) => None,
             (Err(e), Attempt::Dequeue { by_scheduler: true }) => Some(e.to_string()),
             (Err(e), _) => return Err(e.into()),
@@ -165,7 +164,7 @@ impl Engine {
             .unwrap_or_else(|| branch_name(task.id, &task.title));
         let path = match &task.worktree_path {
             Some(path) => PathBuf::from(path),
-            None => self.worktree_path(project, &branch),
+            None => self.worktree_path(project, &branch).await?,
         };
         let path_text = path.display().to_string();
         let retry = match &attempt {
@@ -187,9 +186,11 @@ impl Engine {
             Attempt::Retry { .. } => Kind::Retry,
         };
         let (cwd, branch_row) = (path_text.clone(), branch.clone());
+        let live = self.live.clone();
         let written = self
             .db()
             .write(move |conn| -> EngineResult<Written> {
+                live.check_open(project)?;
                 let tx = conn.transaction().map_err(StoreError::from)?;
                 // Read again inside the transaction: of two concurrent starts, one wins.
                 let task = store::tasks::get(&tx, project, task_id)?

@@ -62,7 +62,7 @@ impl Engine {
         let base = &project_row.default_branch;
         let files = worktree::changed_files(&dir, base)
             .await
-            .map_err(git_error)?;
+            .map_err(|e| EngineError::git_in(&dir, e))?;
         let file = files
             .into_iter()
             .find(|f| f.path == path)
@@ -78,7 +78,7 @@ impl Engine {
         }
         let patch = worktree::file_patch(&dir, base, &file)
             .await
-            .map_err(git_error)?;
+            .map_err(|e| EngineError::git_in(&dir, e))?;
         let lines = parse_patch(&patch);
         let pages = page_count(lines.len(), LINES_PER_PAGE);
         let page = page.min(pages - 1);
@@ -127,13 +127,15 @@ impl Engine {
         }
         let status = git::git(&dir, &["status", "--porcelain"])
             .await
-            .map_err(git_error)?;
+            .map_err(|e| EngineError::git_in(&dir, e))?;
         if !status.is_empty() {
-            git::git(&dir, &["add", "--all"]).await.map_err(git_error)?;
+            git::git(&dir, &["add", "--all"])
+                .await
+                .map_err(|e| EngineError::git_in(&dir, e))?;
             let message = format!("{}\n\nMade with DevLog (task {}).", task.title, task.id);
             git::git(&dir, &["commit", "--quiet", "-m", &message])
                 .await
-                .map_err(git_error)?;
+                .map_err(|e| EngineError::git_in(&dir, e))?;
         }
         git::git(&dir, &["push", "--quiet", "-u", "origin", &branch])
             .await
@@ -179,17 +181,23 @@ impl Engine {
     }
 }
 
+/// The task's worktree, which must still exist (a folder removed by hand is named as such,
+/// not taken for a missing program).
 fn worktree_of(task: &Task) -> EngineResult<PathBuf> {
-    task.worktree_path
+    let dir = task
+        .worktree_path
         .as_ref()
         .map(PathBuf::from)
         .ok_or_else(|| {
             EngineError::Refused("This task has not been started: no worktree yet.".into())
-        })
-}
-
-fn git_error(e: GitError) -> EngineError {
-    EngineError::Git(e.to_string())
+        })?;
+    if !dir.is_dir() {
+        return Err(EngineError::NotFound(format!(
+            "The task's worktree {} (it was removed: retry the task to make it again)",
+            dir.display()
+        )));
+    }
+    Ok(dir)
 }
 
 async fn diff_page(

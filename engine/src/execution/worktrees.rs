@@ -14,9 +14,9 @@ impl Engine {
         let repo = PathBuf::from(&project_row.path);
         let entries = worktree::list(&repo)
             .await
-            .map_err(|e| EngineError::Git(e.to_string()))?;
+            .map_err(|e| EngineError::git_in(&repo, e))?;
         let (_, tasks) = self.board(project).await?;
-        let ours = self.project_worktrees_dir(project);
+        let ours = self.project_worktrees_dir(project).await?;
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
             let path = entry.path.display().to_string();
@@ -58,7 +58,7 @@ impl Engine {
                 "This is the repository's own work tree: DevLog never removes it.".into(),
             ));
         }
-        if !Path::new(&path).starts_with(self.project_worktrees_dir(project)) {
+        if !Path::new(&path).starts_with(self.project_worktrees_dir(project).await?) {
             return Err(EngineError::Refused(
                 "DevLog removes only the worktrees it made for tasks; remove this one with git."
                     .into(),
@@ -78,7 +78,7 @@ impl Engine {
         let repo = PathBuf::from(self.project(project).await?.path);
         worktree::remove(&repo, Path::new(&path))
             .await
-            .map_err(|e| EngineError::Git(e.to_string()))
+            .map_err(|e| EngineError::git_in(&repo, e))
     }
 
     /// Removes every DevLog worktree of the project whose task no longer exists.
@@ -96,7 +96,17 @@ impl Engine {
         Ok(orphans.len())
     }
 
-    pub(crate) fn project_worktrees_dir(&self, project: ProjectId) -> PathBuf {
-        self.data_dir().join("worktrees").join(project.to_string())
+    /// The folder of a project's task worktrees, made if needed, as git will record it:
+    /// canonical, so a symlinked `worktrees` folder names the same paths git lists.
+    pub(crate) async fn project_worktrees_dir(&self, project: ProjectId) -> EngineResult<PathBuf> {
+        let dir = self.data_dir().join("worktrees").join(project.to_string());
+        let unusable = |e: std::io::Error| {
+            EngineError::Refused(format!(
+                "The worktrees folder {} is unusable: {e}",
+                dir.display()
+            ))
+        };
+        tokio::fs::create_dir_all(&dir).await.map_err(unusable)?;
+        tokio::fs::canonicalize(&dir).await.map_err(unusable)
     }
 }

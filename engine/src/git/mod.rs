@@ -20,6 +20,10 @@ pub enum GitError {
     Failed { args: String, stderr: String },
     #[error("branch '{0}' does not exist in this repository")]
     NoSuchBranch(String),
+    #[error(
+        "{0} has no commit yet: a task's branch starts from one. Make a first commit (git commit --allow-empty -m \"Initial commit\"), then register it."
+    )]
+    NoCommits(String),
 }
 
 /// What a path turned out to be.
@@ -77,6 +81,15 @@ pub async fn inspect(path: &Path) -> Result<RepoInfo, GitError> {
     let toplevel = tokio::fs::canonicalize(&toplevel)
         .await
         .map_err(|_| GitError::Missing(toplevel))?;
+    if git(
+        &toplevel,
+        &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+    )
+    .await
+    .is_err()
+    {
+        return Err(GitError::NoCommits(toplevel.display().to_string()));
+    }
     let default_branch = detect_default_branch(&toplevel).await;
     Ok(RepoInfo {
         toplevel,
@@ -184,6 +197,17 @@ mod tests {
             .unwrap();
         let info = inspect(&clone).await.unwrap();
         assert_eq!(info.default_branch.as_deref(), Some("main"));
+    }
+
+    #[tokio::test]
+    async fn refuses_a_repository_without_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "--quiet", "-b", "main"])
+            .await
+            .unwrap();
+        let err = inspect(dir.path()).await.unwrap_err();
+        assert!(matches!(err, GitError::NoCommits(_)), "{err}");
+        assert!(err.to_string().contains("no commit yet"), "{err}");
     }
 
     #[tokio::test]

@@ -21,6 +21,12 @@ pub struct WorktreeEntry {
 /// Makes `path` a worktree of `repo` on `branch`, creating the branch from `base` when it
 /// does not exist yet; an existing worktree of that branch is reused as it is.
 pub async fn ensure(repo: &Path, path: &Path, branch: &str, base: &str) -> Result<(), GitError> {
+    // A worktree folder removed by hand leaves a stale entry: it would be "reused" (a folder
+    // that is not there), or block `add`.
+    git(repo, &["worktree", "prune"]).await?;
+    // git records canonical paths: a folder reached through a symlink is the same worktree.
+    let canonical = tokio::fs::canonicalize(path).await.ok();
+    let path = canonical.as_deref().unwrap_or(path);
     if let Some(existing) = list(repo).await?.into_iter().find(|w| w.path == path) {
         return match existing.branch.as_deref() {
             Some(b) if b == branch => Ok(()),
@@ -39,8 +45,6 @@ pub async fn ensure(repo: &Path, path: &Path, branch: &str, base: &str) -> Resul
             .await
             .map_err(|e| GitError::Unavailable(format!("{}: {e}", parent.display())))?;
     }
-    // A worktree directory removed by hand leaves a stale entry that blocks `add`.
-    git(repo, &["worktree", "prune"]).await?;
     let shown = path.display().to_string();
     let branch_ref = format!("refs/heads/{branch}");
     if git(repo, &["rev-parse", "--verify", "--quiet", &branch_ref])

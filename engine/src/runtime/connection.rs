@@ -2,7 +2,6 @@
 //! that asks for the exact reply `ok`. Its final answer is the sample; an error, a reconnect
 //! or a status event never is.
 
-use super::launch_env;
 use crate::agents::{TurnLaunch, adapter, final_answer, turn_failure};
 use crate::sessions::process::{AgentProcess, Output, SpawnError};
 use crate::{Engine, EngineError, EngineResult};
@@ -27,7 +26,7 @@ impl Engine {
     /// Runs the selected runtime once. An incomplete request is refused (nothing runs); every
     /// other outcome, failures included, is a report.
     pub async fn test_connection(&self, request: RuntimeRequest) -> EngineResult<ConnectionReport> {
-        let env = launch_env(&request)?;
+        let env = self.launch_env(&request)?;
         let selection = &request.selection;
         let agent = selection.agent;
         let dir = tempfile::Builder::new()
@@ -62,7 +61,7 @@ impl Engine {
             error,
         };
         let (mut process, mut output) =
-            match AgentProcess::spawn(&spec, dir.path(), env.set(), env.remove()).await {
+            match AgentProcess::spawn(&spec, dir.path(), &env, &connection_mark()).await {
                 Ok(spawned) => spawned,
                 Err(SpawnError::NotFound(program)) => {
                     return Ok(report(false, None, Some(missing_cli(agent, &program))));
@@ -134,6 +133,12 @@ impl Engine {
             }
         })
     }
+}
+
+/// The mark of a connection test's process: not a session's, so never looked for at start-up
+/// (its process dies with the server's `kill_on_drop`, or by itself).
+fn connection_mark() -> String {
+    crate::sessions::ownership::new_mark(model::SessionId(0))
 }
 
 /// The cause of a retry that will never succeed, because the key was refused: "API request

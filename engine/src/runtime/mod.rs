@@ -5,11 +5,13 @@ mod connection;
 mod env;
 
 pub use connection::{CONNECTION_PROMPT, missing_cli};
-pub use env::{ChildEnv, child_env, key_vars};
+pub use env::{ChildEnv, ServerEnv, child_env, is_secret_name, key_vars};
 
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::{ProjectId, RuntimeProblem, RuntimeRequest, RuntimeSelection};
+use std::collections::BTreeSet;
+use std::sync::{Arc, RwLock};
 
 /// The `project_settings` key of the saved selection.
 const RUNTIME_KEY: &str = "runtime";
@@ -31,12 +33,38 @@ impl From<RuntimeError> for EngineError {
     }
 }
 
-/// The child environment for `request`, reading this server's own environment.
-pub fn launch_env(request: &RuntimeRequest) -> Result<ChildEnv, RuntimeError> {
-    child_env(request, |name| std::env::var(name).ok())
+/// The variable names projects gave for "Server environment variable" mode, since the
+/// database was created: none of them reaches a child unless its own selection names it.
+/// Only ever grows while the server runs (a name a session ran with stays a secret).
+#[derive(Clone, Default)]
+pub struct NamedServerVars(Arc<RwLock<BTreeSet<String>>>);
+
+impl NamedServerVars {
+    pub fn new(names: impl IntoIterator<Item = String>) -> NamedServerVars {
+        NamedServerVars(Arc::new(RwLock::new(names.into_iter().collect())))
+    }
+
+    fn snapshot(&self) -> BTreeSet<String> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn insert(&self, name: &str) {
+        let mut names = self.0.write().unwrap_or_else(|p| p.into_inner());
+        names.insert(name.to_string());
+    }
 }
 
 impl Engine {
+    /// The child environment for `request`, from this server's own environment.
+    pub fn launch_env(&self, request: &RuntimeRequest) -> Result<ChildEnv, RuntimeError> {
+        child_env(request, &self.server_env())
+    }
+
+    /// This server's environment, with the names projects gave for server-env mode.
+    pub fn server_env(&self) -> ServerEnv {
+        ServerEnv::current(self.named_vars.snapshot())
+    }
+
     /// The project's saved selection, or the default (Local CLI, Claude Code).
     pub async fn runtime_selection(&self, project: ProjectId) -> EngineResult<RuntimeSelection> {
         self.db()
@@ -61,6 +89,10 @@ impl Engine {
         selection: RuntimeSelection,
     ) -> EngineResult<RuntimeSelection> {
         selection.check().map_err(RuntimeError::from)?;
+        // Named before it is saved: from now on no other child inherits it.
+        if let Some(name) = selection.env_var() {
+            self.named_vars.insert(name);
+        }
         let json = serde_json::to_string(&selection)
             .map_err(|e| EngineError::Store(StoreError::Corrupt(e.to_string())))?;
         self.db()

@@ -69,12 +69,52 @@ impl EventLog {
     }
 
     /// Live events of `session` from now on. Subscribe *before* replaying the store so that
-    /// nothing falls between the two.
-    pub fn subscribe(&self, session: SessionId) -> broadcast::Receiver<StoredEvent> {
+    /// nothing falls between the two. The channel closes after the session's final status.
+    pub fn subscribe(&self, session: SessionId) -> LiveEvents {
         let mut hub = self.hub.lock().unwrap_or_else(|p| p.into_inner());
-        hub.entry(session)
-            .or_insert_with(|| broadcast::channel(LIVE_CAPACITY).0)
-            .subscribe()
+        let sender = hub
+            .entry(session)
+            .or_insert_with(|| broadcast::channel(LIVE_CAPACITY).0);
+        LiveEvents {
+            receiver: sender.subscribe(),
+            channel: sender.downgrade(),
+            hub: self.hub.clone(),
+            session,
+        }
+    }
+
+    /// How many sessions have a live channel (for tests and diagnostics).
+    pub fn live_channels(&self) -> usize {
+        self.hub.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+/// A subscription to one session's live events. The last one to go takes the session's
+/// channel (and the events it buffers) out of the hub: a finished session someone looked at
+/// costs nothing afterwards.
+pub struct LiveEvents {
+    receiver: broadcast::Receiver<StoredEvent>,
+    channel: broadcast::WeakSender<StoredEvent>,
+    hub: Hub,
+    session: SessionId,
+}
+
+impl LiveEvents {
+    pub async fn recv(&mut self) -> Result<StoredEvent, broadcast::error::RecvError> {
+        self.receiver.recv().await
+    }
+}
+
+impl Drop for LiveEvents {
+    fn drop(&mut self) {
+        let mut hub = self.hub.lock().unwrap_or_else(|p| p.into_inner());
+        let ours = self.channel.upgrade();
+        if let Some(sender) = hub.get(&self.session)
+            && ours.is_some_and(|ours| ours.same_channel(sender))
+            && sender.receiver_count() <= 1
+        {
+            hub.remove(&self.session);
+        }
     }
 }
 
@@ -118,25 +158,68 @@ async fn writer(
 
 type Persisted = (Vec<(SessionId, StoredEvent)>, HashMap<SessionId, i64>);
 
+/// Writes a batch in one transaction, each session's events under a savepoint of their own:
+/// events the store refuses (their session was removed meanwhile, say) are dropped with that
+/// session's part of the batch alone, and every other session's events are kept.
 fn persist(
     conn: &mut rusqlite::Connection,
     batch: Vec<(SessionId, StreamEvent)>,
     mut seqs: HashMap<SessionId, i64>,
 ) -> Result<Persisted, StoreError> {
-    let tx = conn.transaction()?;
     let at = now_ms();
-    let mut stored = Vec::with_capacity(batch.len());
+    let mut by_session: Vec<(SessionId, Vec<StreamEvent>)> = Vec::new();
     for (session, event) in batch {
-        let seq = match seqs.get(&session) {
-            Some(last) => last + 1,
-            None => store::sessions::max_seq(&tx, session)? + 1,
-        };
-        seqs.insert(session, seq);
-        stored.push((session, StoredEvent { seq, at, event }));
+        match by_session.iter_mut().find(|(s, _)| *s == session) {
+            Some((_, events)) => events.push(event),
+            None => by_session.push((session, vec![event])),
+        }
     }
-    store::sessions::append_events(&tx, &stored)?;
+    let mut tx = conn.transaction()?;
+    let mut stored = Vec::new();
+    for (session, events) in by_session {
+        let count = events.len();
+        match persist_session(&mut tx, session, events, at, seqs.get(&session).copied()) {
+            Ok(written) => {
+                if let Some((_, last)) = written.last() {
+                    seqs.insert(session, last.seq);
+                }
+                stored.extend(written);
+            }
+            Err(e) => {
+                // Its next event reads the seq from the store again.
+                seqs.remove(&session);
+                tracing::error!(%session, error = %e, count, "session events refused; dropped");
+            }
+        }
+    }
     tx.commit()?;
     Ok((stored, seqs))
+}
+
+/// One session's events, numbered after `last` (else after the stored maximum), under a
+/// savepoint that is rolled back if any of them is refused.
+fn persist_session(
+    tx: &mut rusqlite::Transaction<'_>,
+    session: SessionId,
+    events: Vec<StreamEvent>,
+    at: i64,
+    last: Option<i64>,
+) -> Result<Vec<(SessionId, StoredEvent)>, StoreError> {
+    let sp = tx.savepoint()?;
+    let mut seq = match last {
+        Some(last) => last,
+        None => store::sessions::max_seq(&sp, session)?,
+    };
+    let stored: Vec<(SessionId, StoredEvent)> = events
+        .into_iter()
+        .map(|event| {
+            seq += 1;
+            (session, StoredEvent { seq, at, event })
+        })
+        .collect();
+    store::sessions::append_events(&sp, &stored)?;
+    sp.commit()?;
+    Ok(stored)
 }
 
 fn publish(
@@ -158,11 +241,17 @@ fn publish(
     }
     let mut hub = hub.lock().unwrap_or_else(|p| p.into_inner());
     for (session, event) in stored {
+        let last = event.event.is_final_status();
         if let Some(sender) = hub.get(&session) {
             // No receiver left: forget the channel; the next subscriber makes a new one.
             if sender.send(event).is_err() {
                 hub.remove(&session);
             }
+        }
+        // Nothing follows a final status: closing the channel ends every live stream of it
+        // once it has read what is buffered.
+        if last {
+            hub.remove(&session);
         }
     }
 }

@@ -2,30 +2,20 @@
 //! the start-up reconciliation of sessions a previous server left behind.
 
 use super::actor::{Actor, Command, Message, Prepare};
-use super::process::{self, Exit};
-use crate::runtime::launch_env;
-use crate::store::sessions::NewSession;
+use super::ownership;
+use super::process::Exit;
+use crate::store::sessions::{NewSession, ProcessRecord};
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::validation::{self, Field};
 use model::{
     AgentKind, PermissionAnswer, PermissionPolicy, ProjectId, RuntimeRequest, Session, SessionId,
-    SessionStart, SessionStatus, TaskStatus,
+    SessionStart, SessionStatus, StreamEvent, TaskStatus,
 };
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
 use tokio::sync::{mpsc, oneshot};
 
-/// Handles of the sessions that have an actor running.
-#[derive(Clone, Default)]
-pub struct LiveSessions(Arc<Mutex<HashMap<SessionId, mpsc::UnboundedSender<Command>>>>);
-
 impl Engine {
-    pub(crate) fn forget_live(&self, id: SessionId) {
-        let mut live = self.live.0.lock().unwrap_or_else(|p| p.into_inner());
-        live.remove(&id);
-    }
-
     /// A standalone session in the project's checkout: its row is written, then the agent
     /// starts with the request's runtime. An incomplete runtime is refused before anything is
     /// written. (Tasks start through `execute_task`, in their own worktree.)
@@ -36,12 +26,14 @@ impl Engine {
         request: RuntimeRequest,
     ) -> EngineResult<Session> {
         let prompt = validation::required(Field::Prompt, &start.prompt, validation::PROMPT_MAX)?;
-        launch_env(&request)?;
+        self.launch_env(&request)?;
         let RuntimeRequest { selection, secrets } = request;
         let permission = checked_permission(selection.agent, start.permission)?;
+        let live = self.live.clone();
         let session = self
             .db()
             .write(move |conn| -> EngineResult<Session> {
+                live.check_open(project)?;
                 let project_row = store::projects::get(conn, project)?
                     .ok_or_else(|| EngineError::NotFound(format!("project {project}")))?;
                 Ok(store::sessions::insert(
@@ -83,11 +75,8 @@ impl Engine {
         prepare: Option<Prepare>,
     ) -> mpsc::UnboundedSender<Command> {
         let (tx, rx) = mpsc::unbounded_channel();
-        {
-            let mut live = self.live.0.lock().unwrap_or_else(|p| p.into_inner());
-            live.insert(session.id, tx.clone());
-        }
-        tokio::spawn(Actor::new(self.clone(), session).run(prepare, first, rx));
+        let token = self.live.register(session.id, tx.clone());
+        tokio::spawn(Actor::new(self.clone(), session, token).run(prepare, first, rx));
         tx
     }
 
@@ -104,11 +93,7 @@ impl Engine {
                 session.status.label().to_lowercase()
             )));
         }
-        let existing = {
-            let live = self.live.0.lock().unwrap_or_else(|p| p.into_inner());
-            live.get(&id).filter(|tx| !tx.is_closed()).cloned()
-        };
-        match existing {
+        match self.live.get(id) {
             Some(actor) => Ok(actor),
             // Its start (worktree, spawn) is still under way and will start its actor.
             None if session.status == SessionStatus::Pending => Err(EngineError::Refused(
@@ -152,7 +137,7 @@ impl Engine {
             selection: session.runtime,
             secrets: request.secrets,
         };
-        launch_env(&request)?;
+        self.launch_env(&request)?;
         self.ask(project, id, |r| Command::Send(text, request.secrets, r))
             .await
     }
@@ -249,11 +234,10 @@ impl Engine {
     pub(crate) async fn record_process(
         &self,
         id: SessionId,
-        pid: u32,
-        pgid: i32,
+        process: ProcessRecord,
     ) -> EngineResult<()> {
         self.db()
-            .write(move |conn| Ok(store::sessions::set_process(conn, id, pid, pgid)?))
+            .write(move |conn| Ok(store::sessions::set_process(conn, id, &process)?))
             .await
     }
 
@@ -263,36 +247,89 @@ impl Engine {
             .await
     }
 
-    /// At start-up: stop orphans a crashed server left running, then mark their sessions
-    /// failed ("server restarted") and release their tasks, one transaction each.
+    /// At start-up: stop the processes a crashed server left running (only those proven
+    /// ours), then mark the sessions that were mid-turn failed ("server restarted"), release
+    /// their tasks, and tell their streams, one session at a time.
     pub async fn reconcile(&self) -> EngineResult<usize> {
-        let (interrupted, idle_groups) = self
+        let (interrupted, marks) = self
             .db()
             .read(|conn| -> EngineResult<_> {
                 Ok((
                     store::sessions::interrupted(conn)?,
-                    store::sessions::idle_process_groups(conn)?,
+                    store::sessions::process_marks(conn)?,
                 ))
             })
             .await?;
-        for pgid in idle_groups.into_iter().filter(|g| process::group_alive(*g)) {
-            tracing::warn!(
-                pgid,
-                "stopping the orphaned process group of an idle session"
-            );
-            process::stop_group(pgid, self.config().kill_grace);
-        }
-        for (id, _, pgid) in &interrupted {
-            if let Some(pgid) = pgid.filter(|g| process::group_alive(*g)) {
-                tracing::warn!(session = %id, pgid, "stopping an orphaned agent process group");
-                process::stop_group(pgid, self.config().kill_grace);
-            }
-            self.write_session_status(*id, SessionStatus::Failed, Some("server restarted".into()))
+        self.stop_orphans(&marks).await;
+        let reaped: Vec<SessionId> = marks.into_iter().map(|(id, _)| id).collect();
+        self.db()
+            .write(move |conn| -> EngineResult<()> {
+                Ok(store::sessions::clear_process_marks(conn, &reaped)?)
+            })
+            .await?;
+        for (id, _) in &interrupted {
+            self.write_session_status(*id, SessionStatus::Failed, Some(RESTARTED.into()))
                 .await?;
+            // Every path to a final status emits it: an open tab learns the session ended.
+            self.events().append(
+                *id,
+                StreamEvent::Error {
+                    message: format!("The session ended: {RESTARTED}."),
+                    retrying: false,
+                },
+            );
+            self.events().append(
+                *id,
+                StreamEvent::StatusChanged {
+                    status: SessionStatus::Failed.as_str().to_string(),
+                },
+            );
         }
+        self.events().flush().await;
         Ok(interrupted.len())
     }
+
+    /// TERM to every live process carrying the mark of one of these sessions, then KILL to
+    /// whichever is still there after the grace period. A process without our mark — a
+    /// stranger that got a recorded pid — is never signalled.
+    async fn stop_orphans(&self, marks: &[(SessionId, String)]) {
+        let wanted: HashSet<String> = marks.iter().map(|(_, mark)| mark.clone()).collect();
+        let grace = self.config().kill_grace;
+        let stopped = tokio::task::spawn_blocking(move || {
+            let mut left = ownership::find_marked(&wanted);
+            for (mark, processes) in &left {
+                let pids: Vec<i32> = processes.iter().map(|p| p.pid).collect();
+                tracing::warn!(
+                    mark,
+                    ?pids,
+                    "stopping agent processes the last run left behind"
+                );
+                ownership::signal_marked(mark, processes, libc::SIGTERM);
+            }
+            // Nothing announces another process's exit: look again until the grace is over.
+            let deadline = std::time::Instant::now() + grace;
+            loop {
+                left.retain(|_, processes| {
+                    *processes = ownership::still_running(processes);
+                    !processes.is_empty()
+                });
+                if left.is_empty() || std::time::Instant::now() >= deadline {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            for (mark, processes) in &left {
+                ownership::signal_marked(mark, processes, libc::SIGKILL);
+            }
+        });
+        if let Err(e) = stopped.await {
+            tracing::error!(error = %e, "stopping orphaned agent processes");
+        }
+    }
 }
+
+/// Why a session a previous server left mid-turn failed.
+const RESTARTED: &str = "server restarted";
 
 /// `permission`, else the agent's safe default; a policy of another agent is refused.
 pub(crate) fn checked_permission(

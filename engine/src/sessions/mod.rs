@@ -3,11 +3,13 @@
 pub(crate) mod actor;
 mod events;
 mod lifecycle;
+mod live;
+pub mod ownership;
 pub mod process;
 
-pub use events::{EventLog, REPLAY_PAGE};
-pub use lifecycle::LiveSessions;
+pub use events::{EventLog, LiveEvents, REPLAY_PAGE};
 pub(crate) use lifecycle::checked_permission;
+pub use live::LiveSessions;
 
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
@@ -68,6 +70,21 @@ impl Engine {
                     }
                 }
                 Ok(out)
+            })
+            .await
+    }
+
+    /// A session's latest stored event, if it has one (checked against its project).
+    pub async fn last_session_event(
+        &self,
+        project: ProjectId,
+        id: SessionId,
+    ) -> EngineResult<Option<StoredEvent>> {
+        self.session(project, id).await?;
+        self.db()
+            .read(move |conn| -> EngineResult<_> {
+                let last = store::sessions::max_seq(conn, id)?;
+                Ok(store::sessions::events_after(conn, id, last - 1, 1)?.pop())
             })
             .await
     }

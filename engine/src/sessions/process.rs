@@ -1,9 +1,14 @@
-//! One agent process: spawned in its own process group, its stdout and stderr read line by
-//! line (with a length cap) into one channel that ends with its exit, stopped as a group.
+//! One agent process: spawned in its own process group with an environment built by rule and
+//! a mark of ownership, its stdout and stderr read line by line (with a length cap) into one
+//! channel that ends with its exit, stopped as a group — and never a group that is not ours.
 
+use super::ownership::{self, MARK_VAR};
 use crate::agents::{CommandSpec, StdinMode};
+use crate::runtime::ChildEnv;
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{ChildStdin, Command};
@@ -53,6 +58,12 @@ pub struct AgentProcess {
     pub pid: u32,
     /// Its own process group: signalling `-pgid` reaches everything it started.
     pub pgid: i32,
+    /// When it started (clock ticks after boot, `/proc/<pid>/stat`): stored with the pid.
+    pub start_ticks: Option<u64>,
+    /// The mark of ownership in its environment (and its children's).
+    pub mark: String,
+    /// Set once the process was reaped: from then on its pgid may name someone else's group.
+    reaped: Arc<AtomicBool>,
     stdin: Option<ChildStdin>,
 }
 
@@ -60,6 +71,9 @@ pub struct AgentProcess {
 pub enum SpawnError {
     #[error("{0} was not found: install it or give its path (--claude-bin / --codex-bin)")]
     NotFound(String),
+    /// The working directory is gone (a worktree removed by hand, say).
+    #[error("the folder {0} does not exist")]
+    MissingFolder(String),
     #[error("{program} could not be started: {source}")]
     Io {
         program: String,
@@ -68,14 +82,19 @@ pub enum SpawnError {
 }
 
 impl AgentProcess {
-    /// Starts `spec` in `cwd` with `env` added to the child's environment (and `remove_env`
-    /// taken out of it). The returned channel yields its output, then its exit.
+    /// Starts `spec` in `cwd` with exactly the environment `env` (plus the spec's own
+    /// variables and `mark`). The returned channel yields its output, then its exit.
     pub async fn spawn(
         spec: &CommandSpec,
         cwd: &Path,
-        env: &[(String, String)],
-        remove_env: &[&str],
+        env: &ChildEnv,
+        mark: &str,
     ) -> Result<(AgentProcess, mpsc::Receiver<Output>), SpawnError> {
+        // Checked first: spawning in a missing folder fails with the same error as a
+        // missing program, and would be reported as an uninstalled CLI.
+        if !tokio::fs::metadata(cwd).await.is_ok_and(|m| m.is_dir()) {
+            return Err(SpawnError::MissingFolder(cwd.display().to_string()));
+        }
         let mut command = Command::new(&spec.program);
         command
             .args(&spec.args)
@@ -87,12 +106,11 @@ impl AgentProcess {
                 StdinMode::Pipe | StdinMode::PromptThenEof => Stdio::piped(),
             })
             .process_group(0)
-            .kill_on_drop(true);
-        for name in remove_env {
-            command.env_remove(name);
-        }
-        command.envs(spec.env.iter().map(|(k, v)| (k, v)));
-        command.envs(env.iter().map(|(k, v)| (k, v)));
+            .kill_on_drop(true)
+            .env_clear()
+            .envs(env.vars())
+            .envs(spec.env.iter().map(|(k, v)| (k, v)))
+            .env(MARK_VAR, mark);
         let program = spec.program.display().to_string();
         let mut child = command.spawn().map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
@@ -105,6 +123,8 @@ impl AgentProcess {
             }
         })?;
         let pid = child.id().unwrap_or(0);
+        let start_ticks = ownership::stat(pid as i32).map(|s| s.start_ticks);
+        let reaped = Arc::new(AtomicBool::new(false));
         let mut stdin = child.stdin.take();
         let (tx, rx) = mpsc::channel(1024);
         let stdout = child
@@ -115,11 +135,15 @@ impl AgentProcess {
             .stderr
             .take()
             .map(|err| tokio::spawn(read_lines(err, tx.clone(), Output::Stderr)));
+        let reaped_flag = reaped.clone();
         tokio::spawn(async move {
             for reader in [stdout, stderr].into_iter().flatten() {
                 let _ = reader.await;
             }
-            let exit = match child.wait().await {
+            let status = child.wait().await;
+            // From here the pid (and so the pgid) may be reused: no more group signals.
+            reaped_flag.store(true, Ordering::SeqCst);
+            let exit = match status {
                 Ok(status) => Exit::of(status),
                 Err(_) => Exit {
                     code: None,
@@ -140,6 +164,9 @@ impl AgentProcess {
             AgentProcess {
                 pid,
                 pgid: pid as i32,
+                start_ticks,
+                mark: mark.to_string(),
+                reaped,
                 stdin,
             },
             rx,
@@ -165,37 +192,45 @@ impl AgentProcess {
         self.stdin = None;
     }
 
-    /// TERM to the whole group, then KILL after `grace` if any of it is still there.
+    /// TERM to the whole group, then KILL after `grace` to whatever of it is still there.
     pub fn stop_group(&self, grace: Duration) {
-        stop_group(self.pgid, grace);
+        let group = OwnGroup {
+            pgid: self.pgid,
+            mark: self.mark.clone(),
+            reaped: self.reaped.clone(),
+        };
+        group.signal(libc::SIGTERM);
+        tokio::spawn(async move {
+            tokio::time::sleep(grace).await;
+            group.signal(libc::SIGKILL);
+        });
     }
 }
 
-/// TERM to process group `pgid`, then KILL after `grace` (from a background task).
-pub fn stop_group(pgid: i32, grace: Duration) {
-    if pgid <= 1 {
-        return;
-    }
-    signal_group(pgid, libc::SIGTERM);
-    tokio::spawn(async move {
-        tokio::time::sleep(grace).await;
-        if group_alive(pgid) {
-            signal_group(pgid, libc::SIGKILL);
+/// A process group we started, signalled only while it is provably ours.
+struct OwnGroup {
+    pgid: i32,
+    mark: String,
+    reaped: Arc<AtomicBool>,
+}
+
+impl OwnGroup {
+    /// Until its leader is reaped the pgid cannot name another group (a pid stays taken while
+    /// its zombie or any member of its group exists), so the group is signalled whole; after
+    /// that only the processes carrying our mark are.
+    fn signal(&self, signal: i32) {
+        if self.pgid > 1 && !self.reaped.load(Ordering::SeqCst) {
+            // SAFETY: kill(2) on our own unreaped group; it has no memory effects.
+            unsafe {
+                libc::kill(-self.pgid, signal);
+            }
+            return;
         }
-    });
-}
-
-fn signal_group(pgid: i32, signal: i32) {
-    // SAFETY: kill(2) with a negative pid signals a process group; it has no memory effects.
-    unsafe {
-        libc::kill(-pgid, signal);
+        let marks = std::collections::HashSet::from([self.mark.clone()]);
+        if let Some(processes) = ownership::find_marked(&marks).get(&self.mark) {
+            ownership::signal_marked(&self.mark, processes, signal);
+        }
     }
-}
-
-/// Whether any process of group `pgid` still exists (used to find orphans at start-up).
-pub fn group_alive(pgid: i32) -> bool {
-    // SAFETY: signal 0 only checks for existence and permission.
-    pgid > 1 && unsafe { libc::kill(-pgid, 0) } == 0
 }
 
 async fn read_lines<R: AsyncRead + Unpin>(
@@ -243,6 +278,9 @@ async fn read_lines<R: AsyncRead + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::ServerEnv;
+    use std::ffi::OsString;
+    use std::os::unix::process::CommandExt;
     use std::path::PathBuf;
 
     fn sh(script: &str) -> CommandSpec {
@@ -253,6 +291,17 @@ mod tests {
             stdin: StdinMode::Null,
             prompt_on_stdin: None,
         }
+    }
+
+    /// This test process's environment, as a child may inherit it.
+    fn plain_env() -> ChildEnv {
+        ChildEnv::inherited_only(&ServerEnv::current(Default::default()))
+    }
+
+    async fn spawn(spec: &CommandSpec) -> (AgentProcess, mpsc::Receiver<Output>) {
+        AgentProcess::spawn(spec, Path::new("/"), &plain_env(), "test-mark")
+            .await
+            .unwrap()
     }
 
     async fn collect(mut rx: mpsc::Receiver<Output>) -> Vec<Output> {
@@ -269,14 +318,7 @@ mod tests {
 
     #[tokio::test]
     async fn lines_then_exit_code() {
-        let (_p, rx) = AgentProcess::spawn(
-            &sh("echo one; echo two >&2; echo three; exit 3"),
-            Path::new("/"),
-            &[],
-            &[],
-        )
-        .await
-        .unwrap();
+        let (_p, rx) = spawn(&sh("echo one; echo two >&2; echo three; exit 3")).await;
         let out = collect(rx).await;
         assert!(out.contains(&Output::Stdout("one".into())));
         assert!(out.contains(&Output::Stderr("two".into())));
@@ -295,25 +337,38 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn env_is_added_and_removed() {
-        let spec = sh("echo \"$ADDED-${REMOVED:-gone}\"");
-        let (_p, rx) = AgentProcess::spawn(
-            &spec,
-            Path::new("/"),
-            &[("ADDED".into(), "yes".into())],
-            &["REMOVED"],
-        )
-        .await
-        .unwrap();
-        assert_eq!(collect(rx).await[0], Output::Stdout("yes-gone".into()));
+    async fn the_child_gets_exactly_its_environment_and_the_mark() {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let server = ServerEnv::new(
+            vec![
+                (OsString::from("PATH"), path),
+                (OsString::from("PLAIN"), OsString::from("kept")),
+                (
+                    OsString::from("SERVER_API_KEY"),
+                    OsString::from("sk-server"),
+                ),
+                (OsString::from("TEAM_VAR"), OsString::from("sk-team")),
+            ],
+            ["TEAM_VAR".to_string()].into(),
+        );
+        let spec =
+            sh("echo \"$PLAIN-${SERVER_API_KEY:-gone}-${TEAM_VAR:-gone}-$DEVLOG_AGENT_MARK\"");
+        let env = ChildEnv::inherited_only(&server);
+        let (_p, rx) = AgentProcess::spawn(&spec, Path::new("/"), &env, "m-1")
+            .await
+            .unwrap();
+        assert_eq!(
+            collect(rx).await[0],
+            Output::Stdout("kept-gone-gone-m-1".into())
+        );
     }
 
     #[tokio::test]
     async fn long_lines_are_cut() {
-        let spec = sh("head -c 3000000 /dev/zero | tr '\\0' x; echo; echo after");
-        let (_p, rx) = AgentProcess::spawn(&spec, Path::new("/"), &[], &[])
-            .await
-            .unwrap();
+        let (_p, rx) = spawn(&sh(
+            "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo after",
+        ))
+        .await;
         let out = collect(rx).await;
         match &out[0] {
             Output::Stdout(line) => {
@@ -325,50 +380,80 @@ mod tests {
         assert_eq!(out[1], Output::Stdout("after".into()));
     }
 
-    /// Alive and not a zombie, per /proc.
     fn running(pid: i32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|stat| {
-                stat.rsplit_once(')')
-                    .map(|(_, rest)| rest.trim_start().to_string())
-            })
-            .is_some_and(|rest| !rest.starts_with('Z') && !rest.starts_with('X'))
+        ownership::stat(pid).is_some_and(|s| !s.zombie)
+    }
+
+    /// Waits (bounded) until `pid` is gone or a zombie.
+    async fn until_gone(pid: i32) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while running(pid) {
+            assert!(std::time::Instant::now() < deadline, "{pid} survived");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     #[tokio::test]
     async fn stopping_the_group_kills_its_children_too() {
-        let spec = sh("sleep 600 & echo $!; wait");
-        let (p, mut rx) = AgentProcess::spawn(&spec, Path::new("/"), &[], &[])
-            .await
-            .unwrap();
+        let (p, mut rx) = spawn(&sh("sleep 600 & echo $!; wait")).await;
         let Some(Output::Stdout(child)) = rx.recv().await else {
             panic!("no child pid")
         };
         let child: i32 = child.parse().unwrap();
-        assert!(group_alive(p.pgid));
+        assert_eq!(ownership::mark_of(child).as_deref(), Some("test-mark"));
+        assert_eq!(
+            p.start_ticks,
+            ownership::stat(p.pid as i32).map(|s| s.start_ticks)
+        );
         p.stop_group(Duration::from_millis(200));
         let out = collect(rx).await;
         assert!(matches!(out.last(), Some(Output::Exited(e)) if e.signal == Some(libc::SIGTERM)));
-        // The grandchild got the signal too: wait (bounded) until it is gone or a zombie.
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while running(child) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "child {child} survived"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until_gone(child).await;
+    }
+
+    #[tokio::test]
+    async fn after_the_leader_is_reaped_only_marked_processes_are_signalled() {
+        // The leader exits at once, leaving a child of its group behind.
+        let (p, rx) = spawn(&sh("sleep 600 >/dev/null 2>&1 & echo $!")).await;
+        let out = collect(rx).await;
+        let Some(Output::Stdout(orphan)) = out.first() else {
+            panic!("no child pid: {out:?}")
+        };
+        let orphan: i32 = orphan.parse().unwrap();
+        // A stranger in a group of its own, without our mark.
+        let mut stranger = std::process::Command::new("sleep")
+            .arg("600")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        assert!(running(orphan));
+        p.stop_group(Duration::from_millis(50));
+        until_gone(orphan).await;
+        assert!(running(stranger.id() as i32), "a stranger was signalled");
+        stranger.kill().unwrap();
+        stranger.wait().unwrap();
     }
 
     #[tokio::test]
     async fn a_missing_binary_says_so() {
         let mut spec = sh("");
         spec.program = PathBuf::from("/nonexistent/claude");
-        let err = AgentProcess::spawn(&spec, Path::new("/"), &[], &[])
+        let err = AgentProcess::spawn(&spec, Path::new("/"), &plain_env(), "m")
             .await
             .err()
             .unwrap();
         assert!(matches!(err, SpawnError::NotFound(_)), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_folder_is_not_a_missing_binary() {
+        let err = AgentProcess::spawn(&sh("true"), Path::new("/nonexistent/wt"), &plain_env(), "m")
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&err, SpawnError::MissingFolder(f) if f == "/nonexistent/wt"),
+            "{err}"
+        );
     }
 }

@@ -103,12 +103,104 @@ CREATE TABLE session_files (
 CREATE INDEX task_dependencies_by_dependency ON task_dependencies(depends_on);
 "#;
 
+/// Version 3, hardening. Ids are never reused (`AUTOINCREMENT`): SQLite otherwise hands a
+/// deleted project's, task's or session's id to the next row, and whatever still holds the
+/// old id (a live session actor, a browser tab, the event writer's seq cache) then acts on
+/// the new one. SQLite cannot add `AUTOINCREMENT` to a table, so the three are rebuilt (with
+/// foreign keys off, see `migrate`). Sessions also record what proves a process is theirs:
+/// its start time and the mark in its environment (`sessions::ownership`).
+const V3: &str = r#"
+CREATE TABLE projects_v3 (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    name           TEXT NOT NULL,
+    path           TEXT NOT NULL UNIQUE,
+    default_branch TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+);
+INSERT INTO projects_v3 (id, name, path, default_branch, created_at, updated_at)
+    SELECT id, name, path, default_branch, created_at, updated_at FROM projects;
+DROP TABLE projects;
+ALTER TABLE projects_v3 RENAME TO projects;
+
+CREATE TABLE tasks_v3 (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id        INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    title             TEXT NOT NULL,
+    description       TEXT NOT NULL DEFAULT '',
+    prompt            TEXT NOT NULL DEFAULT '',
+    priority          INTEGER NOT NULL DEFAULT 1 CHECK (priority BETWEEN 0 AND 3),
+    status            TEXT NOT NULL DEFAULT 'todo' CHECK (status IN
+                      ('todo','in_queue','in_progress','review','fail','blocked','done')),
+    sort_order        INTEGER NOT NULL,
+    fail_reason       TEXT,
+    branch            TEXT,
+    worktree_path     TEXT,
+    pr_url            TEXT,
+    session_id        INTEGER,
+    queued_at         INTEGER,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    queued_runtime    TEXT,
+    queued_permission TEXT
+);
+INSERT INTO tasks_v3 (id, project_id, title, description, prompt, priority, status, sort_order,
+                      fail_reason, branch, worktree_path, pr_url, session_id, queued_at,
+                      created_at, updated_at, queued_runtime, queued_permission)
+    SELECT id, project_id, title, description, prompt, priority, status, sort_order,
+           fail_reason, branch, worktree_path, pr_url, session_id, queued_at,
+           created_at, updated_at, queued_runtime, queued_permission FROM tasks;
+DROP TABLE tasks;
+ALTER TABLE tasks_v3 RENAME TO tasks;
+CREATE INDEX tasks_by_project ON tasks(project_id, status, sort_order);
+
+CREATE TABLE sessions_v3 (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id        INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    task_id           INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+    status            TEXT NOT NULL CHECK (status IN
+                      ('pending','running','idle','completed','failed','killed')),
+    runtime           TEXT NOT NULL,
+    permission_policy TEXT NOT NULL,
+    agent_session_id  TEXT,
+    cwd               TEXT NOT NULL,
+    pid               INTEGER,
+    pgid              INTEGER,
+    process_started   INTEGER,        -- clock ticks after boot, /proc/<pid>/stat
+    process_mark      TEXT,           -- DEVLOG_AGENT_MARK of its processes
+    exit_code         INTEGER,
+    exit_signal       INTEGER,
+    fail_reason       TEXT,
+    created_at        INTEGER NOT NULL,
+    started_at        INTEGER,
+    ended_at          INTEGER,
+    last_activity_at  INTEGER
+);
+-- A pgid recorded by an older version proves nothing: it is not carried over.
+INSERT INTO sessions_v3 (id, project_id, task_id, status, runtime, permission_policy,
+                         agent_session_id, cwd, exit_code, exit_signal, fail_reason,
+                         created_at, started_at, ended_at, last_activity_at)
+    SELECT id, project_id, task_id, status, runtime, permission_policy, agent_session_id, cwd,
+           exit_code, exit_signal, fail_reason, created_at, started_at, ended_at,
+           last_activity_at FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v3 RENAME TO sessions;
+CREATE INDEX sessions_by_project ON sessions(project_id, created_at);
+CREATE INDEX sessions_by_task ON sessions(task_id);
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3).foreign_key_check()])
 }
 
+/// Migrates with foreign keys off, as SQLite requires for rebuilding a table (dropping a
+/// parent table would otherwise cascade into its children); each migration that rebuilds one
+/// checks every foreign key before it commits.
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
-    migrations().to_latest(conn)
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = migrations().to_latest(conn);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated
 }
 
 #[cfg(test)]
@@ -142,9 +234,67 @@ mod tests {
                 "session_files",
                 "sessions",
                 "settings",
+                "sqlite_sequence",
                 "task_dependencies",
                 "tasks"
             ]
         );
+    }
+
+    /// A database written by version 2 keeps every row, and its references, through the
+    /// rebuild; and ids freed by a delete are not handed out again.
+    #[test]
+    fn version_3_keeps_the_rows_and_never_reuses_an_id() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrations().to_version(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO projects VALUES (1, 'a', '/a', 'main', 0, 0), (2, 'b', '/b', 'main', 0, 0);
+             INSERT INTO tasks (id, project_id, title, sort_order, created_at, updated_at)
+                 VALUES (5, 2, 't', 0, 0, 0);
+             INSERT INTO sessions (id, project_id, task_id, status, runtime, permission_policy,
+                                   cwd, pgid, created_at)
+                 VALUES (9, 2, 5, 'idle', '{}', 'ask', '/b', 4242, 0);
+             INSERT INTO session_events VALUES (9, 1, 'log', '{}', 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT COUNT(*) FROM projects"), 2);
+        assert_eq!(count("SELECT task_id FROM sessions WHERE id = 9"), 5);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM sessions WHERE pgid IS NOT NULL"),
+            0
+        );
+        assert_eq!(count("SELECT COUNT(*) FROM session_events"), 1);
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys are back on");
+        // Removing project 2 cascades; the next project, task and session get new ids.
+        conn.execute("DELETE FROM projects WHERE id = 2", [])
+            .unwrap();
+        assert_eq!(count("SELECT COUNT(*) FROM sessions"), 0);
+        conn.execute(
+            "INSERT INTO projects (name, path, default_branch, created_at, updated_at)
+             VALUES ('c', '/c', 'main', 0, 0)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), 3);
+        conn.execute(
+            "INSERT INTO tasks (project_id, title, sort_order, created_at, updated_at)
+             VALUES (3, 't', 0, 0, 0)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), 6);
+        conn.execute(
+            "INSERT INTO sessions (project_id, status, runtime, permission_policy, cwd, created_at)
+             VALUES (3, 'idle', '{}', 'ask', '/c', 0)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), 10);
     }
 }

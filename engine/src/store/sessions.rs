@@ -187,16 +187,40 @@ pub fn events_after(
     .collect()
 }
 
+/// The process now running for a session, as it is recorded: the pid and group, and what
+/// proves a process is this one's after a crash (its start time and the mark it carries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessRecord {
+    pub pid: u32,
+    pub pgid: i32,
+    pub start_ticks: Option<u64>,
+    pub mark: String,
+}
+
 /// Records the process now running for a session (so an orphan can be found after a crash).
-pub fn set_process(conn: &Connection, id: SessionId, pid: u32, pgid: i32) -> rusqlite::Result<()> {
+pub fn set_process(
+    conn: &Connection,
+    id: SessionId,
+    process: &ProcessRecord,
+) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE sessions SET pid = ?2, pgid = ?3, started_at = COALESCE(started_at, ?4),
-                exit_code = NULL, exit_signal = NULL WHERE id = ?1",
+        "UPDATE sessions SET pid = ?2, pgid = ?3, process_started = ?4, process_mark = ?5,
+                started_at = COALESCE(started_at, ?6), exit_code = NULL, exit_signal = NULL
+          WHERE id = ?1",
     )?
-    .execute(params![id.0, pid, pgid, now_ms()])?;
+    .execute(params![
+        id.0,
+        process.pid,
+        process.pgid,
+        process.start_ticks.and_then(|t| i64::try_from(t).ok()),
+        process.mark,
+        now_ms()
+    ])?;
     Ok(())
 }
 
+/// The process was reaped: its pid and group id may now name someone else's, so they are
+/// forgotten. The mark stays: children it left behind still carry it.
 pub fn set_exit(
     conn: &Connection,
     id: SessionId,
@@ -204,36 +228,44 @@ pub fn set_exit(
     signal: Option<i32>,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE sessions SET exit_code = ?2, exit_signal = ?3, pid = NULL WHERE id = ?1",
+        "UPDATE sessions SET exit_code = ?2, exit_signal = ?3, pid = NULL, pgid = NULL,
+                process_started = NULL WHERE id = ?1",
     )?
     .execute(params![id.0, code, signal])?;
     Ok(())
 }
 
 /// Sessions a previous server left pending or running — or idle while their task is still in
-/// progress (a task's attempt ends with its turn, so it was ending) — with their process group
-/// if recorded.
-pub fn interrupted(
-    conn: &Connection,
-) -> rusqlite::Result<Vec<(SessionId, ProjectId, Option<i32>)>> {
+/// progress (a task's attempt ends with its turn, so it was ending).
+pub fn interrupted(conn: &Connection) -> rusqlite::Result<Vec<(SessionId, ProjectId)>> {
     let mut stmt = conn.prepare(
-        "SELECT s.id, s.project_id, s.pgid FROM sessions s
+        "SELECT s.id, s.project_id FROM sessions s
          WHERE s.status IN ('pending', 'running')
             OR (s.status = 'idle' AND EXISTS (SELECT 1 FROM tasks t
                 WHERE t.session_id = s.id AND t.status = 'in_progress'))",
     )?;
-    stmt.query_map([], |r| {
-        Ok((SessionId(r.get(0)?), ProjectId(r.get(1)?), r.get(2)?))
-    })?
-    .collect()
+    stmt.query_map([], |r| Ok((SessionId(r.get(0)?), ProjectId(r.get(1)?))))?
+        .collect()
 }
 
-/// The process groups of idle sessions a previous server left: their sessions can go on (a
-/// new process resumes the conversation), but the old processes are orphans.
-pub fn idle_process_groups(conn: &Connection) -> rusqlite::Result<Vec<i32>> {
+/// The marks of every session whose processes a previous server may have left behind.
+pub fn process_marks(conn: &Connection) -> rusqlite::Result<Vec<(SessionId, String)>> {
     let mut stmt =
-        conn.prepare("SELECT pgid FROM sessions WHERE status = 'idle' AND pgid IS NOT NULL")?;
-    stmt.query_map([], |r| r.get(0))?.collect()
+        conn.prepare("SELECT id, process_mark FROM sessions WHERE process_mark IS NOT NULL")?;
+    stmt.query_map([], |r| Ok((SessionId(r.get(0)?), r.get(1)?)))?
+        .collect()
+}
+
+/// Forgets the marks of sessions none of whose processes is left.
+pub fn clear_process_marks(conn: &Connection, ids: &[SessionId]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE sessions SET process_mark = NULL, pid = NULL, pgid = NULL,
+                process_started = NULL WHERE id = ?1",
+    )?;
+    for id in ids {
+        stmt.execute([id.0])?;
+    }
+    Ok(())
 }
 
 /// The task a session works on, if that task is still `in_progress` with this session.

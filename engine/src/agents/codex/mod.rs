@@ -13,6 +13,9 @@ use model::{AgentKind, PermissionPolicy, StreamEvent};
 /// 128 KiB (`E2BIG`), and a long prompt in argv shows in `ps` anyway.
 const MAX_PROMPT_ARG_BYTES: usize = 64 * 1024;
 
+/// Switches off Codex's shell snapshots (`[features] shell_snapshot`, Codex 0.171).
+pub const NO_SHELL_SNAPSHOT: &str = "features.shell_snapshot=false";
+
 /// The variable Codex's OpenAI provider (and ours, for a custom base URL) reads its key from.
 pub const OPENAI_KEY_VAR: &str = "OPENAI_API_KEY";
 
@@ -23,6 +26,10 @@ pub struct Codex;
 impl Codex {
     fn command(&self, launch: &TurnLaunch, resume: Option<&str>) -> CommandSpec {
         let mut args: Vec<String> = vec!["exec".into(), "--json".into()];
+        // Codex writes its whole environment — the key included — to a world-readable
+        // `$CODEX_HOME/shell_snapshots/*.sh`, removed only on a normal exit: a turn we stop
+        // would leave the key on disk. Its tools work without the snapshot.
+        args.extend(["-c".to_string(), NO_SHELL_SNAPSHOT.to_string()]);
         if let Some(model) = launch.model_arg() {
             args.extend(["-m".to_string(), model.to_string()]);
         }
@@ -129,7 +136,16 @@ mod tests {
             let spec = Codex.first_turn(&launch(policy, "say ok"));
             assert_eq!(
                 spec.args,
-                args(&["exec", "--json", "-s", mode, "--", "say ok"]),
+                args(&[
+                    "exec",
+                    "--json",
+                    "-c",
+                    NO_SHELL_SNAPSHOT,
+                    "-s",
+                    mode,
+                    "--",
+                    "say ok"
+                ]),
                 "{policy:?}"
             );
             assert_eq!(spec.stdin, StdinMode::Null);
@@ -150,6 +166,8 @@ mod tests {
             args(&[
                 "exec",
                 "--json",
+                "-c",
+                NO_SHELL_SNAPSHOT,
                 "-m",
                 "gpt-5.5",
                 "-c",
@@ -166,6 +184,8 @@ mod tests {
             args(&[
                 "exec",
                 "--json",
+                "-c",
+                NO_SHELL_SNAPSHOT,
                 "-m",
                 "gpt-5.5",
                 "-c",
@@ -196,6 +216,8 @@ mod tests {
             args(&[
                 "exec",
                 "--json",
+                "-c",
+                NO_SHELL_SNAPSHOT,
                 "-c",
                 "model_providers.devlog.name=\"DevLog custom endpoint\"",
                 "-c",

@@ -116,11 +116,7 @@ impl Actor {
             return;
         }
         if self.turn.as_ref().is_some_and(|t| t.deadline <= now) {
-            let secs = self.engine.config().turn_timeout.as_secs();
-            self.emit(StreamEvent::Error {
-                message: format!("The turn ran longer than {secs} s and was stopped."),
-                retrying: false,
-            });
+            // The turn's end, once the process is gone, says why (one event per failure).
             if let Some(turn) = self.turn.as_mut() {
                 // Wait for the exit, not for another deadline.
                 turn.deadline = now + self.engine.config().turn_timeout;

@@ -63,6 +63,8 @@ enum Stopping {
 pub struct Actor {
     engine: Engine,
     id: SessionId,
+    /// Its handle's token (`LiveSessions::forget`).
+    token: u64,
     session: Session,
     status: SessionStatus,
     adapter: &'static dyn AgentAdapter,
@@ -86,14 +88,17 @@ pub struct Actor {
     finishing: Option<Instant>,
     /// Why the last turn failed, if it did (the CLI's own error text).
     last_turn_failure: Option<String>,
+    /// The error the CLI reported during the running turn, if any.
+    turn_error: Option<String>,
     /// The process's last words on stderr (redacted): why it exited, when a CLI refuses to
     /// start (say, Claude Code's bypass mode as root), for the failure's reason.
     last_stderr: Option<String>,
 }
 
 impl Actor {
-    pub fn new(engine: Engine, session: Session) -> Actor {
+    pub fn new(engine: Engine, session: Session, token: u64) -> Actor {
         Actor {
+            token,
             binary: engine.config().binary(session.runtime.agent).to_path_buf(),
             adapter: adapter(session.runtime.agent),
             id: session.id,
@@ -113,6 +118,7 @@ impl Actor {
             stopping: None,
             finishing: None,
             last_turn_failure: None,
+            turn_error: None,
             last_stderr: None,
         }
     }
@@ -140,7 +146,7 @@ impl Actor {
                 let reason = format!("Could not prepare the task's worktree: {e}");
                 self.fail(reason.clone()).await;
                 let _ = prepare.done.send(Err(reason));
-                self.engine.forget_live(self.id);
+                self.engine.live.forget(self.id, self.token);
                 return;
             }
             let _ = prepare.done.send(Ok(()));
@@ -159,7 +165,7 @@ impl Actor {
                 () = sleep_until(deadline) => self.on_deadline().await,
             }
         }
-        self.engine.forget_live(self.id);
+        self.engine.live.forget(self.id, self.token);
         self.engine.events().flush().await;
     }
 
@@ -274,17 +280,7 @@ impl Actor {
                             .touch_files(self.id, self.session.cwd.clone(), touched)
                             .await;
                     }
-                    if let StreamEvent::TurnEnded {
-                        is_error, result, ..
-                    } = &event
-                    {
-                        self.last_turn_failure = is_error.then(|| {
-                            result
-                                .clone()
-                                .filter(|r| !r.trim().is_empty())
-                                .unwrap_or_else(|| "The agent's turn failed.".into())
-                        });
-                    }
+                    let event = self.once_per_failure(event);
                     let ended = matches!(event, StreamEvent::TurnEnded { .. });
                     self.emit(event);
                     if ended {
@@ -301,6 +297,35 @@ impl Actor {
             }
             Output::Exited(exit) => self.exited(exit).await,
         }
+    }
+
+    /// One error event per failure: a CLI that reports an error and then fails the turn with
+    /// the same words (Codex's `error` then `turn.failed`) gets its turn's end without them.
+    /// Notes the turn's failure for the outcome of a task's attempt.
+    fn once_per_failure(&mut self, mut event: StreamEvent) -> StreamEvent {
+        match &mut event {
+            StreamEvent::Error {
+                retrying: false,
+                message,
+            } => self.turn_error = Some(message.clone()),
+            StreamEvent::TurnEnded {
+                is_error, result, ..
+            } => {
+                let said = self.turn_error.take();
+                self.last_turn_failure = is_error.then(|| {
+                    result
+                        .clone()
+                        .or_else(|| said.clone())
+                        .filter(|r| !r.trim().is_empty())
+                        .unwrap_or_else(|| "The agent's turn failed.".into())
+                });
+                if *is_error && result.is_some() && *result == said {
+                    *result = None;
+                }
+            }
+            _ => {}
+        }
+        event
     }
 
     fn observe(&mut self, event: &StreamEvent) {

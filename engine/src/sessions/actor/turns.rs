@@ -4,14 +4,17 @@
 
 use super::{Actor, Message, Stopping, Turn};
 use crate::agents::TurnLaunch;
-use crate::runtime::{launch_env, missing_cli};
+use crate::runtime::missing_cli;
+use crate::sessions::ownership;
 use crate::sessions::process::{AgentProcess, Exit, SpawnError};
+use crate::store::sessions::ProcessRecord;
 use model::{RuntimeRequest, SessionStatus, StreamEvent};
 use std::path::PathBuf;
 use tokio::time::Instant;
 
 impl Actor {
     pub(super) async fn start_turn(&mut self, message: Message) {
+        self.turn_error = None;
         self.emit(StreamEvent::UserMessage {
             text: message.text.clone(),
         });
@@ -21,7 +24,7 @@ impl Actor {
             selection: self.session.runtime.clone(),
             secrets: message.secrets.clone(),
         };
-        let env = match launch_env(&request) {
+        let env = match self.engine.launch_env(&request) {
             Ok(env) => env,
             Err(e) => return self.refuse_turn(e.to_string()).await,
         };
@@ -61,13 +64,16 @@ impl Actor {
             None => self.adapter.first_turn(&launch),
         };
         let cwd = PathBuf::from(&self.session.cwd);
-        match AgentProcess::spawn(&spec, &cwd, env.set(), env.remove()).await {
+        let mark = ownership::new_mark(self.id);
+        match AgentProcess::spawn(&spec, &cwd, &env, &mark).await {
             Ok((process, output)) => {
-                if let Err(e) = self
-                    .engine
-                    .record_process(self.id, process.pid, process.pgid)
-                    .await
-                {
+                let record = ProcessRecord {
+                    pid: process.pid,
+                    pgid: process.pgid,
+                    start_ticks: process.start_ticks,
+                    mark,
+                };
+                if let Err(e) = self.engine.record_process(self.id, record).await {
                     tracing::error!(session = %self.id, error = %e, "recording the process");
                 }
                 self.process = Some(process);
@@ -81,6 +87,14 @@ impl Actor {
                 self.turn = None;
                 let reason = match e {
                     SpawnError::NotFound(program) => missing_cli(selection.agent, &program),
+                    SpawnError::MissingFolder(folder) if self.session.task_id.is_some() => {
+                        format!(
+                            "The task's worktree {folder} no longer exists (removed by hand?): retry the task to make it again."
+                        )
+                    }
+                    SpawnError::MissingFolder(folder) => format!(
+                        "The session's folder {folder} no longer exists: start a new session."
+                    ),
                     other => format!("The agent could not be started: {other}"),
                 };
                 self.fail(reason).await;
@@ -91,10 +105,7 @@ impl Actor {
     /// A turn that cannot run with this request (say, the server's variable was unset since):
     /// it ends as failed and the session stays usable.
     async fn refuse_turn(&mut self, reason: String) {
-        self.emit(StreamEvent::Error {
-            message: reason.clone(),
-            retrying: false,
-        });
+        // One event per failure: the failed turn carries its reason.
         self.emit(StreamEvent::TurnEnded {
             is_error: true,
             result: Some(reason),
@@ -169,11 +180,11 @@ impl Actor {
     async fn finalize(&mut self, exit: Option<Exit>, stopped_by_us: bool) {
         self.finishing = None;
         let failed_exit = exit.filter(|e| !e.success() && !stopped_by_us);
-        let reason = match self.last_turn_failure.take() {
-            Some(failure) => Some(failure),
-            None => failed_exit.map(|e| self.exit_reason(e, "")),
-        };
-        match reason {
+        // The turn's failure was shown with the turn's end; a failed exit is news.
+        if let Some(failure) = self.last_turn_failure.take() {
+            return self.set_status(SessionStatus::Failed, Some(failure)).await;
+        }
+        match failed_exit.map(|e| self.exit_reason(e, "")) {
             Some(reason) => {
                 self.emit(StreamEvent::Error {
                     message: reason.clone(),
@@ -203,12 +214,18 @@ impl Actor {
         }
         if let Some(why) = stopping {
             let (result, reason) = match why {
-                Stopping::Timeout => ("The turn timed out and was stopped", "timeout"),
-                _ => ("Stopped by the user", "interrupted"),
+                Stopping::Timeout => (
+                    format!(
+                        "The turn ran longer than {} s and was stopped.",
+                        self.engine.config().turn_timeout.as_secs()
+                    ),
+                    "timeout",
+                ),
+                _ => ("Stopped by the user".to_string(), "interrupted"),
             };
             self.emit(StreamEvent::TurnEnded {
                 is_error: true,
-                result: Some(result.into()),
+                result: Some(result),
                 reason: Some(reason.into()),
                 cost_usd: None,
                 duration_ms: None,
