@@ -3,6 +3,7 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use model::text::cut_chars;
 use model::{Field, TransitionError, ValidationError};
 use serde::{Deserialize, Serialize};
 
@@ -91,13 +92,73 @@ impl FromServerFnError for AppError {
         match value {
             ServerFnErrorErr::Args(m)
             | ServerFnErrorErr::MissingArg(m)
-            | ServerFnErrorErr::Deserialization(m) => AppError::BadRequest { message: m },
-            ServerFnErrorErr::Request(m) => AppError::Network { message: m },
+            | ServerFnErrorErr::Deserialization(m) => AppError::BadRequest {
+                message: shorten_quotes(&m),
+            },
+            ServerFnErrorErr::Request(m) => AppError::Network {
+                message: shorten_quotes(&m),
+            },
             other => AppError::Internal {
-                message: other.to_string(),
+                message: shorten_quotes(&other.to_string()),
             },
         }
     }
+}
+
+/// How much of a refused value an error quotes: enough to recognise it. serde quotes the
+/// whole value it refused, and echoing a 270,000-character argument back is no help to anyone.
+const QUOTED_CHARS: usize = 40;
+/// A backstop for a message that carries input some other way than in quotes.
+const MESSAGE_CHARS: usize = 600;
+
+/// `message` with every `"…"` or `` `…` `` part cut to [`QUOTED_CHARS`] (what serde's errors
+/// quote: `invalid type: string "…", expected i64`, ``unknown field `…` ``), and the whole cut
+/// to [`MESSAGE_CHARS`], so what follows a quote (`expected …`, the position) stays readable.
+fn shorten_quotes(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = if rest[open..].starts_with('"') {
+            '"'
+        } else {
+            '`'
+        };
+        out.push_str(&rest[..=open]);
+        let inner = &rest[open + 1..];
+        match closing_quote(inner, quote) {
+            Some(close) => {
+                out.push_str(&cut_chars(&inner[..close], QUOTED_CHARS));
+                out.push(quote);
+                rest = &inner[close + 1..];
+            }
+            None => {
+                out.push_str(&cut_chars(inner, QUOTED_CHARS));
+                rest = "";
+            }
+        }
+        if out.len() > MESSAGE_CHARS * 4 {
+            // Past the backstop already (a character is at most 4 bytes): the rest is cut.
+            rest = "";
+            break;
+        }
+    }
+    out.push_str(rest);
+    cut_chars(&out, MESSAGE_CHARS)
+}
+
+/// Where the quote opened just before `text` closes; serde writes `"` strings with Rust's
+/// escapes (`\"`), backtick ones as they are.
+fn closing_quote(text: &str, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (at, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quote == '"' => escaped = true,
+            c if c == quote => return Some(at),
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(feature = "ssr")]
@@ -148,5 +209,40 @@ mod tests {
         ] {
             assert_eq!(AppError::from_server_fn_error(e).status(), 400);
         }
+    }
+
+    #[test]
+    fn errors_quote_only_a_prefix_of_the_bad_input() {
+        let huge = "7".repeat(270_000);
+        let serde_message = serde_json::from_str::<i64>(&format!("\"{huge}\""))
+            .unwrap_err()
+            .to_string();
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(serde_message));
+        let message = err.message();
+        assert!(message.len() < 200, "{message}");
+        assert!(
+            message.starts_with("Bad request: invalid type: string \"7777"),
+            "{message}"
+        );
+        assert!(message.contains("…\", expected i64 at line 1"), "{message}");
+
+        let field = format!("unknown field `{huge}`, expected `project`");
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Args(field));
+        assert!(err.message().ends_with("…`, expected `project`"), "{err}");
+    }
+
+    #[test]
+    fn quotes_are_cut_at_their_own_end_escapes_included() {
+        assert_eq!(
+            shorten_quotes(r#"string "a\"b", expected `x`"#),
+            r#"string "a\"b", expected `x`"#
+        );
+        let long = format!("unterminated \"{}", "é".repeat(100));
+        assert_eq!(
+            shorten_quotes(&long),
+            format!("unterminated \"{}…", "é".repeat(QUOTED_CHARS))
+        );
+        let unquoted = "x".repeat(5_000);
+        assert_eq!(shorten_quotes(&unquoted).chars().count(), MESSAGE_CHARS + 1);
     }
 }
