@@ -93,6 +93,8 @@ impl Engine {
             .await
     }
 
+    /// Removes the edge `task` → `on`; an edge that does not exist is not found (a stale page
+    /// must learn that, not be told it succeeded).
     pub async fn remove_dependency(
         &self,
         project: ProjectId,
@@ -100,7 +102,8 @@ impl Engine {
         on: TaskId,
     ) -> EngineResult<()> {
         self.task(project, task).await?;
-        self.db()
+        let removed = self
+            .db()
             .write(move |conn| -> EngineResult<bool> {
                 Ok(store::schedule::remove_dependency(
                     conn,
@@ -108,6 +111,11 @@ impl Engine {
                 )?)
             })
             .await?;
+        if !removed {
+            return Err(EngineError::NotFound(format!(
+                "a dependency of task {task} on task {on}"
+            )));
+        }
         self.on_task_ended(project).await;
         Ok(())
     }

@@ -48,13 +48,16 @@ impl ExecutionMode {
     }
 }
 
-/// The model API a key belongs to.
+/// The model API a key belongs to. Spelled `openai` as the README and [`Provider::as_str`]
+/// do; earlier builds wrote `open_ai`, still read so the selections they stored load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     Anthropic,
+    #[serde(rename = "openai", alias = "open_ai")]
     OpenAi,
     /// Any server speaking OpenAI's API at a base URL of the user's choosing.
+    #[serde(rename = "openai_compatible", alias = "open_ai_compatible")]
     OpenAiCompatible,
 }
 

@@ -1,9 +1,9 @@
 //! Running tasks and reviewing their work: execute, retry with feedback, the review (diff),
 //! pull requests, and the project's worktrees.
 
+use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use model::review::{FilePatch, TaskReview, WorktreeInfo};
 use model::schedule::{Dependency, QueueState};
 use model::{
@@ -41,7 +41,7 @@ pub struct WorktreesData {
 }
 
 /// Starts a task (todo, blocked or fail) in its worktree with the request's runtime.
-#[server(endpoint = "execute_task", input = Json)]
+#[server(endpoint = "execute_task", input = StrictJson)]
 pub async fn execute_task(
     project: ProjectId,
     task: TaskId,
@@ -64,7 +64,7 @@ pub async fn execute_task(
 }
 
 /// A new attempt at a task in review or fail, told the (required) feedback.
-#[server(endpoint = "retry_task", input = Json)]
+#[server(endpoint = "retry_task", input = StrictJson)]
 pub async fn retry_task(
     project: ProjectId,
     task: TaskId,
@@ -83,7 +83,7 @@ pub async fn retry_task(
     })
 }
 
-#[server(endpoint = "get_task_review", input = Json)]
+#[server(endpoint = "get_task_review", input = StrictJson)]
 pub async fn get_task_review(
     project: ProjectId,
     task: TaskId,
@@ -108,7 +108,7 @@ pub async fn get_task_review(
 }
 
 /// One page of one changed file's patch.
-#[server(endpoint = "get_file_patch", input = Json)]
+#[server(endpoint = "get_file_patch", input = StrictJson)]
 pub async fn get_file_patch(
     project: ProjectId,
     task: TaskId,
@@ -121,12 +121,12 @@ pub async fn get_file_patch(
 }
 
 /// Pushes the branch and opens a pull request with `gh`; the URL is stored on the task.
-#[server(endpoint = "create_pr", input = Json)]
+#[server(endpoint = "create_pr", input = StrictJson)]
 pub async fn create_pr(project: ProjectId, task: TaskId) -> Result<Task, AppError> {
     Ok(super::engine()?.create_pr(project, task).await?)
 }
 
-#[server(endpoint = "list_worktrees", input = Json)]
+#[server(endpoint = "list_worktrees", input = StrictJson)]
 pub async fn list_worktrees(project: ProjectId) -> Result<WorktreesData, AppError> {
     let engine = super::engine()?;
     Ok(WorktreesData {
@@ -137,13 +137,13 @@ pub async fn list_worktrees(project: ProjectId) -> Result<WorktreesData, AppErro
 }
 
 /// Removes one worktree (refused for the main one and while its session runs).
-#[server(endpoint = "remove_worktree", input = Json)]
+#[server(endpoint = "remove_worktree", input = StrictJson)]
 pub async fn remove_worktree(project: ProjectId, path: String) -> Result<(), AppError> {
     Ok(super::engine()?.remove_worktree(project, path).await?)
 }
 
 /// Removes the worktrees whose task was deleted; answers how many.
-#[server(endpoint = "prune_worktrees", input = Json)]
+#[server(endpoint = "prune_worktrees", input = StrictJson)]
 pub async fn prune_worktrees(project: ProjectId) -> Result<usize, AppError> {
     Ok(super::engine()?.prune_worktrees(project).await?)
 }

@@ -1,7 +1,9 @@
 //! Server functions: DevLog's HTTP API. Each has a stable endpoint `/api/<name>` taking a JSON
 //! object of its named arguments, e.g. `POST /api/create_task {"project":1,"draft":{...}}`.
-//! They are thin: validate with `model`, call the engine, map its error.
+//! They are thin: validate with `model`, call the engine, map its error. Every one decodes
+//! its arguments with [`StrictJson`]: an object of exactly its argument names.
 
+mod codec;
 mod execution;
 mod projects;
 mod schedule;
@@ -9,6 +11,7 @@ mod sessions;
 mod settings;
 mod tasks;
 
+pub use codec::{ArgsError, StrictJson, StrictJsonEncoding, decode_args};
 pub use execution::*;
 pub use projects::*;
 pub use schedule::*;

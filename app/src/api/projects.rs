@@ -1,32 +1,32 @@
 //! Project server functions.
 
+use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use model::{Project, ProjectDraft, ProjectId, ProjectInspection, ProjectUpdate};
 
-#[server(endpoint = "list_projects", input = Json)]
+#[server(endpoint = "list_projects", input = StrictJson)]
 pub async fn list_projects() -> Result<Vec<Project>, AppError> {
     Ok(super::engine()?.list_projects().await?)
 }
 
-#[server(endpoint = "get_project", input = Json)]
+#[server(endpoint = "get_project", input = StrictJson)]
 pub async fn get_project(project: ProjectId) -> Result<Project, AppError> {
     Ok(super::engine()?.project(project).await?)
 }
 
 /// What registering `path` would create (top level, proposed name, detected branch).
-#[server(endpoint = "inspect_project_path", input = Json)]
+#[server(endpoint = "inspect_project_path", input = StrictJson)]
 pub async fn inspect_project_path(path: String) -> Result<ProjectInspection, AppError> {
     Ok(super::engine()?.inspect_project_path(&path).await?)
 }
 
-#[server(endpoint = "register_project", input = Json)]
+#[server(endpoint = "register_project", input = StrictJson)]
 pub async fn register_project(draft: ProjectDraft) -> Result<Project, AppError> {
     Ok(super::engine()?.register_project(draft).await?)
 }
 
-#[server(endpoint = "update_project", input = Json)]
+#[server(endpoint = "update_project", input = StrictJson)]
 pub async fn update_project(
     project: ProjectId,
     update: ProjectUpdate,
@@ -35,7 +35,7 @@ pub async fn update_project(
 }
 
 /// Forgets a project; its files on disk are never touched.
-#[server(endpoint = "remove_project", input = Json)]
+#[server(endpoint = "remove_project", input = StrictJson)]
 pub async fn remove_project(project: ProjectId) -> Result<(), AppError> {
     Ok(super::engine()?.remove_project(project).await?)
 }

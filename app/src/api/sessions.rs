@@ -1,9 +1,9 @@
 //! Session server functions. The live stream itself is the SSE route
 //! `GET /api/projects/{project}/sessions/{session}/events`.
 
+use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use model::{
     PermissionAnswer, Project, ProjectId, RuntimeRequest, RuntimeSelection, Session, SessionId,
     SessionStart, StoredEvent, Task,
@@ -33,7 +33,7 @@ pub struct SessionData {
     pub events: Vec<StoredEvent>,
 }
 
-#[server(endpoint = "list_sessions", input = Json)]
+#[server(endpoint = "list_sessions", input = StrictJson)]
 pub async fn list_sessions(project: ProjectId) -> Result<SessionsData, AppError> {
     let engine = super::engine()?;
     let (project, tasks) = engine.board(project).await?;
@@ -46,7 +46,7 @@ pub async fn list_sessions(project: ProjectId) -> Result<SessionsData, AppError>
     })
 }
 
-#[server(endpoint = "get_session", input = Json)]
+#[server(endpoint = "get_session", input = StrictJson)]
 pub async fn get_session(project: ProjectId, session: SessionId) -> Result<SessionData, AppError> {
     let engine = super::engine()?;
     let session = engine.session(project, session).await?;
@@ -66,9 +66,10 @@ pub async fn get_session(project: ProjectId, session: SessionId) -> Result<Sessi
     })
 }
 
-/// Starts a standalone session (optionally bound to a task in an executable status) with the
-/// request's runtime, which the session keeps (without its secrets).
-#[server(endpoint = "start_session", input = Json)]
+/// Starts a standalone session in the project's checkout (a task is started with
+/// `execute_task`, in a worktree of its own) with the request's runtime, which the session
+/// keeps (without its secrets).
+#[server(endpoint = "start_session", input = StrictJson)]
 pub async fn start_session(
     project: ProjectId,
     start: SessionStart,
@@ -81,7 +82,7 @@ pub async fn start_session(
 
 /// A follow-up message; queued while the agent is busy. It runs with the session's stored
 /// selection and the secrets of `runtime`.
-#[server(endpoint = "send_message", input = Json)]
+#[server(endpoint = "send_message", input = StrictJson)]
 pub async fn send_message(
     project: ProjectId,
     session: SessionId,
@@ -93,7 +94,7 @@ pub async fn send_message(
         .await?)
 }
 
-#[server(endpoint = "answer_permission", input = Json)]
+#[server(endpoint = "answer_permission", input = StrictJson)]
 pub async fn answer_permission(
     project: ProjectId,
     session: SessionId,
@@ -106,17 +107,17 @@ pub async fn answer_permission(
 }
 
 /// Stops the running turn; the session stays usable.
-#[server(endpoint = "interrupt_session", input = Json)]
+#[server(endpoint = "interrupt_session", input = StrictJson)]
 pub async fn interrupt_session(project: ProjectId, session: SessionId) -> Result<(), AppError> {
     Ok(super::engine()?.interrupt_session(project, session).await?)
 }
 
-#[server(endpoint = "kill_session", input = Json)]
+#[server(endpoint = "kill_session", input = StrictJson)]
 pub async fn kill_session(project: ProjectId, session: SessionId) -> Result<(), AppError> {
     Ok(super::engine()?.kill_session(project, session).await?)
 }
 
-#[server(endpoint = "end_session", input = Json)]
+#[server(endpoint = "end_session", input = StrictJson)]
 pub async fn end_session(project: ProjectId, session: SessionId) -> Result<(), AppError> {
     Ok(super::engine()?.end_session(project, session).await?)
 }

@@ -1,9 +1,9 @@
 //! Settings > Execution & model: the project's saved runtime selection and the connection
 //! test. The secrets only ever arrive inside a [`RuntimeRequest`]; nothing here stores one.
 
+use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use model::{ConnectionReport, Project, ProjectId, RuntimeRequest, RuntimeSelection};
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +16,7 @@ pub struct SettingsData {
     pub concurrency_limit: u32,
 }
 
-#[server(endpoint = "get_settings", input = Json)]
+#[server(endpoint = "get_settings", input = StrictJson)]
 pub async fn get_settings(project: ProjectId) -> Result<SettingsData, AppError> {
     let engine = super::engine()?;
     Ok(SettingsData {
@@ -28,7 +28,7 @@ pub async fn get_settings(project: ProjectId) -> Result<SettingsData, AppError> 
 }
 
 /// Saves the non-secret selection; a malformed one is refused and nothing changes.
-#[server(endpoint = "save_runtime", input = Json)]
+#[server(endpoint = "save_runtime", input = StrictJson)]
 pub async fn save_runtime(
     project: ProjectId,
     selection: RuntimeSelection,
@@ -39,7 +39,7 @@ pub async fn save_runtime(
 }
 
 /// Runs the request's runtime once with a trivial prompt (up to 90 s).
-#[server(endpoint = "test_connection", input = Json)]
+#[server(endpoint = "test_connection", input = StrictJson)]
 pub async fn test_connection(
     project: ProjectId,
     runtime: RuntimeRequest,

@@ -1,9 +1,9 @@
 //! Task board server functions. Every one takes the project explicitly; a task of another
 //! project is "not found".
 
+use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use model::schedule::conflicts_by_task;
 use model::schedule::{Dependency, QueueState};
@@ -28,7 +28,7 @@ pub struct BoardData {
     pub conflicts: Vec<(TaskId, Vec<String>)>,
 }
 
-#[server(endpoint = "get_board", input = Json)]
+#[server(endpoint = "get_board", input = StrictJson)]
 pub async fn get_board(project: ProjectId) -> Result<BoardData, AppError> {
     let engine = super::engine()?;
     let (project, tasks) = engine.board(project).await?;
@@ -64,17 +64,17 @@ pub async fn get_board(project: ProjectId) -> Result<BoardData, AppError> {
     })
 }
 
-#[server(endpoint = "get_task", input = Json)]
+#[server(endpoint = "get_task", input = StrictJson)]
 pub async fn get_task(project: ProjectId, task: TaskId) -> Result<Task, AppError> {
     Ok(super::engine()?.task(project, task).await?)
 }
 
-#[server(endpoint = "create_task", input = Json)]
+#[server(endpoint = "create_task", input = StrictJson)]
 pub async fn create_task(project: ProjectId, draft: TaskDraft) -> Result<Task, AppError> {
     Ok(super::engine()?.create_task(project, draft).await?)
 }
 
-#[server(endpoint = "update_task", input = Json)]
+#[server(endpoint = "update_task", input = StrictJson)]
 pub async fn update_task(
     project: ProjectId,
     task: TaskId,
@@ -84,13 +84,13 @@ pub async fn update_task(
 }
 
 /// Deletes a task; refused while it runs.
-#[server(endpoint = "delete_task", input = Json)]
+#[server(endpoint = "delete_task", input = StrictJson)]
 pub async fn delete_task(project: ProjectId, task: TaskId) -> Result<(), AppError> {
     Ok(super::engine()?.delete_task(project, task).await?)
 }
 
 /// Moves a task to another status, along the state machine's manual moves only.
-#[server(endpoint = "move_task", input = Json)]
+#[server(endpoint = "move_task", input = StrictJson)]
 pub async fn move_task(
     project: ProjectId,
     task: TaskId,
@@ -100,7 +100,7 @@ pub async fn move_task(
 }
 
 /// Puts a task at `position` (0-based) in its column; returns the column's new order.
-#[server(endpoint = "reorder_task", input = Json)]
+#[server(endpoint = "reorder_task", input = StrictJson)]
 pub async fn reorder_task(
     project: ProjectId,
     task: TaskId,

@@ -3,5 +3,7 @@
 
 mod activity;
 mod common;
+mod contract;
 mod http;
 mod sse;
+mod support;
