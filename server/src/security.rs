@@ -1,8 +1,12 @@
 //! Local-server safety (DESIGN §7): a page on another site must not be able to drive DevLog.
 //!
-//! - DNS rebinding: requests whose `Host` is not the address DevLog serves are refused.
+//! - DNS rebinding: requests whose `Host` is not the address DevLog serves are refused, with
+//!   or without a token (a rebound name reaches the same socket with the same cookie).
 //! - CSRF: state-changing requests whose `Origin` is foreign (or `Sec-Fetch-Site` says
-//!   cross-site) are refused. Scripts that send neither header (curl) are allowed.
+//!   cross-site) are refused, and so is one that is neither `application/json` nor proven
+//!   same-origin: a form on any site can post `text/plain` that reads as JSON, and a browser
+//!   may omit `Origin`, but no page can send `application/json` elsewhere without a CORS
+//!   preflight DevLog never answers. Scripts (curl) send JSON without either header.
 //! - A non-loopback bind requires an access token on every request (a bearer header, or a
 //!   cookie set by opening `/?token=…` once).
 
@@ -24,36 +28,61 @@ pub struct Guard {
 struct GuardConfig {
     /// Lower-case `host:port` values this server answers to.
     hosts: Vec<String>,
+    /// Bound to every address (`0.0.0.0`, `::`): a request may also name the address of the
+    /// socket it came in on, which is what the user typed to reach it.
+    any_address: bool,
     token: Option<String>,
+}
+
+/// The local address of the connection a request came in on, set by [`crate::serve`].
+#[derive(Debug, Clone, Copy)]
+pub struct LocalAddr(pub SocketAddr);
+
+/// `host:port` as a `Host` header names it.
+fn host_port(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(v4) => format!("{}:{}", v4.ip(), v4.port()),
+        SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
+    }
 }
 
 impl Guard {
     pub fn new(addr: SocketAddr, token: Option<String>) -> Guard {
         let port = addr.port();
-        let mut hosts = vec![format!("localhost:{port}")];
-        match addr {
-            SocketAddr::V4(v4) => hosts.push(format!("{}:{port}", v4.ip())),
-            SocketAddr::V6(v6) => hosts.push(format!("[{}]:{port}", v6.ip())),
-        }
-        if addr.ip().is_unspecified() || addr.ip().is_loopback() {
+        let mut hosts = vec![format!("localhost:{port}"), host_port(addr)];
+        let any_address = addr.ip().is_unspecified();
+        if any_address || addr.ip().is_loopback() {
             hosts.push(format!("127.0.0.1:{port}"));
             hosts.push(format!("[::1]:{port}"));
         }
         hosts.dedup();
         Guard {
-            inner: Arc::new(GuardConfig { hosts, token }),
+            inner: Arc::new(GuardConfig {
+                hosts,
+                any_address,
+                token,
+            }),
         }
     }
 
-    fn host_allowed(&self, host: &str) -> bool {
+    fn host_allowed(&self, host: &str, local: Option<LocalAddr>) -> bool {
         let host = host.to_ascii_lowercase();
-        self.inner.hosts.contains(&host)
+        if self.inner.hosts.contains(&host) {
+            return true;
+        }
+        let Some(LocalAddr(local)) = local.filter(|_| self.inner.any_address) else {
+            return false;
+        };
+        // A dual-stack socket sees an IPv4 client as `::ffff:a.b.c.d`, which it typed as
+        // `a.b.c.d`.
+        let canonical = SocketAddr::new(local.ip().to_canonical(), local.port());
+        host == host_port(local) || host == host_port(canonical)
     }
 
-    fn origin_allowed(&self, origin: &str) -> bool {
+    fn origin_allowed(&self, origin: &str, local: Option<LocalAddr>) -> bool {
         origin
             .strip_prefix("http://")
-            .is_some_and(|host| self.host_allowed(host))
+            .is_some_and(|host| self.host_allowed(host, local))
     }
 
     fn token_presented(&self, headers: &HeaderMap, expected: &str) -> bool {
@@ -86,37 +115,39 @@ fn refuse(status: StatusCode, message: String) -> Response {
 
 pub async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response {
     let headers = req.headers();
-    if let Some(expected) = guard.inner.token.as_deref() {
-        if !guard.token_presented(headers, expected) {
-            return token_login(&req, expected);
-        }
-    } else {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .or_else(|| req.uri().authority().map(|a| a.as_str()))
-            .unwrap_or("");
-        if !guard.host_allowed(host) {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                format!(
-                    "DevLog refuses requests for host '{host}' (DNS rebinding protection); \
-                     open it at http://{}/",
-                    guard.inner.hosts.get(1).map_or("127.0.0.1", String::as_str)
-                ),
-            );
-        }
+    let local = req.extensions().get::<LocalAddr>().copied();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .unwrap_or("");
+    if !guard.host_allowed(host, local) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            format!(
+                "DevLog refuses requests for host '{host}' (DNS rebinding protection); \
+                 open it at http://{}/",
+                guard.inner.hosts.get(1).map_or("127.0.0.1", String::as_str)
+            ),
+        );
+    }
+    if let Some(expected) = guard.inner.token.as_deref()
+        && !guard.token_presented(headers, expected)
+    {
+        return token_login(&req, expected);
     }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
-        if let Some(origin) = headers.get(header::ORIGIN) {
-            let origin = origin.to_str().unwrap_or("");
-            if !guard.origin_allowed(origin) {
-                return refuse(
-                    StatusCode::FORBIDDEN,
-                    format!("DevLog refuses state-changing requests from origin '{origin}'"),
-                );
-            }
+        let origin = headers
+            .get(header::ORIGIN)
+            .map(|v| v.to_str().unwrap_or(""));
+        if let Some(origin) = origin
+            && !guard.origin_allowed(origin, local)
+        {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                format!("DevLog refuses state-changing requests from origin '{origin}'"),
+            );
         }
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         if matches!(fetch_site, Some("cross-site" | "same-site")) {
@@ -125,8 +156,27 @@ pub async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Resp
                 "DevLog refuses state-changing requests from other sites".to_string(),
             );
         }
+        // Past the checks above a present Origin is DevLog's own.
+        let same_origin = origin.is_some() || fetch_site == Some("same-origin");
+        if !same_origin && !is_json(headers) {
+            return refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "DevLog takes a state-changing request only as application/json or from its \
+                 own pages (CSRF protection)"
+                    .to_string(),
+            );
+        }
     }
     next.run(req).await
+}
+
+/// Whether the body is declared `application/json` (parameters such as a charset allowed).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Without a valid token: `GET …?token=<right token>` sets the cookie and redirects to the
@@ -141,7 +191,7 @@ fn token_login(req: &Request, expected: &str) -> Response {
         Some(token) if *req.method() == Method::GET && constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
             Response::builder()
                 .status(StatusCode::SEE_OTHER)
-                .header(header::LOCATION, req.uri().path())
+                .header(header::LOCATION, on_this_site(req.uri().path()))
                 .header(
                     header::SET_COOKIE,
                     format!("{TOKEN_COOKIE}={expected}; HttpOnly; SameSite=Strict; Path=/"),
@@ -154,6 +204,17 @@ fn token_login(req: &Request, expected: &str) -> Response {
             "DevLog needs its access token: open /?token=<token> or send 'Authorization: Bearer <token>'"
                 .to_string(),
         ),
+    }
+}
+
+/// `path` if a browser reads it as a path on this site, else `/`: `//host` and `/\host` are
+/// read as another site (a scheme-relative URL).
+fn on_this_site(path: &str) -> &str {
+    let mut chars = path.chars();
+    match (chars.next(), chars.next()) {
+        (Some('/'), Some('/' | '\\')) => "/",
+        (Some('/'), _) => path,
+        _ => "/",
     }
 }
 
@@ -170,7 +231,7 @@ mod tests {
             "LOCALHOST:3000",
             "[::1]:3000",
         ] {
-            assert!(g.host_allowed(ok), "{ok}");
+            assert!(g.host_allowed(ok, None), "{ok}");
         }
         for bad in [
             "evil.example:3000",
@@ -179,12 +240,56 @@ mod tests {
             "",
             "127.0.0.1.nip.io:3000",
         ] {
-            assert!(!g.host_allowed(bad), "{bad}");
+            assert!(!g.host_allowed(bad, None), "{bad}");
         }
-        assert!(g.origin_allowed("http://localhost:3000"));
-        assert!(!g.origin_allowed("http://evil.example"));
-        assert!(!g.origin_allowed("null"));
-        assert!(!g.origin_allowed("https://localhost:3000"));
+        assert!(g.origin_allowed("http://localhost:3000", None));
+        assert!(!g.origin_allowed("http://evil.example", None));
+        assert!(!g.origin_allowed("null", None));
+        assert!(!g.origin_allowed("https://localhost:3000", None));
+    }
+
+    #[test]
+    fn a_non_loopback_bind_answers_to_its_address_and_localhost_only() {
+        let g = Guard::new("192.168.1.5:3000".parse().unwrap(), Some("t".repeat(16)));
+        assert!(g.host_allowed("192.168.1.5:3000", None));
+        assert!(g.host_allowed("localhost:3000", None));
+        assert!(!g.host_allowed("evil.example:3000", None));
+        // Any address: the one the connection came in on, not just any address.
+        let any = Guard::new("0.0.0.0:3000".parse().unwrap(), Some("t".repeat(16)));
+        let lan = Some(LocalAddr("192.168.1.5:3000".parse().unwrap()));
+        assert!(any.host_allowed("192.168.1.5:3000", lan));
+        assert!(!any.host_allowed("192.168.1.6:3000", lan));
+        assert!(!any.host_allowed("192.168.1.5:3000", None));
+        assert!(!any.host_allowed("evil.example:3000", lan));
+        let mapped = Some(LocalAddr("[::ffff:10.0.0.2]:3000".parse().unwrap()));
+        let dual = Guard::new("[::]:3000".parse().unwrap(), Some("t".repeat(16)));
+        assert!(dual.host_allowed("10.0.0.2:3000", mapped));
+        // A specific bind does not widen to whatever a connection says.
+        assert!(!g.host_allowed("10.0.0.2:3000", mapped));
+    }
+
+    #[test]
+    fn a_login_redirect_stays_on_this_site() {
+        assert_eq!(on_this_site("/p/1/board"), "/p/1/board");
+        assert_eq!(on_this_site("/"), "/");
+        for off_site in ["//evil.example", "/\\evil.example", "", "evil.example"] {
+            assert_eq!(on_this_site(off_site), "/", "{off_site}");
+        }
+    }
+
+    #[test]
+    fn json_is_recognised_with_parameters_and_in_any_case() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, v.parse().unwrap());
+            is_json(&h)
+        };
+        assert!(with("application/json"));
+        assert!(with("Application/JSON; charset=utf-8"));
+        assert!(!with("text/plain"));
+        assert!(!with("application/json-seq"));
+        assert!(!with("application/x-www-form-urlencoded"));
+        assert!(!is_json(&HeaderMap::new()));
     }
 
     #[test]

@@ -5,5 +5,6 @@ mod activity;
 mod common;
 mod contract;
 mod http;
+mod security;
 mod sse;
 mod support;
