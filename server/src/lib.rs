@@ -7,6 +7,7 @@ pub mod config;
 pub mod health;
 pub mod router;
 pub mod security;
+pub mod serve;
 pub mod sse;
 
 pub use config::Config;

@@ -1,5 +1,6 @@
 use clap::Parser;
 use leptos::config::{Env, get_configuration};
+use server::serve::Limits;
 use server::{Config, build_router, security::Guard};
 use std::process::ExitCode;
 
@@ -60,10 +61,8 @@ async fn run(config: Config) -> Result<(), String> {
         config.addr,
         data_dir.display()
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    server::serve::serve(listener, router, Limits::default(), shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -6,5 +6,6 @@ mod common;
 mod contract;
 mod http;
 mod security;
+mod serve;
 mod sse;
 mod support;
