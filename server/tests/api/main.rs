@@ -4,6 +4,7 @@
 mod activity;
 mod common;
 mod contract;
+mod fuzz;
 mod http;
 mod security;
 mod serve;
