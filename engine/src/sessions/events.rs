@@ -325,6 +325,52 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn events_the_store_refuses_drop_only_their_own_session() {
+        let (engine, _dir) = temp_engine().await;
+        let (project, _repo) = temp_project(&engine).await;
+        let a = new_session(&engine, project.id).await;
+        // No such row (its project was removed, say): the foreign key refuses its events.
+        let gone = SessionId(a.id.0 + 1_000);
+        for i in 0..3 {
+            engine.events().append(gone, text(&format!("lost {i}")));
+            engine.events().append(a.id, text(&format!("a{i}")));
+        }
+        engine.events().flush().await;
+        engine.events().append(a.id, text("after"));
+        engine.events().flush().await;
+        let kept = engine
+            .session_events(project.id, a.id, 0, 100)
+            .await
+            .unwrap();
+        assert_eq!(kept.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
+        assert_eq!(kept[3].event, text("after"));
+    }
+
+    #[tokio::test]
+    async fn a_finished_sessions_channel_goes_with_its_last_subscriber() {
+        let (engine, _dir) = temp_engine().await;
+        let (project, _repo) = temp_project(&engine).await;
+        let s = new_session(&engine, project.id).await;
+        let first = engine.events().subscribe(s.id);
+        let second = engine.events().subscribe(s.id);
+        assert_eq!(engine.events().live_channels(), 1);
+        drop(first);
+        assert_eq!(engine.events().live_channels(), 1);
+        drop(second);
+        assert_eq!(engine.events().live_channels(), 0);
+        // A final status closes the channel for whoever still listens.
+        let mut live = engine.events().subscribe(s.id);
+        let done = StreamEvent::StatusChanged {
+            status: "completed".into(),
+        };
+        engine.events().append(s.id, done.clone());
+        engine.events().flush().await;
+        assert_eq!(engine.events().live_channels(), 0);
+        assert_eq!(live.recv().await.unwrap().event, done);
+        assert!(live.recv().await.is_err(), "closed after the final status");
+    }
+
+    #[tokio::test]
     async fn a_restarted_log_continues_after_the_stored_seq() {
         let (engine, dir) = temp_engine().await;
         let (project, _repo) = temp_project(&engine).await;

@@ -166,7 +166,36 @@ impl Actor {
             }
         }
         self.engine.live.forget(self.id, self.token);
+        self.await_exit().await;
         self.engine.events().flush().await;
+    }
+
+    /// A session that ended while its process was stopping (a Kill, say): waits for the
+    /// process to be reaped, so its exit is recorded and its pid and group forgotten. Its
+    /// output is no longer shown. Bounded: the KILL after the grace period ends it.
+    async fn await_exit(&mut self) {
+        let Some(mut output) = self.output.take() else {
+            return;
+        };
+        let bound = self.engine.config().kill_grace + std::time::Duration::from_secs(5);
+        let exit = tokio::time::timeout(bound, async {
+            while let Some(line) = output.recv().await {
+                if let Output::Exited(exit) = line {
+                    return Some(exit);
+                }
+            }
+            None
+        })
+        .await;
+        self.process = None;
+        match exit {
+            Ok(Some(exit)) => {
+                if let Err(e) = self.engine.record_exit(self.id, exit).await {
+                    tracing::error!(session = %self.id, error = %e, "recording the exit");
+                }
+            }
+            _ => tracing::warn!(session = %self.id, "the agent process did not exit in time"),
+        }
     }
 
     fn next_deadline(&self) -> Option<Instant> {
