@@ -29,80 +29,26 @@ const SEED: u64 = 0x00de_7109_5eed;
 
 /// Every argument name of every server function: realistic keys. The invalidity of a case
 /// never depends on this list being complete (see the module's comment).
+#[rustfmt::skip]
 const ARGUMENTS: &[&str] = &[
-    "project",
-    "task",
-    "session",
-    "draft",
-    "update",
-    "path",
-    "status",
-    "position",
-    "start",
-    "runtime",
-    "text",
-    "request_id",
-    "answer",
-    "feedback",
-    "permission",
-    "page",
-    "on",
-    "limit",
+    "project", "task", "session", "draft", "update", "path", "status", "position", "start",
+    "runtime", "text", "request_id", "answer", "feedback", "permission", "page", "on", "limit",
     "selection",
 ];
 
 /// Keys of the nested objects (drafts, runtimes, answers), and one that must never be read.
+#[rustfmt::skip]
 const NESTED: &[&str] = &[
-    "title",
-    "description",
-    "prompt",
-    "priority",
-    "name",
-    "default_branch",
-    "path",
-    "mode",
-    "agent",
-    "provider",
-    "model",
-    "reasoning_effort",
-    "base_url",
-    "env_var",
-    "selection",
-    "secrets",
-    "api_key",
-    "cli_env",
-    "behavior",
-    "message",
-    "task",
-    "permission",
-    "value",
+    "title", "description", "prompt", "priority", "name", "default_branch", "path", "mode",
+    "agent", "provider", "model", "reasoning_effort", "base_url", "env_var", "selection",
+    "secrets", "api_key", "cli_env", "behavior", "message", "task", "permission", "value",
 ];
 
+#[rustfmt::skip]
 const WORDS: &[&str] = &[
-    "",
-    " ",
-    "todo",
-    "done",
-    "in_progress",
-    "review",
-    "high",
-    "asap",
-    "claude_code",
-    "codex",
-    "byok",
-    "local_cli",
-    "openai",
-    "allow",
-    "deny",
-    "main",
-    "../../etc/passwd",
-    "/",
-    "\u{0}",
-    "é✓ 漢字",
-    "<script>alert(1)</script>",
-    "'; DROP TABLE tasks; --",
-    "%s%n",
-    "\\",
+    "", " ", "todo", "done", "in_progress", "review", "high", "asap", "claude_code", "codex",
+    "byok", "local_cli", "openai", "allow", "deny", "main", "../../etc/passwd", "/", "\u{0}",
+    "é✓ 漢字", "<script>alert(1)</script>", "'; DROP TABLE tasks; --", "%s%n", "\\",
 ];
 
 /// SplitMix64: small, seeded, the same sequence on every machine.

@@ -173,6 +173,16 @@ async fn shutdown_closes_idle_connections_and_cuts_unfinished_ones_after_the_gra
         ..limits(LONG, LONG)
     })
     .await;
+    let (_repo, _stream) = open_activity_stream(&server).await;
+    server.stop.take().unwrap().send(()).unwrap();
+    tokio::time::timeout(GUARD, &mut server.done)
+        .await
+        .expect("serve waited past its grace")
+        .unwrap();
+}
+
+/// A project's activity stream, its status line read: a response that never ends.
+async fn open_activity_stream(server: &Running) -> (tempfile::TempDir, TcpStream) {
     let repo = common::git_repo();
     let project = server
         .engine
@@ -194,9 +204,15 @@ async fn shutdown_closes_idle_connections_and_cuts_unfinished_ones_after_the_gra
         .expect("the stream did not start")
         .unwrap();
     assert_eq!(&head, b"HTTP/1.1 200");
-    server.stop.take().unwrap().send(()).unwrap();
-    tokio::time::timeout(GUARD, &mut server.done)
-        .await
-        .expect("serve waited past its grace")
-        .unwrap();
+    (repo, stream)
+}
+
+#[tokio::test]
+async fn a_stream_outlives_the_header_timeout() {
+    // hyper's header timer runs only while it waits for a request, not while it answers one.
+    let server = start(limits(SHORT, SHORT)).await;
+    let (_repo, mut stream) = open_activity_stream(&server).await;
+    let mut rest = Vec::new();
+    let cut = tokio::time::timeout(SHORT * 4, stream.read_to_end(&mut rest)).await;
+    assert!(cut.is_err(), "the stream was closed: {rest:?}");
 }
