@@ -171,7 +171,8 @@ impl From<engine::EngineError> for AppError {
             E::NotFound(what) => AppError::NotFound { message: what },
             E::Refused(message) => AppError::Refused { message },
             E::Forbidden(message) => AppError::Forbidden { message },
-            E::Git(message) => AppError::Internal { message },
+            // The repository refused (its state, not a bug of ours), with the folder named.
+            E::Git(message) => AppError::Refused { message },
             E::Store(e) => {
                 tracing::error!(error = %e, "database error");
                 AppError::internal("the database failed; see the server log")

@@ -127,13 +127,12 @@ impl Engine {
         };
         let Some(actor) = actor else { return };
         let (reply, _answer) = oneshot::channel();
-        if actor.send(Command::Kill(reply)).is_ok() {
-            if tokio::time::timeout_at(deadline, actor.closed())
+        if actor.send(Command::Kill(reply)).is_ok()
+            && tokio::time::timeout_at(deadline, actor.closed())
                 .await
                 .is_err()
-            {
-                tracing::warn!(session = %id, "a session of a removed project did not stop in time");
-            }
+        {
+            tracing::warn!(session = %id, "a session of a removed project did not stop in time");
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The live half of a session page: an EventSource on the session's stream that resumes
-//! after the last event shown, appends each event once, and shows its connection state.
+//! after the last event shown, appends each event once, shows its connection state, and is
+//! closed for good once the session's final status has arrived (the server ends the stream
+//! there, and answers a later reconnect with 204).
 
 use leptos::prelude::*;
 use model::StoredEvent;
@@ -23,6 +25,14 @@ impl Connection {
     }
 }
 
+/// Whether the shown events end the session: nothing more will come.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub fn ended(events: &[StoredEvent]) -> bool {
+    events
+        .last()
+        .is_some_and(|last| last.event.is_final_status())
+}
+
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 /// Appends `event` unless it is already shown (the stream is exactly-once; this guards a
 /// manual reconnect racing the browser's own).
@@ -43,7 +53,7 @@ pub fn follow(url: String, events: RwSignal<Vec<StoredEvent>>, connection: RwSig
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use super::{Connection, append_once};
+    use super::{Connection, append_once, ended};
     use futures::{FutureExt, StreamExt};
     use gloo_net::eventsource::{State, futures::EventSource};
     use leptos::prelude::*;
@@ -70,6 +80,9 @@ mod browser {
         on_cleanup(move || alive.set_value(false));
         leptos::task::spawn_local(async move {
             while alive.try_get_value().unwrap_or(false) {
+                if events.with_untracked(|e| ended(e)) {
+                    return;
+                }
                 let after = events.with_untracked(|e| e.last().map_or(0, |l| l.seq));
                 let Ok(mut source) = EventSource::new(&format!("{url}?after={after}")) else {
                     connection.set(Connection::Reconnecting);
@@ -90,6 +103,10 @@ mod browser {
                                 let data = message.data().as_string().unwrap_or_default();
                                 if let Ok(event) = serde_json::from_str::<StoredEvent>(&data) {
                                     events.update(|e| { append_once(e, event); });
+                                }
+                                if events.with_untracked(|e| ended(e)) {
+                                    source.close();
+                                    return;
                                 }
                             }
                             // Closed for good (the browser gave up): reconnect ourselves.
@@ -120,6 +137,20 @@ mod browser {
 mod tests {
     use super::*;
     use model::StreamEvent;
+
+    #[test]
+    fn a_final_status_ends_the_stream() {
+        let ev = |seq, event| StoredEvent { seq, at: 0, event };
+        let idle = StreamEvent::StatusChanged {
+            status: "idle".into(),
+        };
+        let done = StreamEvent::StatusChanged {
+            status: "killed".into(),
+        };
+        assert!(!ended(&[]));
+        assert!(!ended(&[ev(1, idle)]));
+        assert!(ended(&[ev(1, StreamEvent::QueueDrained), ev(2, done)]));
+    }
 
     #[test]
     fn events_are_appended_once_in_order() {
