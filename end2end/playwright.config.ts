@@ -63,6 +63,9 @@ function realCliServer(port: number) {
 
 export default defineConfig({
   testDir: "./tests",
+  // One folder per run: two runs at once (say, a bench beside the suite) never delete each
+  // other's traces.
+  outputDir: `test-results/run-${process.pid}`,
   timeout: 30_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
