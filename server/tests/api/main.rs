@@ -5,6 +5,7 @@ mod activity;
 mod common;
 mod contract;
 mod fuzz;
+mod git_failures;
 mod http;
 mod security;
 mod serve;

@@ -258,3 +258,87 @@ async fn a_subscriber_that_lags_behind_the_live_channel_is_caught_up_from_the_st
         .collect();
     assert_eq!(rest, (2..=5_000).collect::<Vec<_>>());
 }
+
+fn completed() -> StreamEvent {
+    StreamEvent::StatusChanged {
+        status: "completed".into(),
+    }
+}
+
+/// Marks the fixture's session completed in its row, as the actor does before its event.
+async fn complete(f: &Fixture) {
+    let id = f.session;
+    f.engine
+        .db()
+        .write(move |conn| {
+            engine::store::sessions::set_status(conn, id, model::SessionStatus::Completed, None)
+                .map_err(engine::EngineError::from)
+        })
+        .await
+        .unwrap();
+}
+
+/// The body ends (no frame but trailers or nothing) instead of waiting for more.
+async fn assert_ends(body: &mut Body) {
+    let end = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Some(frame) = body.frame().await {
+            let frame = frame.unwrap();
+            if let Ok(data) = frame.into_data() {
+                assert!(
+                    String::from_utf8_lossy(&data).trim_start().starts_with(':'),
+                    "only a heartbeat may follow the final status"
+                );
+            }
+        }
+    });
+    end.await.expect("the stream ended after the final status");
+}
+
+#[tokio::test]
+async fn a_live_stream_ends_after_the_final_status_and_a_reconnect_gets_204() {
+    let f = fixture().await;
+    let path = format!("/api/projects/{}/sessions/{}/events", f.project, f.session);
+    f.engine.events().append(f.session, text(1));
+    f.engine.events().flush().await;
+    let mut body = f
+        .router
+        .clone()
+        .oneshot(get(&path, None))
+        .await
+        .unwrap()
+        .into_body();
+    assert_eq!(read_events(&mut body, 1).await[0].0, 1);
+    complete(&f).await;
+    f.engine.events().append(f.session, completed());
+    let last = read_events(&mut body, 1).await;
+    assert_eq!(last[0].0, 2);
+    assert_ends(&mut body).await;
+    // The browser's EventSource reconnects after an end: 204 tells it to stop.
+    let res = f.router.clone().oneshot(get(&path, Some(2))).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // A fresh page still gets the whole history, then the end.
+    let res = f.router.clone().oneshot(get(&path, None)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.into_body();
+    assert_eq!(read_events(&mut body, 2).await.len(), 2);
+    assert_ends(&mut body).await;
+}
+
+#[tokio::test]
+async fn a_session_that_ended_without_a_final_event_ends_its_replay() {
+    // An older version's record: failed in its row, no status event stored.
+    let f = fixture().await;
+    let path = format!("/api/projects/{}/sessions/{}/events", f.project, f.session);
+    f.engine.events().append(f.session, text(1));
+    f.engine.events().flush().await;
+    complete(&f).await;
+    let mut body = f
+        .router
+        .clone()
+        .oneshot(get(&path, None))
+        .await
+        .unwrap()
+        .into_body();
+    assert_eq!(read_events(&mut body, 1).await[0].0, 1);
+    assert_ends(&mut body).await;
+}
