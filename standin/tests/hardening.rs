@@ -323,3 +323,61 @@ async fn a_turn_that_times_out_is_one_error_event() {
     assert!(events.iter().any(|e| matches!(&e.event,
         StreamEvent::TurnEnded { result: Some(r), .. } if r.contains("longer than"))));
 }
+
+#[tokio::test]
+async fn a_symlinked_worktrees_folder_names_the_paths_git_records() {
+    let b = bench().await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), b.engine.data_dir().join("worktrees")).unwrap();
+    let draft = TaskDraft {
+        title: "linked".into(),
+        prompt: "WRITE_FILE a.txt hello".into(),
+        ..Default::default()
+    };
+    let task = b.engine.create_task(b.project.id, draft).await.unwrap();
+    let codex = local(AgentKind::Codex);
+    let s = started(
+        b.engine
+            .execute_task(b.project.id, task.id, codex.clone(), None)
+            .await
+            .unwrap(),
+    );
+    b.wait_until(&s, |e| e.iter().any(|x| x.event.is_final_status()))
+        .await;
+    // Listed with its task, under the folder git knows.
+    let listed = b.engine.worktrees(b.project.id).await.unwrap();
+    let ours = listed.iter().find(|w| !w.is_main).unwrap();
+    assert_eq!(ours.task.as_ref().map(|t| t.0), Some(task.id), "{listed:?}");
+    assert!(!ours.orphaned);
+    let real = elsewhere.path().canonicalize().unwrap();
+    assert!(
+        ours.path.starts_with(&real.display().to_string()),
+        "{}",
+        ours.path
+    );
+    // A retry reuses it: the task goes back to review, not to fail.
+    let retry = b
+        .engine
+        .retry_task(
+            b.project.id,
+            task.id,
+            "WRITE_FILE b.txt more".into(),
+            codex,
+            None,
+        )
+        .await
+        .unwrap();
+    b.wait_until(&retry, |e| e.iter().any(|x| x.event.is_final_status()))
+        .await;
+    let row = b.engine.task(b.project.id, task.id).await.unwrap();
+    assert_eq!((row.status, row.fail_reason), (TaskStatus::Review, None));
+    // And DevLog may remove it once the task is done.
+    b.engine
+        .move_task(b.project.id, task.id, TaskStatus::Done)
+        .await
+        .unwrap();
+    b.engine
+        .remove_worktree(b.project.id, ours.path.clone())
+        .await
+        .unwrap();
+}
