@@ -80,7 +80,9 @@ e2e: build chromium
 
 test: tools chromium lint test-unit e2e
 
-bench: build
+# The server's figures, then the browser's (Playwright in Chromium, end2end/bench/).
+bench: build chromium
 	cargo build --release -p standin
 	cargo bench -p server --bench figures -- --site-root $(CURDIR)/target/site
 	cargo bench -p server --bench stream
+	cd end2end && npx playwright test -c bench.config.ts
