@@ -2,6 +2,7 @@
 //! task in short batched transactions, then published to live subscribers — so whatever a
 //! subscriber receives is already in the store, and a lagging one can catch up from there.
 
+use super::wire::{LiveEvent, WireEvent};
 use crate::store::{self, Db, StoreError, now_ms};
 use model::{SessionId, StoredEvent, StreamEvent};
 use std::collections::HashMap;
@@ -14,14 +15,14 @@ const MAX_BATCH: usize = 2_048;
 /// Live events a subscriber may fall behind by before it is caught up from the store.
 const LIVE_CAPACITY: usize = 1_024;
 /// Events read per query when replaying history.
-pub const REPLAY_PAGE: usize = 500;
+pub const REPLAY_PAGE: usize = 1_000;
 
 enum Command {
     Append(SessionId, StreamEvent),
     Flush(oneshot::Sender<()>),
 }
 
-type Hub = Arc<Mutex<HashMap<SessionId, broadcast::Sender<StoredEvent>>>>;
+type Hub = Arc<Mutex<HashMap<SessionId, broadcast::Sender<Arc<LiveEvent>>>>>;
 
 /// Activity lines of every session, for the board's cards: ephemeral (a lagging reader skips).
 const ACTIVITY_CAPACITY: usize = 256;
@@ -93,15 +94,20 @@ impl EventLog {
 /// channel (and the events it buffers) out of the hub: a finished session someone looked at
 /// costs nothing afterwards.
 pub struct LiveEvents {
-    receiver: broadcast::Receiver<StoredEvent>,
-    channel: broadcast::WeakSender<StoredEvent>,
+    receiver: broadcast::Receiver<Arc<LiveEvent>>,
+    channel: broadcast::WeakSender<Arc<LiveEvent>>,
     hub: Hub,
     session: SessionId,
 }
 
 impl LiveEvents {
-    pub async fn recv(&mut self) -> Result<StoredEvent, broadcast::error::RecvError> {
+    pub async fn recv(&mut self) -> Result<Arc<LiveEvent>, broadcast::error::RecvError> {
         self.receiver.recv().await
+    }
+
+    /// The next live event if one is already there (to send several at once).
+    pub fn try_recv(&mut self) -> Result<Arc<LiveEvent>, broadcast::error::TryRecvError> {
+        self.receiver.try_recv()
     }
 }
 
@@ -156,7 +162,7 @@ async fn writer(
     }
 }
 
-type Persisted = (Vec<(SessionId, StoredEvent)>, HashMap<SessionId, i64>);
+type Persisted = (Vec<(SessionId, LiveEvent)>, HashMap<SessionId, i64>);
 
 /// Writes a batch in one transaction, each session's events under a savepoint of their own:
 /// events the store refuses (their session was removed meanwhile, say) are dropped with that
@@ -181,7 +187,7 @@ fn persist(
         match persist_session(&mut tx, session, events, at, seqs.get(&session).copied()) {
             Ok(written) => {
                 if let Some((_, last)) = written.last() {
-                    seqs.insert(session, last.seq);
+                    seqs.insert(session, last.stored.seq);
                 }
                 stored.extend(written);
             }
@@ -204,7 +210,7 @@ fn persist_session(
     events: Vec<StreamEvent>,
     at: i64,
     last: Option<i64>,
-) -> Result<Vec<(SessionId, StoredEvent)>, StoreError> {
+) -> Result<Vec<(SessionId, LiveEvent)>, StoreError> {
     let sp = tx.savepoint()?;
     let mut seq = match last {
         Some(last) => last,
@@ -217,21 +223,28 @@ fn persist_session(
             (session, StoredEvent { seq, at, event })
         })
         .collect();
-    store::sessions::append_events(&sp, &stored)?;
+    let payloads = store::sessions::append_events(&sp, &stored)?;
     sp.commit()?;
-    Ok(stored)
+    Ok(stored
+        .into_iter()
+        .zip(payloads)
+        .map(|((session, stored), payload)| {
+            let wire = WireEvent::new(&stored, &payload);
+            (session, LiveEvent { stored, wire })
+        })
+        .collect())
 }
 
 fn publish(
     hub: &Hub,
     activity: &broadcast::Sender<(SessionId, String)>,
-    stored: Vec<(SessionId, StoredEvent)>,
+    stored: Vec<(SessionId, LiveEvent)>,
 ) {
     // Only the latest line per session of this batch: a card shows one line.
     if activity.receiver_count() > 0 {
         let mut latest: HashMap<SessionId, String> = HashMap::new();
         for (session, event) in &stored {
-            if let Some(line) = model::stream::activity_line(&event.event) {
+            if let Some(line) = model::stream::activity_line(&event.stored.event) {
                 latest.insert(*session, line);
             }
         }
@@ -241,10 +254,10 @@ fn publish(
     }
     let mut hub = hub.lock().unwrap_or_else(|p| p.into_inner());
     for (session, event) in stored {
-        let last = event.event.is_final_status();
+        let last = event.wire.ends_stream;
         if let Some(sender) = hub.get(&session) {
             // No receiver left: forget the channel; the next subscriber makes a new one.
-            if sender.send(event).is_err() {
+            if sender.send(Arc::new(event)).is_err() {
                 hub.remove(&session);
             }
         }
@@ -305,7 +318,7 @@ mod tests {
         }
         engine.events().flush().await;
         for seq in 1..=5 {
-            let got = live_a.recv().await.unwrap();
+            let got = live_a.recv().await.unwrap().stored.clone();
             assert_eq!(got.seq, seq);
             // Published events are already in the store.
             let stored = engine
@@ -366,7 +379,7 @@ mod tests {
         engine.events().append(s.id, done.clone());
         engine.events().flush().await;
         assert_eq!(engine.events().live_channels(), 0);
-        assert_eq!(live.recv().await.unwrap().event, done);
+        assert_eq!(live.recv().await.unwrap().stored.event, done);
         assert!(live.recv().await.is_err(), "closed after the final status");
     }
 

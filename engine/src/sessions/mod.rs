@@ -6,10 +6,12 @@ mod lifecycle;
 mod live;
 pub mod ownership;
 pub mod process;
+mod wire;
 
 pub use events::{EventLog, LiveEvents, REPLAY_PAGE};
 pub(crate) use lifecycle::checked_permission;
 pub use live::LiveSessions;
+pub use wire::{LiveEvent, WireEvent};
 
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
@@ -85,6 +87,27 @@ impl Engine {
             .read(move |conn| -> EngineResult<_> {
                 let last = store::sessions::max_seq(conn, id)?;
                 Ok(store::sessions::events_after(conn, id, last - 1, 1)?.pop())
+            })
+            .await
+    }
+
+    /// A page of a session's stored events after `after` in their wire form, as the stream
+    /// replays them (checked against its project; the payloads are not parsed).
+    pub async fn session_wire_events(
+        &self,
+        project: ProjectId,
+        id: SessionId,
+        after: i64,
+        limit: usize,
+    ) -> EngineResult<Vec<WireEvent>> {
+        self.session(project, id).await?;
+        self.db()
+            .read(move |conn| -> EngineResult<_> {
+                let rows = store::sessions::raw_events_after(conn, id, after, limit)?;
+                Ok(rows
+                    .iter()
+                    .map(|(seq, at, kind, payload)| WireEvent::from_row(*seq, *at, kind, payload))
+                    .collect())
             })
             .await
     }

@@ -267,9 +267,15 @@ async fn read_lines<R: AsyncRead + Unpin>(
             }
             buf.extend_from_slice(b" [line truncated]");
         }
-        let line = String::from_utf8_lossy(&buf);
-        let line = line.trim_end_matches(['\n', '\r']);
-        if tx.send(wrap(line.to_string())).await.is_err() {
+        while matches!(buf.last(), Some(b'\n' | b'\r')) {
+            buf.pop();
+        }
+        // Valid UTF-8 (every CLI's JSON) is taken as it is; anything else is repaired.
+        let line = match std::str::from_utf8(&buf) {
+            Ok(text) => text.to_string(),
+            Err(_) => String::from_utf8_lossy(&buf).into_owned(),
+        };
+        if tx.send(wrap(line)).await.is_err() {
             break;
         }
     }

@@ -122,15 +122,17 @@ pub fn max_seq(conn: &Connection, id: SessionId) -> rusqlite::Result<i64> {
         .query_row([id.0], |r| r.get(0))
 }
 
-/// Appends events whose seqs the single writer assigned. Call inside a transaction.
+/// Appends events whose seqs the single writer assigned, and returns each one's stored JSON
+/// (serialised once: the stream sends it as it is). Call inside a transaction.
 pub fn append_events(
     conn: &Connection,
     events: &[(SessionId, StoredEvent)],
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<Vec<String>> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO session_events (session_id, seq, kind, payload, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    let mut payloads = Vec::with_capacity(events.len());
     // Last activity is written once per session and batch, not once per event.
     let mut last_activity: Vec<(SessionId, i64)> = Vec::new();
     for (session, stored) in events {
@@ -142,6 +144,7 @@ pub fn append_events(
             payload,
             stored.at
         ])?;
+        payloads.push(payload);
         if let StreamEvent::AgentSession {
             agent_session_id, ..
         } = &stored.event
@@ -159,7 +162,7 @@ pub fn append_events(
     for (session, at) in last_activity {
         touch.execute(params![session.0, at])?;
     }
-    Ok(())
+    Ok(payloads)
 }
 
 /// Up to `limit` events with `seq > after`, in order: replay reads in pages so a long history
@@ -195,6 +198,24 @@ pub struct ProcessRecord {
     pub pgid: i32,
     pub start_ticks: Option<u64>,
     pub mark: String,
+}
+
+/// Up to `limit` stored rows with `seq > after`, in order, as (seq, at, kind, payload): what
+/// the stream replays, without reading the payloads.
+pub fn raw_events_after(
+    conn: &Connection,
+    id: SessionId,
+    after: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<(i64, i64, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, created_at, kind, payload FROM session_events
+         WHERE session_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    stmt.query_map(params![id.0, after, limit as i64], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?
+    .collect()
 }
 
 /// Records the process now running for a session (so an orphan can be found after a crash).
