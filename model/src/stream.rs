@@ -26,8 +26,13 @@ pub enum StreamEvent {
         agent_session_id: String,
         model: Option<String>,
     },
-    /// Text the model wrote for the user.
+    /// Text the model wrote for the user: one complete block. After `AssistantDelta`s it is
+    /// their block, complete (it supersedes them).
     AssistantText { text: String },
+    /// More of the text block the model is writing (Claude Code's `text_delta`s with
+    /// `--include-partial-messages`), coalesced by the supervisor: never one event per token.
+    /// The block's `AssistantText` follows once it is complete.
+    AssistantDelta { text: String },
     /// The model's visible reasoning (Claude thinking, Codex reasoning summary).
     Reasoning { text: String },
     /// The agent invoked a tool. `id` pairs it with its `ToolResult`.
@@ -113,6 +118,7 @@ impl StreamEvent {
         match self {
             StreamEvent::AgentSession { .. } => "agent_session",
             StreamEvent::AssistantText { .. } => "assistant_text",
+            StreamEvent::AssistantDelta { .. } => "assistant_delta",
             StreamEvent::Reasoning { .. } => "reasoning",
             StreamEvent::ToolCall { .. } => "tool_call",
             StreamEvent::ToolResult { .. } => "tool_result",
@@ -244,6 +250,11 @@ mod tests {
             ACTIVITY_CHARS + 1
         );
         assert_eq!(activity_line(&StreamEvent::QueueDrained), None);
+        // A card shows whole messages: the complete text follows its deltas.
+        let delta = StreamEvent::AssistantDelta {
+            text: "Looking".into(),
+        };
+        assert_eq!(activity_line(&delta), None);
         let ended = StreamEvent::StatusChanged {
             status: "completed".into(),
         };
@@ -271,6 +282,7 @@ mod tests {
                 model: Some("claude-opus".into()),
             },
             StreamEvent::AssistantText { text: "ok".into() },
+            StreamEvent::AssistantDelta { text: "o".into() },
             StreamEvent::Reasoning {
                 text: "thinking".into(),
             },
@@ -343,7 +355,7 @@ mod tests {
     #[test]
     fn kind_is_the_serde_tag() {
         let events = samples();
-        assert_eq!(events.len(), 17, "a sample per variant");
+        assert_eq!(events.len(), 18, "a sample per variant");
         for event in events {
             let value = serde_json::to_value(&event).unwrap();
             assert_eq!(value["type"], event.kind());

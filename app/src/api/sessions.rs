@@ -10,8 +10,12 @@ use model::{
 };
 use serde::{Deserialize, Serialize};
 
-/// History shown on first paint; older events stay in the store.
-pub const HISTORY_LIMIT: usize = 2_000;
+/// Events a session page starts with: the latest of its history (older ones are fetched as
+/// the user scrolls up, [`HISTORY_PAGE`] at a time), so a 50,000-event session neither ships
+/// nor folds all of them.
+pub const HISTORY_TAIL: usize = 500;
+/// Events per page of older history at most.
+pub const HISTORY_PAGE: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionsData {
@@ -30,7 +34,18 @@ pub struct SessionData {
     pub projects: Vec<Project>,
     pub session: Session,
     pub task: Option<Task>,
+    /// The latest [`HISTORY_TAIL`] events, in order.
     pub events: Vec<StoredEvent>,
+    /// Older events remain in the store (`get_session_events` pages through them).
+    pub has_earlier: bool,
+}
+
+/// A page of a session's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventPage {
+    pub events: Vec<StoredEvent>,
+    /// Older events remain before these.
+    pub has_earlier: bool,
 }
 
 #[server(endpoint = "list_sessions", input = StrictJson)]
@@ -54,8 +69,8 @@ pub async fn get_session(project: ProjectId, session: SessionId) -> Result<Sessi
         Some(task) => engine.task(project, task).await.ok(),
         None => None,
     };
-    let events = engine
-        .session_events(project, session.id, 0, HISTORY_LIMIT)
+    let (events, has_earlier) = engine
+        .session_events_before(project, session.id, None, HISTORY_TAIL)
         .await?;
     Ok(SessionData {
         project: engine.project(project).await?,
@@ -63,6 +78,27 @@ pub async fn get_session(project: ProjectId, session: SessionId) -> Result<Sessi
         session,
         task,
         events,
+        has_earlier,
+    })
+}
+
+/// The latest `limit` (at most [`HISTORY_PAGE`], the default) events of a session before
+/// the seq `before`, in order: what the session page shows when the user scrolls above the
+/// history it started with.
+#[server(endpoint = "get_session_events", input = StrictJson)]
+pub async fn get_session_events(
+    project: ProjectId,
+    session: SessionId,
+    before: i64,
+    limit: Option<usize>,
+) -> Result<EventPage, AppError> {
+    let limit = limit.unwrap_or(HISTORY_PAGE).clamp(1, HISTORY_PAGE);
+    let (events, has_earlier) = super::engine()?
+        .session_events_before(project, session, Some(before), limit)
+        .await?;
+    Ok(EventPage {
+        events,
+        has_earlier,
     })
 }
 

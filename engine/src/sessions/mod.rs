@@ -128,4 +128,82 @@ impl Engine {
             })
             .await
     }
+
+    /// The latest `limit` stored events of a session before `before` (its newest when None),
+    /// in order, and whether older ones remain (checked against its project).
+    pub async fn session_events_before(
+        &self,
+        project: ProjectId,
+        id: SessionId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> EngineResult<(Vec<StoredEvent>, bool)> {
+        self.session(project, id).await?;
+        self.db()
+            .read(move |conn| {
+                store::sessions::events_before(conn, id, before, limit)
+                    .map_err(|e| EngineError::Store(StoreError::from(e)))
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{self, sessions::NewSession};
+    use crate::testing::{temp_engine, temp_project};
+    use model::{AgentKind, PermissionPolicy, RuntimeSelection, StreamEvent};
+
+    #[tokio::test]
+    async fn a_history_is_read_from_its_end_page_by_page() {
+        let (engine, _dir) = temp_engine().await;
+        let (project, _repo) = temp_project(&engine).await;
+        let runtime = RuntimeSelection {
+            agent: AgentKind::ClaudeCode,
+            ..RuntimeSelection::default()
+        };
+        let session = engine
+            .db()
+            .write(move |conn| {
+                let new = NewSession {
+                    project: project.id,
+                    task: None,
+                    runtime: &runtime,
+                    permission: PermissionPolicy::Ask,
+                    cwd: "/tmp",
+                };
+                store::sessions::insert(conn, &new).map_err(crate::EngineError::from)
+            })
+            .await
+            .unwrap();
+        for i in 1..=25 {
+            let text = format!("line {i}");
+            engine
+                .events()
+                .append(session.id, StreamEvent::AssistantText { text });
+        }
+        engine.events().flush().await;
+        let page =
+            |before, limit| engine.session_events_before(project.id, session.id, before, limit);
+        let seqs = |events: &[model::StoredEvent]| events.iter().map(|e| e.seq).collect::<Vec<_>>();
+
+        let (tail, more) = page(None, 10).await.unwrap();
+        assert_eq!(seqs(&tail), (16..=25).collect::<Vec<_>>());
+        assert!(more);
+        let (older, more) = page(Some(16), 10).await.unwrap();
+        assert_eq!(seqs(&older), (6..=15).collect::<Vec<_>>());
+        assert!(more);
+        let (first, more) = page(Some(6), 10).await.unwrap();
+        assert_eq!(seqs(&first), (1..=5).collect::<Vec<_>>());
+        assert!(!more, "nothing before the first event");
+        let (all, more) = page(None, 25).await.unwrap();
+        assert_eq!(all.len(), 25);
+        assert!(!more);
+
+        let (other, _repo) = temp_project(&engine).await;
+        let refused = engine
+            .session_events_before(other.id, session.id, None, 10)
+            .await;
+        assert!(matches!(refused, Err(crate::EngineError::Forbidden(_))));
+    }
 }

@@ -177,17 +177,43 @@ pub fn events_after(
         "SELECT seq, created_at, payload FROM session_events
          WHERE session_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
     )?;
-    stmt.query_map(params![id.0, after, limit as i64], |r| {
-        let payload: String = r.get(2)?;
-        // A payload this version cannot read is kept visible as a raw line, not dropped.
-        let event = serde_json::from_str(&payload).unwrap_or(StreamEvent::Raw { line: payload });
-        Ok(StoredEvent {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            event,
-        })
-    })?
-    .collect()
+    stmt.query_map(params![id.0, after, limit as i64], stored_event)?
+        .collect()
+}
+
+/// The latest `limit` events with `seq < before` (every event when `before` is None), in
+/// order, and whether older ones remain: a long history is shown from its end, page by page
+/// backwards, without reading the rest (the primary key is `(session_id, seq)`).
+pub fn events_before(
+    conn: &Connection,
+    id: SessionId,
+    before: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<(Vec<StoredEvent>, bool)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, created_at, payload FROM session_events
+         WHERE session_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+    )?;
+    let before = before.unwrap_or(i64::MAX);
+    // One more than asked tells whether older events remain.
+    let mut events = stmt
+        .query_map(params![id.0, before, limit as i64 + 1], stored_event)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let more = events.len() > limit;
+    events.truncate(limit);
+    events.reverse();
+    Ok((events, more))
+}
+
+fn stored_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+    let payload: String = r.get(2)?;
+    // A payload this version cannot read is kept visible as a raw line, not dropped.
+    let event = serde_json::from_str(&payload).unwrap_or(StreamEvent::Raw { line: payload });
+    Ok(StoredEvent {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        event,
+    })
 }
 
 /// The process now running for a session, as it is recorded: the pid and group, and what

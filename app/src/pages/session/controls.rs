@@ -1,0 +1,107 @@
+//! The session's controls (Stop turn, End, Kill) and the follow-up composer.
+
+use super::Ctx;
+use crate::api;
+use crate::components::run_pending;
+use crate::components::runtime::{RuntimeGate, RuntimeMemory};
+use crate::error::AppError;
+use leptos::prelude::*;
+use model::SessionStatus;
+
+#[component]
+pub fn Controls(ctx: Ctx) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let confirming = RwSignal::new(None::<&'static str>);
+    let act = move |what: &'static str| {
+        confirming.set(None);
+        let call = async move {
+            match what {
+                "stop" => api::interrupt_session(ctx.project, ctx.session).await,
+                "end" => api::end_session(ctx.project, ctx.session).await,
+                _ => api::kill_session(ctx.project, ctx.session).await,
+            }
+        };
+        run_pending(pending, call, move |r| ctx.action_error.set(r.err()));
+    };
+    view! {
+        <div class="session-controls" class:hidden=move || ctx.status.get().is_final()>
+            <button type="button" id="stop-turn" disabled=move || pending.get() || ctx.status.get() != SessionStatus::Running
+                on:click=move |_| act("stop")>"Stop turn"</button>
+            <button type="button" id="end-session" disabled=move || pending.get() || ctx.status.get() != SessionStatus::Idle
+                on:click=move |_| confirming.set(Some("end"))>"End"</button>
+            <button type="button" id="kill-session" class="danger" disabled=move || pending.get()
+                on:click=move |_| confirming.set(Some("kill"))>"Kill"</button>
+            {move || confirming.get().map(|what| view! {
+                <span class="confirm" role="alertdialog">
+                    {if what == "kill" { "Kill the agent and everything it started?" } else { "End this session for good?" }}
+                    <button type="button" class="danger" id="confirm-action" on:click=move |_| act(what)>"Yes"</button>
+                    <button type="button" on:click=move |_| confirming.set(None)>"No"</button>
+                </span>
+            })}
+        </div>
+        {move || ctx.action_error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn FollowUp(ctx: Ctx) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let memory = RuntimeMemory::get();
+    let ended = move || {
+        ctx.status
+            .get()
+            .is_final()
+            .then(|| {
+                if ctx.for_task {
+                    "This attempt has ended: review its task, or retry it with feedback from the task page."
+                } else {
+                    "This session has ended: start a new session to go on."
+                }
+                .to_string()
+            })
+    };
+    let blocked = move || ended().or_else(|| ctx.runtime.with_value(|r| memory.blocked_reason(r)));
+    let send = move || {
+        let message = text.get_untracked();
+        if message.trim().is_empty() || pending.get_untracked() || blocked().is_some() {
+            return;
+        }
+        let request = ctx.runtime.with_value(|r| untrack(|| memory.request(r)));
+        run_pending(
+            pending,
+            api::send_message(ctx.project, ctx.session, message, request),
+            move |r| match r {
+                Ok(()) => {
+                    error.set(None);
+                    text.set(String::new());
+                }
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
+    view! {
+        <form class="follow-up" on:submit=move |ev| { ev.prevent_default(); send(); }>
+            <label for="follow-up">"Message the agent"</label>
+            <textarea id="follow-up" rows="3" bind:value=text disabled=move || ended().is_some()
+                placeholder="Enter to send, Shift+Enter for a new line"
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                        ev.prevent_default();
+                        send();
+                    }
+                }></textarea>
+            {move || ended().map(|why| view! { <p class="muted" id="follow-up-blocked">{why}</p> })}
+            <Show when=move || ended().is_none()>
+                <RuntimeGate selection=ctx.runtime.get_value() settings_href=format!("/p/{}/settings", ctx.project)/>
+            </Show>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+            <button type="submit" class="primary" id="send-message" disabled=move || pending.get() || blocked().is_some()>
+                {move || if pending.get() { "Sending…" } else { "Send" }}
+            </button>
+        </form>
+    }
+    .into_any()
+}

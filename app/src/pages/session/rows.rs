@@ -1,0 +1,143 @@
+//! One row of the transcript. Each row reads its own signal, so an event that changes a row
+//! (more text, a tool's result, a permission's answer) re-renders that row only. A finished
+//! assistant block is rendered as markdown once; while it grows it is plain text.
+
+use super::Ctx;
+use super::transcript::{Item, PermissionState, Row, TextState};
+use crate::api;
+use crate::components::run_pending;
+use crate::components::time::format_duration_ms;
+use crate::error::AppError;
+use crate::markdown::to_safe_html;
+use leptos::prelude::*;
+use model::{PermissionAnswer, PermissionOutcome};
+
+#[component]
+pub fn RowView(row: ArcRwSignal<Row>, ctx: Ctx) -> impl IntoView {
+    move || row.with(|row| render(row, ctx))
+}
+
+fn render(row: &Row, ctx: Ctx) -> AnyView {
+    let seq = row.seq.to_string();
+    match row.item.clone() {
+        Item::User(text) => view! { <li class="msg user" data-seq=seq><span class="who">"You"</span><p>{text}</p></li> }.into_any(),
+        Item::Assistant { text, state: TextState::Finished } => view! {
+            <li class="msg assistant" data-seq=seq><span class="who">"Agent"</span><div class="md" inner_html=to_safe_html(&text)></div></li>
+        }.into_any(),
+        // Markdown of half a block would flicker and cost a parse per frame: plain text
+        // until the block is complete.
+        Item::Assistant { text, state: TextState::Growing } => view! {
+            <li class="msg assistant growing" data-seq=seq aria-busy="true"><span class="who">"Agent"</span><div class="md">{text}</div></li>
+        }.into_any(),
+        Item::Thinking(text) => view! {
+            <li class="thinking" data-seq=seq><details><summary>"Thinking"</summary><p>{text}</p></details></li>
+        }.into_any(),
+        Item::Tool { name, input, result } => {
+            let (state, output) = match result {
+                None => ("running", None),
+                Some((out, false)) => ("ok", Some(out)),
+                Some((out, true)) => ("error", Some(out)),
+            };
+            view! {
+                <li class=format!("tool tool-{state}") data-seq=seq>
+                    <details>
+                        <summary><span class="tool-name">{name}</span>" "<span class="tool-state">{state}</span></summary>
+                        <pre class="tool-input">{input}</pre>
+                        {output.map(|o| view! { <pre class="tool-output">{o}</pre> })}
+                    </details>
+                </li>
+            }.into_any()
+        }
+        Item::Permission { request_id, tool, input, description, state } => {
+            view! { <PermissionCard request_id tool input description state ctx seq/> }.into_any()
+        }
+        Item::TurnEnd { is_error, stopped, result, cost_usd, duration_ms } => {
+            let (label, class) = match (stopped, is_error) {
+                (true, _) => ("Turn stopped", "turn-end stopped"),
+                (false, true) => ("Turn failed", "turn-end failed"),
+                (false, false) => ("Turn finished", "turn-end"),
+            };
+            let mut parts = vec![label.to_string()];
+            if let Some(cost) = cost_usd {
+                parts.push(format!("${cost:.4}"));
+            }
+            if let Some(ms) = duration_ms {
+                parts.push(format_duration_ms(ms));
+            }
+            view! {
+                <li class=class data-seq=seq>
+                    {parts.join(" · ")}
+                    {(is_error && !stopped).then_some(result).flatten().map(|r| view! { <span class="turn-error">": "{r}</span> })}
+                </li>
+            }.into_any()
+        }
+        Item::Error(message) => view! { <li class="error-line" role="alert" data-seq=seq>"⚠ "{message}</li> }.into_any(),
+        Item::Notice(message) => view! { <li class="notice" data-seq=seq>{message}</li> }.into_any(),
+        Item::Log(line) => view! { <li class="log" data-seq=seq><code>{line}</code></li> }.into_any(),
+        Item::Raw(line) => view! { <li class="raw" data-seq=seq><code>{line}</code></li> }.into_any(),
+        Item::Files(paths) => view! { <li class="files" data-seq=seq>"Changed: "{paths.join(", ")}</li> }.into_any(),
+    }
+}
+
+#[component]
+fn PermissionCard(
+    request_id: String,
+    tool: String,
+    input: String,
+    description: Option<String>,
+    state: PermissionState,
+    ctx: Ctx,
+    seq: String,
+) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let answer = move |answer: PermissionAnswer| {
+        let request_id = request_id.clone();
+        move |_| {
+            run_pending(
+                pending,
+                api::answer_permission(
+                    ctx.project,
+                    ctx.session,
+                    request_id.clone(),
+                    answer.clone(),
+                ),
+                move |result| error.set(result.err()),
+            );
+        }
+    };
+    let outcome = match &state {
+        PermissionState::Pending => None,
+        PermissionState::Resolved(PermissionOutcome::Allowed) => Some("Approved"),
+        PermissionState::Resolved(PermissionOutcome::Denied) => Some("Denied"),
+        PermissionState::Resolved(PermissionOutcome::TimedOut) => {
+            Some("Denied: nobody answered in time")
+        }
+        PermissionState::Expired => Some("No longer waiting"),
+    };
+    let deny = PermissionAnswer::Deny {
+        message: "The user denied this.".into(),
+        interrupt: false,
+    };
+    let label = format!("Permission request: {tool}");
+    view! {
+        <li class="permission" data-seq=seq role="group" aria-label=label>
+            <p><strong>"Permission requested: "</strong><span class="tool-name">{tool}</span></p>
+            {description.map(|d| view! { <p class="muted">{d}</p> })}
+            <pre class="tool-input">{input}</pre>
+            {match outcome {
+                Some(text) => view! { <p class="permission-outcome">{text}</p> }.into_any(),
+                None => view! {
+                    <div class="permission-actions">
+                        <button type="button" class="primary approve" disabled=move || pending.get()
+                            on:click=answer(PermissionAnswer::Allow { updated_input: None })>"Approve"</button>
+                        <button type="button" class="danger deny" disabled=move || pending.get()
+                            on:click=answer(deny)>"Deny"</button>
+                    </div>
+                }.into_any(),
+            }}
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+        </li>
+    }
+    .into_any()
+}
