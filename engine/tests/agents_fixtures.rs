@@ -48,7 +48,7 @@ codex/codex_resume.jsonl             | OK OK | second answer | -
 claude/claude_ok.jsonl               | OK | ok | -
 claude/claude_slow.jsonl             | OK | ok | -
 claude/claude_stream_input.jsonl     | OK | streamed input works | -
-claude/claude_partial_messages.jsonl | OK | ok | -
+claude/claude_partial_messages.jsonl | agent_session assistant_delta assistant_delta assistant_text turn_ended | ok | -
 claude/claude_think.jsonl            | agent_session reasoning assistant_text turn_ended | ok | -
 claude/claude_write_file.jsonl       | TOOL | Wrote hello.txt. | -
 claude/claude_run_cmd.jsonl          | TOOL | Command finished. | -

@@ -17,6 +17,10 @@ struct Session {
     /// User messages that arrived while a turn ran: the CLI runs them as the next turns.
     queued: Vec<String>,
     last_error: bool,
+    /// `--include-partial-messages`: text blocks are streamed as `stream_event` deltas.
+    partial: bool,
+    /// Pause between two deltas (`TYPING`), for the rest of the turn.
+    typing: Duration,
 }
 
 enum TurnEnd {
@@ -44,6 +48,8 @@ pub fn run(args: &[String]) -> i32 {
         input: rx,
         queued: Vec::new(),
         last_error: false,
+        partial: args.iter().any(|a| a == "--include-partial-messages"),
+        typing: Duration::ZERO,
     };
     if !stream_input {
         // `claude -p -- "prompt"`: one turn, then exit.
@@ -113,16 +119,78 @@ impl Session {
     }
 
     fn event(&self, kind: &str, content: Value) {
+        self.message(kind, &id("msg_"), content);
+    }
+
+    fn message(&self, kind: &str, message_id: &str, content: Value) {
         emit(&json!({
             "type": kind,
-            "message": {"id": id("msg_"), "type": "message", "role": if kind == "user" { "user" } else { "assistant" },
+            "message": {"id": message_id, "type": "message", "role": if kind == "user" { "user" } else { "assistant" },
                         "model": self.model, "content": content},
             "parent_tool_use_id": null, "session_id": self.session_id, "uuid": id("uuid-"),
         }));
     }
 
+    /// A whole text message at once (what the CLI prints without partial messages).
     fn text(&self, text: &str) {
         self.event("assistant", json!([{"type": "text", "text": text}]));
+    }
+
+    /// A text message as the model writes it: with `--include-partial-messages`, framed by
+    /// `stream_event`s and written a word per `text_delta` (a `TYPING` pause between two),
+    /// in the real CLI's order — the block's `assistant` line comes before its
+    /// `content_block_stop`. An interrupt during a pause ends the turn mid-message.
+    fn say(&mut self, text: &str) -> Option<TurnEnd> {
+        if !self.partial {
+            self.text(text);
+            return None;
+        }
+        let message_id = id("msg_");
+        self.stream_event(
+            &message_id,
+            json!({"type": "message_start", "message": {
+            "id": message_id, "type": "message", "role": "assistant", "model": self.model,
+            "content": [], "stop_reason": null, "stop_sequence": null,
+            "usage": {"input_tokens": 100, "output_tokens": 1}}}),
+        );
+        self.stream_event(
+            &message_id,
+            json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": "text", "text": ""}}),
+        );
+        for (i, word) in text.split_inclusive(' ').enumerate() {
+            if i > 0 && !self.typing.is_zero() {
+                let pause = self.typing;
+                if let Some(end) = self.wait(Some(pause)) {
+                    return Some(end);
+                }
+            }
+            self.stream_event(
+                &message_id,
+                json!({"type": "content_block_delta", "index": 0,
+                "delta": {"type": "text_delta", "text": word}}),
+            );
+        }
+        self.message(
+            "assistant",
+            &message_id,
+            json!([{"type": "text", "text": text}]),
+        );
+        self.stream_event(
+            &message_id,
+            json!({"type": "content_block_stop", "index": 0}),
+        );
+        self.stream_event(&message_id, json!({"type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": 10}}));
+        self.stream_event(&message_id, json!({"type": "message_stop"}));
+        None
+    }
+
+    fn stream_event(&self, message_id: &str, event: Value) {
+        emit(&json!({
+            "type": "stream_event", "event": event, "session_id": self.session_id,
+            "parent_tool_use_id": null, "uuid": id("uuid-"), "api_message_id": message_id,
+        }));
     }
 
     fn tool(&self, name: &str, input: Value, result: Result<String, String>) {
@@ -250,6 +318,7 @@ impl Session {
             "permissionMode": if self.edits_allowed { "acceptEdits" } else { "default" }, "apiKeySource": "none"}),
         );
         let script = script::parse(prompt);
+        self.typing = Duration::ZERO;
         for step in script.steps {
             match self.step(step) {
                 None => {}
@@ -260,13 +329,23 @@ impl Session {
                 }
             }
         }
-        self.text(&script.reply);
+        if let Some(TurnEnd::Interrupted(reason)) = self.say(&script.reply) {
+            self.result("Request interrupted by user", true, reason, started);
+            return;
+        }
         self.result(&script.reply, false, "completed", started);
     }
 
     fn step(&mut self, step: Step) -> Option<TurnEnd> {
         match step {
-            Step::Stream(n) => (1..=n).for_each(|i| self.text(&format!("part {i}"))),
+            Step::Stream(n) => {
+                for i in 1..=n {
+                    if let Some(end) = self.say(&format!("part {i}")) {
+                        return Some(end);
+                    }
+                }
+            }
+            Step::Typing(ms) => self.typing = Duration::from_millis(ms),
             Step::Flood(n) => (1..=n).for_each(|i| self.text(&script::flood_line(i))),
             Step::Think => self.event(
                 "assistant",

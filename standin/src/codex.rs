@@ -119,6 +119,8 @@ pub fn run(args: &[String]) -> i32 {
                 );
             }
             Step::Slow(ms) => std::thread::sleep(Duration::from_millis(ms)),
+            // `codex exec --json` reports whole messages only.
+            Step::Typing(_) => {}
             Step::Hang => loop {
                 std::thread::sleep(Duration::from_secs(3600));
             },

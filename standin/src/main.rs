@@ -8,13 +8,14 @@
 //! |---|---|
 //! | `REPLY text` | the final answer (default `ok`) |
 //! | `STREAM n` | n assistant messages `part i` before the answer |
+//! | `TYPING ms` | Claude with `--include-partial-messages`: `ms` between the text deltas of every later text block (a slow model) |
 //! | `THINK` | a reasoning block |
 //! | `RUN_CMD cmd` | a shell tool call (not executed) and its result |
 //! | `WRITE_FILE name content` | writes `name` in the cwd through the CLI's file tool; Claude in ask mode asks permission first |
 //! | `ASK tool` | a permission request for `tool` (Claude); an allow must carry `updatedInput`, as Claude Code 2.1.197 demands |
 //! | `SLOW ms` | waits (Claude: an interrupt ends the wait) |
 //! | `HANG` | never ends the turn |
-//! | `FLOOD n` | n assistant messages as fast as possible, each stamped `t=<unix nanos>` |
+//! | `FLOOD n` | n assistant messages as fast as possible, each stamped `t=<unix nanos>`; whole messages, without partial deltas, so throughput figures stay comparable |
 //! | `MALFORMED` | a line that is not JSON and a JSON line of an unknown type |
 //! | `STDERR text` | a line on stderr |
 //! | `DUMP_ENV path` | writes `{"argv": [...], "env": {...}}` to path |
@@ -22,6 +23,11 @@
 //! | `CRASH` | aborts mid-turn (killed by SIGABRT) |
 //! | `CRASH_ONCE marker` | aborts unless `marker` exists, creating it |
 //! | `EXIT n` | exits with code n mid-turn |
+//!
+//! Claude given `--include-partial-messages` streams each text block as the real CLI does:
+//! `stream_event` lines (`message_start`, `content_block_start`, a `text_delta` per word,
+//! then, after the block's `assistant` line, `content_block_stop`, `message_delta`,
+//! `message_stop`).
 //!
 //! A key in `ANTHROPIC_API_KEY`, `OPENAI_API_KEY` or `CODEX_API_KEY` containing `invalid` is
 //! refused like a model API refuses a bad key (`FAIL_AUTH`, whatever the prompt; the error

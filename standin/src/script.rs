@@ -14,6 +14,9 @@ pub enum Step {
     },
     Ask(String),
     Slow(u64),
+    /// Claude with `--include-partial-messages`: this many ms between the deltas of each
+    /// text block from here on (a model that writes slowly).
+    Typing(u64),
     Hang,
     Flood(u32),
     Malformed,
@@ -52,6 +55,7 @@ pub fn parse(prompt: &str) -> Script {
             }
             "ASK" => steps.push(Step::Ask(rest.to_string())),
             "SLOW" => steps.push(Step::Slow(rest.parse().unwrap_or(1000))),
+            "TYPING" => steps.push(Step::Typing(rest.parse().unwrap_or(100))),
             "HANG" => steps.push(Step::Hang),
             "FLOOD" => steps.push(Step::Flood(number())),
             "MALFORMED" => steps.push(Step::Malformed),
@@ -151,8 +155,9 @@ mod tests {
 
     #[test]
     fn parses_directives_and_ignores_prose() {
-        let s =
-            parse("please do this\nSTREAM 3\nWRITE_FILE a.txt hello world\nREPLY done\nSLOW 20");
+        let s = parse(
+            "please do this\nSTREAM 3\nWRITE_FILE a.txt hello world\nREPLY done\nSLOW 20\nTYPING 5",
+        );
         assert_eq!(s.reply, "done");
         assert_eq!(
             s.steps,
@@ -162,7 +167,8 @@ mod tests {
                     name: "a.txt".into(),
                     content: "hello world".into()
                 },
-                Step::Slow(20)
+                Step::Slow(20),
+                Step::Typing(5)
             ]
         );
         assert_eq!(parse("say ok").reply, "ok");

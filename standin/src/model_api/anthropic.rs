@@ -107,7 +107,9 @@ fn message(model: Value, content: Vec<Value>, stop: Option<&str>) -> Value {
     })
 }
 
-/// The event sequence of a streamed message: each block opened empty, filled by one delta.
+/// The event sequence of a streamed message: each block opened empty, then filled: a text a
+/// word per `text_delta`, as a model writes (so a CLI's partial messages have several), a
+/// tool's input in one `input_json_delta`.
 fn stream(model: Value, content: Vec<Value>) -> Vec<(String, Value)> {
     let stop = stop_reason(&content);
     let mut events = vec![event(
@@ -115,29 +117,30 @@ fn stream(model: Value, content: Vec<Value>) -> Vec<(String, Value)> {
         json!({"message": message(model, Vec::new(), None)}),
     )];
     for (index, block) in content.into_iter().enumerate() {
-        let (empty, delta) = if block["type"] == "tool_use" {
+        let (empty, deltas) = if block["type"] == "tool_use" {
             let mut empty = block.clone();
             empty["input"] = json!({});
             let partial = block["input"].to_string();
-            (
-                empty,
-                json!({"type": "input_json_delta", "partial_json": partial}),
-            )
+            let delta = json!({"type": "input_json_delta", "partial_json": partial});
+            (empty, vec![delta])
         } else {
-            let text = block["text"].clone();
-            (
-                json!({"type": "text", "text": ""}),
-                json!({"type": "text_delta", "text": text}),
-            )
+            let text = block["text"].as_str().unwrap_or_default();
+            let words = text.split_inclusive(' ');
+            let deltas = words
+                .map(|word| json!({"type": "text_delta", "text": word}))
+                .collect();
+            (json!({"type": "text", "text": ""}), deltas)
         };
         events.push(event(
             "content_block_start",
             json!({"index": index, "content_block": empty}),
         ));
-        events.push(event(
-            "content_block_delta",
-            json!({"index": index, "delta": delta}),
-        ));
+        for delta in deltas {
+            events.push(event(
+                "content_block_delta",
+                json!({"index": index, "delta": delta}),
+            ));
+        }
         events.push(event("content_block_stop", json!({"index": index})));
     }
     events.push(event(
@@ -213,5 +216,19 @@ mod tests {
             ]
         );
         assert_eq!(events[4].1["delta"]["stop_reason"], "end_turn");
+    }
+
+    #[test]
+    fn a_text_is_streamed_a_word_per_delta() {
+        let events = stream(
+            json!("m"),
+            vec![json!({"type": "text", "text": "Wrote it, twice."})],
+        );
+        let deltas: Vec<&str> = events
+            .iter()
+            .filter(|(name, _)| name == "content_block_delta")
+            .filter_map(|(_, data)| data["delta"]["text"].as_str())
+            .collect();
+        assert_eq!(deltas, ["Wrote ", "it, ", "twice."]);
     }
 }

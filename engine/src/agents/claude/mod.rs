@@ -27,6 +27,8 @@ impl ClaudeCode {
             "--output-format",
             "stream-json",
             "--verbose",
+            // Text as the model writes it (`stream_event` deltas), not only whole blocks.
+            "--include-partial-messages",
         ]
         .map(String::from)
         .to_vec();
@@ -159,13 +161,14 @@ mod tests {
         }
     }
 
-    const BASE: [&str; 6] = [
+    const BASE: [&str; 7] = [
         "-p",
         "--input-format",
         "stream-json",
         "--output-format",
         "stream-json",
         "--verbose",
+        "--include-partial-messages",
     ];
 
     fn expected(extra: &[&str]) -> Vec<String> {

@@ -22,7 +22,8 @@
 //! | `system/status` | — | "requesting"/mode-change progress noise |
 //! | `system/thinking_tokens` | — | an estimate; the text comes as `thinking` |
 //! | `system/permission_denied` | — | the `tool_result` that follows carries the same message |
-//! | `stream_event` | — | partial deltas (`--include-partial-messages`); the whole message follows |
+//! | `stream_event` `content_block_delta` `text_delta` | `AssistantDelta` | text as the model writes it (`--include-partial-messages`); the supervisor coalesces them, and the block's `assistant` line supersedes them |
+//! | other `stream_event`s | — | message/block starts and stops, thinking and tool-input deltas: the whole block follows in its `assistant` line |
 //! | `keep_alive` | — | |
 //! | other `system` subtypes, other types, malformed JSON | `Raw` | |
 
@@ -57,7 +58,8 @@ pub(super) fn parse_line(line: &str) -> Vec<StreamEvent> {
             None => raw(line),
         },
         (Some("control_response"), _) => control_response(&value),
-        (Some("stream_event" | "keep_alive"), _) => Vec::new(),
+        (Some("stream_event"), _) => text_delta(&value),
+        (Some("keep_alive"), _) => Vec::new(),
         _ => raw(line),
     }
 }
@@ -105,6 +107,24 @@ fn assistant(line: &str, value: &Value) -> Vec<StreamEvent> {
         events.extend(raw(line));
     }
     events
+}
+
+/// The text of a partial message's `text_delta`, if this stream event is one.
+fn text_delta(value: &Value) -> Vec<StreamEvent> {
+    let event = value.get("event").unwrap_or(&Value::Null);
+    let delta = event.get("delta").unwrap_or(&Value::Null);
+    match (
+        str_at(event, "type"),
+        str_at(delta, "type"),
+        str_at(delta, "text"),
+    ) {
+        (Some("content_block_delta"), Some("text_delta"), Some(text)) if !text.is_empty() => {
+            vec![StreamEvent::AssistantDelta {
+                text: text.to_string(),
+            }]
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn user(value: &Value) -> Vec<StreamEvent> {
@@ -279,6 +299,26 @@ mod tests {
             parse_line(line).as_slice(),
             [StreamEvent::Error { message, retrying: false }] if message.contains("no such mode")
         ));
+    }
+
+    #[test]
+    fn partial_messages_give_text_deltas_only() {
+        let delta = r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"o"}},"session_id":"s"}"#;
+        assert_eq!(
+            parse_line(delta),
+            vec![StreamEvent::AssistantDelta { text: "o".into() }]
+        );
+        for line in [
+            r#"{"type":"stream_event","event":{"type":"message_start","message":{"id":"m"}}}"#,
+            r#"{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}}"#,
+            r#"{"type":"stream_event","event":{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"a"}}}"#,
+            r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hm"}}}"#,
+            r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}}"#,
+            r#"{"type":"stream_event","event":{"type":"content_block_stop","index":0}}"#,
+            r#"{"type":"stream_event"}"#,
+        ] {
+            assert_eq!(parse_line(line), Vec::new(), "{line}");
+        }
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! re-queued; a second death fails the session.
 
 mod control;
+mod deltas;
 mod turns;
 
 use super::process::{AgentProcess, Output};
 use crate::Engine;
 use crate::agents::{AgentAdapter, adapter, edited_paths};
 use control::PendingPermission;
+use deltas::DeltaBuffer;
 use model::text::cut_chars;
 use model::{PermissionAnswer, Session, SessionId, SessionStatus, StreamEvent, TransientSecrets};
 use std::collections::hash_map::RandomState;
@@ -93,6 +95,8 @@ pub struct Actor {
     /// The process's last words on stderr (redacted): why it exited, when a CLI refuses to
     /// start (say, Claude Code's bypass mode as root), for the failure's reason.
     last_stderr: Option<String>,
+    /// Text deltas not stored yet (coalesced: see `deltas`).
+    deltas: DeltaBuffer,
 }
 
 impl Actor {
@@ -120,11 +124,22 @@ impl Actor {
             last_turn_failure: None,
             turn_error: None,
             last_stderr: None,
+            deltas: DeltaBuffer::default(),
         }
     }
 
-    fn emit(&self, event: StreamEvent) {
-        self.engine.events().append(self.id, event);
+    /// Stores an event, text deltas coalesced.
+    fn emit(&mut self, event: StreamEvent) {
+        for event in self.deltas.route(event, Instant::now()) {
+            self.engine.events().append(self.id, event);
+        }
+    }
+
+    /// The coalesced deltas waited long enough: the browser gets them now.
+    fn flush_deltas(&mut self) {
+        if let Some(event) = self.deltas.take() {
+            self.engine.events().append(self.id, event);
+        }
     }
 
     /// Runs until the session reaches a final status or every handle is gone.
@@ -163,6 +178,7 @@ impl Actor {
                 },
                 Some(output) = next_output(&mut self.output) => self.on_output(output).await,
                 () = sleep_until(deadline) => self.on_deadline().await,
+                () = sleep_until(self.deltas.deadline()) => self.flush_deltas(),
             }
         }
         self.engine.live.forget(self.id, self.token);
@@ -326,35 +342,6 @@ impl Actor {
             }
             Output::Exited(exit) => self.exited(exit).await,
         }
-    }
-
-    /// One error event per failure: a CLI that reports an error and then fails the turn with
-    /// the same words (Codex's `error` then `turn.failed`) gets its turn's end without them.
-    /// Notes the turn's failure for the outcome of a task's attempt.
-    fn once_per_failure(&mut self, mut event: StreamEvent) -> StreamEvent {
-        match &mut event {
-            StreamEvent::Error {
-                retrying: false,
-                message,
-            } => self.turn_error = Some(message.clone()),
-            StreamEvent::TurnEnded {
-                is_error, result, ..
-            } => {
-                let said = self.turn_error.take();
-                self.last_turn_failure = is_error.then(|| {
-                    result
-                        .clone()
-                        .or_else(|| said.clone())
-                        .filter(|r| !r.trim().is_empty())
-                        .unwrap_or_else(|| "The agent's turn failed.".into())
-                });
-                if *is_error && result.is_some() && *result == said {
-                    *result = None;
-                }
-            }
-            _ => {}
-        }
-        event
     }
 
     fn observe(&mut self, event: &StreamEvent) {

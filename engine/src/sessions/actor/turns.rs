@@ -268,4 +268,33 @@ impl Actor {
         }
         reason
     }
+
+    /// One error event per failure: a CLI that reports an error and then fails the turn with
+    /// the same words (Codex's `error` then `turn.failed`) gets its turn's end without them.
+    /// Notes the turn's failure for the outcome of a task's attempt.
+    pub(super) fn once_per_failure(&mut self, mut event: StreamEvent) -> StreamEvent {
+        match &mut event {
+            StreamEvent::Error {
+                retrying: false,
+                message,
+            } => self.turn_error = Some(message.clone()),
+            StreamEvent::TurnEnded {
+                is_error, result, ..
+            } => {
+                let said = self.turn_error.take();
+                self.last_turn_failure = is_error.then(|| {
+                    result
+                        .clone()
+                        .or_else(|| said.clone())
+                        .filter(|r| !r.trim().is_empty())
+                        .unwrap_or_else(|| "The agent's turn failed.".into())
+                });
+                if *is_error && result.is_some() && *result == said {
+                    *result = None;
+                }
+            }
+            _ => {}
+        }
+        event
+    }
 }
