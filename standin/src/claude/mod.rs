@@ -1,6 +1,8 @@
 //! Claude Code's `-p --input-format stream-json --output-format stream-json` protocol: user
 //! messages and control messages on stdin, events on stdout, one process for many turns.
 
+mod partial;
+
 use crate::script::{self, Step, emit, id};
 use serde_json::{Value, json};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -122,7 +124,7 @@ impl Session {
         self.message(kind, &id("msg_"), content);
     }
 
-    fn message(&self, kind: &str, message_id: &str, content: Value) {
+    pub(super) fn message(&self, kind: &str, message_id: &str, content: Value) {
         emit(&json!({
             "type": kind,
             "message": {"id": message_id, "type": "message", "role": if kind == "user" { "user" } else { "assistant" },
@@ -132,65 +134,8 @@ impl Session {
     }
 
     /// A whole text message at once (what the CLI prints without partial messages).
-    fn text(&self, text: &str) {
+    pub(super) fn text(&self, text: &str) {
         self.event("assistant", json!([{"type": "text", "text": text}]));
-    }
-
-    /// A text message as the model writes it: with `--include-partial-messages`, framed by
-    /// `stream_event`s and written a word per `text_delta` (a `TYPING` pause between two),
-    /// in the real CLI's order — the block's `assistant` line comes before its
-    /// `content_block_stop`. An interrupt during a pause ends the turn mid-message.
-    fn say(&mut self, text: &str) -> Option<TurnEnd> {
-        if !self.partial {
-            self.text(text);
-            return None;
-        }
-        let message_id = id("msg_");
-        self.stream_event(
-            &message_id,
-            json!({"type": "message_start", "message": {
-            "id": message_id, "type": "message", "role": "assistant", "model": self.model,
-            "content": [], "stop_reason": null, "stop_sequence": null,
-            "usage": {"input_tokens": 100, "output_tokens": 1}}}),
-        );
-        self.stream_event(
-            &message_id,
-            json!({"type": "content_block_start", "index": 0,
-            "content_block": {"type": "text", "text": ""}}),
-        );
-        for (i, word) in text.split_inclusive(' ').enumerate() {
-            if i > 0 && !self.typing.is_zero() {
-                let pause = self.typing;
-                if let Some(end) = self.wait(Some(pause)) {
-                    return Some(end);
-                }
-            }
-            self.stream_event(
-                &message_id,
-                json!({"type": "content_block_delta", "index": 0,
-                "delta": {"type": "text_delta", "text": word}}),
-            );
-        }
-        self.message(
-            "assistant",
-            &message_id,
-            json!([{"type": "text", "text": text}]),
-        );
-        self.stream_event(
-            &message_id,
-            json!({"type": "content_block_stop", "index": 0}),
-        );
-        self.stream_event(&message_id, json!({"type": "message_delta",
-            "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": 10}}));
-        self.stream_event(&message_id, json!({"type": "message_stop"}));
-        None
-    }
-
-    fn stream_event(&self, message_id: &str, event: Value) {
-        emit(&json!({
-            "type": "stream_event", "event": event, "session_id": self.session_id,
-            "parent_tool_use_id": null, "uuid": id("uuid-"), "api_message_id": message_id,
-        }));
     }
 
     fn tool(&self, name: &str, input: Value, result: Result<String, String>) {
@@ -216,7 +161,7 @@ impl Session {
 
     /// Waits up to `wait` (forever if None) for stdin, handling what arrives. Returns the
     /// interrupt if one came, else None when the time is up.
-    fn wait(&mut self, wait: Option<Duration>) -> Option<TurnEnd> {
+    pub(super) fn wait(&mut self, wait: Option<Duration>) -> Option<TurnEnd> {
         let deadline = wait.map(|w| Instant::now() + w);
         loop {
             let msg = match deadline {
