@@ -1,6 +1,7 @@
 //! The session's controls (Stop turn, End, Kill) and the follow-up composer.
 
 use super::Ctx;
+use super::view::TranscriptView;
 use crate::api;
 use crate::components::run_pending;
 use crate::components::runtime::{RuntimeGate, RuntimeMemory};
@@ -45,7 +46,7 @@ pub fn Controls(ctx: Ctx) -> impl IntoView {
 }
 
 #[component]
-pub fn FollowUp(ctx: Ctx) -> impl IntoView {
+pub fn FollowUp(ctx: Ctx, transcript: TranscriptView) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
@@ -84,6 +85,13 @@ pub fn FollowUp(ctx: Ctx) -> impl IntoView {
     };
     view! {
         <form class="follow-up" on:submit=move |ev| { ev.prevent_default(); send(); }>
+            // In the composer, which stays on screen, not at the end of the rows shown: the
+            // user scrolled away from the newest and may be far from that end.
+            <Show when=move || { transcript.newer.get() > 0 }>
+                <button type="button" class="show-latest" id="show-latest" on:click=move |_| transcript.show_latest()>
+                    {move || format!("↓ {} newer — show the latest", transcript.newer.get())}
+                </button>
+            </Show>
             <label for="follow-up">"Message the agent"</label>
             <textarea id="follow-up" rows="3" bind:value=text disabled=move || ended().is_some()
                 placeholder="Enter to send, Shift+Enter for a new line"

@@ -140,18 +140,13 @@ fn SessionView(data: SessionData) -> impl IntoView {
                     <RowView row=shown.row ctx/>
                 </For>
             </ol>
-            <Show when=move || { transcript.newer.get() > 0 }>
-                <button type="button" class="show-latest" id="show-latest" on:click=move |_| transcript.show_latest()>
-                    {move || format!("{} newer — show the latest", transcript.newer.get())}
-                </button>
-            </Show>
             <Show when=move || queued.with(|q| !q.is_empty())>
                 <section class="queued" aria-label="Queued messages">
                     <h2>"Queued"</h2>
                     <ul>{move || queued.get().into_iter().map(|text| view! { <li class="queued-message">{text}</li> }).collect_view()}</ul>
                 </section>
             </Show>
-            <FollowUp ctx/>
+            <FollowUp ctx transcript/>
         </main>
     }
     .into_any()

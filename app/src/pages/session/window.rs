@@ -48,11 +48,15 @@ impl Window {
     }
 
     /// The transcript now has `len` rows: a following window takes the new ones in (and lets
-    /// the oldest go past [`MAX_ROWS`]); one the user scrolled away from stays where it is.
+    /// the oldest go past [`MAX_ROWS`]); one the user scrolled away from keeps its first row
+    /// and takes new ones in only up to [`MAX_ROWS`] (what is below the user does not move
+    /// them; a short session stays whole).
     pub fn grow(&mut self, len: usize) {
         if self.follow {
             self.end = len;
             self.start = self.start.max(len.saturating_sub(MAX_ROWS));
+        } else {
+            self.end = self.end.max(self.start + MAX_ROWS);
         }
         self.end = self.end.min(len);
         self.start = self.start.min(self.end);
@@ -133,11 +137,12 @@ mod tests {
         );
         window.scrolled(false, true, 500);
         window.grow(900);
-        assert_eq!(window.range(), 400..500);
-        assert_eq!(window.hidden_after(900), 400);
+        // Filled up to its cap, from where it was: the rows the user reads stay put.
+        assert_eq!(window.range(), 400..400 + MAX_ROWS);
+        assert_eq!(window.hidden_after(900), 900 - 400 - MAX_ROWS);
         // Back at the bottom of the window: a page of newer rows, not a jump.
         assert!(window.later(900));
-        assert_eq!(window.range(), 400..580);
+        assert_eq!(window.range(), 400 + PAGE_ROWS..400 + MAX_ROWS + PAGE_ROWS);
         assert!(!window.follows());
         window.latest(900);
         assert_eq!(window.range(), 800..900);
@@ -161,6 +166,11 @@ mod tests {
             0..MAX_ROWS,
             "it does not jump away from what is read"
         );
+        // A short session scrolled up (to click a button in it) still shows what comes.
+        let mut short = Window::tail(10);
+        short.scrolled(false, true, 10);
+        short.grow(14);
+        assert_eq!(short.range(), 0..14);
         while window.later(1_100) {}
         assert_eq!(window.range(), 1_100 - MAX_ROWS..1_100);
         assert!(window.follows());
