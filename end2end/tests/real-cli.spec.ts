@@ -111,6 +111,10 @@ test("real Claude Code: a denied write is not made, a slow turn is stopped, the 
   await page.locator("li.permission button.deny").click({ timeout: 60_000 });
   await expect(page.locator("li.permission .permission-outcome")).toHaveText("Denied");
   await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Understood/, { timeout: 60_000 });
+  // The CLI streamed that answer a word per delta (--include-partial-messages): the complete
+  // message superseded them, one block, finished.
+  await expect(page.locator("ol.transcript .msg.assistant", { hasText: "Understood" })).toHaveCount(1);
+  await expect(page.locator("ol.transcript .msg.assistant.growing")).toHaveCount(0);
   expect(existsSync(join(repo, "denied.txt"))).toBe(false);
 
   await page.locator("#follow-up").fill("SLOW 60000\nREPLY too late");

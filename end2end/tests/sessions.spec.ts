@@ -106,3 +106,88 @@ test("bad session starts are refused with 4xx and write nothing", async ({ reque
   expect([403, 404]).toContain(res.status());
   expect((await api(request, "get_task", { project: project.id, task: task.id })).status).toBe("todo");
 });
+
+test("text streams as the model writes it: one block that grows, then its markdown", async ({ page, request }) => {
+  await openSession(page, request, "TYPING 400\nREPLY **Streamed** words arrive one by one");
+  // While it grows the block is plain text (its markdown is rendered once, complete).
+  const growing = transcript(page).locator(".msg.assistant.growing");
+  await expect(growing).toContainText("**Streamed**");
+  await expect(growing).not.toContainText("one by one");
+  await expect(transcript(page).locator(".msg.assistant strong")).toHaveText("Streamed");
+  await expect(transcript(page).locator(".msg.assistant.growing")).toHaveCount(0);
+  await expect(transcript(page).locator(".msg.assistant")).toHaveCount(1);
+  await expect(transcript(page).locator(".msg.assistant")).toHaveText(/Streamed words arrive one by one/);
+  // The stored deltas and the complete message make the same one block after a reload.
+  await page.reload();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(transcript(page).locator(".msg.assistant")).toHaveCount(1);
+  await expect(transcript(page).locator(".msg.assistant strong")).toHaveText("Streamed");
+});
+
+test("a long session opens at its end and shows the rest on scroll, a window at a time", async ({ page, request }) => {
+  const { project, session } = await openSession(page, request, "FLOOD 1500");
+  await expect(page.locator("#session-status")).toContainText("Idle", { timeout: 30_000 });
+  // Neither the HTML nor its data carry the whole history: only its latest part.
+  const html = await (await request.get(`/p/${project.id}/sessions/${session.id}`)).text();
+  expect(html).toContain("flood line 1500 t=");
+  expect(html).not.toContain("flood line 1 t=");
+  await page.reload();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  const newest = transcript(page).locator(".msg.assistant", { hasText: "flood line 1500 t=" });
+  await expect(newest).toBeInViewport();
+  const rows = transcript(page).locator("li[data-seq]");
+  expect(await rows.count()).toBeLessThanOrEqual(240);
+  // Scrolling up reaches the first message, the older pages fetched on the way.
+  const first = transcript(page).locator(".msg.assistant", { hasText: "flood line 1 t=" });
+  await page.mouse.move(200, 300);
+  await expect
+    .poll(
+      async () => {
+        await page.mouse.wheel(0, -2000);
+        expect(await rows.count()).toBeLessThanOrEqual(240);
+        return first.count();
+      },
+      { timeout: 20_000, intervals: [100] },
+    )
+    .toBe(1);
+  await expect(page.locator("#show-earlier")).toHaveCount(0);
+  const seqs = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-seq"))));
+  expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+  // The newest rows left the DOM on the way up: one click (or Enter) brings them back.
+  await page.locator("#show-latest").focus();
+  await page.keyboard.press("Enter");
+  await expect(newest).toBeInViewport();
+});
+
+test("the page follows new messages at the bottom, and stays where the user scrolled to", async ({ page, request }) => {
+  await openSession(page, request, "FLOOD 400\nSLOW 3000\nSTREAM 3\nREPLY the end");
+  const lastFlood = transcript(page).locator(".msg.assistant", { hasText: "flood line 400 t=" });
+  await expect(lastFlood).toBeInViewport();
+  // The user scrolls up while the agent pauses: what comes next does not move the page.
+  await page.mouse.move(200, 300);
+  await page.mouse.wheel(0, -1500);
+  await expect(lastFlood).not.toBeInViewport();
+  // The row at the top of the screen, and where it is.
+  const read = await transcript(page).evaluate((list) => {
+    const row = [...list.children].find((li) => li.getBoundingClientRect().top >= 0);
+    return { seq: row?.getAttribute("data-seq"), top: row?.getBoundingClientRect().top ?? -1 };
+  });
+  await expect(page.locator("#session-status")).toContainText("Idle", { timeout: 15_000 });
+  const row = transcript(page).locator(`li[data-seq='${read.seq}']`);
+  const top = await row.evaluate((li) => li.getBoundingClientRect().top);
+  expect(Math.abs(top - read.top)).toBeLessThan(2);
+  await expect(lastFlood).not.toBeInViewport();
+  // Back at the bottom, the newest are there and followed again.
+  const end = transcript(page).locator(".msg.assistant", { hasText: "the end" });
+  await expect
+    .poll(
+      async () => {
+        await page.mouse.wheel(0, 5000);
+        if ((await end.count()) === 0) return false;
+        return end.evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight);
+      },
+      { timeout: 10_000, intervals: [100] },
+    )
+    .toBe(true);
+  await expect(page.locator("#show-latest")).toHaveCount(0);
+});
