@@ -100,18 +100,22 @@ pub struct BoardCounts {
 
 impl BoardCounts {
     pub fn of(tasks: &[Task]) -> BoardCounts {
+        BoardCounts::of_statuses(tasks.iter().map(|t| t.status))
+    }
+
+    pub fn of_statuses(statuses: impl IntoIterator<Item = TaskStatus>) -> BoardCounts {
         let mut counts = BoardCounts::default();
-        for task in tasks {
-            match task.status {
+        for status in statuses {
+            match status {
                 TaskStatus::Done => counts.done += 1,
                 TaskStatus::InQueue => counts.queued += 1,
                 TaskStatus::Fail => counts.failed += 1,
                 _ => {}
             }
-            if task.status != TaskStatus::Done {
+            if status != TaskStatus::Done {
                 counts.active += 1;
             }
-            if needs_me(task.status) {
+            if needs_me(status) {
                 counts.needs_me += 1;
             }
         }

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod board;
+pub mod board_window;
 pub mod ids;
 pub mod project;
 pub mod review;
@@ -19,6 +20,7 @@ pub mod validation;
 
 pub use agent::{AgentKind, PermissionAnswer, PermissionPolicy};
 pub use board::{BoardColumn, BoardCounts};
+pub use board_window::{ColumnWindow, TaskSlot};
 pub use ids::{ProjectId, SessionId, TaskId};
 pub use project::{Project, ProjectDraft, ProjectInspection, ProjectUpdate};
 pub use runtime::{
