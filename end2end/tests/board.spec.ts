@@ -160,3 +160,45 @@ test("a task of another project is not reachable through this one", async ({ req
   const still = await api(request, "get_task", { project: a.id, task: t.id });
   expect(still.title).toBe("Private to A");
 });
+
+test("a long column renders its first cards and the rest on demand; Done renders once opened", async ({ page, request }) => {
+  const project = await newProject(request);
+  await api(request, "save_runtime", { project: project.id, selection: { mode: "local_cli", agent: "codex" } });
+  const finished = await newTask(request, project.id, "Finished work", { prompt: "WRITE_FILE done.txt done" });
+  await api(request, "execute_task", {
+    project: project.id,
+    task: finished.id,
+    runtime: { selection: { mode: "local_cli", agent: "codex" }, secrets: {} },
+  });
+  await expect
+    .poll(async () => (await api(request, "get_task", { project: project.id, task: finished.id })).status)
+    .toBe("review");
+  await api(request, "move_task", { project: project.id, task: finished.id, status: "done" });
+  for (let i = 0; i < 55; i++) await newTask(request, project.id, `Long column ${i}.`);
+
+  // The first HTML holds the first 50 cards of the column, and no done card.
+  const html = await (await request.get(`/p/${project.id}/board`)).text();
+  expect(html).toContain("Long column 49.");
+  expect(html).not.toContain("Long column 50.");
+  expect(html).not.toContain("Finished work");
+
+  await openHydrated(page, `/p/${project.id}/board`);
+  await expect(column(page, "queued").locator(".column-count")).toHaveText("55");
+  await expect(column(page, "queued").locator("article.card")).toHaveCount(50);
+  await column(page, "queued").locator("button.show-more").click();
+  await expect(column(page, "queued").locator("article.card")).toHaveCount(55);
+  expect((await columnTitles(page, "queued")).slice(-2)).toEqual(["Long column 53.", "Long column 54."]);
+  await expect(column(page, "queued").locator("button.show-more")).toHaveCount(0);
+
+  await page.locator(".toggle-done").click();
+  await expect(column(page, "done").locator(".card-title")).toHaveText(["Finished work"]);
+
+  // One ⋯ menu for the board: it opens on the card asked for, and Escape closes it.
+  const first = card(page, "Long column 0.");
+  await first.locator(".card-menu summary").click();
+  await expect(first.locator(".card-menu .menu")).toBeVisible();
+  await expect(page.locator(".card-menu .menu")).toHaveCount(1);
+  await page.keyboard.press("Escape");
+  await expect(page.locator(".card-menu .menu")).toHaveCount(0);
+  await expect(first.locator(".card-menu summary")).toBeFocused();
+});

@@ -3,6 +3,7 @@
 //! They are thin: validate with `model`, call the engine, map its error. Every one decodes
 //! its arguments with [`StrictJson`]: an object of exactly its argument names.
 
+mod board;
 mod codec;
 mod execution;
 mod projects;
@@ -11,6 +12,7 @@ mod sessions;
 mod settings;
 mod tasks;
 
+pub use board::*;
 pub use codec::{ArgsError, StrictJson, StrictJsonEncoding, decode_args};
 pub use execution::*;
 pub use projects::*;

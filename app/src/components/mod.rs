@@ -6,7 +6,7 @@ mod task_form;
 pub mod time;
 
 pub use nav::Nav;
-pub use task_form::TaskForm;
+pub use task_form::{TaskForm, TaskFormFields};
 
 use crate::error::AppError;
 use leptos::prelude::*;

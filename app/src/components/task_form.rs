@@ -5,10 +5,56 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use model::{Field, Priority, TaskDraft};
 
+/// The values a [`TaskForm`] edits. Held by the page when the form may be rendered again while
+/// it is open (the board's one edit form, inside a card that can re-render): the typed values
+/// survive.
+#[derive(Clone, Copy)]
+pub struct TaskFormFields {
+    title: RwSignal<String>,
+    description: RwSignal<String>,
+    prompt: RwSignal<String>,
+    priority: RwSignal<Priority>,
+}
+
+impl From<TaskDraft> for TaskFormFields {
+    fn from(draft: TaskDraft) -> Self {
+        TaskFormFields::new(draft)
+    }
+}
+
+impl TaskFormFields {
+    pub fn new(draft: TaskDraft) -> Self {
+        TaskFormFields {
+            title: RwSignal::new(draft.title),
+            description: RwSignal::new(draft.description),
+            prompt: RwSignal::new(draft.prompt),
+            priority: RwSignal::new(draft.priority),
+        }
+    }
+
+    /// Starts over with `draft`.
+    pub fn reset(&self, draft: TaskDraft) {
+        self.title.set(draft.title);
+        self.description.set(draft.description);
+        self.prompt.set(draft.prompt);
+        self.priority.set(draft.priority);
+    }
+
+    fn draft(&self) -> TaskDraft {
+        TaskDraft {
+            title: self.title.get_untracked(),
+            description: self.description.get_untracked(),
+            prompt: self.prompt.get_untracked(),
+            priority: self.priority.get_untracked(),
+        }
+    }
+}
+
 #[component]
 pub fn TaskForm(
-    /// The values the form starts with.
-    initial: TaskDraft,
+    /// The values the form starts with (and edits), see [`TaskFormFields`].
+    #[prop(into)]
+    fields: TaskFormFields,
     /// Called with a draft that passed the model's validation.
     on_submit: Callback<TaskDraft>,
     /// True while the submission is in flight.
@@ -20,19 +66,16 @@ pub fn TaskForm(
     /// Prefix for element ids, so several forms can share a page.
     id_prefix: String,
 ) -> impl IntoView {
-    let title = RwSignal::new(initial.title);
-    let description = RwSignal::new(initial.description);
-    let prompt = RwSignal::new(initial.prompt);
-    let priority = RwSignal::new(initial.priority);
+    let TaskFormFields {
+        title,
+        description,
+        prompt,
+        priority,
+    } = fields;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let draft = TaskDraft {
-            title: title.get_untracked(),
-            description: description.get_untracked(),
-            prompt: prompt.get_untracked(),
-            priority: priority.get_untracked(),
-        };
+        let draft = fields.draft();
         // The same rule the server applies; checking here saves a round trip.
         match draft.validate() {
             Ok(_) => {

@@ -1,34 +1,44 @@
-//! The task board of one project: `/p/{project}/board`. Rendered completely on the server
-//! (the route uses `SsrMode::Async`), then hydrated.
+//! The task board of one project: `/p/{project}/board`. Rendered on the server (the route uses
+//! `SsrMode::Async`, so the cards are in the first HTML), then hydrated. A board of thousands
+//! of tasks stays light: each column renders its first cards and more on demand, Done renders
+//! none until it is opened, cards have no handlers or reactive parts of their own, and the
+//! hydration data does not repeat the cards' text (`hydration.rs`).
 
 mod activity;
 mod card;
+mod column;
+mod events;
+mod hydration;
+mod menu;
 mod state;
+mod view_model;
 
-use crate::api::{self, BoardData};
+use crate::api::{self, BoardPageData};
 use crate::components::{Nav, TaskForm};
 use crate::error::AppError;
 use crate::pages::{ErrorPanel, project_param};
-use card::TaskCard;
+use column::Column;
+use hydration::BoardPageCodec;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use model::{BoardColumn, BoardCounts, TaskDraft, board::needs_me};
+use model::{BoardColumn, BoardCounts, TaskDraft};
 use state::BoardState;
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let params = use_params_map();
-    let board = Resource::new(
+    let board: Resource<_, BoardPageCodec> = Resource::new_with_options(
         move || project_param(&params),
         |project| async move {
             match project {
-                Some(project) => api::get_board(project).await,
+                Some(project) => api::get_board_page(project).await,
                 None => Err(AppError::NotFound {
                     message: "no such project".into(),
                 }),
             }
         },
+        false,
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the board…"</p> }>
@@ -44,7 +54,7 @@ pub fn BoardPage() -> impl IntoView {
 }
 
 #[component]
-fn BoardView(data: BoardData) -> impl IntoView {
+fn BoardView(data: BoardPageData) -> impl IntoView {
     let project = data.project.clone();
     let projects = data.projects.clone();
     let state = BoardState::new(data);
@@ -56,7 +66,11 @@ fn BoardView(data: BoardData) -> impl IntoView {
     let create_error = RwSignal::new(None::<AppError>);
     // Bumped after each creation so the form starts empty again.
     let form_generation = RwSignal::new(0u32);
-    let counts = Memo::new(move |_| state.tasks.with(|t| BoardCounts::of(t)));
+    let counts = Memo::new(move |_| {
+        state
+            .slots
+            .with(|slots| BoardCounts::of_statuses(slots.iter().map(|s| s.status)))
+    });
 
     let create = Callback::new(move |draft: TaskDraft| {
         create_pending.set(true);
@@ -100,7 +114,7 @@ fn BoardView(data: BoardData) -> impl IntoView {
                         form_generation.track();
                         view! {
                             <TaskForm
-                                initial=TaskDraft::default()
+                                fields=TaskDraft::default()
                                 on_submit=create
                                 pending=create_pending
                                 error=create_error
@@ -120,68 +134,6 @@ fn BoardView(data: BoardData) -> impl IntoView {
                     .collect_view()}
             </div>
         </main>
-    }
-    .into_any()
-}
-
-#[component]
-fn Column(
-    column: BoardColumn,
-    state: BoardState,
-    needs_me_only: RwSignal<bool>,
-    show_done: RwSignal<bool>,
-) -> impl IntoView {
-    let tasks = Memo::new(move |_| {
-        let only_needs_me = needs_me_only.get();
-        state.tasks.with(|tasks| {
-            column
-                .tasks(tasks)
-                .into_iter()
-                .filter(|t| !only_needs_me || needs_me(t.status))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
-    let collapsed = move || column == BoardColumn::Done && !show_done.get();
-    let hidden = move || needs_me_only.get() && !column.needs_me();
-    view! {
-        <section
-            class=format!("column column-{}", column.slug())
-            class:hidden=hidden
-            data-column=column.slug()
-            aria-label=column.label()
-            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
-            on:drop=move |ev: leptos::ev::DragEvent| {
-                ev.prevent_default();
-                if let Some(id) = state.dragging.get_untracked() {
-                    state.dragging.set(None);
-                    state.drop_on_column(id, column);
-                }
-            }
-        >
-            <h2>
-                {column.label()}
-                <span class="column-count">{move || tasks.with(Vec::len)}</span>
-            </h2>
-            {(column == BoardColumn::Done).then(|| view! {
-                <button type="button" class="toggle-done" aria-expanded=move || show_done.get().to_string()
-                    on:click=move |_| show_done.update(|v| *v = !*v)>
-                    {move || if show_done.get() { "Hide done tasks" } else { "Show done tasks" }}
-                </button>
-            })}
-            <Show when=move || !collapsed()>
-                <div class="cards">
-                    <For
-                        each=move || tasks.get()
-                        key=|task| (task.id, task.updated_at, task.sort_order)
-                        let(task)
-                    >
-                        <TaskCard task state/>
-                    </For>
-                    {move || tasks.with(Vec::is_empty).then(|| view! { <p class="empty">"Nothing here."</p> })}
-                </div>
-            </Show>
-        </section>
     }
     .into_any()
 }

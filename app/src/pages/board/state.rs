@@ -1,25 +1,38 @@
-//! The board's client state: the tasks, per-card errors, and the calls that change them. Moves
-//! are not optimistic: a card changes when the server agrees, and a refusal is shown on it.
+//! The board's client state: every task's place (its slot), the text of the cards the page has,
+//! per-card errors, the one ⋯ menu and edit form, and the calls that change them. Moves are not
+//! optimistic: a card changes when the server agrees, and a refusal is shown on it.
 
-use crate::api;
-use crate::api::BoardData;
+use super::menu::{EditForm, MenuState};
+use crate::api::{self, BoardCards, BoardPageData, CardContent};
+use crate::components::TaskFormFields;
 use crate::components::runtime::RuntimeMemory;
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::schedule::{Dependency, QueueState};
-use model::{BoardColumn, ProjectId, RuntimeSelection, Task, TaskId, TaskStatus};
-use std::collections::HashMap;
+use model::{
+    BoardColumn, ProjectId, RuntimeSelection, Task, TaskDraft, TaskId, TaskSlot, TaskStatus,
+};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy)]
 pub struct BoardState {
     pub project: ProjectId,
-    pub tasks: RwSignal<Vec<Task>>,
+    /// Every task of the board, without its text.
+    pub slots: RwSignal<Vec<TaskSlot>>,
+    /// The status of every task, by id.
+    statuses: Memo<HashMap<TaskId, TaskStatus>>,
+    /// The text of the cards this page has: rendered, or fetched to be.
+    pub cards: RwSignal<HashMap<TaskId, CardContent>>,
+    /// Titles that blockers and queue reasons name, of tasks whose card the page lacks.
+    titles: StoredValue<HashMap<TaskId, String>>,
+    /// Cards being fetched.
+    loading: StoredValue<HashSet<TaskId>>,
     /// The card being dragged, if any.
-    pub dragging: RwSignal<Option<TaskId>>,
+    pub dragging: StoredValue<Option<TaskId>>,
     /// The last refusal or failure per card, shown on it until the next action.
     pub errors: RwSignal<HashMap<TaskId, String>>,
     /// Cards with a call in flight.
-    pub busy: RwSignal<HashMap<TaskId, bool>>,
+    pub busy: RwSignal<HashSet<TaskId>>,
     /// Read by screen readers after keyboard moves.
     pub announcement: RwSignal<String>,
     /// The project's saved runtime: what Start runs with.
@@ -33,13 +46,18 @@ pub struct BoardState {
     pub queue: RwSignal<HashMap<TaskId, QueueState>>,
     /// Files each running task shares with another running session.
     pub conflicts: StoredValue<HashMap<TaskId, Vec<String>>>,
+    /// The card whose ⋯ menu is open.
+    pub menu: RwSignal<Option<(TaskId, MenuState)>>,
+    pub edit: EditForm,
 }
 
 impl BoardState {
-    pub fn new(data: BoardData) -> Self {
-        let BoardData {
+    pub fn new(data: BoardPageData) -> Self {
+        let BoardPageData {
             project,
-            tasks,
+            slots,
+            cards,
+            titles,
             runtime,
             activity,
             dependencies,
@@ -47,12 +65,19 @@ impl BoardState {
             conflicts,
             ..
         } = data;
+        let slots = RwSignal::new(slots);
         BoardState {
             project: project.id,
-            tasks: RwSignal::new(tasks),
-            dragging: RwSignal::new(None),
+            slots,
+            statuses: Memo::new(move |_| {
+                slots.with(|slots| slots.iter().map(|s| (s.id, s.status)).collect())
+            }),
+            cards: RwSignal::new(cards.into_iter().map(|c| (c.id, c)).collect()),
+            titles: StoredValue::new(titles.into_iter().collect()),
+            loading: StoredValue::new(HashSet::new()),
+            dragging: StoredValue::new(None),
             errors: RwSignal::new(HashMap::new()),
-            busy: RwSignal::new(HashMap::new()),
+            busy: RwSignal::new(HashSet::new()),
             announcement: RwSignal::new(String::new()),
             start_blocked: {
                 let memory = RuntimeMemory::get();
@@ -64,15 +89,36 @@ impl BoardState {
             dependencies: RwSignal::new(dependencies),
             queue: RwSignal::new(queue.into_iter().collect()),
             conflicts: StoredValue::new(conflicts.into_iter().collect()),
+            menu: RwSignal::new(None),
+            edit: EditForm {
+                task: RwSignal::new(None),
+                fields: TaskFormFields::new(TaskDraft::default()),
+                pending: RwSignal::new(false),
+                error: RwSignal::new(None),
+            },
         }
     }
 
+    /// A task the server sent: its slot and its card.
     pub fn upsert(&self, task: Task) {
-        self.tasks
-            .update(|tasks| match tasks.iter_mut().find(|t| t.id == task.id) {
-                Some(existing) => *existing = task,
-                None => tasks.push(task),
+        let slot = TaskSlot::from(&task);
+        self.slots
+            .update(|slots| match slots.iter_mut().find(|s| s.id == slot.id) {
+                Some(existing) => *existing = slot,
+                None => slots.push(slot),
             });
+        self.cards.update(|cards| {
+            cards.insert(task.id, CardContent::from(&task));
+        });
+    }
+
+    /// The status of `id` (tracked).
+    pub fn status(&self, id: TaskId) -> Option<TaskStatus> {
+        self.statuses.with(|s| s.get(&id).copied())
+    }
+
+    pub fn status_of(&self, id: TaskId) -> Option<TaskStatus> {
+        self.statuses.with_untracked(|s| s.get(&id).copied())
     }
 
     pub fn error_of(&self, id: TaskId) -> Option<String> {
@@ -80,7 +126,7 @@ impl BoardState {
     }
 
     pub fn is_busy(&self, id: TaskId) -> bool {
-        self.busy.with(|b| b.get(&id).copied().unwrap_or(false))
+        self.busy.with(|b| b.contains(&id))
     }
 
     fn report(&self, id: TaskId, result: Result<(), AppError>) {
@@ -95,14 +141,14 @@ impl BoardState {
     }
 
     /// Runs a call for one card, marking it busy meanwhile.
-    fn call<T: 'static>(
+    pub(super) fn call<T: 'static>(
         self,
         id: TaskId,
         call: impl std::future::Future<Output = Result<T, AppError>> + 'static,
         on_ok: impl FnOnce(T) + 'static,
     ) {
         self.busy.update(|b| {
-            b.insert(id, true);
+            b.insert(id);
         });
         leptos::task::spawn_local(async move {
             let result = call.await;
@@ -113,7 +159,42 @@ impl BoardState {
         });
     }
 
+    /// Fetches the cards a column wants to render and the page does not have yet.
+    pub fn load_cards(self, ids: Vec<TaskId>) {
+        let ids: Vec<TaskId> = self.loading.with_value(|loading| {
+            ids.into_iter()
+                .filter(|id| !loading.contains(id))
+                .take(api::MAX_CARDS_PER_CALL)
+                .collect()
+        });
+        if ids.is_empty() {
+            return;
+        }
+        self.loading
+            .update_value(|loading| loading.extend(ids.iter().copied()));
+        leptos::task::spawn_local(async move {
+            let result = api::get_board_cards(self.project, ids.clone()).await;
+            if let Ok(BoardCards { cards, queue }) = result {
+                // A task the server did not send is gone: forget its slot too.
+                let sent: HashSet<TaskId> = cards.iter().map(|c| c.id).collect();
+                let asked: HashSet<TaskId> = ids.iter().copied().collect();
+                self.slots.update(|slots| {
+                    slots.retain(|s| sent.contains(&s.id) || !asked.contains(&s.id))
+                });
+                self.queue.update(|q| q.extend(queue));
+                self.cards
+                    .update(|known| known.extend(cards.into_iter().map(|c| (c.id, c))));
+            }
+            self.loading.update_value(|loading| {
+                for id in &ids {
+                    loading.remove(id);
+                }
+            });
+        });
+    }
+
     pub fn move_to(self, id: TaskId, status: TaskStatus) {
+        self.menu.set(None);
         self.call(id, api::move_task(self.project, id, status), move |task| {
             self.upsert(task)
         });
@@ -137,15 +218,10 @@ impl BoardState {
         self.move_to(id, target);
     }
 
-    pub fn status_of(&self, id: TaskId) -> Option<TaskStatus> {
-        self.tasks
-            .with_untracked(|tasks| tasks.iter().find(|t| t.id == id).map(|t| t.status))
-    }
-
     /// The ids of `column` in board order.
     pub fn column_ids(&self, column: BoardColumn) -> Vec<TaskId> {
-        self.tasks
-            .with_untracked(|tasks| column.tasks(tasks).iter().map(|t| t.id).collect())
+        self.slots
+            .with_untracked(|slots| column.order(slots, false))
     }
 
     /// Puts `id` at `position` in its column; `refocus` gives the keyboard focus back to the
@@ -155,21 +231,20 @@ impl BoardState {
             id,
             api::reorder_task(self.project, id, position),
             move |order: Vec<TaskId>| {
-                self.tasks.update(|tasks| {
-                    for task in tasks.iter_mut() {
-                        if let Some(index) = order.iter().position(|o| *o == task.id) {
-                            task.sort_order = index as i64;
+                let index: HashMap<TaskId, usize> =
+                    order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+                self.slots.update(|slots| {
+                    for slot in slots.iter_mut() {
+                        if let Some(i) = index.get(&slot.id) {
+                            slot.sort_order = *i as i64;
                         }
                     }
                 });
-                if let (Some(index), Some(title)) = (
-                    order.iter().position(|o| *o == id),
-                    self.tasks
-                        .with_untracked(|t| t.iter().find(|t| t.id == id).map(|t| t.title.clone())),
-                ) {
+                if let Some(i) = index.get(&id) {
                     self.announcement.set(format!(
-                        "Moved “{title}” to position {} of {}",
-                        index + 1,
+                        "Moved “{}” to position {} of {}",
+                        self.title_of(id),
+                        i + 1,
                         order.len()
                     ));
                 }
@@ -220,41 +295,35 @@ impl BoardState {
         });
     }
 
-    /// The tasks `id` depends on that are not done, with their titles.
+    /// The tasks `id` depends on that are not done, with their titles (tracked).
     pub fn blockers_of(&self, id: TaskId) -> Vec<(TaskId, String)> {
         self.dependencies.with(|deps| {
-            if !deps.iter().any(|d| d.task == id) {
-                return Vec::new();
-            }
-            self.tasks.with(|tasks| {
-                deps.iter()
-                    .filter(|d| d.task == id)
-                    .filter_map(|d| tasks.iter().find(|t| t.id == d.on))
-                    .filter(|t| t.status != TaskStatus::Done)
-                    .map(|t| (t.id, t.title.clone()))
-                    .collect()
-            })
+            deps.iter()
+                .filter(|d| d.task == id)
+                .filter(|d| matches!(self.status(d.on), Some(s) if s != TaskStatus::Done))
+                .map(|d| (d.on, self.title_of(d.on)))
+                .collect()
         })
     }
 
-    /// What a queued card says about why it waits.
+    /// What a queued card says about why it waits (tracked).
     pub fn queue_reason(&self, id: TaskId) -> Option<QueueState> {
         self.queue.with(|q| q.get(&id).cloned())
     }
 
     pub fn title_of(&self, id: TaskId) -> String {
-        self.tasks.with_untracked(|tasks| {
-            tasks
-                .iter()
-                .find(|t| t.id == id)
-                .map(|t| t.title.clone())
-                .unwrap_or_default()
-        })
+        self.cards
+            .with_untracked(|cards| cards.get(&id).map(|c| c.title.clone()))
+            .or_else(|| self.titles.with_value(|t| t.get(&id).cloned()))
+            .unwrap_or_default()
     }
 
     pub fn delete(self, id: TaskId) {
         self.call(id, api::delete_task(self.project, id), move |()| {
-            self.tasks.update(|tasks| tasks.retain(|t| t.id != id));
+            self.slots.update(|slots| slots.retain(|s| s.id != id));
+            self.cards.update(|cards| {
+                cards.remove(&id);
+            });
         });
     }
 }
@@ -265,9 +334,15 @@ pub fn card_dom_id(id: TaskId) -> String {
 }
 
 pub fn focus_card(id: TaskId) {
+    focus(&format!("#{}", card_dom_id(id)));
+}
+
+pub(super) fn focus(selector: &str) {
     use wasm_bindgen::JsCast;
     if let Some(el) = document()
-        .get_element_by_id(&card_dom_id(id))
+        .query_selector(selector)
+        .ok()
+        .flatten()
         .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = el.focus();

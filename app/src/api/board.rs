@@ -1,0 +1,168 @@
+//! The board page's server functions: every task's place on the board, but the text of only the
+//! cards a page renders (the first cards of each open column, then more on demand), so a board
+//! of thousands of tasks loads what is on screen.
+
+use super::StrictJson;
+use crate::error::AppError;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use model::TaskStatus;
+use model::schedule::{Dependency, QueueState};
+use model::{Priority, Project, ProjectId, RuntimeSelection, SessionId, Task, TaskId, TaskSlot};
+use serde::{Deserialize, Serialize};
+
+/// At most this many cards per `get_board_cards` call (a few pages of a column).
+pub const MAX_CARDS_PER_CALL: usize = 500;
+
+/// What a card shows of its task, besides its status.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CardContent {
+    pub id: TaskId,
+    pub title: String,
+    pub description: String,
+    pub priority: Priority,
+    pub fail_reason: Option<String>,
+    /// The session of a task in progress (its card links to it).
+    pub session: Option<SessionId>,
+}
+
+impl From<&Task> for CardContent {
+    fn from(task: &Task) -> Self {
+        CardContent {
+            id: task.id,
+            title: task.title.clone(),
+            description: task.description.clone(),
+            priority: task.priority,
+            fail_reason: task.fail_reason.clone(),
+            session: task.session_id,
+        }
+    }
+}
+
+/// The board page in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardPageData {
+    pub project: Project,
+    pub projects: Vec<Project>,
+    /// Every task of the board, without its text.
+    pub slots: Vec<TaskSlot>,
+    /// The cards of [`model::board_window::first_cards`].
+    pub cards: Vec<CardContent>,
+    /// Titles that blockers and queue reasons name, of tasks that are not among `cards`.
+    pub titles: Vec<(TaskId, String)>,
+    /// What Start runs with.
+    pub runtime: RuntimeSelection,
+    /// The latest activity line of each running task; live updates follow on the board's
+    /// activity stream.
+    pub activity: Vec<(TaskId, String)>,
+    pub dependencies: Vec<Dependency>,
+    /// Why each queued task among `cards` waits.
+    pub queue: Vec<(TaskId, QueueState)>,
+    /// Files each running task shares with another running session.
+    pub conflicts: Vec<(TaskId, Vec<String>)>,
+}
+
+/// More cards of a board, with why those that are queued wait.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardCards {
+    pub cards: Vec<CardContent>,
+    pub queue: Vec<(TaskId, QueueState)>,
+}
+
+#[server(endpoint = "get_board_page", input = StrictJson)]
+pub async fn get_board_page(project: ProjectId) -> Result<BoardPageData, AppError> {
+    let engine = super::engine()?;
+    let (project, tasks) = engine.board(project).await?;
+    let projects = engine.list_projects().await?;
+    let runtime = engine.runtime_selection(project.id).await?;
+    let slots: Vec<TaskSlot> = tasks.iter().map(TaskSlot::from).collect();
+    let first = model::board_window::first_cards(&slots);
+    let by_id: std::collections::HashMap<TaskId, &Task> = tasks.iter().map(|t| (t.id, t)).collect();
+    let cards: Vec<CardContent> = first
+        .iter()
+        .filter_map(|id| by_id.get(id).map(|t| CardContent::from(*t)))
+        .collect();
+    let running: Vec<(TaskId, SessionId)> = tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::InProgress)
+        .filter_map(|t| Some((t.id, t.session_id?)))
+        .collect();
+    let lines = engine
+        .last_activity(running.iter().map(|(_, s)| *s).collect())
+        .await?;
+    let activity = lines
+        .into_iter()
+        .filter_map(|(session, line)| {
+            let task = running.iter().find(|(_, s)| *s == session)?.0;
+            Some((task, line))
+        })
+        .collect();
+    let dependencies = engine.dependencies(project.id).await?;
+    let shown: std::collections::HashSet<TaskId> = first.iter().copied().collect();
+    let queue: Vec<(TaskId, QueueState)> = engine
+        .queue_plan(project.id)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| shown.contains(id))
+        .collect();
+    let titles = named_titles(&dependencies, &shown, &by_id);
+    let conflicts = model::schedule::conflicts_by_task(&engine.file_locks(project.id).await?);
+    Ok(BoardPageData {
+        project,
+        projects,
+        slots,
+        cards,
+        titles,
+        runtime,
+        activity,
+        dependencies,
+        queue,
+        conflicts,
+    })
+}
+
+/// The cards of `tasks` (those of this project; a task that is gone is left out).
+#[server(endpoint = "get_board_cards", input = StrictJson)]
+pub async fn get_board_cards(
+    project: ProjectId,
+    tasks: Vec<TaskId>,
+) -> Result<BoardCards, AppError> {
+    if tasks.len() > MAX_CARDS_PER_CALL {
+        return Err(AppError::BadRequest {
+            message: format!("at most {MAX_CARDS_PER_CALL} cards at once"),
+        });
+    }
+    let engine = super::engine()?;
+    let (project, all) = engine.board(project).await?;
+    let wanted: std::collections::HashSet<TaskId> = tasks.iter().copied().collect();
+    let cards = all
+        .iter()
+        .filter(|t| wanted.contains(&t.id))
+        .map(CardContent::from)
+        .collect();
+    let queue = engine
+        .queue_plan(project.id)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| wanted.contains(id))
+        .collect();
+    Ok(BoardCards { cards, queue })
+}
+
+/// The titles of the tasks that others depend on (queue reasons name only those too), except
+/// those of the cards the page holds anyway.
+#[cfg(feature = "ssr")]
+fn named_titles(
+    dependencies: &[Dependency],
+    shown: &std::collections::HashSet<TaskId>,
+    by_id: &std::collections::HashMap<TaskId, &Task>,
+) -> Vec<(TaskId, String)> {
+    let mut named: Vec<TaskId> = dependencies.iter().map(|d| d.on).collect();
+    named.sort();
+    named.dedup();
+    named
+        .into_iter()
+        .filter(|id| !shown.contains(id))
+        .filter_map(|id| by_id.get(&id).map(|t| (id, t.title.clone())))
+        .collect()
+}
