@@ -51,8 +51,9 @@ chromium:
 
 ## Build and run -------------------------------------------------------------------------------
 
+# --precompress: a .br and a .gz file beside each built asset, which the server sends instead.
 build: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 run: build
 	./target/release/devlog --site-root target/site

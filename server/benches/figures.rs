@@ -3,6 +3,8 @@
 //! - `board_ssr_5k_ms`: median time to render `/p/{id}/board` with 5,000 tasks (none done, so
 //!   no column collapsed; each renders its first page of cards), through the real router.
 //! - `board_ssr_5k_html_kb`: that page's HTML, uncompressed.
+//! - `board_5k_html_compressed_kb`: the same answer asked with Chromium's Accept-Encoding
+//!   (`gzip, deflate, br, zstd`: brotli is chosen), bytes on the wire.
 //! - `site_wasm_js_gzip_kb`: the release site's wasm + js, gzip -9 (raw sizes beside it).
 //! - `rss_idle_mb`: resident memory of the release server after start-up and one board load.
 
@@ -131,6 +133,25 @@ async fn board_ssr() {
     times.sort_by(f64::total_cmp);
     println!("board_ssr_5k_ms: {:.1} ms", times[times.len() / 2]);
     println!("board_ssr_5k_html_kb: {:.0} KB", bytes as f64 / 1024.0);
+
+    let req = Request::get(format!("/p/{project}/board"))
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ACCEPT_ENCODING, "gzip, deflate, br, zstd")
+        .body(Body::empty())
+        .expect("request");
+    let res = router.oneshot(req).await.expect("response");
+    assert_eq!(
+        res.headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.as_bytes()),
+        Some(&b"br"[..]),
+        "the board is sent compressed"
+    );
+    let wire = to_bytes(res.into_body(), usize::MAX).await.expect("body");
+    println!(
+        "board_5k_html_compressed_kb: {:.0} KB",
+        wire.len() as f64 / 1024.0
+    );
 }
 
 fn gzip_len(path: &Path) -> u64 {
@@ -143,10 +164,27 @@ fn gzip_len(path: &Path) -> u64 {
     out.stdout.len() as u64
 }
 
+/// `pkg/devlog.<ext>`, or `pkg/devlog.<hash>.<ext>` when cargo-leptos hashed the names.
+fn built_file(pkg: &Path, ext: &str) -> PathBuf {
+    std::fs::read_dir(pkg)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            name.starts_with("devlog.") && path.extension().is_some_and(|e| e == ext)
+        })
+        .unwrap_or_else(|| pkg.join(format!("devlog.{ext}")))
+}
+
 fn site_sizes(site_root: &Path) {
     let pkg = site_root.join("pkg");
-    let wasm = pkg.join("devlog.wasm");
-    let js = pkg.join("devlog.js");
+    let wasm = built_file(&pkg, "wasm");
+    let js = built_file(&pkg, "js");
     let (Ok(wasm_meta), Ok(js_meta)) = (std::fs::metadata(&wasm), std::fs::metadata(&js)) else {
         eprintln!("no site in {}: run `make build` first", pkg.display());
         return;

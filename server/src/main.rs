@@ -46,6 +46,11 @@ async fn run(config: Config) -> Result<(), String> {
     if options.output_name.is_empty() {
         options.output_name = "devlog".into();
     }
+    // Built by cargo-leptos with `hash-files`: the site's wasm, js and css carry a hash of their
+    // content in their names (read from hash.txt beside this binary), so they are cached forever.
+    if option_env!("LEPTOS_HASH_FILES") == Some("true") {
+        options.hash_files = true;
+    }
     options.site_root = config.site_root.to_string_lossy().as_ref().into();
     options.site_addr = config.addr;
     if std::env::var_os("LEPTOS_ENV").is_none() {

@@ -1,16 +1,52 @@
 //! The axum router: health, the Leptos pages and server functions, static files, and the
-//! security and error-status layers around them.
+//! security, compression and error-status layers around them.
 
 use crate::{activity, api_status, health, security, sse};
 use app::{App, shell};
 use axum::Router;
+use axum::http::{HeaderValue, Response, header};
 use axum::routing::get;
 use engine::Engine;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::path::Path;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::services::fs::ServeFileSystemResponseBody;
+use tower_http::set_header::SetResponseHeader;
+
+/// The cache policy of the built wasm, js and css: forever when their names carry a hash of
+/// their content (cargo-leptos's `hash-files`), else revalidated on every use (`Last-Modified`).
+fn asset_cache_control(hashed_names: bool) -> HeaderValue {
+    HeaderValue::from_static(if hashed_names {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    })
+}
+
+/// `/pkg`: the built assets, sent as the `.br` or `.gz` file beside them (made at build time)
+/// when the request accepts it. A 404 is not cached.
+fn site_pkg(
+    options: &LeptosOptions,
+) -> SetResponseHeader<
+    ServeDir,
+    impl Fn(&Response<ServeFileSystemResponseBody>) -> Option<HeaderValue> + Clone + use<>,
+> {
+    let dir = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let cache = asset_cache_control(options.hash_files);
+    SetResponseHeader::overriding(
+        ServeDir::new(dir).precompressed_br().precompressed_gzip(),
+        header::CACHE_CONTROL,
+        move |res: &Response<ServeFileSystemResponseBody>| {
+            res.status().is_success().then(|| cache.clone())
+        },
+    )
+}
 
 pub fn build_router(engine: Engine, options: LeptosOptions, guard: security::Guard) -> Router {
     let routes = generate_route_list(App);
+    let (pkg_path, pkg_files) = (format!("/{}", options.site_pkg_dir), site_pkg(&options));
     let context_engine = engine.clone();
     let leptos = Router::new()
         .leptos_routes_with_context(
@@ -34,7 +70,13 @@ pub fn build_router(engine: Engine, options: LeptosOptions, guard: security::Gua
             "/api/projects/{project}/activity",
             get(activity::project_activity).with_state(engine),
         )
+        .nest_service(&pkg_path, pkg_files)
         .merge(leptos)
+        // Inside compression: it reads a server function's error body as JSON.
         .layer(axum::middleware::from_fn(api_status::api_error_status))
+        // Brotli or gzip by Accept-Encoding for pages and server functions; not SSE (its
+        // default predicate skips text/event-stream, so events are not held in a compressor's
+        // buffer), tiny answers, images, or precompressed files (they carry Content-Encoding).
+        .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(guard, security::guard))
 }

@@ -4,6 +4,7 @@
 mod activity;
 mod board;
 mod common;
+mod compression;
 mod contract;
 mod fuzz;
 mod git_failures;
