@@ -6,12 +6,17 @@ use super::wire::{LiveEvent, WireEvent};
 use crate::store::{self, Db, StoreError, now_ms};
 use model::{SessionId, StoredEvent, StreamEvent};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{Notify, broadcast, mpsc, oneshot};
 
 /// Events written per transaction at most: large enough to amortise the commit, small enough
 /// that one chatty agent cannot hold the writer for long.
 const MAX_BATCH: usize = 2_048;
+/// Events appended and not yet written, over every session, past which agents' output is not
+/// read until the writer catches up: a flooding agent then waits on its pipe, instead of its
+/// events piling up in memory and reaching the browser ever later.
+const BACKLOG_LIMIT: usize = 4_096;
 /// Live events a subscriber may fall behind by before it is caught up from the store.
 const LIVE_CAPACITY: usize = 1_024;
 /// Events read per query when replaying history.
@@ -33,6 +38,14 @@ pub struct EventLog {
     commands: mpsc::UnboundedSender<Command>,
     hub: Hub,
     activity: broadcast::Sender<(SessionId, String)>,
+    backlog: Arc<Backlog>,
+}
+
+/// How many appended events the writer has still to write, and a wake-up when it wrote some.
+#[derive(Default)]
+struct Backlog {
+    queued: AtomicUsize,
+    room: Notify,
 }
 
 impl EventLog {
@@ -41,11 +54,33 @@ impl EventLog {
         let (commands, rx) = mpsc::unbounded_channel();
         let hub: Hub = Arc::default();
         let activity = broadcast::channel(ACTIVITY_CAPACITY).0;
-        tokio::spawn(writer(db, rx, hub.clone(), activity.clone()));
+        let backlog = Arc::new(Backlog::default());
+        tokio::spawn(writer(
+            db,
+            rx,
+            hub.clone(),
+            activity.clone(),
+            backlog.clone(),
+        ));
         EventLog {
             commands,
             hub,
             activity,
+            backlog,
+        }
+    }
+
+    /// Resolves once the writer's backlog is under its limit: an agent's next line is read
+    /// only then.
+    pub async fn room(&self) {
+        loop {
+            let wrote = self.backlog.room.notified();
+            tokio::pin!(wrote);
+            wrote.as_mut().enable();
+            if self.backlog.queued.load(Ordering::Acquire) < BACKLOG_LIMIT {
+                return;
+            }
+            wrote.await;
         }
     }
 
@@ -56,6 +91,7 @@ impl EventLog {
 
     /// Queues an event for `session`; it gets the next `seq` when written.
     pub fn append(&self, session: SessionId, event: StreamEvent) {
+        self.backlog.queued.fetch_add(1, Ordering::AcqRel);
         if self.commands.send(Command::Append(session, event)).is_err() {
             tracing::error!(%session, "event writer stopped; event dropped");
         }
@@ -129,6 +165,7 @@ async fn writer(
     mut rx: mpsc::UnboundedReceiver<Command>,
     hub: Hub,
     activity: broadcast::Sender<(SessionId, String)>,
+    backlog: Arc<Backlog>,
 ) {
     let mut next_seq: HashMap<SessionId, i64> = HashMap::new();
     while let Some(first) = rx.recv().await {
@@ -147,6 +184,7 @@ async fn writer(
             };
         }
         if !batch.is_empty() {
+            let count = batch.len();
             let seqs = std::mem::take(&mut next_seq);
             match db.write(move |conn| persist(conn, batch, seqs)).await {
                 Ok((stored, seqs)) => {
@@ -155,6 +193,8 @@ async fn writer(
                 }
                 Err(e) => tracing::error!(error = %e, "persisting session events failed"),
             }
+            backlog.queued.fetch_sub(count, Ordering::AcqRel);
+            backlog.room.notify_waiters();
         }
         for done in flushes {
             let _ = done.send(());
@@ -357,6 +397,45 @@ mod tests {
             .unwrap();
         assert_eq!(kept.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
         assert_eq!(kept[3].event, text("after"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn agents_wait_while_the_writer_is_behind() {
+        let (engine, _dir) = temp_engine().await;
+        let (project, _repo) = temp_project(&engine).await;
+        let s = new_session(&engine, project.id).await;
+        // Hold the writer connection: nothing the log is given can be written meanwhile.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (holding, writer_held) = oneshot::channel();
+        let db = engine.db().clone();
+        let holder = tokio::spawn(async move {
+            db.write(move |_| {
+                let _ = holding.send(());
+                let _ = held.recv();
+                Ok::<_, StoreError>(())
+            })
+            .await
+        });
+        writer_held.await.unwrap();
+        engine.events().room().await;
+        for i in 0..BACKLOG_LIMIT {
+            engine.events().append(s.id, text(&format!("{i}")));
+        }
+        // Bounded only to end the test: were there room, it would resolve at once.
+        let waiting = tokio::time::timeout(
+            std::time::Duration::from_millis(100),
+            engine.events().room(),
+        );
+        assert!(waiting.await.is_err(), "no room while the writer is behind");
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        engine.events().room().await;
+        engine.events().flush().await;
+        let stored = engine
+            .session_events(project.id, s.id, 0, 10_000)
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), BACKLOG_LIMIT);
     }
 
     #[tokio::test]

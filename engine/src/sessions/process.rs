@@ -126,7 +126,8 @@ impl AgentProcess {
         let start_ticks = ownership::stat(pid as i32).map(|s| s.start_ticks);
         let reaped = Arc::new(AtomicBool::new(false));
         let mut stdin = child.stdin.take();
-        let (tx, rx) = mpsc::channel(1024);
+        // Small: lines wait in the pipe, not here, when the session cannot keep up.
+        let (tx, rx) = mpsc::channel(128);
         let stdout = child
             .stdout
             .take()

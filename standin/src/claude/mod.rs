@@ -1,6 +1,7 @@
 //! Claude Code's `-p --input-format stream-json --output-format stream-json` protocol: user
 //! messages and control messages on stdin, events on stdout, one process for many turns.
 
+mod flood;
 mod partial;
 
 use crate::script::{self, Step, emit, id};
@@ -125,12 +126,22 @@ impl Session {
     }
 
     pub(super) fn message(&self, kind: &str, message_id: &str, content: Value) {
-        emit(&json!({
+        emit(&self.message_value(kind, message_id, &id("uuid-"), content));
+    }
+
+    pub(super) fn message_value(
+        &self,
+        kind: &str,
+        message_id: &str,
+        uuid: &str,
+        content: Value,
+    ) -> Value {
+        json!({
             "type": kind,
             "message": {"id": message_id, "type": "message", "role": if kind == "user" { "user" } else { "assistant" },
                         "model": self.model, "content": content},
-            "parent_tool_use_id": null, "session_id": self.session_id, "uuid": id("uuid-"),
-        }));
+            "parent_tool_use_id": null, "session_id": self.session_id, "uuid": uuid,
+        })
     }
 
     /// A whole text message at once (what the CLI prints without partial messages).
@@ -291,7 +302,7 @@ impl Session {
                 }
             }
             Step::Typing(ms) => self.typing = Duration::from_millis(ms),
-            Step::Flood(n) => (1..=n).for_each(|i| self.text(&script::flood_line(i))),
+            Step::Flood(n) => self.flood(n),
             Step::Think => self.event(
                 "assistant",
                 json!([{"type": "thinking", "thinking": "Let me think.", "signature": ""}]),

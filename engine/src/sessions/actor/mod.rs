@@ -176,7 +176,7 @@ impl Actor {
                     Some(command) => self.on_command(command).await,
                     None => break,
                 },
-                Some(output) = next_output(&mut self.output) => self.on_output(output).await,
+                Some(output) = next_output(&mut self.output, self.engine.events()) => self.on_output(output).await,
                 () = sleep_until(deadline) => self.on_deadline().await,
                 () = sleep_until(self.deltas.deadline()) => self.flush_deltas(),
             }
@@ -369,9 +369,17 @@ impl Actor {
 /// How much of a stderr line a failure's reason quotes.
 const STDERR_IN_REASON_CHARS: usize = 300;
 
-async fn next_output(output: &mut Option<mpsc::Receiver<Output>>) -> Option<Output> {
+/// The process's next line, read only while the event writer keeps up (back-pressure: a
+/// flooding agent waits on its pipe).
+async fn next_output(
+    output: &mut Option<mpsc::Receiver<Output>>,
+    events: &crate::sessions::EventLog,
+) -> Option<Output> {
     match output {
-        Some(rx) => rx.recv().await,
+        Some(rx) => {
+            events.room().await;
+            rx.recv().await
+        }
         None => std::future::pending().await,
     }
 }
