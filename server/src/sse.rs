@@ -73,6 +73,7 @@ pub async fn session_events(
         pending: VecDeque::new(),
         live,
         finished: false,
+        flushed: false,
     };
     let chunks = futures::stream::unfold(cursor, |mut cursor| async move {
         let chunk = cursor.next_chunk().await?;
@@ -110,6 +111,8 @@ struct Cursor {
     live: LiveEvents,
     /// The final status was sent: the stream is over.
     finished: bool,
+    /// The event writer was flushed after the row was found final.
+    flushed: bool,
 }
 
 impl Cursor {
@@ -178,10 +181,15 @@ impl Cursor {
                     .await
                 {
                     Ok(page) if page.is_empty() => {
-                        // Ended without a final status event (an older version's record;
-                        // or the row has just said so and the event follows: the client then
-                        // reconnects for it): nothing more will come on this connection.
                         if self.ended().await {
+                            // The final event is queued before the row says so: once the
+                            // writer has stored it, it is on the next page.
+                            if !self.flushed {
+                                self.flushed = true;
+                                self.engine.events().flush().await;
+                                continue;
+                            }
+                            // Ended without a final status event (an older version's record).
                             return None;
                         }
                         self.replaying = false

@@ -265,7 +265,7 @@ fn completed() -> StreamEvent {
     }
 }
 
-/// Marks the fixture's session completed in its row, as the actor does before its event.
+/// Marks the fixture's session completed in its row, as the actor does after queueing its event.
 async fn complete(f: &Fixture) {
     let id = f.session;
     f.engine
@@ -308,8 +308,8 @@ async fn a_live_stream_ends_after_the_final_status_and_a_reconnect_gets_204() {
         .unwrap()
         .into_body();
     assert_eq!(read_events(&mut body, 1).await[0].0, 1);
-    complete(&f).await;
     f.engine.events().append(f.session, completed());
+    complete(&f).await;
     let last = read_events(&mut body, 1).await;
     assert_eq!(last[0].0, 2);
     assert_ends(&mut body).await;
