@@ -81,6 +81,11 @@ impl Engine {
         &self.events
     }
 
+    /// Whether an actor runs this session: until it stops, more of its events may come.
+    pub fn session_has_actor(&self, id: model::SessionId) -> bool {
+        self.live.get(id).is_some()
+    }
+
     /// A cheap liveness probe of the database, for `/healthz`.
     pub async fn health(&self) -> EngineResult<()> {
         self.db

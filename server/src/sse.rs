@@ -111,7 +111,7 @@ struct Cursor {
     live: LiveEvents,
     /// The final status was sent: the stream is over.
     finished: bool,
-    /// The event writer was flushed after the row was found final.
+    /// The event writer was flushed after the row was found final with no actor left.
     flushed: bool,
 }
 
@@ -181,15 +181,16 @@ impl Cursor {
                     .await
                 {
                     Ok(page) if page.is_empty() => {
-                        if self.ended().await {
-                            // The final event is queued before the row says so: once the
-                            // writer has stored it, it is on the next page.
+                        // The row says final before the actor emits the final event; the
+                        // actor's handle goes only after it. With the actor gone and its
+                        // events flushed, an empty page means an older version's record
+                        // that ended without a final event: nothing more will come.
+                        if self.ended().await && !self.engine.session_has_actor(self.session) {
                             if !self.flushed {
                                 self.flushed = true;
                                 self.engine.events().flush().await;
                                 continue;
                             }
-                            // Ended without a final status event (an older version's record).
                             return None;
                         }
                         self.replaying = false

@@ -265,7 +265,8 @@ fn completed() -> StreamEvent {
     }
 }
 
-/// Marks the fixture's session completed in its row, as the actor does after queueing its event.
+/// Marks the fixture's session completed in its row (the fixture has no actor: call it after
+/// the final event is queued, as an actor has by the time it is gone).
 async fn complete(f: &Fixture) {
     let id = f.session;
     f.engine

@@ -232,11 +232,6 @@ impl Actor {
         match self.status.transition(to) {
             Ok(next) => {
                 self.status = next;
-                // The event is queued before the row says so: a stream that finds the row
-                // final then finds the event too, once it flushes the writer (`server::sse`).
-                self.emit(StreamEvent::StatusChanged {
-                    status: next.as_str().to_string(),
-                });
                 if let Err(e) = self
                     .engine
                     .write_session_status(self.id, next, reason)
@@ -244,6 +239,9 @@ impl Actor {
                 {
                     tracing::error!(session = %self.id, error = %e, "writing session status");
                 }
+                self.emit(StreamEvent::StatusChanged {
+                    status: next.as_str().to_string(),
+                });
             }
             Err(e) => tracing::warn!(session = %self.id, "{e}"),
         }
