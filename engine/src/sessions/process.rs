@@ -391,6 +391,18 @@ mod tests {
         ownership::stat(pid).is_some_and(|s| !s.zombie)
     }
 
+    /// The mark of `pid`, waiting (bounded) until its environment can be read.
+    async fn marked(pid: i32) -> Option<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let mark = ownership::mark_of(pid);
+            if mark.is_some() || std::time::Instant::now() > deadline {
+                return mark;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     /// Waits (bounded) until `pid` is gone or a zombie.
     async fn until_gone(pid: i32) {
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
@@ -407,7 +419,8 @@ mod tests {
             panic!("no child pid")
         };
         let child: i32 = child.parse().unwrap();
-        assert_eq!(ownership::mark_of(child).as_deref(), Some("test-mark"));
+        // The pid is echoed right after the fork: its environment reads empty while it execs.
+        assert_eq!(marked(child).await.as_deref(), Some("test-mark"));
         assert_eq!(
             p.start_ticks,
             ownership::stat(p.pid as i32).map(|s| s.start_ticks)
