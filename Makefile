@@ -52,14 +52,15 @@ chromium:
 ## Build and run -------------------------------------------------------------------------------
 
 # --precompress: a .br and a .gz file beside each built asset, which the server sends instead.
+# --split: each page's code is a wasm chunk of its own (app/src/routes.rs), loaded with the page.
 build: tools
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 
 run: build
 	./target/release/devlog --site-root target/site
 
 dev: tools
-	cargo leptos watch
+	cargo leptos watch --split
 
 ## Checks --------------------------------------------------------------------------------------
 

@@ -6,11 +6,12 @@ pub mod components;
 pub mod error;
 pub mod markdown;
 pub mod pages;
+mod routes;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -33,29 +34,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    components::runtime::RuntimeMemory::provide();
-    // Effects run only in the browser: this marks the moment the page became interactive, which
-    // end-to-end tests wait for instead of sleeping.
+/// Marks the page interactive once the calling page's view has hydrated: effects run only in
+/// the browser, after the view they are created in. Each page calls it (a lazy page hydrates
+/// after the app around it, once its code has loaded); end-to-end tests wait for it instead of
+/// sleeping.
+pub fn mark_interactive() {
     Effect::new(move |_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    components::runtime::RuntimeMemory::provide();
     view! {
         <Title text="DevLog"/>
         <Router>
             <Routes fallback=pages::NotFound>
-                <Route path=path!("/") view=pages::ProjectsPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/board") view=pages::BoardPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/sessions") view=pages::SessionsPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/sessions/:session") view=pages::SessionPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/settings") view=pages::SettingsPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/tasks/:task") view=pages::TaskPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/worktrees") view=pages::WorktreesPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/locks") view=pages::LocksPage ssr=SsrMode::Async/>
+                <Route path=path!("/") view={Lazy::<routes::ProjectsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/board") view={Lazy::<routes::BoardRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/sessions") view={Lazy::<routes::SessionsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/sessions/:session") view={Lazy::<routes::SessionRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/settings") view={Lazy::<routes::SettingsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/tasks/:task") view={Lazy::<routes::TaskRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/worktrees") view={Lazy::<routes::WorktreesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/p/:project/locks") view={Lazy::<routes::LocksRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

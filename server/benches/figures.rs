@@ -5,7 +5,8 @@
 //! - `board_ssr_5k_html_kb`: that page's HTML, uncompressed.
 //! - `board_5k_html_compressed_kb`: the same answer asked with Chromium's Accept-Encoding
 //!   (`gzip, deflate, br, zstd`: brotli is chosen), bytes on the wire.
-//! - `site_wasm_js_gzip_kb`: the release site's wasm + js, gzip -9 (raw sizes beside it).
+//! - `site_wasm_js_gzip_kb`: the wasm + js the board page loads (the main module and the
+//!   board route's chunks), gzip -9 (raw sizes beside it).
 //! - `rss_idle_mb`: resident memory of the release server after start-up and one board load.
 
 use axum::body::{Body, to_bytes};
@@ -181,20 +182,63 @@ fn built_file(pkg: &Path, ext: &str) -> PathBuf {
         .unwrap_or_else(|| pkg.join(format!("devlog.{ext}")))
 }
 
+/// What the board page loads: the main wasm and js, the split loader, and the chunks the split
+/// manifest lists for the board's route (every page's code is a chunk of its own).
+fn board_page_files(pkg: &Path) -> Option<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let wasm = vec![built_file(pkg, "wasm")];
+    let mut js = vec![built_file(pkg, "js")];
+    let entries: Vec<PathBuf> = std::fs::read_dir(pkg)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    let named = |prefix: &str, ext: &str| {
+        entries.iter().find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(ext))
+        })
+    };
+    let Some(manifest) = named("__wasm_split_manifest", ".json") else {
+        return Some((wasm, js)); // not split: one wasm holds every page
+    };
+    js.extend(named("__wasm_split", ".js").cloned());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()?;
+    let chunks = manifest
+        .as_object()?
+        .iter()
+        .find(|(route, _)| route.contains("board_route"))?
+        .1
+        .as_array()?
+        .iter()
+        .filter_map(|chunk| chunk.as_str())
+        .filter_map(|chunk| named(&format!("{chunk}."), ".wasm").cloned())
+        .collect::<Vec<_>>();
+    Some((wasm.into_iter().chain(chunks).collect(), js))
+}
+
 fn site_sizes(site_root: &Path) {
     let pkg = site_root.join("pkg");
-    let wasm = built_file(&pkg, "wasm");
-    let js = built_file(&pkg, "js");
-    let (Ok(wasm_meta), Ok(js_meta)) = (std::fs::metadata(&wasm), std::fs::metadata(&js)) else {
+    let Some((wasm, js)) = board_page_files(&pkg).filter(|(w, _)| w.iter().all(|f| f.exists()))
+    else {
         eprintln!("no site in {}: run `make build` first", pkg.display());
         return;
     };
+    let size = |files: &[PathBuf]| -> u64 {
+        files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum()
+    };
+    let gzip = |files: &[PathBuf]| -> u64 { files.iter().map(|f| gzip_len(f)).sum() };
     let kb = |b: u64| b as f64 / 1024.0;
-    println!("site_wasm_kb: {:.0} KB", kb(wasm_meta.len()));
-    println!("site_js_kb: {:.0} KB", kb(js_meta.len()));
+    println!("site_wasm_kb: {:.0} KB", kb(size(&wasm)));
+    println!("site_js_kb: {:.0} KB", kb(size(&js)));
     println!(
         "site_wasm_js_gzip_kb: {:.0} KB",
-        kb(gzip_len(&wasm) + gzip_len(&js))
+        kb(gzip(&wasm) + gzip(&js))
     );
 }
 

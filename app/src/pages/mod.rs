@@ -26,6 +26,7 @@ pub fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+    crate::mark_interactive();
     view! {
         <main class="page">
             <h1>"Page not found"</h1>
