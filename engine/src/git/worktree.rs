@@ -4,9 +4,28 @@
 
 use super::{GitError, git};
 use model::review::FileChange;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Arc, LazyLock, Mutex};
 use tokio::process::Command;
+use tokio::sync::OwnedMutexGuard;
+
+/// One worktree change at a time per repository. git keeps a repository's worktrees in
+/// `.git/worktrees/`, and an `add` reads every entry there while another `add` is still
+/// writing its own or a `prune` is removing one ("failed to read …/commondir"): tasks of one
+/// project started together would fail at random.
+async fn lock_worktrees(repo: &Path) -> OwnedMutexGuard<()> {
+    static LOCKS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+        LazyLock::new(Default::default);
+    let lock = LOCKS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(repo.to_path_buf())
+        .or_default()
+        .clone();
+    lock.lock_owned().await
+}
 
 /// A worktree as `git worktree list` reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +40,7 @@ pub struct WorktreeEntry {
 /// Makes `path` a worktree of `repo` on `branch`, creating the branch from `base` when it
 /// does not exist yet; an existing worktree of that branch is reused as it is.
 pub async fn ensure(repo: &Path, path: &Path, branch: &str, base: &str) -> Result<(), GitError> {
+    let _only = lock_worktrees(repo).await;
     // A worktree folder removed by hand leaves a stale entry: it would be "reused" (a folder
     // that is not there), or block `add`.
     git(repo, &["worktree", "prune"]).await?;
@@ -88,6 +108,7 @@ fn parse_list(porcelain: &str) -> Vec<WorktreeEntry> {
 
 /// Removes a task's worktree (its branch stays, with every commit on it).
 pub async fn remove(repo: &Path, path: &Path) -> Result<(), GitError> {
+    let _only = lock_worktrees(repo).await;
     let shown = path.display().to_string();
     git(repo, &["worktree", "remove", "--force", &shown]).await?;
     git(repo, &["worktree", "prune"]).await.map(|_| ())

@@ -49,6 +49,39 @@ async fn a_worktree_is_made_once_then_reused_and_removed() {
     assert!(path.join("README.md").exists());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn worktrees_of_one_repository_made_and_removed_at_once_all_succeed() {
+    let repo = tempfile::tempdir().unwrap();
+    init_repo(repo.path(), "main");
+    let data = tempfile::tempdir().unwrap();
+    let path = |i: usize| data.path().join(format!("worktrees/1/{i:08}-t"));
+    let mut made = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let (repo, path) = (repo.path().to_path_buf(), path(i));
+        made.spawn(async move { ensure(&repo, &path, &format!("task/{i}"), "main").await });
+    }
+    while let Some(result) = made.join_next().await {
+        result.unwrap().unwrap();
+    }
+    // Half are removed while the other half get a second worktree.
+    let mut changed = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let (repo, path) = (repo.path().to_path_buf(), path(i));
+        changed.spawn(async move {
+            if i % 2 == 0 {
+                remove(&repo, &path).await
+            } else {
+                let again = path.with_extension("again");
+                ensure(&repo, &again, &format!("task/{i}-again"), "main").await
+            }
+        });
+    }
+    while let Some(result) = changed.join_next().await {
+        result.unwrap().unwrap();
+    }
+    assert_eq!(list(repo.path()).await.unwrap().len(), 1 + 12 + 12);
+}
+
 #[tokio::test]
 async fn changes_cover_commits_edits_and_untracked_files() {
     let repo = tempfile::tempdir().unwrap();
