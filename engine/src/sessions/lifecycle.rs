@@ -247,9 +247,9 @@ impl Engine {
             .await
     }
 
-    /// At start-up: stop the processes a crashed server left running (only those proven
-    /// ours), then mark the sessions that were mid-turn failed ("server restarted"), release
-    /// their tasks, and tell their streams, one session at a time.
+    /// At start-up: mark the sessions that were mid-turn failed ("server restarted"), release
+    /// their tasks and tell their streams, one session at a time; then stop the processes a
+    /// crashed server left running (only those proven ours).
     pub async fn reconcile(&self) -> EngineResult<usize> {
         let (interrupted, marks) = self
             .db()
@@ -258,13 +258,6 @@ impl Engine {
                     store::sessions::interrupted(conn)?,
                     store::sessions::process_marks(conn)?,
                 ))
-            })
-            .await?;
-        self.stop_orphans(&marks).await;
-        let reaped: Vec<SessionId> = marks.into_iter().map(|(id, _)| id).collect();
-        self.db()
-            .write(move |conn| -> EngineResult<()> {
-                Ok(store::sessions::clear_process_marks(conn, &reaped)?)
             })
             .await?;
         for (id, _) in &interrupted {
@@ -285,7 +278,16 @@ impl Engine {
                 },
             );
         }
+        // Recorded and told before any process is stopped: whatever a dying process still
+        // causes comes after the final status.
         self.events().flush().await;
+        self.stop_orphans(&marks).await;
+        let reaped: Vec<SessionId> = marks.into_iter().map(|(id, _)| id).collect();
+        self.db()
+            .write(move |conn| -> EngineResult<()> {
+                Ok(store::sessions::clear_process_marks(conn, &reaped)?)
+            })
+            .await?;
         Ok(interrupted.len())
     }
 
