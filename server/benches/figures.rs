@@ -220,9 +220,12 @@ fn board_page_files(pkg: &Path) -> Option<(Vec<PathBuf>, Vec<PathBuf>)> {
 
 fn site_sizes(site_root: &Path) {
     let pkg = site_root.join("pkg");
-    let Some((wasm, js)) = board_page_files(&pkg).filter(|(w, _)| w.iter().all(|f| f.exists()))
-    else {
+    if !built_file(&pkg, "wasm").exists() {
         eprintln!("no site in {}: run `make build` first", pkg.display());
+        return;
+    }
+    let Some((wasm, js)) = board_page_files(&pkg) else {
+        eprintln!("no board route in the split manifest in {}", pkg.display());
         return;
     };
     let size = |files: &[PathBuf]| -> u64 {
