@@ -5,29 +5,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
-/// An agent CLI DevLog can drive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AgentKind {
-    ClaudeCode,
-    Codex,
+crate::wire_enum! {
+    /// An agent CLI DevLog can drive.
+    pub enum AgentKind {
+        ClaudeCode = "claude_code",
+        Codex = "codex",
+    }
 }
 
 impl AgentKind {
-    pub const ALL: [AgentKind; 2] = [AgentKind::ClaudeCode, AgentKind::Codex];
-
-    /// The stable name used in SQLite and in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgentKind::ClaudeCode => "claude_code",
-            AgentKind::Codex => "codex",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<AgentKind> {
-        AgentKind::ALL.into_iter().find(|k| k.as_str() == value)
-    }
-
     /// What the user reads in a picker.
     pub fn label(self) -> &'static str {
         match self {
@@ -74,53 +60,26 @@ impl fmt::Display for AgentKind {
     }
 }
 
-/// What an agent may do without asking, per session. One flat enum (rather than one per
-/// agent) so that it is one column in SQLite; each value belongs to exactly one agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PermissionPolicy {
-    /// Claude: every tool that needs permission is asked in the UI.
-    Ask,
-    /// Claude: file edits in the work tree run without asking; the rest is asked.
-    AcceptEdits,
-    /// Claude: nothing is asked. Dangerous.
-    Bypass,
-    /// Codex sandbox: the agent can read but not write.
-    ReadOnly,
-    /// Codex sandbox: writes inside the work tree only.
-    WorkspaceWrite,
-    /// Codex sandbox: no sandbox at all. Dangerous.
-    DangerFullAccess,
+crate::wire_enum! {
+    /// What an agent may do without asking, per session. One flat enum (rather than one per
+    /// agent) so that it is one column in SQLite; each value belongs to exactly one agent.
+    pub enum PermissionPolicy {
+        /// Claude: every tool that needs permission is asked in the UI.
+        Ask = "ask",
+        /// Claude: file edits in the work tree run without asking; the rest is asked.
+        AcceptEdits = "accept_edits",
+        /// Claude: nothing is asked. Dangerous.
+        Bypass = "bypass",
+        /// Codex sandbox: the agent can read but not write.
+        ReadOnly = "read_only",
+        /// Codex sandbox: writes inside the work tree only.
+        WorkspaceWrite = "workspace_write",
+        /// Codex sandbox: no sandbox at all. Dangerous.
+        DangerFullAccess = "danger_full_access",
+    }
 }
 
 impl PermissionPolicy {
-    pub const ALL: [PermissionPolicy; 6] = [
-        PermissionPolicy::Ask,
-        PermissionPolicy::AcceptEdits,
-        PermissionPolicy::Bypass,
-        PermissionPolicy::ReadOnly,
-        PermissionPolicy::WorkspaceWrite,
-        PermissionPolicy::DangerFullAccess,
-    ];
-
-    /// The stable name used in SQLite and in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PermissionPolicy::Ask => "ask",
-            PermissionPolicy::AcceptEdits => "accept_edits",
-            PermissionPolicy::Bypass => "bypass",
-            PermissionPolicy::ReadOnly => "read_only",
-            PermissionPolicy::WorkspaceWrite => "workspace_write",
-            PermissionPolicy::DangerFullAccess => "danger_full_access",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<PermissionPolicy> {
-        PermissionPolicy::ALL
-            .into_iter()
-            .find(|p| p.as_str() == value)
-    }
-
     /// What the user reads in a picker; the dangerous ones say so.
     pub fn label(self) -> &'static str {
         match self {

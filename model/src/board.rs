@@ -3,26 +3,18 @@
 use crate::task::{Task, TaskStatus};
 use serde::{Deserialize, Serialize};
 
-/// A display column. Each holds one or more statuses; every card still shows its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BoardColumn {
-    Queued,
-    InProgress,
-    Review,
-    Failed,
-    Done,
+crate::wire_enum! {
+    /// A display column. Each holds one or more statuses; every card still shows its own.
+    pub enum BoardColumn {
+        Queued = "queued",
+        InProgress = "in_progress",
+        Review = "review",
+        Failed = "failed",
+        Done = "done",
+    }
 }
 
 impl BoardColumn {
-    pub const ALL: [BoardColumn; 5] = [
-        BoardColumn::Queued,
-        BoardColumn::InProgress,
-        BoardColumn::Review,
-        BoardColumn::Failed,
-        BoardColumn::Done,
-    ];
-
     pub fn of(status: TaskStatus) -> BoardColumn {
         match status {
             TaskStatus::Todo | TaskStatus::InQueue => BoardColumn::Queued,
@@ -50,17 +42,6 @@ impl BoardColumn {
             BoardColumn::Review => "Review",
             BoardColumn::Failed => "Failed",
             BoardColumn::Done => "Done",
-        }
-    }
-
-    /// A stable identifier for markup and tests.
-    pub fn slug(self) -> &'static str {
-        match self {
-            BoardColumn::Queued => "queued",
-            BoardColumn::InProgress => "in_progress",
-            BoardColumn::Review => "review",
-            BoardColumn::Failed => "failed",
-            BoardColumn::Done => "done",
         }
     }
 

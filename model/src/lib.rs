@@ -17,6 +17,7 @@ pub mod stream;
 pub mod task;
 pub mod text;
 pub mod validation;
+pub mod wire;
 
 pub use agent::{AgentKind, PermissionAnswer, PermissionPolicy};
 pub use board::{BoardColumn, BoardCounts};

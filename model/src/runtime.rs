@@ -7,38 +7,21 @@ use crate::agent::AgentKind;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Where the agent's credentials come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExecutionMode {
-    /// The CLI's own login (`~/.claude`, `~/.codex`).
-    #[default]
-    LocalCli,
-    /// A key typed in the browser, attached to each launching request.
-    Byok,
-    /// A key the server reads from its own environment variable (legacy).
-    BackendEnv,
+crate::wire_enum! {
+    /// Where the agent's credentials come from.
+    #[derive(Default)]
+    pub enum ExecutionMode {
+        /// The CLI's own login (`~/.claude`, `~/.codex`).
+        #[default]
+        LocalCli = "local_cli",
+        /// A key typed in the browser, attached to each launching request.
+        Byok = "byok",
+        /// A key the server reads from its own environment variable (legacy).
+        BackendEnv = "backend_env",
+    }
 }
 
 impl ExecutionMode {
-    pub const ALL: [ExecutionMode; 3] = [
-        ExecutionMode::LocalCli,
-        ExecutionMode::Byok,
-        ExecutionMode::BackendEnv,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExecutionMode::LocalCli => "local_cli",
-            ExecutionMode::Byok => "byok",
-            ExecutionMode::BackendEnv => "backend_env",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<ExecutionMode> {
-        ExecutionMode::ALL.into_iter().find(|m| m.as_str() == value)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             ExecutionMode::LocalCli => "Local CLI",
@@ -48,38 +31,18 @@ impl ExecutionMode {
     }
 }
 
-/// The model API a key belongs to. Spelled `openai` as the README and [`Provider::as_str`]
-/// do; earlier builds wrote `open_ai`, still read so the selections they stored load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Provider {
-    Anthropic,
-    #[serde(rename = "openai", alias = "open_ai")]
-    OpenAi,
-    /// Any server speaking OpenAI's API at a base URL of the user's choosing.
-    #[serde(rename = "openai_compatible", alias = "open_ai_compatible")]
-    OpenAiCompatible,
+crate::wire_enum! {
+    /// The model API a key belongs to. Earlier builds wrote `open_ai`, still read so the
+    /// selections they stored load.
+    pub enum Provider {
+        Anthropic = "anthropic",
+        OpenAi = "openai" | "open_ai",
+        /// Any server speaking OpenAI's API at a base URL of the user's choosing.
+        OpenAiCompatible = "openai_compatible" | "open_ai_compatible",
+    }
 }
 
 impl Provider {
-    pub const ALL: [Provider; 3] = [
-        Provider::Anthropic,
-        Provider::OpenAi,
-        Provider::OpenAiCompatible,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Anthropic => "anthropic",
-            Provider::OpenAi => "openai",
-            Provider::OpenAiCompatible => "openai_compatible",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Provider> {
-        Provider::ALL.into_iter().find(|p| p.as_str() == value)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Provider::Anthropic => "Anthropic",
@@ -97,30 +60,13 @@ impl Provider {
     }
 }
 
-/// Codex's `model_reasoning_effort`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Effort {
-    Minimal,
-    Low,
-    Medium,
-    High,
-}
-
-impl Effort {
-    pub const ALL: [Effort; 4] = [Effort::Minimal, Effort::Low, Effort::Medium, Effort::High];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Effort::Minimal => "minimal",
-            Effort::Low => "low",
-            Effort::Medium => "medium",
-            Effort::High => "high",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Effort> {
-        Effort::ALL.into_iter().find(|e| e.as_str() == value)
+crate::wire_enum! {
+    /// Codex's `model_reasoning_effort`.
+    pub enum Effort {
+        Minimal = "minimal",
+        Low = "low",
+        Medium = "medium",
+        High = "high",
     }
 }
 

@@ -8,45 +8,21 @@ use crate::stream::StreamEvent;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
-    /// Rows written, process not started yet.
-    Pending,
-    /// A turn is running.
-    Running,
-    /// Waiting for the user's next message.
-    Idle,
-    Completed,
-    Failed,
-    Killed,
+crate::wire_enum! {
+    pub enum SessionStatus {
+        /// Rows written, process not started yet.
+        Pending = "pending",
+        /// A turn is running.
+        Running = "running",
+        /// Waiting for the user's next message.
+        Idle = "idle",
+        Completed = "completed",
+        Failed = "failed",
+        Killed = "killed",
+    }
 }
 
 impl SessionStatus {
-    pub const ALL: [SessionStatus; 6] = [
-        SessionStatus::Pending,
-        SessionStatus::Running,
-        SessionStatus::Idle,
-        SessionStatus::Completed,
-        SessionStatus::Failed,
-        SessionStatus::Killed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionStatus::Pending => "pending",
-            SessionStatus::Running => "running",
-            SessionStatus::Idle => "idle",
-            SessionStatus::Completed => "completed",
-            SessionStatus::Failed => "failed",
-            SessionStatus::Killed => "killed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<SessionStatus> {
-        SessionStatus::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             SessionStatus::Pending => "Starting",

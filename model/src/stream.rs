@@ -99,8 +99,8 @@ pub enum StreamEvent {
     QueueDrained,
     /// A line of the CLI's stderr.
     Log { line: String },
-    /// The session's status changed (the stored status name).
-    StatusChanged { status: String },
+    /// The session's status changed.
+    StatusChanged { status: crate::SessionStatus },
 }
 
 /// Whether a turn's end `reason` says it was stopped on purpose: by DevLog (`interrupted`) or
@@ -139,8 +139,7 @@ impl StreamEvent {
 
     /// The session reached a final status: nothing follows this event in its stream.
     pub fn is_final_status(&self) -> bool {
-        matches!(self, StreamEvent::StatusChanged { status }
-            if crate::SessionStatus::parse(status).is_some_and(|s| s.is_final()))
+        matches!(self, StreamEvent::StatusChanged { status } if status.is_final())
     }
 
     /// An error the CLI will not retry by itself.
@@ -160,11 +159,27 @@ impl StreamEvent {
 pub struct Activity {
     pub session: crate::ids::SessionId,
     pub task: crate::ids::TaskId,
-    pub line: String,
+    #[serde(flatten)]
+    pub line: ActivityLine,
 }
 
-/// How an activity line announcing the end of a session starts.
-pub const SESSION_ENDED: &str = "■ Session ";
+/// The line itself, and whether it announces the session's end (then the card's task has
+/// changed too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityLine {
+    pub line: String,
+    pub ended: bool,
+}
+
+impl ActivityLine {
+    /// The line `event` makes, if it is worth one (see [`activity_line`]).
+    pub fn of(event: &StreamEvent) -> Option<ActivityLine> {
+        Some(ActivityLine {
+            line: activity_line(event)?,
+            ended: event.is_final_status(),
+        })
+    }
+}
 
 /// Longest activity line shown on a card.
 const ACTIVITY_CHARS: usize = 120;
@@ -197,10 +212,8 @@ pub fn activity_line(event: &StreamEvent) -> Option<String> {
         }
         StreamEvent::PermissionRequest { tool, .. } => format!("⚑ Waiting for permission: {tool}"),
         // The board refreshes a card whose session ended.
-        StreamEvent::StatusChanged { status }
-            if ["completed", "failed", "killed"].contains(&status.as_str()) =>
-        {
-            format!("{SESSION_ENDED}{status}")
+        StreamEvent::StatusChanged { status } if status.is_final() => {
+            format!("■ Session {}", status.as_str())
         }
         _ => return None,
     };
@@ -210,6 +223,7 @@ pub fn activity_line(event: &StreamEvent) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SessionStatus;
 
     #[test]
     fn stop_reasons_are_ours_and_claudes_interrupts() {
@@ -256,15 +270,16 @@ mod tests {
         };
         assert_eq!(activity_line(&delta), None);
         let ended = StreamEvent::StatusChanged {
-            status: "completed".into(),
+            status: SessionStatus::Completed,
         };
         assert_eq!(
             activity_line(&ended).as_deref(),
             Some("■ Session completed")
         );
         assert!(ended.is_final_status());
+        assert!(ActivityLine::of(&ended).is_some_and(|a| a.ended));
         let idle = StreamEvent::StatusChanged {
-            status: "idle".into(),
+            status: SessionStatus::Idle,
         };
         assert_eq!(activity_line(&idle), None);
         assert!(!idle.is_final_status());
@@ -338,7 +353,7 @@ mod tests {
                 line: "warn".into(),
             },
             StreamEvent::StatusChanged {
-                status: "running".into(),
+                status: SessionStatus::Running,
             },
         ]
     }

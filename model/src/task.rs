@@ -5,47 +5,20 @@ use crate::validation::{self, Field, ValidationError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Where a task is in its life. See DESIGN §3 for the machine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskStatus {
-    Todo,
-    InQueue,
-    InProgress,
-    Review,
-    Fail,
-    Blocked,
-    Done,
+crate::wire_enum! {
+    /// Where a task is in its life. See DESIGN §3 for the machine.
+    pub enum TaskStatus {
+        Todo = "todo",
+        InQueue = "in_queue",
+        InProgress = "in_progress",
+        Review = "review",
+        Fail = "fail",
+        Blocked = "blocked",
+        Done = "done",
+    }
 }
 
 impl TaskStatus {
-    pub const ALL: [TaskStatus; 7] = [
-        TaskStatus::Todo,
-        TaskStatus::InQueue,
-        TaskStatus::InProgress,
-        TaskStatus::Review,
-        TaskStatus::Fail,
-        TaskStatus::Blocked,
-        TaskStatus::Done,
-    ];
-
-    /// The stable name used in SQLite and in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskStatus::Todo => "todo",
-            TaskStatus::InQueue => "in_queue",
-            TaskStatus::InProgress => "in_progress",
-            TaskStatus::Review => "review",
-            TaskStatus::Fail => "fail",
-            TaskStatus::Blocked => "blocked",
-            TaskStatus::Done => "done",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<TaskStatus> {
-        TaskStatus::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
     /// What the user reads on a card.
     pub fn label(self) -> &'static str {
         match self {
@@ -174,40 +147,20 @@ fn illegal_hint(from: TaskStatus) -> &'static str {
     }
 }
 
-/// How urgent a task is; higher sorts first in queues.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Priority {
-    Low,
-    #[default]
-    Medium,
-    High,
-    Urgent,
+crate::wire_enum! {
+    /// How urgent a task is; higher sorts first in queues.
+    /// Stored in SQLite as its [`Priority::rank`], so queues can sort by it.
+    #[derive(Default, PartialOrd, Ord)]
+    pub enum Priority {
+        Low = "low",
+        #[default]
+        Medium = "medium",
+        High = "high",
+        Urgent = "urgent",
+    }
 }
 
 impl Priority {
-    pub const ALL: [Priority; 4] = [
-        Priority::Low,
-        Priority::Medium,
-        Priority::High,
-        Priority::Urgent,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Low => "low",
-            Priority::Medium => "medium",
-            Priority::High => "high",
-            Priority::Urgent => "urgent",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Priority> {
-        Priority::ALL.into_iter().find(|p| p.as_str() == value)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Priority::Low => "Low",

@@ -5,41 +5,24 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The input a validation error is about, so a page can show it next to that control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Title,
-    Description,
-    Prompt,
-    Priority,
-    Status,
-    Name,
-    Path,
-    DefaultBranch,
-    Position,
-    Feedback,
-    ConcurrencyLimit,
+crate::wire_enum! {
+    /// The input a validation error is about, so a page can show it next to that control.
+    pub enum Field {
+        Title = "title",
+        Description = "description",
+        Prompt = "prompt",
+        Priority = "priority",
+        Status = "status",
+        Name = "name",
+        Path = "path",
+        DefaultBranch = "default_branch",
+        Position = "position",
+        Feedback = "feedback",
+        ConcurrencyLimit = "concurrency_limit",
+    }
 }
 
 impl Field {
-    /// The stable snake_case name, as in the API's JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Field::Title => "title",
-            Field::Description => "description",
-            Field::Prompt => "prompt",
-            Field::Priority => "priority",
-            Field::Status => "status",
-            Field::Name => "name",
-            Field::Path => "path",
-            Field::DefaultBranch => "default_branch",
-            Field::Position => "position",
-            Field::Feedback => "feedback",
-            Field::ConcurrencyLimit => "concurrency_limit",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Field::Title => "Title",

@@ -51,8 +51,8 @@ impl Drop for Stranger {
     }
 }
 
-fn is_status(event: &StreamEvent, status: &str) -> bool {
-    matches!(event, StreamEvent::StatusChanged { status: s } if s == status)
+fn is_status(event: &StreamEvent, status: model::SessionStatus) -> bool {
+    matches!(event, StreamEvent::StatusChanged { status: s } if *s == status)
 }
 
 #[tokio::test]
@@ -105,7 +105,10 @@ async fn a_restart_stops_only_processes_proven_ours_and_tells_the_stream() {
         .session_events(b.project.id, s.id, 0, 10_000)
         .await
         .unwrap();
-    assert_eq!(count(&events, |e| is_status(e, "failed")), 1);
+    assert_eq!(
+        count(&events, |e| is_status(e, model::SessionStatus::Failed)),
+        1
+    );
     assert_eq!(
         count(
             &events,

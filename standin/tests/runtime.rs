@@ -360,7 +360,17 @@ async fn a_byok_retry_gets_the_key_of_its_own_request() {
             .await
             .unwrap(),
     );
-    b.wait_until(&s, |e| e.iter().any(|x| matches!(&x.event, model::StreamEvent::StatusChanged { status } if status == "completed"))).await;
+    b.wait_until(&s, |e| {
+        e.iter().any(|x| {
+            matches!(
+                &x.event,
+                model::StreamEvent::StatusChanged {
+                    status: model::SessionStatus::Completed
+                }
+            )
+        })
+    })
+    .await;
     let retry = b
         .engine
         .retry_task(

@@ -248,7 +248,7 @@ async fn a_second_death_fails_the_session_and_its_task() {
         e.iter().any(|x| {
             x.event
                 == StreamEvent::StatusChanged {
-                    status: "failed".into(),
+                    status: model::SessionStatus::Failed,
                 }
         })
     })
@@ -352,7 +352,7 @@ async fn a_missing_cli_fails_the_session_and_releases_its_task() {
         e.iter().any(|x| {
             x.event
                 == StreamEvent::StatusChanged {
-                    status: "failed".into(),
+                    status: model::SessionStatus::Failed,
                 }
         })
     })

@@ -47,7 +47,7 @@ impl Bench {
 }
 
 fn is_final_status(e: &StoredEvent) -> bool {
-    matches!(&e.event, StreamEvent::StatusChanged { status } if ["completed", "failed", "killed"].contains(&status.as_str()))
+    matches!(&e.event, StreamEvent::StatusChanged { status } if status.is_final())
 }
 
 fn first_prompt(events: &[StoredEvent]) -> String {

@@ -4,6 +4,7 @@
 
 use super::wire::{LiveEvent, WireEvent};
 use crate::store::{self, Db, StoreError, now_ms};
+use model::stream::ActivityLine;
 use model::{SessionId, StoredEvent, StreamEvent};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,7 +38,7 @@ const ACTIVITY_CAPACITY: usize = 256;
 pub struct EventLog {
     commands: mpsc::UnboundedSender<Command>,
     hub: Hub,
-    activity: broadcast::Sender<(SessionId, String)>,
+    activity: broadcast::Sender<(SessionId, ActivityLine)>,
     backlog: Arc<Backlog>,
 }
 
@@ -85,7 +86,7 @@ impl EventLog {
     }
 
     /// Every session's activity lines (see [`model::stream::activity_line`]) from now on.
-    pub fn subscribe_activity(&self) -> broadcast::Receiver<(SessionId, String)> {
+    pub fn subscribe_activity(&self) -> broadcast::Receiver<(SessionId, ActivityLine)> {
         self.activity.subscribe()
     }
 
@@ -164,7 +165,7 @@ async fn writer(
     db: Db,
     mut rx: mpsc::UnboundedReceiver<Command>,
     hub: Hub,
-    activity: broadcast::Sender<(SessionId, String)>,
+    activity: broadcast::Sender<(SessionId, ActivityLine)>,
     backlog: Arc<Backlog>,
 ) {
     let mut next_seq: HashMap<SessionId, i64> = HashMap::new();
@@ -277,14 +278,14 @@ fn persist_session(
 
 fn publish(
     hub: &Hub,
-    activity: &broadcast::Sender<(SessionId, String)>,
+    activity: &broadcast::Sender<(SessionId, ActivityLine)>,
     stored: Vec<(SessionId, LiveEvent)>,
 ) {
     // Only the latest line per session of this batch: a card shows one line.
     if activity.receiver_count() > 0 {
-        let mut latest: HashMap<SessionId, String> = HashMap::new();
+        let mut latest: HashMap<SessionId, ActivityLine> = HashMap::new();
         for (session, event) in &stored {
-            if let Some(line) = model::stream::activity_line(&event.stored.event) {
+            if let Some(line) = ActivityLine::of(&event.stored.event) {
                 latest.insert(*session, line);
             }
         }
@@ -453,7 +454,7 @@ mod tests {
         // A final status closes the channel for whoever still listens.
         let mut live = engine.events().subscribe(s.id);
         let done = StreamEvent::StatusChanged {
-            status: "completed".into(),
+            status: model::SessionStatus::Completed,
         };
         engine.events().append(s.id, done.clone());
         engine.events().flush().await;

@@ -274,7 +274,7 @@ impl Engine {
             self.events().append(
                 *id,
                 StreamEvent::StatusChanged {
-                    status: SessionStatus::Failed.as_str().to_string(),
+                    status: SessionStatus::Failed,
                 },
             );
         }

@@ -59,10 +59,10 @@ mod tests {
                 text: "a \"quoted\"\nline".into(),
             },
             StreamEvent::StatusChanged {
-                status: "killed".into(),
+                status: model::SessionStatus::Killed,
             },
             StreamEvent::StatusChanged {
-                status: "idle".into(),
+                status: model::SessionStatus::Idle,
             },
         ] {
             let stored = StoredEvent {

@@ -3,7 +3,10 @@
 
 use super::now_ms;
 use model::schedule::{Dependency, Queued};
-use model::{ExecutionMode, PermissionPolicy, ProjectId, RuntimeSelection, SessionId, TaskId};
+use model::{
+    ExecutionMode, PermissionPolicy, ProjectId, RuntimeSelection, SessionId, SessionStatus, TaskId,
+    TaskStatus,
+};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -63,7 +66,7 @@ pub fn set_queued(
             task.0,
             now_ms(),
             runtime,
-            start.permission.map(|p| p.as_str()),
+            start.permission,
             entering
         ],
     )?;
@@ -75,7 +78,7 @@ pub fn queued_start(
     project: ProjectId,
     task: TaskId,
 ) -> rusqlite::Result<Option<QueuedStart>> {
-    let row: Option<(Option<String>, Option<String>)> = conn
+    let row: Option<(Option<String>, Option<PermissionPolicy>)> = conn
         .query_row(
             "SELECT queued_runtime, queued_permission FROM tasks WHERE project_id = ?1 AND id = ?2",
             params![project.0, task.0],
@@ -89,7 +92,7 @@ pub fn queued_start(
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e)))?;
     Ok(Some(QueuedStart {
         selection,
-        permission: permission.as_deref().and_then(PermissionPolicy::parse),
+        permission,
     }))
 }
 
@@ -97,9 +100,9 @@ pub fn queued_start(
 pub fn queue(conn: &Connection, project: ProjectId) -> rusqlite::Result<Vec<Queued>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, COALESCE(queued_at, updated_at), queued_runtime FROM tasks
-         WHERE project_id = ?1 AND status = 'in_queue'",
+         WHERE project_id = ?1 AND status = ?2",
     )?;
-    stmt.query_map([project.0], |r| {
+    stmt.query_map(params![project.0, TaskStatus::InQueue], |r| {
         let runtime: Option<String> = r.get(2)?;
         let needs_key = runtime
             .and_then(|json| serde_json::from_str::<RuntimeSelection>(&json).ok())
@@ -144,10 +147,16 @@ pub fn locks(
 ) -> rusqlite::Result<Vec<(String, SessionId, Option<TaskId>)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT f.path, s.id, s.task_id FROM session_files f JOIN sessions s ON s.id = f.session_id
-         WHERE s.project_id = ?1 AND s.status IN ('pending','running','idle')
+         WHERE s.project_id = ?1 AND s.status IN (?2, ?3, ?4)
          ORDER BY f.path, s.id",
     )?;
-    stmt.query_map([project.0], |r| {
+    let live = params![
+        project.0,
+        SessionStatus::Pending,
+        SessionStatus::Running,
+        SessionStatus::Idle
+    ];
+    stmt.query_map(live, |r| {
         Ok((
             r.get(0)?,
             SessionId(r.get(1)?),

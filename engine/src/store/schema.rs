@@ -189,8 +189,17 @@ CREATE INDEX sessions_by_project ON sessions(project_id, created_at);
 CREATE INDEX sessions_by_task ON sessions(task_id);
 "#;
 
+/// Version 4 drops version 1's global `settings` table: nothing ever read or wrote it (every
+/// setting is per project, in `project_settings`).
+const V4: &str = "DROP TABLE settings;";
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3).foreign_key_check()])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3).foreign_key_check(),
+        M::up(V4),
+    ])
 }
 
 /// Migrates with foreign keys off, as SQLite requires for rebuilding a table (dropping a
@@ -233,12 +242,37 @@ mod tests {
                 "session_events",
                 "session_files",
                 "sessions",
-                "settings",
                 "sqlite_sequence",
                 "task_dependencies",
                 "tasks"
             ]
         );
+    }
+
+    /// The statuses SQLite accepts are exactly the enums' wire names: a status added to the
+    /// enum needs a migration, and this says so.
+    #[test]
+    fn the_status_checks_accept_exactly_the_enums_names() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let listed = |table: &str| -> Vec<String> {
+            let sql: String = conn
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let start = sql.find("CHECK (status IN").unwrap();
+            let list = &sql[start..];
+            let list = &list[list.find('(').unwrap() + 1..];
+            let list = &list[list.find('(').unwrap() + 1..list.find(')').unwrap()];
+            list.split(',')
+                .map(|name| name.trim().trim_matches('\'').to_string())
+                .collect()
+        };
+        assert_eq!(listed("tasks"), model::TaskStatus::NAMES);
+        assert_eq!(listed("sessions"), model::SessionStatus::NAMES);
     }
 
     /// A database written by version 2 keeps every row, and its references, through the

@@ -3,7 +3,7 @@
 use super::now_ms;
 use model::{
     PermissionPolicy, ProjectId, RuntimeSelection, Session, SessionId, SessionStatus, StoredEvent,
-    StreamEvent, TaskId,
+    StreamEvent, TaskId, TaskStatus,
 };
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -28,20 +28,16 @@ fn bad(col: usize, what: String) -> rusqlite::Error {
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
-    let status: String = row.get(3)?;
     let runtime: String = row.get(4)?;
     let runtime: RuntimeSelection =
         serde_json::from_str(&runtime).map_err(|e| bad(4, e.to_string()))?;
-    let policy: String = row.get(5)?;
     Ok(Session {
         id: SessionId(row.get(0)?),
         project_id: ProjectId(row.get(1)?),
         task_id: row.get::<_, Option<i64>>(2)?.map(TaskId),
-        status: SessionStatus::parse(&status)
-            .ok_or_else(|| bad(3, format!("unknown session status {status:?}")))?,
+        status: row.get(3)?,
         runtime,
-        permission: PermissionPolicy::parse(&policy)
-            .ok_or_else(|| bad(5, format!("unknown permission policy {policy:?}")))?,
+        permission: row.get(5)?,
         agent_session_id: row.get(6)?,
         cwd: row.get(7)?,
         fail_reason: row.get(8)?,
@@ -59,15 +55,16 @@ pub fn insert(conn: &Connection, new: &NewSession<'_>) -> rusqlite::Result<Sessi
         &format!(
             "INSERT INTO sessions (project_id, task_id, status, runtime, permission_policy, cwd,
                                    created_at, last_activity_at)
-             VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?6) RETURNING {COLUMNS}"
+             VALUES (?1, ?2, ?7, ?3, ?4, ?5, ?6, ?6) RETURNING {COLUMNS}"
         ),
         params![
             new.project.0,
             new.task.map(|t| t.0),
             runtime,
-            new.permission.as_str(),
+            new.permission,
             new.cwd,
-            now_ms()
+            now_ms(),
+            SessionStatus::Pending
         ],
         from_row,
     )
@@ -112,7 +109,7 @@ pub fn set_status(
         "UPDATE sessions SET status = ?2, fail_reason = COALESCE(?3, fail_reason),
                 ended_at = COALESCE(?4, ended_at), last_activity_at = ?5 WHERE id = ?1",
     )?
-    .execute(params![id.0, status.as_str(), fail_reason, ended, now])?;
+    .execute(params![id.0, status, fail_reason, ended, now])?;
     Ok(())
 }
 
@@ -287,12 +284,20 @@ pub fn set_exit(
 pub fn interrupted(conn: &Connection) -> rusqlite::Result<Vec<(SessionId, ProjectId)>> {
     let mut stmt = conn.prepare(
         "SELECT s.id, s.project_id FROM sessions s
-         WHERE s.status IN ('pending', 'running')
-            OR (s.status = 'idle' AND EXISTS (SELECT 1 FROM tasks t
-                WHERE t.session_id = s.id AND t.status = 'in_progress'))",
+         WHERE s.status IN (?1, ?2)
+            OR (s.status = ?3 AND EXISTS (SELECT 1 FROM tasks t
+                WHERE t.session_id = s.id AND t.status = ?4))",
     )?;
-    stmt.query_map([], |r| Ok((SessionId(r.get(0)?), ProjectId(r.get(1)?))))?
-        .collect()
+    let statuses = params![
+        SessionStatus::Pending,
+        SessionStatus::Running,
+        SessionStatus::Idle,
+        TaskStatus::InProgress
+    ];
+    stmt.query_map(statuses, |r| {
+        Ok((SessionId(r.get(0)?), ProjectId(r.get(1)?)))
+    })?
+    .collect()
 }
 
 /// The marks of every session whose processes a previous server may have left behind.

@@ -1,7 +1,7 @@
 //! SQL for the `tasks` table. Every statement is scoped by project id.
 
 use super::now_ms;
-use model::{Priority, ProjectId, Task, TaskDraft, TaskId, TaskStatus};
+use model::{ProjectId, Task, TaskDraft, TaskId, TaskStatus};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -14,18 +14,14 @@ fn corrupt(col: usize, what: String) -> rusqlite::Error {
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
-    let priority: i64 = row.get(5)?;
-    let status: String = row.get(6)?;
     Ok(Task {
         id: TaskId(row.get(0)?),
         project_id: ProjectId(row.get(1)?),
         title: row.get(2)?,
         description: row.get(3)?,
         prompt: row.get(4)?,
-        priority: Priority::from_rank(priority)
-            .ok_or_else(|| corrupt(5, format!("unknown priority {priority}")))?,
-        status: TaskStatus::parse(&status)
-            .ok_or_else(|| corrupt(6, format!("unknown task status {status:?}")))?,
+        priority: row.get(5)?,
+        status: row.get(6)?,
         sort_order: row.get(7)?,
         fail_reason: row.get(8)?,
         branch: row.get(9)?,
@@ -69,16 +65,17 @@ pub fn insert(conn: &Connection, project: ProjectId, draft: &TaskDraft) -> rusql
         &format!(
             "INSERT INTO tasks (project_id, title, description, prompt, priority, status,
                                 sort_order, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'todo', ?6, ?7, ?7) RETURNING {COLUMNS}"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?8, ?6, ?7, ?7) RETURNING {COLUMNS}"
         ),
         params![
             project.0,
             draft.title,
             draft.description,
             draft.prompt,
-            draft.priority.rank(),
+            draft.priority,
             sort_order,
-            now
+            now,
+            TaskStatus::Todo
         ],
         from_row,
     )
@@ -102,7 +99,7 @@ pub fn update_draft(
             draft.title,
             draft.description,
             draft.prompt,
-            draft.priority.rank(),
+            draft.priority,
             now_ms()
         ],
         from_row,
@@ -124,18 +121,19 @@ pub fn set_status(
         &format!(
             // What a queued task starts with is forgotten once it leaves the queue.
             "UPDATE tasks SET status = ?3, fail_reason = ?4, sort_order = ?5, updated_at = ?6,
-                 queued_at = CASE WHEN ?3 = 'in_queue' THEN queued_at END,
-                 queued_runtime = CASE WHEN ?3 = 'in_queue' THEN queued_runtime END,
-                 queued_permission = CASE WHEN ?3 = 'in_queue' THEN queued_permission END
+                 queued_at = CASE WHEN ?3 = ?7 THEN queued_at END,
+                 queued_runtime = CASE WHEN ?3 = ?7 THEN queued_runtime END,
+                 queued_permission = CASE WHEN ?3 = ?7 THEN queued_permission END
              WHERE project_id = ?1 AND id = ?2 RETURNING {COLUMNS}"
         ),
         params![
             project.0,
             id.0,
-            status.as_str(),
+            status,
             fail_reason,
             sort_order,
-            now_ms()
+            now_ms(),
+            TaskStatus::InQueue
         ],
         from_row,
     )
@@ -155,12 +153,11 @@ pub fn ids_in_statuses(
     project: ProjectId,
     statuses: &[TaskStatus],
 ) -> rusqlite::Result<Vec<TaskId>> {
-    let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM tasks WHERE project_id = ?1
          AND status IN (SELECT value FROM json_each(?2)) ORDER BY sort_order, id",
     )?;
-    let statuses_json = serde_json::to_string(&names).map_err(|e| corrupt(2, e.to_string()))?;
+    let statuses_json = serde_json::to_string(statuses).map_err(|e| corrupt(2, e.to_string()))?;
     stmt.query_map(params![project.0, statuses_json], |r| r.get(0).map(TaskId))?
         .collect()
 }

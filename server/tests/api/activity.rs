@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode, header};
 use engine::Engine;
 use engine::store::sessions::NewSession;
 use http_body_util::BodyExt;
-use model::stream::Activity;
+use model::stream::{Activity, ActivityLine};
 use model::{
     PermissionPolicy, ProjectId, RuntimeSelection, SessionId, StreamEvent, TaskDraft, TaskId,
 };
@@ -119,7 +119,10 @@ async fn a_board_hears_only_its_own_tasks() {
         Activity {
             session: mine,
             task: task_a,
-            line: "▸ Bash: cargo test".into()
+            line: ActivityLine {
+                line: "▸ Bash: cargo test".into(),
+                ended: false
+            }
         }
     );
 }

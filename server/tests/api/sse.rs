@@ -261,7 +261,7 @@ async fn a_subscriber_that_lags_behind_the_live_channel_is_caught_up_from_the_st
 
 fn completed() -> StreamEvent {
     StreamEvent::StatusChanged {
-        status: "completed".into(),
+        status: model::SessionStatus::Completed,
     }
 }
 

@@ -17,7 +17,7 @@ mod browser {
     use gloo_net::eventsource::futures::EventSource;
     use leptos::prelude::*;
     use model::TaskStatus;
-    use model::stream::{Activity, SESSION_ENDED};
+    use model::stream::Activity;
     use std::time::Duration;
 
     pub fn follow(state: BoardState) {
@@ -37,10 +37,10 @@ mod browser {
                         if let Ok(a) = serde_json::from_str::<Activity>(&data) {
                             // A session that ended, or one this card does not know runs
                             // (started by the queue): read the task again.
-                            let stale = a.line.starts_with(SESSION_ENDED)
+                            let stale = a.line.ended
                                 || state.status_of(a.task) != Some(TaskStatus::InProgress);
                             state.activity.update(|lines| {
-                                lines.insert(a.task, a.line);
+                                lines.insert(a.task, a.line.line);
                             });
                             if stale {
                                 state.refresh_task(a.task);

@@ -8,6 +8,7 @@
 //! `data-priority` and `data-session` attributes, `.card-title`, `.card-description` and
 //! `.fail-reason .reason`.
 
+use super::events::CardAction;
 use super::menu::MenuState;
 use super::state::{BoardState, card_dom_id};
 use super::view_model::CardView;
@@ -158,7 +159,7 @@ fn open_session(project: ProjectId, session: SessionId) -> AnyView {
 fn start_button(view: &CardView, label: &'static str) -> AnyView {
     let blocked = view.start_blocked.clone();
     view! {
-        <button type="button" class="primary start" data-action="start"
+        <button type="button" class="primary start" data-action=CardAction::Start.as_str()
             disabled=view.busy || blocked.is_some()
             title=blocked.clone().unwrap_or_else(|| "Run an agent on this task in its own worktree".into())>
             {if view.busy { "Starting…" } else { label }}
@@ -175,7 +176,7 @@ fn card_menu(view: &CardView) -> AnyView {
         .map(|menu| menu_items(view.project, view.id(), view.status, menu));
     view! {
         <details class="card-menu" open=view.menu.is_some()>
-            <summary aria-label="More actions" data-action="menu">"⋯"</summary>
+            <summary aria-label="More actions" data-action=CardAction::Menu.as_str()>"⋯"</summary>
             {items}
         </details>
     }
@@ -191,7 +192,7 @@ fn menu_items(project: ProjectId, id: TaskId, status: TaskStatus, menu: MenuStat
                 // An action menu, not a state: back to its prompt after each choice. Only the
                 // moves the state machine allows by hand; a drag onto another column is
                 // checked by the server and refused with why.
-                <select aria-label="Move to" data-action="move">
+                <select aria-label="Move to" data-action=CardAction::Move.as_str()>
                     <option value="" selected>"Move to…"</option>
                     {status
                         .manual_targets()
@@ -203,14 +204,14 @@ fn menu_items(project: ProjectId, id: TaskId, status: TaskStatus, menu: MenuStat
     });
     let delete = match menu {
         MenuState::Open => view! {
-            <button type="button" class="delete" data-action="delete">"Delete"</button>
+            <button type="button" class="delete" data-action=CardAction::Delete.as_str()>"Delete"</button>
         }
         .into_any(),
         MenuState::ConfirmDelete => view! {
             <span class="confirm">
                 "Delete this task?"
-                <button type="button" class="danger confirm-delete" data-action="confirm-delete">"Delete"</button>
-                <button type="button" class="keep" data-action="keep">"Keep"</button>
+                <button type="button" class="danger confirm-delete" data-action=CardAction::ConfirmDelete.as_str()>"Delete"</button>
+                <button type="button" class="keep" data-action=CardAction::Keep.as_str()>"Keep"</button>
             </span>
         }
         .into_any(),
@@ -218,7 +219,7 @@ fn menu_items(project: ProjectId, id: TaskId, status: TaskStatus, menu: MenuStat
     view! {
         <div class="menu">
             <a class="details" href=format!("/p/{project}/tasks/{id}")>"Details"</a>
-            <button type="button" class="edit" data-action="edit">"Edit"</button>
+            <button type="button" class="edit" data-action=CardAction::Edit.as_str()>"Edit"</button>
             {move_to}
             {delete}
         </div>

@@ -61,9 +61,9 @@ pub fn Column(
 
     view! {
         <section
-            class=format!("column column-{}", column.slug())
+            class=format!("column column-{}", column.as_str())
             class:hidden=hidden
-            data-column=column.slug()
+            data-column=column.as_str()
             aria-label=column.label()
             on:click=move |ev| events::on_click(state, ev)
             on:change=move |ev| events::on_change(state, ev)

@@ -9,6 +9,19 @@ use leptos::prelude::*;
 use model::{BoardColumn, TaskId, TaskStatus};
 use wasm_bindgen::JsCast;
 
+model::wire_enum! {
+    /// What a card's control does: its `data-action`, written by `card.rs`, read here.
+    pub enum CardAction {
+        Start = "start",
+        Menu = "menu",
+        Move = "move",
+        Edit = "edit",
+        Delete = "delete",
+        ConfirmDelete = "confirm-delete",
+        Keep = "keep",
+    }
+}
+
 /// The element an event happened on.
 fn target(ev: &Event) -> Option<web_sys::Element> {
     ev.target()?.dyn_into::<web_sys::Element>().ok()
@@ -22,9 +35,9 @@ fn card_of(el: &web_sys::Element) -> Option<(web_sys::Element, TaskId)> {
 }
 
 /// The control with a `data-action` the event happened in, its action and its card's id.
-fn action_of(ev: &Event) -> Option<(web_sys::Element, String, TaskId)> {
+fn action_of(ev: &Event) -> Option<(web_sys::Element, CardAction, TaskId)> {
     let control = target(ev)?.closest("[data-action]").ok()??;
-    let action = control.get_attribute("data-action")?;
+    let action = CardAction::parse(&control.get_attribute("data-action")?)?;
     let (_, id) = card_of(&control)?;
     Some((control, action, id))
 }
@@ -33,21 +46,22 @@ pub fn on_click(state: BoardState, ev: MouseEvent) {
     let Some((_, action, id)) = action_of(&ev) else {
         return;
     };
-    match action.as_str() {
-        "start" => state.start(id),
-        "menu" => {
+    match action {
+        CardAction::Start => state.start(id),
+        CardAction::Menu => {
             // The menu's state says whether it is open, not the browser's toggle.
             ev.prevent_default();
             state.toggle_menu(id);
         }
-        "edit" => state.begin_edit(id),
-        "delete" => state.set_menu(id, MenuState::ConfirmDelete),
-        "keep" => state.set_menu(id, MenuState::Open),
-        "confirm-delete" => {
+        CardAction::Edit => state.begin_edit(id),
+        CardAction::Delete => state.set_menu(id, MenuState::ConfirmDelete),
+        CardAction::Keep => state.set_menu(id, MenuState::Open),
+        CardAction::ConfirmDelete => {
             state.menu.set(None);
             state.delete(id);
         }
-        _ => {}
+        // The Move-to select acts on change, not on click.
+        CardAction::Move => {}
     }
 }
 
@@ -59,7 +73,7 @@ pub fn on_change(state: BoardState, ev: Event) {
     let Ok(select) = control.dyn_into::<web_sys::HtmlSelectElement>() else {
         return;
     };
-    if action == "move" {
+    if action == CardAction::Move {
         let chosen = select.value();
         select.set_value("");
         if let Some(to) = TaskStatus::parse(&chosen) {

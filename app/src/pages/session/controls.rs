@@ -9,17 +9,39 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use model::SessionStatus;
 
+/// What a session control asks of the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Control {
+    /// Interrupt the running turn; the session stays open.
+    StopTurn,
+    /// Close an idle session for good.
+    End,
+    /// Stop the agent and everything it started.
+    Kill,
+}
+
+impl Control {
+    /// The question asked before a control that cannot be undone.
+    fn confirmation(self) -> Option<&'static str> {
+        match self {
+            Control::StopTurn => None,
+            Control::End => Some("End this session for good?"),
+            Control::Kill => Some("Kill the agent and everything it started?"),
+        }
+    }
+}
+
 #[component]
 pub fn Controls(ctx: Ctx) -> impl IntoView {
     let pending = RwSignal::new(false);
-    let confirming = RwSignal::new(None::<&'static str>);
-    let act = move |what: &'static str| {
+    let confirming = RwSignal::new(None::<Control>);
+    let act = move |control: Control| {
         confirming.set(None);
         let call = async move {
-            match what {
-                "stop" => api::interrupt_session(ctx.project, ctx.session).await,
-                "end" => api::end_session(ctx.project, ctx.session).await,
-                _ => api::kill_session(ctx.project, ctx.session).await,
+            match control {
+                Control::StopTurn => api::interrupt_session(ctx.project, ctx.session).await,
+                Control::End => api::end_session(ctx.project, ctx.session).await,
+                Control::Kill => api::kill_session(ctx.project, ctx.session).await,
             }
         };
         run_pending(pending, call, move |r| ctx.action_error.set(r.err()));
@@ -27,15 +49,15 @@ pub fn Controls(ctx: Ctx) -> impl IntoView {
     view! {
         <div class="session-controls" class:hidden=move || ctx.status.get().is_final()>
             <button type="button" id="stop-turn" disabled=move || pending.get() || ctx.status.get() != SessionStatus::Running
-                on:click=move |_| act("stop")>"Stop turn"</button>
+                on:click=move |_| act(Control::StopTurn)>"Stop turn"</button>
             <button type="button" id="end-session" disabled=move || pending.get() || ctx.status.get() != SessionStatus::Idle
-                on:click=move |_| confirming.set(Some("end"))>"End"</button>
+                on:click=move |_| confirming.set(Some(Control::End))>"End"</button>
             <button type="button" id="kill-session" class="danger" disabled=move || pending.get()
-                on:click=move |_| confirming.set(Some("kill"))>"Kill"</button>
-            {move || confirming.get().map(|what| view! {
+                on:click=move |_| confirming.set(Some(Control::Kill))>"Kill"</button>
+            {move || confirming.get().and_then(|control| Some((control, control.confirmation()?))).map(|(control, question)| view! {
                 <span class="confirm" role="alertdialog">
-                    {if what == "kill" { "Kill the agent and everything it started?" } else { "End this session for good?" }}
-                    <button type="button" class="danger" id="confirm-action" on:click=move |_| act(what)>"Yes"</button>
+                    {question}
+                    <button type="button" class="danger" id="confirm-action" on:click=move |_| act(control)>"Yes"</button>
                     <button type="button" on:click=move |_| confirming.set(None)>"No"</button>
                 </span>
             })}

@@ -267,7 +267,7 @@ impl Transcript {
             }
             StreamEvent::Log { line } => self.push(seq, Item::Log(line.clone())),
             StreamEvent::Raw { line } => self.push(seq, Item::Raw(line.clone())),
-            StreamEvent::StatusChanged { status } => self.status = SessionStatus::parse(status),
+            StreamEvent::StatusChanged { status } => self.status = Some(*status),
             StreamEvent::QueueDrained => {}
         }
         // Nothing follows a final status in a stream; should anything, it waits for nobody.

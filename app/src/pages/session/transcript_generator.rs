@@ -18,7 +18,7 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 
-    fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+    fn pick<T: Copy>(&mut self, options: &[T]) -> T {
         options[self.below(options.len())]
     }
 }
@@ -83,7 +83,7 @@ fn event(rng: &mut Rng) -> StreamEvent {
         14 => StreamEvent::UserMessage { text: words(rng) },
         15 => StreamEvent::MessageQueued { text: words(rng) },
         16 => StreamEvent::StatusChanged {
-            status: rng.pick(&["running", "idle"]).into(),
+            status: rng.pick(&[SessionStatus::Running, SessionStatus::Idle]),
         },
         17 => StreamEvent::Log { line: words(rng) },
         _ => match rng.below(3) {
@@ -101,7 +101,11 @@ pub fn session(rng: &mut Rng) -> Vec<StoredEvent> {
     let len = rng.below(48);
     let mut events: Vec<StreamEvent> = (0..len).map(|_| event(rng)).collect();
     if rng.below(4) == 0 {
-        let status = rng.pick(&["completed", "failed", "killed"]).into();
+        let status = rng.pick(&[
+            SessionStatus::Completed,
+            SessionStatus::Failed,
+            SessionStatus::Killed,
+        ]);
         events.push(StreamEvent::StatusChanged { status });
     }
     // Seqs grow, with gaps now and then (another page, events refused by the store).

@@ -196,7 +196,7 @@ fn reference_fold(events: &[StoredEvent], session_final: bool) -> Reference {
             }
             StreamEvent::Log { line } => rows.push((seq, Item::Log(line))),
             StreamEvent::Raw { line } => rows.push((seq, Item::Raw(line))),
-            StreamEvent::StatusChanged { status: s } => status = SessionStatus::parse(&s),
+            StreamEvent::StatusChanged { status: s } => status = Some(s),
             StreamEvent::QueueDrained => {}
         }
     }

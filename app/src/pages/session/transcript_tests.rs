@@ -202,7 +202,9 @@ fn a_final_status_ends_the_session_and_what_waited() {
         input: json!({}),
         description: None,
     };
-    let status = |s: &str| StreamEvent::StatusChanged { status: s.into() };
+    let status = |s: &str| StreamEvent::StatusChanged {
+        status: SessionStatus::parse(s).unwrap(),
+    };
     let mut transcript = Transcript::fold(
         &numbered(vec![request, delta("half"), status("idle")]),
         false,

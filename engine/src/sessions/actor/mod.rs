@@ -239,9 +239,7 @@ impl Actor {
                 {
                     tracing::error!(session = %self.id, error = %e, "writing session status");
                 }
-                self.emit(StreamEvent::StatusChanged {
-                    status: next.as_str().to_string(),
-                });
+                self.emit(StreamEvent::StatusChanged { status: next });
             }
             Err(e) => tracing::warn!(session = %self.id, "{e}"),
         }
