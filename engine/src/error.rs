@@ -43,6 +43,13 @@ impl EngineError {
     }
 }
 
+/// A policy of another agent is a request refused, with the reason.
+impl From<model::ForeignPolicy> for EngineError {
+    fn from(err: model::ForeignPolicy) -> Self {
+        EngineError::Refused(err.to_string())
+    }
+}
+
 impl From<rusqlite::Error> for EngineError {
     fn from(err: rusqlite::Error) -> Self {
         EngineError::Store(StoreError::Sqlite(err))

@@ -6,7 +6,7 @@ mod common;
 
 use common::{events, files_in, records};
 use engine::agents::{AgentAdapter, ClaudeCode, TurnLaunch};
-use model::{PermissionAnswer, PermissionPolicy, StreamEvent};
+use model::{PermissionAnswer, PermissionPolicy, RuntimeSelection, StreamEvent};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -124,14 +124,13 @@ fn stdin_lines_equal_the_recorded_driver() {
 /// `--include-partial-messages` (recorded in `claude/claude_partial_messages.jsonl`).
 #[test]
 fn claude_argv_matches_the_recorded_driver() {
-    let launch = TurnLaunch {
-        binary: PathBuf::from("claude"),
-        prompt: "hello".into(),
-        model: None,
-        reasoning_effort: None,
-        base_url: None,
-        permission: PermissionPolicy::Ask,
-    };
+    let launch = TurnLaunch::from_selection(
+        &RuntimeSelection::default(),
+        PermissionPolicy::Ask,
+        PathBuf::from("claude"),
+        "hello".into(),
+    )
+    .unwrap();
     let spec = ClaudeCode.first_turn(&launch);
     let partial = "--include-partial-messages";
     assert!(spec.args.iter().any(|a| a == partial));

@@ -46,6 +46,22 @@ impl AgentKind {
         }
     }
 
+    /// The policy a session of this agent runs with: `requested`, else the safe default. A
+    /// policy of another agent is refused, never mapped: it says what the user meant.
+    pub fn permission(
+        self,
+        requested: Option<PermissionPolicy>,
+    ) -> Result<PermissionPolicy, ForeignPolicy> {
+        match requested {
+            None => Ok(self.default_permission()),
+            Some(policy) if policy.agent() == self => Ok(policy),
+            Some(policy) => Err(ForeignPolicy {
+                policy,
+                agent: self,
+            }),
+        }
+    }
+
     /// The policies this agent understands, safest first.
     pub fn permissions(self) -> impl Iterator<Item = PermissionPolicy> {
         PermissionPolicy::ALL
@@ -123,6 +139,14 @@ impl PermissionPolicy {
     }
 }
 
+/// A permission policy asked for an agent it does not belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("The permission policy '{}' is for {}, not {}.", policy.label(), policy.agent().label(), agent.label())]
+pub struct ForeignPolicy {
+    pub policy: PermissionPolicy,
+    pub agent: AgentKind,
+}
+
 impl fmt::Display for PermissionPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
@@ -164,6 +188,25 @@ mod tests {
         }
         assert_eq!(AgentKind::parse("gemini"), None);
         assert_eq!(PermissionPolicy::parse("yolo"), None);
+    }
+
+    #[test]
+    fn a_session_runs_with_the_policy_asked_or_the_default_never_another_agents() {
+        assert_eq!(
+            AgentKind::Codex.permission(None),
+            Ok(PermissionPolicy::WorkspaceWrite)
+        );
+        assert_eq!(
+            AgentKind::ClaudeCode.permission(Some(PermissionPolicy::AcceptEdits)),
+            Ok(PermissionPolicy::AcceptEdits)
+        );
+        let foreign = AgentKind::Codex
+            .permission(Some(PermissionPolicy::Bypass))
+            .unwrap_err();
+        assert_eq!(
+            foreign.to_string(),
+            "The permission policy 'Bypass permissions (dangerous)' is for Claude Code, not Codex CLI."
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod text;
 pub mod validation;
 pub mod wire;
 
-pub use agent::{AgentKind, PermissionAnswer, PermissionPolicy};
+pub use agent::{AgentKind, ForeignPolicy, PermissionAnswer, PermissionPolicy};
 pub use board::{BoardColumn, BoardCounts};
 pub use board_window::{ColumnWindow, TaskSlot};
 pub use ids::{ProjectId, SessionId, TaskId};

@@ -12,8 +12,11 @@ pub use claude::ClaudeCode;
 pub use codex::{Codex, OPENAI_KEY_VAR};
 pub use outcome::{edited_paths, final_answer, turn_failure};
 
-use model::runtime::{check_base_url, is_cli_value};
-use model::{AgentKind, PermissionAnswer, PermissionPolicy, StreamEvent};
+use model::runtime::Effort;
+use model::{
+    AgentKind, ForeignPolicy, PermissionAnswer, PermissionPolicy, RuntimeProblem, RuntimeSelection,
+    StreamEvent,
+};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -44,17 +47,19 @@ pub struct CommandSpec {
     pub prompt_on_stdin: Option<String>,
 }
 
-/// What a turn is launched with. Blank `model`/`reasoning_effort` mean "the CLI's default".
+/// What a turn is launched with, made only by [`TurnLaunch::from_selection`]: every value in
+/// it was checked there, once, so the command builders pass them as they are (none can be read
+/// as a flag or leave a TOML string). Blank model and effort mean "the CLI's default".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TurnLaunch {
-    pub binary: PathBuf,
-    pub prompt: String,
-    pub model: Option<String>,
-    pub reasoning_effort: Option<String>,
-    /// A custom API endpoint (checked by `RuntimeSelection::check`): Claude takes it as
-    /// `ANTHROPIC_BASE_URL`, Codex as a model provider in `-c` options.
-    pub base_url: Option<String>,
-    pub permission: PermissionPolicy,
+    binary: PathBuf,
+    prompt: String,
+    model: Option<String>,
+    reasoning_effort: Option<Effort>,
+    /// A custom API endpoint: Claude takes it as `ANTHROPIC_BASE_URL`, Codex as a model
+    /// provider in `-c` options.
+    base_url: Option<String>,
+    permission: PermissionPolicy,
 }
 
 /// A launch refused before anything is spawned.
@@ -62,63 +67,40 @@ pub struct TurnLaunch {
 pub enum LaunchError {
     #[error("the prompt is empty")]
     BlankPrompt,
-    #[error("'{0}' is not a model name")]
-    BadModel(String),
-    #[error("'{0}' is not a reasoning effort (a single word such as low, medium or high)")]
-    BadEffort(String),
-    #[error("the permission policy '{}' is for {}, not {}", policy.label(), policy.agent().label(), agent.label())]
-    ForeignPolicy {
-        policy: PermissionPolicy,
-        agent: AgentKind,
-    },
     #[error("{0}")]
-    BadBaseUrl(model::RuntimeProblem),
+    Runtime(#[from] RuntimeProblem),
+    #[error("{0}")]
+    ForeignPolicy(#[from] ForeignPolicy),
     #[error("'{0}' is not a session id this CLI could have issued")]
     BadSessionId(String),
 }
 
 impl TurnLaunch {
-    /// Refuses what the command builders would otherwise drop or replace (they never pass a
-    /// value that could be read as a flag): call it before spawning and show the reason.
-    pub fn check(&self, agent: AgentKind) -> Result<(), LaunchError> {
-        if self.prompt.trim().is_empty() {
+    /// The one launch check: the session's stored selection (the rule Settings applies when
+    /// saving it), a policy of the selection's agent, and a prompt that says something.
+    pub fn from_selection(
+        selection: &RuntimeSelection,
+        permission: PermissionPolicy,
+        binary: PathBuf,
+        prompt: String,
+    ) -> Result<TurnLaunch, LaunchError> {
+        selection.check()?;
+        let permission = selection.agent.permission(Some(permission))?;
+        if prompt.trim().is_empty() {
             return Err(LaunchError::BlankPrompt);
         }
-        if let Some(model) = present(&self.model)
-            && !is_cli_value(model)
-        {
-            return Err(LaunchError::BadModel(model.to_string()));
-        }
-        if let Some(effort) = present(&self.reasoning_effort)
-            && !is_word(effort)
-        {
-            return Err(LaunchError::BadEffort(effort.to_string()));
-        }
-        if let Some(url) = present(&self.base_url) {
-            check_base_url(url).map_err(LaunchError::BadBaseUrl)?;
-        }
-        if self.permission.agent() != agent {
-            return Err(LaunchError::ForeignPolicy {
-                policy: self.permission,
-                agent,
-            });
-        }
-        Ok(())
+        Ok(TurnLaunch {
+            binary,
+            prompt,
+            model: selection.model().map(str::to_string),
+            reasoning_effort: selection.reasoning_effort,
+            base_url: selection.base_url().map(str::to_string),
+            permission,
+        })
     }
 
-    /// The model to pass, if one is set and safe to put in argv.
-    fn model_arg(&self) -> Option<&str> {
-        present(&self.model).filter(|m| is_cli_value(m))
-    }
-
-    /// The reasoning effort to pass, if one is set and a plain word.
-    fn effort_arg(&self) -> Option<&str> {
-        present(&self.reasoning_effort).filter(|e| is_word(e))
-    }
-
-    /// The base URL to pass, if one is set and well-formed.
-    fn base_url_arg(&self) -> Option<&str> {
-        present(&self.base_url).filter(|url| check_base_url(url).is_ok())
+    pub fn prompt(&self) -> &str {
+        &self.prompt
     }
 }
 
@@ -134,8 +116,6 @@ pub fn check_session_id(id: &str) -> Result<(), LaunchError> {
 
 /// One agent CLI's protocol. Implementations are stateless: one value serves every session.
 pub trait AgentAdapter: Send + Sync {
-    fn kind(&self) -> AgentKind;
-
     /// The command for a new conversation.
     fn first_turn(&self, launch: &TurnLaunch) -> CommandSpec;
 
@@ -189,11 +169,6 @@ pub fn adapter(kind: AgentKind) -> &'static dyn AgentAdapter {
     }
 }
 
-/// The trimmed value, or `None` when absent or blank (blank counts as absent everywhere).
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
 /// A plain word: ASCII letters, digits, `-` and `_`, not starting with `-`.
 fn is_word(value: &str) -> bool {
     !value.is_empty()
@@ -231,68 +206,72 @@ fn parse_object(line: &str) -> Option<Value> {
 mod tests {
     use super::*;
 
-    fn launch(permission: PermissionPolicy) -> TurnLaunch {
-        TurnLaunch {
-            binary: PathBuf::from("agent"),
-            prompt: "do it".into(),
-            model: None,
-            reasoning_effort: None,
-            base_url: None,
-            permission,
+    fn selection(agent: AgentKind) -> RuntimeSelection {
+        RuntimeSelection {
+            agent,
+            ..RuntimeSelection::default()
         }
     }
 
+    fn launch(
+        selection: &RuntimeSelection,
+        permission: PermissionPolicy,
+    ) -> Result<TurnLaunch, LaunchError> {
+        TurnLaunch::from_selection(
+            selection,
+            permission,
+            PathBuf::from("agent"),
+            "do it".into(),
+        )
+    }
+
     #[test]
-    fn check_refuses_what_the_builders_would_drop() {
-        let ok = launch(PermissionPolicy::Ask);
-        assert_eq!(ok.check(AgentKind::ClaudeCode), Ok(()));
+    fn a_launch_is_checked_once_from_the_typed_selection() {
+        let claude = selection(AgentKind::ClaudeCode);
+        assert!(launch(&claude, PermissionPolicy::Ask).is_ok());
         assert_eq!(
-            ok.check(AgentKind::Codex),
-            Err(LaunchError::ForeignPolicy {
+            launch(&selection(AgentKind::Codex), PermissionPolicy::Ask),
+            Err(LaunchError::ForeignPolicy(ForeignPolicy {
                 policy: PermissionPolicy::Ask,
                 agent: AgentKind::Codex
-            })
+            }))
         );
-        let blank = TurnLaunch {
-            prompt: "  \n".into(),
-            ..ok.clone()
-        };
-        assert_eq!(
-            blank.check(AgentKind::ClaudeCode),
-            Err(LaunchError::BlankPrompt)
+        let blank = TurnLaunch::from_selection(
+            &claude,
+            PermissionPolicy::Ask,
+            "agent".into(),
+            "  \n".into(),
         );
-        let flag_model = TurnLaunch {
+        assert_eq!(blank, Err(LaunchError::BlankPrompt));
+        let flag_model = RuntimeSelection {
             model: Some("--dangerously-skip-permissions".into()),
-            ..ok.clone()
+            ..claude.clone()
         };
         assert!(matches!(
-            flag_model.check(AgentKind::ClaudeCode),
-            Err(LaunchError::BadModel(_))
+            launch(&flag_model, PermissionPolicy::Ask),
+            Err(LaunchError::Runtime(RuntimeProblem::BadModel(_)))
         ));
-        assert_eq!(flag_model.model_arg(), None);
-        let odd_effort = TurnLaunch {
-            reasoning_effort: Some("high\"\nsandbox_mode=\"danger".into()),
-            base_url: None,
-            ..ok.clone()
+        let hostile_url = RuntimeSelection {
+            base_url: Some("http://x\"\nmodel_provider=\"evil".into()),
+            ..claude.clone()
         };
         assert!(matches!(
-            odd_effort.check(AgentKind::ClaudeCode),
-            Err(LaunchError::BadEffort(_))
+            launch(&hostile_url, PermissionPolicy::Ask),
+            Err(LaunchError::Runtime(RuntimeProblem::BadBaseUrl(_)))
         ));
-        assert_eq!(odd_effort.effort_arg(), None);
-        let blanks = TurnLaunch {
+        let blanks = RuntimeSelection {
             model: Some("  ".into()),
-            reasoning_effort: Some("".into()),
-            base_url: None,
-            ..ok.clone()
+            base_url: Some("".into()),
+            ..claude.clone()
         };
-        assert_eq!(blanks.check(AgentKind::ClaudeCode), Ok(()));
-        assert_eq!((blanks.model_arg(), blanks.effort_arg()), (None, None));
-        let spaced = TurnLaunch {
+        let blanks = launch(&blanks, PermissionPolicy::Ask).unwrap();
+        assert_eq!((blanks.model, blanks.base_url), (None, None));
+        let spaced = RuntimeSelection {
             model: Some(" claude-opus-4-1[1m] ".into()),
-            ..ok
+            ..claude
         };
-        assert_eq!(spaced.model_arg(), Some("claude-opus-4-1[1m]"));
+        let spaced = launch(&spaced, PermissionPolicy::Ask).unwrap();
+        assert_eq!(spaced.model.as_deref(), Some("claude-opus-4-1[1m]"));
     }
 
     #[test]
@@ -308,13 +287,6 @@ mod tests {
             "a;b",
         ] {
             assert!(check_session_id(bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn adapters_match_their_kind() {
-        for kind in AgentKind::ALL {
-            assert_eq!(adapter(kind).kind(), kind);
         }
     }
 

@@ -9,7 +9,6 @@ mod review;
 mod worktrees;
 
 use crate::sessions::actor::{Message, Prepare};
-use crate::sessions::checked_permission;
 use crate::store::sessions::NewSession;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
@@ -155,7 +154,7 @@ impl Engine {
             (Err(e), _) => return Err(e.into()),
         };
         let RuntimeRequest { selection, secrets } = request;
-        let permission = checked_permission(selection.agent, permission)?;
+        let permission = selection.agent.permission(permission)?;
         let project_row = self.project(project).await?;
         let task = self.task(project, task_id).await?;
         let branch = task

@@ -1,9 +1,10 @@
 //! "Test connection": the selected runtime runs once, in a temporary directory, with a prompt
 //! that asks for the exact reply `ok`. Its final answer is the sample; an error, a reconnect
-//! or a status event never is.
+//! or a status event never is. The turn runs through the same [`AgentRun`] as a session's.
 
-use crate::agents::{TurnLaunch, adapter, final_answer, turn_failure};
-use crate::sessions::process::{AgentProcess, Output, SpawnError};
+use crate::agents::{TurnLaunch, final_answer, turn_failure};
+use crate::sessions::process::SpawnError;
+use crate::sessions::run::{AgentRun, RunOutput, RunStart};
 use crate::{Engine, EngineError, EngineResult};
 use model::{
     AgentKind, ConnectionReport, PermissionAnswer, PermissionPolicy, RuntimeRequest, StreamEvent,
@@ -37,22 +38,15 @@ impl Engine {
         if let Err(e) = crate::git::git(dir.path(), &["init", "--quiet"]).await {
             tracing::warn!(error = %e, "connection test: git init of the temporary directory");
         }
-        let launch = TurnLaunch {
-            binary: self.config().binary(agent).to_path_buf(),
-            prompt: CONNECTION_PROMPT.to_string(),
-            model: selection.model().map(str::to_string),
-            reasoning_effort: selection.reasoning_effort.map(|e| e.as_str().to_string()),
-            base_url: selection.base_url().map(str::to_string),
-            // The safest policy: the test needs no tool, and nothing may write.
-            permission: match agent {
-                AgentKind::ClaudeCode => PermissionPolicy::Ask,
-                AgentKind::Codex => PermissionPolicy::ReadOnly,
-            },
+        // The safest policy: the test needs no tool, and nothing may write.
+        let permission = match agent {
+            AgentKind::ClaudeCode => PermissionPolicy::Ask,
+            AgentKind::Codex => PermissionPolicy::ReadOnly,
         };
-        launch
-            .check(agent)
-            .map_err(|e| EngineError::Refused(format!("Cannot start the agent: {e}")))?;
-        let spec = adapter(agent).first_turn(&launch);
+        let binary = self.config().binary(agent).to_path_buf();
+        let launch =
+            TurnLaunch::from_selection(selection, permission, binary, CONNECTION_PROMPT.into())
+                .map_err(|e| EngineError::Refused(format!("Cannot start the agent: {e}")))?;
         let started = Instant::now();
         let report = |ok: bool, sample: Option<String>, error: Option<String>| ConnectionReport {
             ok,
@@ -60,32 +54,36 @@ impl Engine {
             latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             error,
         };
-        let (mut process, mut output) =
-            match AgentProcess::spawn(&spec, dir.path(), &env, &connection_mark()).await {
-                Ok(spawned) => spawned,
-                Err(SpawnError::NotFound(program)) => {
-                    return Ok(report(false, None, Some(missing_cli(agent, &program))));
-                }
-                Err(e) => return Ok(report(false, None, Some(e.to_string()))),
-            };
+        let start = RunStart {
+            launch: &launch,
+            resume: None,
+            cwd: dir.path(),
+            env: &env,
+            mark: &connection_mark(),
+            secrets: request.secrets.clone(),
+        };
+        let mut run = match AgentRun::start(agent, start).await {
+            Ok(run) => run,
+            Err(SpawnError::NotFound(program)) => {
+                return Ok(report(false, None, Some(missing_cli(agent, &program))));
+            }
+            Err(e) => return Ok(report(false, None, Some(e.to_string()))),
+        };
         let mut events = Vec::new();
         let mut stderr: Option<String> = None;
         let timeout = self.config().connection_timeout;
         let ending = tokio::time::timeout(timeout, async {
-            while let Some(line) = output.recv().await {
-                match line {
-                    Output::Stdout(line) => {
-                        let line = request.secrets.redact(&line);
-                        for event in adapter(agent).parse_line(&line) {
+            while let Some(output) = run.next().await {
+                match output {
+                    RunOutput::Events(parsed) => {
+                        for event in parsed {
                             if let StreamEvent::PermissionRequest { request_id, .. } = &event {
                                 let deny = PermissionAnswer::Deny {
                                     message: "A connection test uses no tools.".into(),
                                     interrupt: true,
                                 };
-                                if let Some(answer) =
-                                    adapter(agent).permission_answer_line(request_id, &deny)
-                                {
-                                    process.write_line(&answer).await;
+                                if let Err(e) = run.answer_permission(request_id, &deny).await {
+                                    tracing::warn!("connection test: denying a tool: {e}");
                                 }
                             }
                             if let Some(cause) = refused_key(&event) {
@@ -98,18 +96,16 @@ impl Engine {
                             }
                         }
                     }
-                    Output::Stderr(line) if !line.trim().is_empty() => {
-                        stderr = Some(request.secrets.redact(&line).into_owned());
-                    }
-                    Output::Stderr(_) => {}
-                    Output::Exited(exit) => return Ending::Exited(exit.describe()),
+                    RunOutput::Stderr(line) if !line.trim().is_empty() => stderr = Some(line),
+                    RunOutput::Stderr(_) => {}
+                    RunOutput::Exited(exit) => return Ending::Exited(exit.describe()),
                 }
             }
             Ending::Exited("ended".into())
         })
         .await
         .unwrap_or(Ending::TimedOut);
-        process.stop_group(self.config().kill_grace);
+        run.stop_group(self.config().kill_grace);
         let failure = turn_failure(&events);
         Ok(match (ending, final_answer(&events)) {
             (Ending::Turn, Some(sample)) => report(true, Some(sample), None),

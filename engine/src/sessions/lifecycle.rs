@@ -9,8 +9,8 @@ use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::validation::{self, Field};
 use model::{
-    AgentKind, PermissionAnswer, PermissionPolicy, ProjectId, RuntimeRequest, Session, SessionId,
-    SessionStart, SessionStatus, StreamEvent, TaskStatus,
+    PermissionAnswer, ProjectId, RuntimeRequest, Session, SessionId, SessionStart, SessionStatus,
+    StreamEvent, TaskStatus,
 };
 use std::collections::HashSet;
 use tokio::sync::{mpsc, oneshot};
@@ -28,7 +28,7 @@ impl Engine {
         let prompt = validation::required(Field::Prompt, &start.prompt, validation::PROMPT_MAX)?;
         self.launch_env(&request)?;
         let RuntimeRequest { selection, secrets } = request;
-        let permission = checked_permission(selection.agent, start.permission)?;
+        let permission = selection.agent.permission(start.permission)?;
         let live = self.live.clone();
         let session = self
             .db()
@@ -332,23 +332,6 @@ impl Engine {
 
 /// Why a session a previous server left mid-turn failed.
 const RESTARTED: &str = "server restarted";
-
-/// `permission`, else the agent's safe default; a policy of another agent is refused.
-pub(crate) fn checked_permission(
-    agent: AgentKind,
-    permission: Option<PermissionPolicy>,
-) -> EngineResult<PermissionPolicy> {
-    let permission = permission.unwrap_or_else(|| agent.default_permission());
-    if permission.agent() != agent {
-        return Err(EngineError::Refused(format!(
-            "The permission policy '{}' is for {}, not {}.",
-            permission.label(),
-            permission.agent().label(),
-            agent.label()
-        )));
-    }
-    Ok(permission)
-}
 
 /// Moves the task a session worked on out of `in_progress`, if it still is with this
 /// session (so calling it twice changes nothing).

@@ -6,10 +6,10 @@ mod lifecycle;
 mod live;
 pub mod ownership;
 pub mod process;
+pub mod run;
 mod wire;
 
 pub use events::{EventLog, LiveEvents, REPLAY_PAGE};
-pub(crate) use lifecycle::checked_permission;
 pub use live::LiveSessions;
 pub use wire::{LiveEvent, WireEvent};
 

@@ -5,7 +5,7 @@
 mod parse;
 
 use super::{AgentAdapter, CommandSpec, StdinMode, TurnLaunch, check_session_id};
-use model::{AgentKind, PermissionAnswer, PermissionPolicy, StreamEvent};
+use model::{PermissionAnswer, PermissionPolicy, StreamEvent};
 use serde_json::{Value, json};
 
 /// The Claude Code adapter.
@@ -32,7 +32,7 @@ impl ClaudeCode {
         ]
         .map(String::from)
         .to_vec();
-        let policy_args: &[&str] = match launch.permission.for_agent(AgentKind::ClaudeCode) {
+        let policy_args: &[&str] = match launch.permission {
             PermissionPolicy::AcceptEdits => &[
                 "--permission-mode",
                 "acceptEdits",
@@ -40,11 +40,11 @@ impl ClaudeCode {
                 "stdio",
             ],
             PermissionPolicy::Bypass => &["--permission-mode", "bypassPermissions"],
-            // Ask, and (unreachable after `for_agent`) the Codex policies: ask.
+            // Ask. (A launch's policy is always its agent's: `TurnLaunch::from_selection`.)
             _ => &["--permission-prompt-tool", "stdio"],
         };
         args.extend(policy_args.iter().map(|a| a.to_string()));
-        if let Some(model) = launch.model_arg() {
+        if let Some(model) = &launch.model {
             args.extend(["--model".to_string(), model.to_string()]);
         }
         // `--resume` takes an optional value, so an id that looks like a flag would be read
@@ -53,8 +53,9 @@ impl ClaudeCode {
             args.extend(["--resume".to_string(), id.to_string()]);
         }
         let env = launch
-            .base_url_arg()
-            .map(|url| ("ANTHROPIC_BASE_URL".to_string(), url.to_string()))
+            .base_url
+            .as_ref()
+            .map(|url| ("ANTHROPIC_BASE_URL".to_string(), url.clone()))
             .into_iter()
             .collect();
         CommandSpec {
@@ -68,10 +69,6 @@ impl ClaudeCode {
 }
 
 impl AgentAdapter for ClaudeCode {
-    fn kind(&self) -> AgentKind {
-        AgentKind::ClaudeCode
-    }
-
     fn keeps_process(&self) -> bool {
         true
     }
@@ -213,9 +210,7 @@ mod tests {
     #[test]
     fn model_and_resume() {
         let launch = TurnLaunch {
-            model: Some(" claude-opus-5-5 ".into()),
-            reasoning_effort: Some("high".into()),
-            base_url: None,
+            model: Some("claude-opus-5-5".into()),
             ..launch(PermissionPolicy::Ask)
         };
         let spec = ClaudeCode.continuation(&launch, "a3d62e19-2a19-4380-802e-5531bc5a77dc");

@@ -30,13 +30,14 @@ impl Codex {
         // `$CODEX_HOME/shell_snapshots/*.sh`, removed only on a normal exit: a turn we stop
         // would leave the key on disk. Its tools work without the snapshot.
         args.extend(["-c".to_string(), NO_SHELL_SNAPSHOT.to_string()]);
-        if let Some(model) = launch.model_arg() {
+        if let Some(model) = &launch.model {
             args.extend(["-m".to_string(), model.to_string()]);
         }
-        if let Some(effort) = launch.effort_arg() {
+        if let Some(effort) = launch.reasoning_effort {
+            let effort = effort.as_str();
             args.extend(["-c".to_string(), format!("model_reasoning_effort={effort}")]);
         }
-        if let Some(url) = launch.base_url_arg() {
+        if let Some(url) = &launch.base_url {
             // A provider of our own pointing at the URL; it reads the key from the same
             // variable as the built-in OpenAI provider, so every mode fills one variable.
             // The URL was checked free of quotes, so it cannot leave its TOML string.
@@ -85,10 +86,6 @@ fn sandbox(policy: PermissionPolicy) -> &'static str {
 }
 
 impl AgentAdapter for Codex {
-    fn kind(&self) -> AgentKind {
-        AgentKind::Codex
-    }
-
     fn first_turn(&self, launch: &TurnLaunch) -> CommandSpec {
         self.command(launch, None)
     }
@@ -157,8 +154,7 @@ mod tests {
     fn model_effort_and_resume() {
         let launch = TurnLaunch {
             model: Some("gpt-5.5".into()),
-            reasoning_effort: Some(" high ".into()),
-            base_url: None,
+            reasoning_effort: Some(model::runtime::Effort::High),
             ..launch(PermissionPolicy::WorkspaceWrite, "-rf next step")
         };
         assert_eq!(
@@ -207,7 +203,7 @@ mod tests {
     #[test]
     fn a_base_url_becomes_a_provider_reading_the_openai_key_variable() {
         let with_url = TurnLaunch {
-            base_url: Some(" http://127.0.0.1:9/v1 ".into()),
+            base_url: Some("http://127.0.0.1:9/v1".into()),
             ..launch(PermissionPolicy::WorkspaceWrite, "say ok")
         };
         let spec = Codex.first_turn(&with_url);
@@ -233,22 +229,8 @@ mod tests {
             ])
         );
         assert!(spec.env.is_empty());
-        // A URL that could leave its TOML string is refused before launch and never passed.
-        let hostile = TurnLaunch {
-            base_url: Some("http://x\"\nmodel_provider=\"evil".into()),
-            ..with_url
-        };
-        assert!(matches!(
-            hostile.check(AgentKind::Codex),
-            Err(crate::agents::LaunchError::BadBaseUrl(_))
-        ));
-        assert!(
-            !Codex
-                .first_turn(&hostile)
-                .args
-                .iter()
-                .any(|a| a.contains("evil"))
-        );
+        // A URL that could leave its TOML string never gets here: `TurnLaunch::from_selection`
+        // refuses it (tested in `agents`).
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The user's hold on a running turn: permission answers (and their timeout) and stopping.
 
 use super::{Actor, Stopping};
+use crate::sessions::run::AnswerError;
 use model::{PermissionAnswer, PermissionOutcome, StreamEvent};
 use tokio::time::Instant;
 
@@ -30,17 +31,10 @@ impl Actor {
             },
             answer => answer,
         };
-        let line = self
-            .adapter
-            .permission_answer_line(request_id, answer)
-            .ok_or("This agent does not take permission answers.")?;
-        let written = match self.process.as_mut() {
-            Some(process) => process.write_line(&line).await,
-            None => false,
-        };
-        if !written {
-            return Err("The agent process is gone.".into());
-        }
+        let run = self.run.as_mut().ok_or(AnswerError::Gone.to_string())?;
+        run.answer_permission(request_id, answer)
+            .await
+            .map_err(|e| e.to_string())?;
         let outcome = match answer {
             PermissionAnswer::Allow { .. } => PermissionOutcome::Allowed,
             PermissionAnswer::Deny { .. } => PermissionOutcome::Denied,
@@ -59,11 +53,9 @@ impl Actor {
         if self.turn.is_none() {
             return Err("No turn is running.".into());
         }
-        let line = self
-            .adapter
-            .interrupt_line(&format!("devlog-interrupt-{}", self.id));
-        if let (Some(process), Some(line)) = (self.process.as_mut(), line)
-            && process.write_line(&line).await
+        let request_id = format!("devlog-interrupt-{}", self.id);
+        if let Some(run) = self.run.as_mut()
+            && run.interrupt(&request_id).await
         {
             return Ok(());
         }
@@ -72,9 +64,9 @@ impl Actor {
     }
 
     fn stop_turn_process(&mut self, why: Stopping) {
-        if let Some(process) = &self.process {
+        if let Some(run) = &self.run {
             self.stopping = Some(why);
-            process.stop_group(self.engine.config().kill_grace);
+            run.stop_group(self.engine.config().kill_grace);
         }
     }
 
@@ -98,11 +90,10 @@ impl Actor {
                     message: "Nobody answered this permission request in time.".into(),
                     interrupt: false,
                 };
-                if let (Some(process), Some(line)) = (
-                    self.process.as_mut(),
-                    self.adapter.permission_answer_line(&request_id, &deny),
-                ) {
-                    process.write_line(&line).await;
+                if let Some(run) = self.run.as_mut()
+                    && let Err(e) = run.answer_permission(&request_id, &deny).await
+                {
+                    tracing::warn!(session = %self.id, "denying a request nobody answered: {e}");
                 }
                 self.permissions.remove(&request_id);
                 self.emit(StreamEvent::PermissionResolved {

@@ -9,9 +9,9 @@ mod control;
 mod deltas;
 mod turns;
 
-use super::process::{AgentProcess, Output};
+use super::run::{AgentRun, RunOutput};
 use crate::Engine;
-use crate::agents::{AgentAdapter, adapter, edited_paths};
+use crate::agents::edited_paths;
 use control::PendingPermission;
 use deltas::DeltaBuffer;
 use model::text::cut_chars;
@@ -69,16 +69,12 @@ pub struct Actor {
     token: u64,
     session: Session,
     status: SessionStatus,
-    adapter: &'static dyn AgentAdapter,
     binary: PathBuf,
-    process: Option<AgentProcess>,
-    output: Option<mpsc::Receiver<Output>>,
+    /// The agent's live process, if one runs.
+    run: Option<AgentRun>,
     /// Tells the live process's environment from a new request's, without keeping it.
     env_hasher: RandomState,
     process_env: Option<u64>,
-    /// The secrets the live process runs with: anything it prints is redacted with them
-    /// before it becomes an event (an API may echo the key in an error).
-    process_secrets: TransientSecrets,
     queue: VecDeque<Message>,
     permissions: HashMap<String, PendingPermission>,
     turn: Option<Turn>,
@@ -104,17 +100,14 @@ impl Actor {
         Actor {
             token,
             binary: engine.config().binary(session.runtime.agent).to_path_buf(),
-            adapter: adapter(session.runtime.agent),
             id: session.id,
             status: session.status,
             agent_session_id: session.agent_session_id.clone(),
             session,
             engine,
-            process: None,
-            output: None,
+            run: None,
             env_hasher: RandomState::new(),
             process_env: None,
-            process_secrets: TransientSecrets::default(),
             queue: VecDeque::new(),
             permissions: HashMap::new(),
             turn: None,
@@ -176,7 +169,7 @@ impl Actor {
                     Some(command) => self.on_command(command).await,
                     None => break,
                 },
-                Some(output) = next_output(&mut self.output, self.engine.events()) => self.on_output(output).await,
+                Some(output) = next_output(&mut self.run, self.engine.events()) => self.on_output(output).await,
                 () = sleep_until(deadline) => self.on_deadline().await,
                 () = sleep_until(self.deltas.deadline()) => self.flush_deltas(),
             }
@@ -190,21 +183,11 @@ impl Actor {
     /// process to be reaped, so its exit is recorded and its pid and group forgotten. Its
     /// output is no longer shown. Bounded: the KILL after the grace period ends it.
     async fn await_exit(&mut self) {
-        let Some(mut output) = self.output.take() else {
+        let Some(run) = self.run.take() else {
             return;
         };
         let bound = self.engine.config().kill_grace + std::time::Duration::from_secs(5);
-        let exit = tokio::time::timeout(bound, async {
-            while let Some(line) = output.recv().await {
-                if let Output::Exited(exit) = line {
-                    return Some(exit);
-                }
-            }
-            None
-        })
-        .await;
-        self.process = None;
-        match exit {
+        match tokio::time::timeout(bound, run.exit()).await {
             Ok(Some(exit)) => {
                 if let Err(e) = self.engine.record_exit(self.id, exit).await {
                     tracing::error!(session = %self.id, error = %e, "recording the exit");
@@ -250,9 +233,9 @@ impl Actor {
             message: reason.clone(),
             retrying: false,
         });
-        if let Some(process) = &self.process {
+        if let Some(run) = &self.run {
             self.stopping = Some(Stopping::Final);
-            process.stop_group(self.engine.config().kill_grace);
+            run.stop_group(self.engine.config().kill_grace);
         }
         self.set_status(SessionStatus::Failed, Some(reason)).await;
     }
@@ -285,9 +268,9 @@ impl Actor {
                 let _ = reply.send(self.interrupt().await);
             }
             Command::Kill(reply) => {
-                if let Some(process) = &self.process {
+                if let Some(run) = &self.run {
                     self.stopping = Some(Stopping::Final);
-                    process.stop_group(self.engine.config().kill_grace);
+                    run.stop_group(self.engine.config().kill_grace);
                 }
                 self.set_status(SessionStatus::Killed, Some("Killed by the user".into()))
                     .await;
@@ -300,10 +283,10 @@ impl Actor {
                     ));
                     return;
                 }
-                if let Some(process) = self.process.as_mut() {
+                if let Some(run) = self.run.as_mut() {
                     self.stopping = Some(Stopping::Final);
-                    process.close_stdin();
-                    process.stop_group(self.engine.config().kill_grace);
+                    run.close_stdin();
+                    run.stop_group(self.engine.config().kill_grace);
                 }
                 self.set_status(SessionStatus::Completed, None).await;
                 let _ = reply.send(Ok(()));
@@ -311,11 +294,10 @@ impl Actor {
         }
     }
 
-    async fn on_output(&mut self, output: Output) {
+    async fn on_output(&mut self, output: RunOutput) {
         match output {
-            Output::Stdout(line) => {
-                let line = self.process_secrets.redact(&line);
-                for event in self.adapter.parse_line(&line) {
+            RunOutput::Events(events) => {
+                for event in events {
                     self.observe(&event);
                     let touched = edited_paths(&event);
                     if !touched.is_empty() {
@@ -331,14 +313,13 @@ impl Actor {
                     }
                 }
             }
-            Output::Stderr(line) => {
-                let line = self.process_secrets.redact(&line).into_owned();
+            RunOutput::Stderr(line) => {
                 if !line.trim().is_empty() {
                     self.last_stderr = Some(cut_chars(line.trim(), STDERR_IN_REASON_CHARS));
                 }
                 self.emit(StreamEvent::Log { line })
             }
-            Output::Exited(exit) => self.exited(exit).await,
+            RunOutput::Exited(exit) => self.exited(exit).await,
         }
     }
 
@@ -370,13 +351,13 @@ const STDERR_IN_REASON_CHARS: usize = 300;
 /// The process's next line, read only while the event writer keeps up (back-pressure: a
 /// flooding agent waits on its pipe).
 async fn next_output(
-    output: &mut Option<mpsc::Receiver<Output>>,
+    run: &mut Option<AgentRun>,
     events: &crate::sessions::EventLog,
-) -> Option<Output> {
-    match output {
-        Some(rx) => {
+) -> Option<RunOutput> {
+    match run {
+        Some(run) => {
             events.room().await;
-            rx.recv().await
+            run.next().await
         }
         None => std::future::pending().await,
     }

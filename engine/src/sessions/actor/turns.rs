@@ -6,7 +6,8 @@ use super::{Actor, Message, Stopping, Turn};
 use crate::agents::TurnLaunch;
 use crate::runtime::missing_cli;
 use crate::sessions::ownership;
-use crate::sessions::process::{AgentProcess, Exit, SpawnError};
+use crate::sessions::process::{Exit, SpawnError};
+use crate::sessions::run::{AgentRun, RunStart};
 use crate::store::sessions::ProcessRecord;
 use model::{RuntimeRequest, SessionStatus, StreamEvent};
 use std::path::PathBuf;
@@ -37,10 +38,8 @@ impl Actor {
         // Claude's process takes the next message on stdin, if it runs with these secrets;
         // one started with another key is replaced (resuming the conversation).
         if self.process_env == Some(fingerprint) {
-            if let (Some(process), Some(line)) = (
-                self.process.as_mut(),
-                self.adapter.user_message_line(&prompt),
-            ) && process.write_line(&line).await
+            if let Some(run) = self.run.as_mut()
+                && run.send_message(&prompt).await
             {
                 return;
             }
@@ -48,25 +47,28 @@ impl Actor {
             self.retire_process();
         }
         let selection = &self.session.runtime;
-        let launch = TurnLaunch {
-            binary: self.binary.clone(),
+        let launch = match TurnLaunch::from_selection(
+            selection,
+            self.session.permission,
+            self.binary.clone(),
             prompt,
-            model: selection.model().map(str::to_string),
-            reasoning_effort: selection.reasoning_effort.map(|e| e.as_str().to_string()),
-            base_url: selection.base_url().map(str::to_string),
-            permission: self.session.permission,
-        };
-        if let Err(e) = launch.check(selection.agent) {
-            return self.fail(format!("Cannot start the agent: {e}")).await;
-        }
-        let spec = match &self.agent_session_id {
-            Some(resume) => self.adapter.continuation(&launch, resume),
-            None => self.adapter.first_turn(&launch),
+        ) {
+            Ok(launch) => launch,
+            Err(e) => return self.fail(format!("Cannot start the agent: {e}")).await,
         };
         let cwd = PathBuf::from(&self.session.cwd);
         let mark = ownership::new_mark(self.id);
-        match AgentProcess::spawn(&spec, &cwd, &env, &mark).await {
-            Ok((process, output)) => {
+        let start = RunStart {
+            launch: &launch,
+            resume: self.agent_session_id.as_deref(),
+            cwd: &cwd,
+            env: &env,
+            mark: &mark,
+            secrets: request.secrets,
+        };
+        match AgentRun::start(selection.agent, start).await {
+            Ok(run) => {
+                let process = run.process();
                 let record = ProcessRecord {
                     pid: process.pid,
                     pgid: process.pgid,
@@ -76,10 +78,8 @@ impl Actor {
                 if let Err(e) = self.engine.record_process(self.id, record).await {
                     tracing::error!(session = %self.id, error = %e, "recording the process");
                 }
-                self.process = Some(process);
-                self.output = Some(output);
+                self.run = Some(run);
                 self.process_env = Some(fingerprint);
-                self.process_secrets = request.secrets.clone();
                 self.stopping = None;
                 self.last_stderr = None;
             }
@@ -123,11 +123,10 @@ impl Actor {
     /// Lets go of a live process started with other secrets: it ends, its output is no longer
     /// read, and its exit is not taken for a crash.
     fn retire_process(&mut self) {
-        if let Some(mut process) = self.process.take() {
-            process.close_stdin();
-            process.stop_group(self.engine.config().kill_grace);
+        if let Some(mut run) = self.run.take() {
+            run.close_stdin();
+            run.stop_group(self.engine.config().kill_grace);
         }
-        self.output = None;
         self.process_env = None;
     }
 
@@ -145,7 +144,7 @@ impl Actor {
     }
 
     fn adapter_keeps_process(&self) -> bool {
-        self.process.is_some() && self.adapter.keeps_process()
+        self.run.as_ref().is_some_and(AgentRun::keeps_process)
     }
 
     async fn next_queued(&mut self) {
@@ -169,8 +168,8 @@ impl Actor {
             .kill_grace
             .max(std::time::Duration::from_secs(5));
         self.finishing = Some(Instant::now() + grace);
-        match self.process.as_mut() {
-            Some(process) => process.close_stdin(),
+        match self.run.as_mut() {
+            Some(run) => run.close_stdin(),
             None => self.finalize(None, false).await,
         }
     }
@@ -197,8 +196,7 @@ impl Actor {
     }
 
     pub(super) async fn exited(&mut self, exit: Exit) {
-        self.process = None;
-        self.output = None;
+        self.run = None;
         self.process_env = None;
         if let Err(e) = self.engine.record_exit(self.id, exit).await {
             tracing::error!(session = %self.id, error = %e, "recording the exit");

@@ -1,0 +1,148 @@
+//! One running agent, spoken to through its CLI's adapter: the one place that starts an agent
+//! for a turn, turns what it prints into redacted events and writes its stdin protocol. The
+//! session actor and the connection test both drive their turns through it, so a redaction or
+//! protocol fix lands once.
+
+use super::process::{AgentProcess, Exit, Output, SpawnError};
+use crate::agents::{AgentAdapter, TurnLaunch, adapter};
+use crate::runtime::ChildEnv;
+use model::{AgentKind, PermissionAnswer, StreamEvent, TransientSecrets};
+use std::path::Path;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Where and how a turn's process starts.
+pub struct RunStart<'a> {
+    pub launch: &'a TurnLaunch,
+    /// The CLI's own id of the conversation to continue (from an `AgentSession` event).
+    pub resume: Option<&'a str>,
+    pub cwd: &'a Path,
+    pub env: &'a ChildEnv,
+    /// The mark of ownership its processes carry (`ownership`).
+    pub mark: &'a str,
+    /// What the process runs with, kept only to redact its output.
+    pub secrets: TransientSecrets,
+}
+
+/// What the agent did next.
+#[derive(Debug)]
+pub enum RunOutput {
+    /// What one line of its stdout said, redacted and parsed (possibly nothing).
+    Events(Vec<StreamEvent>),
+    /// One line of its stderr, redacted.
+    Stderr(String),
+    /// It exited: always the last output, after every line it wrote.
+    Exited(Exit),
+}
+
+/// Why a permission answer did not reach the agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("This agent does not take permission answers.")]
+    NotTaken,
+    #[error("The agent process is gone.")]
+    Gone,
+}
+
+pub struct AgentRun {
+    adapter: &'static dyn AgentAdapter,
+    process: AgentProcess,
+    output: mpsc::Receiver<Output>,
+    /// Whatever the process prints is redacted with these before it becomes an event: an API
+    /// may echo the key in an error.
+    secrets: TransientSecrets,
+}
+
+impl AgentRun {
+    /// Spawns `agent` for `start.launch`: a continuation of `start.resume` if there is one,
+    /// else a new conversation.
+    pub async fn start(agent: AgentKind, start: RunStart<'_>) -> Result<AgentRun, SpawnError> {
+        let adapter = adapter(agent);
+        let spec = match start.resume {
+            Some(id) => adapter.continuation(start.launch, id),
+            None => adapter.first_turn(start.launch),
+        };
+        let (process, output) =
+            AgentProcess::spawn(&spec, start.cwd, start.env, start.mark).await?;
+        Ok(AgentRun {
+            adapter,
+            process,
+            output,
+            secrets: start.secrets,
+        })
+    }
+
+    pub fn process(&self) -> &AgentProcess {
+        &self.process
+    }
+
+    /// One process takes many turns on stdin (Claude); otherwise one process per turn.
+    pub fn keeps_process(&self) -> bool {
+        self.adapter.keeps_process()
+    }
+
+    /// The agent's next output; `None` once it has all been read.
+    pub async fn next(&mut self) -> Option<RunOutput> {
+        Some(match self.output.recv().await? {
+            Output::Stdout(line) => {
+                RunOutput::Events(self.adapter.parse_line(&self.secrets.redact(&line)))
+            }
+            Output::Stderr(line) => RunOutput::Stderr(self.secrets.redact(&line).into_owned()),
+            Output::Exited(exit) => RunOutput::Exited(exit),
+        })
+    }
+
+    /// Waits for the exit, no longer reading what the process prints (it was stopped).
+    pub async fn exit(mut self) -> Option<Exit> {
+        while let Some(output) = self.output.recv().await {
+            if let Output::Exited(exit) = output {
+                return Some(exit);
+            }
+        }
+        None
+    }
+
+    /// Sends `text` as the next user message to the running process. False when this CLI
+    /// takes no input while it runs (a new turn needs a new process) or its stdin is gone.
+    pub async fn send_message(&mut self, text: &str) -> bool {
+        match self.adapter.user_message_line(text) {
+            Some(line) => self.process.write_line(&line).await,
+            None => false,
+        }
+    }
+
+    pub async fn answer_permission(
+        &mut self,
+        request_id: &str,
+        answer: &PermissionAnswer,
+    ) -> Result<(), AnswerError> {
+        let line = self
+            .adapter
+            .permission_answer_line(request_id, answer)
+            .ok_or(AnswerError::NotTaken)?;
+        if self.process.write_line(&line).await {
+            Ok(())
+        } else {
+            Err(AnswerError::Gone)
+        }
+    }
+
+    /// Asks the CLI to stop its turn and keep the process (`request_id` is ours, echoed in
+    /// its answer). False when the only way to stop it is to stop the process.
+    pub async fn interrupt(&mut self, request_id: &str) -> bool {
+        match self.adapter.interrupt_line(request_id) {
+            Some(line) => self.process.write_line(&line).await,
+            None => false,
+        }
+    }
+
+    /// Closes stdin: a stream-json CLI finishes its turn and exits.
+    pub fn close_stdin(&mut self) {
+        self.process.close_stdin();
+    }
+
+    /// TERM to the whole group, then KILL after `grace` to whatever of it is still there.
+    pub fn stop_group(&self, grace: Duration) {
+        self.process.stop_group(grace);
+    }
+}
