@@ -75,6 +75,8 @@ lint: wasm-target
 	cargo fmt --all -- --check
 	cargo clippy -p model -p engine -p app -p server -p standin --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	RUSTDOCFLAGS="-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links" \
+	  cargo doc --no-deps -p model -p engine -p app -p server -p standin --features app/ssr
 
 test-unit:
 	cargo test -p model -p engine -p app -p server -p standin --features app/ssr

@@ -1,7 +1,7 @@
 //! The scheduler: task dependencies (a DAG per project), a per-project limit on running task
 //! attempts, the queue (`in_queue`, started by priority then queueing time), and file locks.
 //!
-//! Its API is [`Engine::request_start`] (start now, or queue with the reason) and
+//! Its API is [`Engine::execute_task`] (start now, or queue with the reason) and
 //! [`Engine::on_task_ended`] (start whatever became ready). All its state is in SQLite — the
 //! queue, the runtime selection each queued task starts with, the dependencies — so a restart
 //! loses nothing: [`Engine::reevaluate_all`] runs at start-up. The rules themselves are the

@@ -1,5 +1,5 @@
 //! A stand-in agent CLI for tests: speaks Claude Code's stream-json protocol (with stdio
-//! permission control messages) or Codex's `exec --json`, chosen by argv[0]'s name (`claude`,
+//! permission control messages) or Codex's `exec --json`, chosen by `argv[0]`'s name (`claude`,
 //! `codex`) or `--standin-protocol=claude|codex` as first argument.
 //!
 //! What it does is scripted by the prompt, one directive per line (other lines are ignored):

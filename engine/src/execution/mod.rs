@@ -59,7 +59,7 @@ impl StartOutcome {
 impl Engine {
     /// Starts a task from todo, blocked or fail, in its worktree, with the request's runtime.
     ///
-    /// This is the scheduler's `request_start`: with a dependency not done, or the project's
+    /// This is where the scheduler decides: with a dependency not done, or the project's
     /// running attempts at its limit, the task is queued (`in_queue`) with the request's
     /// selection, and starts by itself when it may — except with a bring-your-own key, which is
     /// never kept: then it waits for the user to start it again with the key. A queued task
