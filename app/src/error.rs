@@ -1,8 +1,11 @@
 //! The error every server function returns: typed, serialisable, and mapped to an HTTP status
 //! in one place (`AppError::status`), so a page can show it next to the control it is about.
+//! The status is set when the error becomes the answer (`FromServerFnError::ser`), so the API
+//! answers 404, 409, 422… rather than server_fn's blanket 500.
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::{Bytes, Encodes};
 use model::text::cut_chars;
 use model::{Field, TransitionError, ValidationError};
 use serde::{Deserialize, Serialize};
@@ -103,6 +106,22 @@ impl FromServerFnError for AppError {
             },
         }
     }
+
+    /// The error as the answer's body; on the server, the answer also takes its status.
+    fn ser(&self) -> Bytes {
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            let status = http::StatusCode::from_u16(self.status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            response.set_status(status);
+        }
+        // An error that cannot be encoded (it cannot happen with these fields) says so.
+        <JsonEncoding as Encodes<AppError>>::encode(self).unwrap_or_else(|e| {
+            Bytes::from(format!(
+                r#"{{"kind":"internal","message":"the error could not be encoded: {e}"}}"#
+            ))
+        })
+    }
 }
 
 /// How much of a refused value an error quotes: enough to recognise it. serde quotes the
@@ -184,6 +203,40 @@ impl From<engine::EngineError> for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The answer takes the error's status where the error is encoded, whatever its size (a
+    /// middleware that re-read bodies once left a large one at 500).
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn an_error_sets_its_answers_status_when_it_is_encoded() {
+        use leptos::prelude::{Owner, provide_context};
+        for (err, status) in [
+            (
+                AppError::NotFound {
+                    message: "x".repeat(3 << 20),
+                },
+                404,
+            ),
+            (
+                AppError::Refused {
+                    message: "busy".into(),
+                },
+                409,
+            ),
+            (AppError::internal("boom"), 500),
+        ] {
+            let owner = Owner::new();
+            let response = owner.with(|| {
+                let response = leptos_axum::ResponseOptions::default();
+                provide_context(response.clone());
+                let body = err.ser();
+                assert_eq!(AppError::de(body), err);
+                response
+            });
+            let set = response.0.read().unwrap().status;
+            assert_eq!(set.map(|s| s.as_u16()), Some(status));
+        }
+    }
 
     #[test]
     fn errors_round_trip_as_tagged_json() {

@@ -2,7 +2,6 @@
 //! that keep a local server safe to run.
 
 pub mod activity;
-pub mod api_status;
 pub mod config;
 pub mod health;
 pub mod router;

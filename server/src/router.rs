@@ -1,7 +1,7 @@
 //! The axum router: health, the Leptos pages and server functions, static files, and the
 //! security, compression and error-status layers around them.
 
-use crate::{activity, api_status, health, security, sse};
+use crate::{activity, health, security, sse};
 use app::{App, shell};
 use axum::Router;
 use axum::http::{HeaderValue, Response, header};
@@ -72,8 +72,6 @@ pub fn build_router(engine: Engine, options: LeptosOptions, guard: security::Gua
         )
         .nest_service(&pkg_path, pkg_files)
         .merge(leptos)
-        // Inside compression: it reads a server function's error body as JSON.
-        .layer(axum::middleware::from_fn(api_status::api_error_status))
         // Brotli or gzip by Accept-Encoding for pages and server functions; not SSE (its
         // default predicate skips text/event-stream, so events are not held in a compressor's
         // buffer), tiny answers, images, or precompressed files (they carry Content-Encoding).
