@@ -60,11 +60,13 @@ test("beyond the concurrency limit Start queues; conflicts between running tasks
   const three = await newTask(request, project.id, "Three", { prompt: "HANG" });
   for (const t of [one, two]) {
     const started = await api(request, "execute_task", { project: project.id, task: t.id, runtime: codex });
+    expect(started.outcome).toBe("started");
     expect(started.session).toBeTruthy();
   }
   const queued = await api(request, "execute_task", { project: project.id, task: three.id, runtime: codex });
-  expect(queued.session).toBeNull();
-  expect(queued.queued.kind).toBe("waiting_for_slot");
+  expect(queued.outcome).toBe("queued");
+  expect(queued.session).toBeUndefined();
+  expect(queued.state.kind).toBe("waiting_for_slot");
   await expect
     .poll(async () => (await api(request, "get_locks", { project: project.id })).locks.length)
     .toBe(1);

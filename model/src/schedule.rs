@@ -119,6 +119,35 @@ impl QueueState {
     }
 }
 
+/// What a Start or a Retry did: the task as it now is, and either the session that now runs it
+/// or why it waits. On the wire: `{"outcome": "started", "task", "session"}` or
+/// `{"outcome": "queued", "task", "state"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum StartOutcome {
+    Started {
+        task: Task,
+        session: crate::session::Session,
+    },
+    /// The task is `in_queue`.
+    Queued { task: Task, state: QueueState },
+}
+
+impl StartOutcome {
+    pub fn task(&self) -> &Task {
+        match self {
+            StartOutcome::Started { task, .. } | StartOutcome::Queued { task, .. } => task,
+        }
+    }
+
+    pub fn session(&self) -> Option<&crate::session::Session> {
+        match self {
+            StartOutcome::Started { session, .. } => Some(session),
+            StartOutcome::Queued { .. } => None,
+        }
+    }
+}
+
 /// A file held by live sessions of a project (paths relative to each session's worktree);
 /// two holders or more is a conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -200,3 +200,19 @@ fn a_task_waiting_for_its_key_says_so_only_when_a_slot_is_free() {
         vec![(TaskId(2), QueueState::NeedsKey)]
     );
 }
+
+#[test]
+fn a_start_outcome_is_one_tagged_value_on_the_wire() {
+    let queued = StartOutcome::Queued {
+        task: task(3, TaskStatus::InQueue, Priority::High),
+        state: QueueState::NeedsKey,
+    };
+    let json = serde_json::to_value(&queued).unwrap();
+    assert_eq!(json["outcome"], "queued");
+    assert_eq!(json["task"]["id"], 3);
+    assert_eq!(json["state"], serde_json::json!({"kind": "needs_key"}));
+    assert!(json.get("session").is_none());
+    assert_eq!(serde_json::from_value::<StartOutcome>(json).unwrap(), queued);
+    assert_eq!(queued.task().id, TaskId(3));
+    assert_eq!(queued.session(), None);
+}

@@ -255,6 +255,7 @@ async fn a_worktree_removed_by_hand_is_made_again_on_retry() {
             None,
         )
         .await
+        .map(started)
         .unwrap();
     b.wait_until(&retry, |e| e.iter().any(|x| x.event.is_final_status()))
         .await;
@@ -369,6 +370,7 @@ async fn a_symlinked_worktrees_folder_names_the_paths_git_records() {
             None,
         )
         .await
+        .map(started)
         .unwrap();
     b.wait_until(&retry, |e| e.iter().any(|x| x.event.is_final_status()))
         .await;

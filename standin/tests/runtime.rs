@@ -347,7 +347,8 @@ async fn a_byok_retry_gets_the_key_of_its_own_request() {
             byok(AgentKind::Codex, Some(KEY_A)),
             None,
         )
-        .await;
+        .await
+        .map(started);
     assert!(s.is_err(), "a task to do is started, not retried");
     let s = started(
         b.engine
@@ -381,6 +382,7 @@ async fn a_byok_retry_gets_the_key_of_its_own_request() {
             None,
         )
         .await
+        .map(started)
         .unwrap();
     b.wait_until(&retry, |e| turns_ended(e) == 1).await;
     let (argv, env) = dump(&second);

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use engine::execution::StartOutcome;
 use model::schedule::QueueState;
+use model::schedule::StartOutcome;
 use model::{
     AgentKind, ExecutionMode, Priority, RuntimeRequest, RuntimeSelection, Secret, Task, TaskDraft,
     TaskId, TaskStatus, TransientSecrets,
@@ -137,7 +137,10 @@ async fn a_task_waits_for_its_dependency_and_starts_by_itself_when_it_is_done() 
         .await
         .unwrap();
     match b.start(&second).await {
-        StartOutcome::Queued(task, QueueState::WaitingFor { blockers }) => {
+        StartOutcome::Queued {
+            task,
+            state: QueueState::WaitingFor { blockers },
+        } => {
             assert_eq!(task.status, TaskStatus::InQueue);
             assert_eq!(blockers, vec![first.id]);
         }
@@ -175,7 +178,10 @@ async fn beyond_the_limit_tasks_queue_and_start_by_priority_then_time() {
     for task in [&low, &urgent] {
         assert!(matches!(
             b.start(task).await,
-            StartOutcome::Queued(_, QueueState::WaitingForSlot { .. })
+            StartOutcome::Queued {
+                state: QueueState::WaitingForSlot { .. },
+                ..
+            }
         ));
     }
     let plan = b.engine.queue_plan(b.project.id).await.unwrap();
@@ -202,7 +208,10 @@ async fn a_restart_in_the_middle_of_a_queue_loses_nothing() {
         .new_task("waiting", "WRITE_FILE w.txt w", Priority::Medium)
         .await;
     started(b.start(&running).await);
-    assert!(matches!(b.start(&waiting).await, StartOutcome::Queued(..)));
+    assert!(matches!(
+        b.start(&waiting).await,
+        StartOutcome::Queued { .. }
+    ));
     // A new server on the same data directory, as after a crash.
     let data_dir = b.engine.data_dir().to_path_buf();
     let config = b.engine.config().clone();
@@ -260,7 +269,7 @@ async fn a_queued_bring_your_own_key_task_waits_for_its_key() {
         .execute_task(b.project.id, keyed.id, byok("sk-queued-key-1"), None)
         .await
         .unwrap();
-    assert!(matches!(queued, StartOutcome::Queued(..)));
+    assert!(matches!(queued, StartOutcome::Queued { .. }));
     b.kill(&running).await;
     b.until_status(&running, TaskStatus::Fail).await;
     // The slot is free, but the key was never kept: the task says it needs it.

@@ -161,7 +161,8 @@ async fn a_clean_exit_without_changes_fails_the_task_and_retry_with_feedback_rec
             local(AgentKind::Codex),
             None,
         )
-        .await;
+        .await
+        .map(started);
     assert!(blank.is_err(), "feedback is required");
     let retry = b
         .engine
@@ -173,6 +174,7 @@ async fn a_clean_exit_without_changes_fails_the_task_and_retry_with_feedback_rec
             None,
         )
         .await
+        .map(started)
         .unwrap();
     let (_, reviewed) = b.outcome(&retry, &task).await;
     assert_eq!(reviewed.status, TaskStatus::Review);
@@ -202,6 +204,7 @@ async fn a_clean_exit_without_changes_fails_the_task_and_retry_with_feedback_rec
             None,
         )
         .await
+        .map(started)
         .unwrap();
     let (_, reviewed) = b.outcome(&again, &task).await;
     assert_eq!(reviewed.status, TaskStatus::Review);
@@ -227,7 +230,8 @@ async fn a_clean_exit_without_changes_fails_the_task_and_retry_with_feedback_rec
             local(AgentKind::Codex),
             None,
         )
-        .await;
+        .await
+        .map(started);
     assert!(
         done.unwrap_err()
             .to_string()

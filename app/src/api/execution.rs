@@ -5,19 +5,9 @@ use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::review::{FilePatch, TaskReview, WorktreeInfo};
-use model::schedule::{Dependency, QueueState};
-use model::{
-    PermissionPolicy, Project, ProjectId, RuntimeRequest, RuntimeSelection, Session, Task, TaskId,
-};
+use model::schedule::{Dependency, QueueState, StartOutcome};
+use model::{PermissionPolicy, Project, ProjectId, RuntimeRequest, RuntimeSelection, Task, TaskId};
 use serde::{Deserialize, Serialize};
-
-/// A Start: the task as it now is, and its session — or, when it was queued, why it waits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskStarted {
-    pub task: Task,
-    pub session: Option<Session>,
-    pub queued: Option<QueueState>,
-}
 
 /// The task page: the review of one task, and what a new attempt would run with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,20 +37,10 @@ pub async fn execute_task(
     task: TaskId,
     runtime: RuntimeRequest,
     permission: Option<PermissionPolicy>,
-) -> Result<TaskStarted, AppError> {
-    let engine = super::engine()?;
-    let outcome = engine
+) -> Result<StartOutcome, AppError> {
+    Ok(super::engine()?
         .execute_task(project, task, runtime, permission)
-        .await?;
-    let (session, queued) = match outcome {
-        engine::execution::StartOutcome::Started(session) => (Some(session), None),
-        engine::execution::StartOutcome::Queued(_, state) => (None, Some(state)),
-    };
-    Ok(TaskStarted {
-        task: engine.task(project, task).await?,
-        session,
-        queued,
-    })
+        .await?)
 }
 
 /// A new attempt at a task in review or fail, told the (required) feedback.
@@ -71,16 +51,10 @@ pub async fn retry_task(
     feedback: String,
     runtime: RuntimeRequest,
     permission: Option<PermissionPolicy>,
-) -> Result<TaskStarted, AppError> {
-    let engine = super::engine()?;
-    let session = engine
+) -> Result<StartOutcome, AppError> {
+    Ok(super::engine()?
         .retry_task(project, task, feedback, runtime, permission)
-        .await?;
-    Ok(TaskStarted {
-        task: engine.task(project, task).await?,
-        session: Some(session),
-        queued: None,
-    })
+        .await?)
 }
 
 #[server(endpoint = "get_task_review", input = StrictJson)]

@@ -9,14 +9,15 @@ mod review;
 mod worktrees;
 
 use crate::sessions::actor::{Message, Prepare};
+use crate::store::schedule::QueuedStart;
 use crate::store::sessions::NewSession;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
-use model::schedule::QueueState;
+use model::schedule::{QueueState, StartOutcome};
 use model::validation::{self, Field};
 use model::{
     PermissionPolicy, ProjectId, RuntimeRequest, Session, SessionId, SessionStatus, Task, TaskId,
-    TaskStatus, task::branch_name,
+    TaskStatus, TransientSecrets, task::branch_name,
 };
 use prompt::{PreviousAttempt, Retry, Workplace};
 use std::path::PathBuf;
@@ -37,23 +38,6 @@ enum Attempt {
     Retry {
         feedback: String,
     },
-}
-
-/// What a Start did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StartOutcome {
-    Started(Session),
-    /// Queued: the task (now `in_queue`) and why it waits.
-    Queued(Task, QueueState),
-}
-
-impl StartOutcome {
-    pub fn session(&self) -> Option<&Session> {
-        match self {
-            StartOutcome::Started(session) => Some(session),
-            StartOutcome::Queued(..) => None,
-        }
-    }
 }
 
 impl Engine {
@@ -115,21 +99,11 @@ impl Engine {
         feedback: String,
         request: RuntimeRequest,
         permission: Option<PermissionPolicy>,
-    ) -> EngineResult<Session> {
+    ) -> EngineResult<StartOutcome> {
         let feedback = validation::required(Field::Feedback, &feedback, validation::PROMPT_MAX)?;
-        let outcome = self
-            .attempt(
-                project,
-                task,
-                Attempt::Retry { feedback },
-                request,
-                permission,
-            )
-            .await?;
-        outcome
-            .session()
-            .cloned()
-            .ok_or_else(|| EngineError::Refused("A retry is never queued.".into()))
+        let attempt = Attempt::Retry { feedback };
+        self.attempt(project, task, attempt, request, permission)
+            .await
     }
 
     /// Where a task's worktree goes: under the data directory, one folder per project.
@@ -138,10 +112,12 @@ impl Engine {
         Ok(self.project_worktrees_dir(project).await?.join(leaf))
     }
 
+    /// One attempt: planned (where, on which branch, with which prompt), written (the
+    /// session and the task's new status, or its place in the queue), then launched.
     async fn attempt(
         &self,
         project: ProjectId,
-        task_id: TaskId,
+        task: TaskId,
         attempt: Attempt,
         request: RuntimeRequest,
         permission: Option<PermissionPolicy>,
@@ -155,6 +131,30 @@ impl Engine {
         };
         let RuntimeRequest { selection, secrets } = request;
         let permission = selection.agent.permission(permission)?;
+        let plan = self.plan_attempt(project, task, &attempt).await?;
+        let start = QueuedStart {
+            selection,
+            permission: Some(permission),
+        };
+        let written = self.write_attempt(project, task, attempt, &plan, start, permission);
+        let session = match written.await? {
+            StartOutcome::Started { session, .. } => session,
+            queued @ StartOutcome::Queued { .. } => return Ok(queued),
+        };
+        if let Some(reason) = env_problem {
+            return self.abandon_start(session.id, reason).await;
+        }
+        self.launch_attempt(plan, session, secrets).await
+    }
+
+    /// Where the attempt runs and what it is told (a retry: the feedback and what the previous
+    /// attempt did).
+    async fn plan_attempt(
+        &self,
+        project: ProjectId,
+        task_id: TaskId,
+        attempt: &Attempt,
+    ) -> EngineResult<AttemptPlan> {
         let project_row = self.project(project).await?;
         let task = self.task(project, task_id).await?;
         let branch = task
@@ -166,7 +166,7 @@ impl Engine {
             None => self.worktree_path(project, &branch).await?,
         };
         let path_text = path.display().to_string();
-        let retry = match &attempt {
+        let retry = match attempt {
             Attempt::Execute | Attempt::Dequeue { .. } => None,
             Attempt::Retry { feedback } => Some(Retry {
                 feedback,
@@ -178,40 +178,51 @@ impl Engine {
             worktree: &path_text,
             branch: &branch,
         };
-        let text = prompt::build(&task, &workplace, retry.as_ref());
-        let kind = match attempt {
-            Attempt::Execute => Kind::Execute,
-            Attempt::Dequeue { .. } => Kind::Dequeue,
-            Attempt::Retry { .. } => Kind::Retry,
-        };
-        let (cwd, branch_row) = (path_text.clone(), branch.clone());
+        let prompt = prompt::build(&task, &workplace, retry.as_ref());
+        Ok(AttemptPlan {
+            repo: PathBuf::from(&project_row.path),
+            base: project_row.default_branch,
+            branch,
+            path,
+            prompt,
+        })
+    }
+
+    /// In one transaction: the task is checked again (of two concurrent starts, one wins),
+    /// then queued behind what it waits for (with `start`, what it will start with), or given
+    /// its session and set in progress.
+    async fn write_attempt(
+        &self,
+        project: ProjectId,
+        task_id: TaskId,
+        attempt: Attempt,
+        plan: &AttemptPlan,
+        start: QueuedStart,
+        permission: PermissionPolicy,
+    ) -> EngineResult<StartOutcome> {
+        let (cwd, branch) = (plan.path.display().to_string(), plan.branch.clone());
         let live = self.live.clone();
-        let written = self
-            .db()
-            .write(move |conn| -> EngineResult<Written> {
+        self.db()
+            .write(move |conn| -> EngineResult<StartOutcome> {
                 live.check_open(project)?;
                 let tx = conn.transaction().map_err(StoreError::from)?;
-                // Read again inside the transaction: of two concurrent starts, one wins.
-                let task = store::tasks::get(&tx, project, task_id)?
-                    .ok_or_else(|| EngineError::NotFound(format!("task {task_id}")))?;
-                check_startable(&task, kind)?;
-                if kind != Kind::Retry
-                    && let Some(state) = must_wait(&tx, project, task_id)?
-                {
+                let get = |tx: &rusqlite::Transaction<'_>| -> EngineResult<Task> {
+                    store::tasks::get(tx, project, task_id)?
+                        .ok_or_else(|| EngineError::NotFound(format!("task {task_id}")))
+                };
+                let task = get(&tx)?;
+                check_startable(&task, &attempt)?;
+                let retry = matches!(attempt, Attempt::Retry { .. });
+                if !retry && let Some(state) = must_wait(&tx, project, task_id)? {
                     let entering = task.status != TaskStatus::InQueue;
                     if entering {
                         task.status.transition(TaskStatus::InQueue)?;
                         store::tasks::set_status(&tx, project, task_id, TaskStatus::InQueue, None)?;
                     }
-                    let start = store::schedule::QueuedStart {
-                        selection: selection.clone(),
-                        permission: Some(permission),
-                    };
                     store::schedule::set_queued(&tx, project, task_id, &start, entering)?;
-                    let queued = store::tasks::get(&tx, project, task_id)?
-                        .ok_or_else(|| EngineError::NotFound(format!("task {task_id}")))?;
+                    let task = get(&tx)?;
                     tx.commit().map_err(StoreError::from)?;
-                    return Ok(Written::Queued(queued, state));
+                    return Ok(StartOutcome::Queued { task, state });
                 }
                 task.status.transition(TaskStatus::InProgress)?;
                 let session = store::sessions::insert(
@@ -219,48 +230,61 @@ impl Engine {
                     &NewSession {
                         project,
                         task: Some(task_id),
-                        runtime: &selection,
+                        runtime: &start.selection,
                         permission,
                         cwd: &cwd,
                     },
                 )?;
                 store::tasks::set_status(&tx, project, task_id, TaskStatus::InProgress, None)?;
                 store::tasks::set_session(&tx, project, task_id, Some(session.id))?;
-                store::tasks::set_worktree(&tx, project, task_id, &branch_row, &cwd)?;
+                store::tasks::set_worktree(&tx, project, task_id, &branch, &cwd)?;
+                let task = get(&tx)?;
                 tx.commit().map_err(StoreError::from)?;
-                Ok(Written::Started(session))
+                Ok(StartOutcome::Started { task, session })
             })
-            .await?;
-        let session = match written {
-            Written::Started(session) => session,
-            Written::Queued(task, state) => return Ok(StartOutcome::Queued(task, state)),
-        };
-        if let Some(reason) = env_problem {
-            return self.abandon_start(session.id, reason).await;
-        }
-        // The rows are written: the session's actor makes the worktree and runs the agent on
-        // its own task, so a request dropped mid-way cannot leave the task in progress without
-        // a session, and a Kill sent meanwhile reaches it.
+            .await
+    }
+
+    /// The rows are written: the session's actor makes the worktree and runs the agent on its
+    /// own task, so a request dropped mid-way cannot leave the task in progress without a
+    /// session, and a Kill sent meanwhile reaches it. Answers once the worktree is ready.
+    async fn launch_attempt(
+        &self,
+        plan: AttemptPlan,
+        session: Session,
+        secrets: TransientSecrets,
+    ) -> EngineResult<StartOutcome> {
         let (done, prepared) = oneshot::channel();
         let prepare = Prepare {
-            repo: PathBuf::from(&project_row.path),
-            path,
-            branch,
-            base: project_row.default_branch.clone(),
+            repo: plan.repo,
+            path: plan.path,
+            branch: plan.branch,
+            base: plan.base,
             done,
         };
-        self.spawn_prepared_actor(
-            session.clone(),
-            Some(Message { text, secrets }),
-            Some(prepare),
-        );
+        let message = Message {
+            text: plan.prompt,
+            secrets,
+        };
+        self.spawn_prepared_actor(session.clone(), Some(message), Some(prepare));
         match prepared.await {
-            Ok(Ok(())) => Ok(StartOutcome::Started(session)),
-            Ok(Err(reason)) => Err(EngineError::Refused(reason)),
-            Err(_) => Err(EngineError::Refused(
-                "The start stopped before its worktree was ready.".into(),
-            )),
+            Ok(Ok(())) => {}
+            Ok(Err(reason)) => return Err(EngineError::Refused(reason)),
+            Err(_) => {
+                return Err(EngineError::Refused(
+                    "The start stopped before its worktree was ready.".into(),
+                ));
+            }
         }
+        // Read after the start: the agent may already have moved it on.
+        let task_id = session.task_id.ok_or_else(|| {
+            EngineError::Store(StoreError::Corrupt(format!(
+                "session {} of a task has no task",
+                session.id
+            )))
+        })?;
+        let task = self.task(session.project_id, task_id).await?;
+        Ok(StartOutcome::Started { task, session })
     }
 
     /// A start that failed after its rows were written: the session is failed and the task
@@ -299,16 +323,15 @@ impl Engine {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Execute,
-    Dequeue,
-    Retry,
-}
-
-enum Written {
-    Started(Session),
-    Queued(Task, QueueState),
+/// What an attempt is started with, decided before anything is written.
+struct AttemptPlan {
+    /// The project's main checkout, which the worktree is made from.
+    repo: PathBuf,
+    /// The branch a new task branch starts from.
+    base: String,
+    branch: String,
+    path: PathBuf,
+    prompt: String,
 }
 
 /// Why `task` must wait instead of starting now — a dependency not done, or no free slot —
@@ -341,13 +364,13 @@ fn must_wait(
 }
 
 /// Execute starts a task to do, blocked or failed (or queued); retry one in review or failed.
-fn check_startable(task: &Task, kind: Kind) -> EngineResult<()> {
+fn check_startable(task: &Task, attempt: &Attempt) -> EngineResult<()> {
     let status = task.status;
-    let is_retry = kind == Kind::Retry;
-    let ok = match kind {
-        Kind::Retry => status.can_retry(),
-        Kind::Execute => status.is_executable(),
-        Kind::Dequeue => status == TaskStatus::InQueue,
+    let is_retry = matches!(attempt, Attempt::Retry { .. });
+    let ok = match attempt {
+        Attempt::Retry { .. } => status.can_retry(),
+        Attempt::Execute => status.is_executable(),
+        Attempt::Dequeue { .. } => status == TaskStatus::InQueue,
     };
     if ok {
         return Ok(());

@@ -72,9 +72,9 @@ pub async fn bench() -> Bench {
 }
 
 /// The session of a start that must not have been queued.
-pub fn started(outcome: engine::execution::StartOutcome) -> Session {
+pub fn started(outcome: model::schedule::StartOutcome) -> Session {
     match outcome {
-        engine::execution::StartOutcome::Started(session) => session,
+        model::schedule::StartOutcome::Started { session, .. } => session,
         queued => panic!("expected a start, got {queued:?}"),
     }
 }

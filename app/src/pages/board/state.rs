@@ -268,8 +268,8 @@ impl BoardState {
         self.call(
             id,
             api::execute_task(self.project, id, request, None),
-            move |started| {
-                self.upsert(started.task);
+            move |outcome: model::schedule::StartOutcome| {
+                self.upsert(outcome.task().clone());
                 self.refresh_queue();
             },
         );

@@ -1,12 +1,13 @@
 //! What can be done with a task next, each action where its status allows it.
 
-use crate::api::{self, TaskStarted};
+use crate::api;
 use crate::components::runtime::{RuntimeGate, RuntimeMemory};
 use crate::components::{FieldError, FormError, run_pending};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
+use model::schedule::StartOutcome;
 use model::{Field, ProjectId, RuntimeSelection, Task, TaskStatus};
 
 #[component]
@@ -39,16 +40,13 @@ fn after_start(
     project: ProjectId,
     navigate: impl Fn(&str, NavigateOptions) + 'static,
     error: RwSignal<Option<AppError>>,
-) -> impl FnOnce(Result<TaskStarted, AppError>) + 'static {
+) -> impl FnOnce(Result<StartOutcome, AppError>) + 'static {
     move |result| match result {
-        Ok(TaskStarted {
-            session: Some(session),
-            ..
-        }) => navigate(
+        Ok(StartOutcome::Started { session, .. }) => navigate(
             &format!("/p/{project}/sessions/{}", session.id),
             Default::default(),
         ),
-        Ok(_) => {
+        Ok(StartOutcome::Queued { .. }) => {
             let _ = window().location().reload();
         }
         Err(e) => error.set(Some(e)),
