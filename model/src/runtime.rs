@@ -4,6 +4,7 @@
 //! the server apply.
 
 use crate::agent::AgentKind;
+use crate::validation::non_blank;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -140,7 +141,7 @@ impl Secret {
 
     /// The trimmed value, or `None` when blank (blank counts as absent everywhere).
     pub fn expose(&self) -> Option<&str> {
-        present(Some(&self.0))
+        non_blank(Some(&self.0))
     }
 }
 
@@ -261,15 +262,15 @@ impl RuntimeSelection {
     }
 
     pub fn model(&self) -> Option<&str> {
-        present(self.model.as_deref())
+        non_blank(self.model.as_deref())
     }
 
     pub fn base_url(&self) -> Option<&str> {
-        present(self.base_url.as_deref())
+        non_blank(self.base_url.as_deref())
     }
 
     pub fn env_var(&self) -> Option<&str> {
-        present(self.env_var.as_deref())
+        non_blank(self.env_var.as_deref())
     }
 
     /// What the user reads: "Bring your own key · Codex CLI · OpenAI · gpt-5".
@@ -419,11 +420,6 @@ pub fn is_cli_value(value: &str) -> bool {
         && value.len() <= 200
         && !value.starts_with('-')
         && value.chars().all(|c| !c.is_whitespace() && !c.is_control())
-}
-
-/// The trimmed value, or `None` when absent or blank.
-fn present(value: Option<&str>) -> Option<&str> {
-    value.map(str::trim).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

@@ -45,9 +45,19 @@ pub fn find_cycle(edges: &[Dependency], new: Dependency) -> Option<Vec<TaskId>> 
     None
 }
 
-/// The dependencies of `task` that are not done yet.
-pub fn blockers(task: TaskId, edges: &[Dependency], tasks: &[Task]) -> Vec<TaskId> {
-    TaskIndex::new(tasks).blockers(task, edges)
+/// The dependencies of `task` that are not done yet: the one rule the scheduler and the board
+/// apply. `status_of` looks a task up; one it does not know (deleted) blocks nothing.
+pub fn blockers(
+    task: TaskId,
+    edges: &[Dependency],
+    status_of: impl Fn(TaskId) -> Option<TaskStatus>,
+) -> Vec<TaskId> {
+    edges
+        .iter()
+        .filter(|e| e.task == task)
+        .filter(|e| status_of(e.on).is_some_and(|s| s != TaskStatus::Done))
+        .map(|e| e.on)
+        .collect()
 }
 
 /// A project's tasks by id: the rules below look up many of them, and a board has thousands.
@@ -59,16 +69,7 @@ impl<'a> TaskIndex<'a> {
     }
 
     fn blockers(&self, task: TaskId, edges: &[Dependency]) -> Vec<TaskId> {
-        edges
-            .iter()
-            .filter(|e| e.task == task)
-            .filter(|e| {
-                self.0
-                    .get(&e.on)
-                    .is_some_and(|t| t.status != TaskStatus::Done)
-            })
-            .map(|e| e.on)
-            .collect()
+        blockers(task, edges, |id| self.0.get(&id).map(|t| t.status))
     }
 
     fn priority_rank(&self, task: TaskId) -> i64 {

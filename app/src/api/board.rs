@@ -5,8 +5,6 @@
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
-#[cfg(feature = "ssr")]
-use model::TaskStatus;
 use model::schedule::{Dependency, QueueState};
 use model::{Priority, Project, ProjectId, RuntimeSelection, SessionId, Task, TaskId, TaskSlot};
 use serde::{Deserialize, Serialize};
@@ -82,21 +80,7 @@ pub async fn get_board_page(project: ProjectId) -> Result<BoardPageData, AppErro
         .iter()
         .filter_map(|id| by_id.get(id).map(|t| CardContent::from(*t)))
         .collect();
-    let running: Vec<(TaskId, SessionId)> = tasks
-        .iter()
-        .filter(|t| t.status == TaskStatus::InProgress)
-        .filter_map(|t| Some((t.id, t.session_id?)))
-        .collect();
-    let lines = engine
-        .last_activity(running.iter().map(|(_, s)| *s).collect())
-        .await?;
-    let activity = lines
-        .into_iter()
-        .filter_map(|(session, line)| {
-            let task = running.iter().find(|(_, s)| *s == session)?.0;
-            Some((task, line))
-        })
-        .collect();
+    let activity = engine.running_activity(&tasks).await?;
     let dependencies = engine.dependencies(project.id).await?;
     let shown: std::collections::HashSet<TaskId> = first.iter().copied().collect();
     let queue: Vec<(TaskId, QueueState)> = engine

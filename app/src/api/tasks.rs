@@ -34,21 +34,7 @@ pub async fn get_board(project: ProjectId) -> Result<BoardData, AppError> {
     let (project, tasks) = engine.board(project).await?;
     let projects = engine.list_projects().await?;
     let runtime = engine.runtime_selection(project.id).await?;
-    let running: Vec<(TaskId, model::SessionId)> = tasks
-        .iter()
-        .filter(|t| t.status == TaskStatus::InProgress)
-        .filter_map(|t| Some((t.id, t.session_id?)))
-        .collect();
-    let lines = engine
-        .last_activity(running.iter().map(|(_, s)| *s).collect())
-        .await?;
-    let activity = lines
-        .into_iter()
-        .filter_map(|(session, line)| {
-            let task = running.iter().find(|(_, s)| *s == session)?.0;
-            Some((task, line))
-        })
-        .collect();
+    let activity = engine.running_activity(&tasks).await?;
     let dependencies = engine.dependencies(project.id).await?;
     let queue = engine.queue_plan(project.id).await?;
     let conflicts = conflicts_by_task(&engine.file_locks(project.id).await?);

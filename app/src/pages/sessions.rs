@@ -9,6 +9,7 @@ use crate::pages::{ErrorPanel, project_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use model::validation;
 use model::{Field, PermissionPolicy, ProjectId, RuntimeSelection, Session, SessionStart, Task};
 
 #[component]
@@ -126,11 +127,9 @@ fn NewSession(project: ProjectId, runtime: RuntimeSelection) -> impl IntoView {
             permission: Some(permission.get_untracked()),
         };
         let request = untrack(|| memory.request(&runtime));
-        if start.prompt.trim().is_empty() {
-            error.set(Some(AppError::Invalid {
-                field: Field::Prompt,
-                message: "is required".into(),
-            }));
+        // The server's own rule, so the form refuses exactly what the server would.
+        if let Err(e) = validation::required(Field::Prompt, &start.prompt, validation::PROMPT_MAX) {
+            error.set(Some(e.into()));
             return;
         }
         let navigate = navigate.clone();

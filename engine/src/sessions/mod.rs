@@ -15,7 +15,8 @@ pub use wire::{LiveEvent, WireEvent};
 
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
-use model::{ProjectId, Session, SessionId, StoredEvent, TaskId};
+use model::{ProjectId, Session, SessionId, StoredEvent, Task, TaskId, TaskStatus};
+use std::collections::HashMap;
 
 /// Why a session cannot be read through a project.
 fn session_not_found(id: SessionId) -> EngineError {
@@ -50,9 +51,26 @@ impl Engine {
         self.session(project, id).await.ok()?.task_id
     }
 
-    /// The latest activity line of each of these sessions (for cards rendered on the
-    /// server), read from the end of their stored events.
-    pub async fn last_activity(
+    /// The latest activity line of each task of `tasks` in progress, by task (for cards
+    /// rendered on the server).
+    pub async fn running_activity(&self, tasks: &[Task]) -> EngineResult<Vec<(TaskId, String)>> {
+        let running: HashMap<SessionId, TaskId> = tasks
+            .iter()
+            .filter(|t| t.status == TaskStatus::InProgress)
+            .filter_map(|t| Some((t.session_id?, t.id)))
+            .collect();
+        let lines = self
+            .last_activity(running.keys().copied().collect())
+            .await?;
+        Ok(lines
+            .into_iter()
+            .filter_map(|(session, line)| Some((*running.get(&session)?, line)))
+            .collect())
+    }
+
+    /// The latest activity line of each of these sessions, read from the end of their
+    /// stored events.
+    async fn last_activity(
         &self,
         sessions: Vec<SessionId>,
     ) -> EngineResult<Vec<(SessionId, String)>> {

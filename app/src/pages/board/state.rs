@@ -298,10 +298,9 @@ impl BoardState {
     /// The tasks `id` depends on that are not done, with their titles (tracked).
     pub fn blockers_of(&self, id: TaskId) -> Vec<(TaskId, String)> {
         self.dependencies.with(|deps| {
-            deps.iter()
-                .filter(|d| d.task == id)
-                .filter(|d| matches!(self.status(d.on), Some(s) if s != TaskStatus::Done))
-                .map(|d| (d.on, self.title_of(d.on)))
+            model::schedule::blockers(id, deps, |on| self.status(on))
+                .into_iter()
+                .map(|on| (on, self.title_of(on)))
                 .collect()
         })
     }

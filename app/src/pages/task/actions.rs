@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use model::schedule::StartOutcome;
+use model::validation;
 use model::{Field, ProjectId, RuntimeSelection, Task, TaskStatus};
 
 #[component]
@@ -102,11 +103,9 @@ fn RetryForm(task: Task, runtime: RuntimeSelection, settings: String) -> impl In
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = feedback.get_untracked();
-        if text.trim().is_empty() {
-            error.set(Some(AppError::Invalid {
-                field: Field::Feedback,
-                message: "is required: say what to do differently".into(),
-            }));
+        // The server's own rule, so the form refuses exactly what the server would.
+        if let Err(e) = validation::required(Field::Feedback, &text, validation::PROMPT_MAX) {
+            error.set(Some(e.into()));
             return;
         }
         let request = untrack(|| memory.request(&runtime));
