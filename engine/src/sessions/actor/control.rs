@@ -1,5 +1,6 @@
 //! The user's hold on a running turn: permission answers (and their timeout) and stopping.
 
+use super::phase::Phase;
 use super::{Actor, Stopping};
 use crate::sessions::run::AnswerError;
 use model::{PermissionAnswer, PermissionOutcome, StreamEvent};
@@ -43,14 +44,14 @@ impl Actor {
             request_id: request_id.to_string(),
             outcome,
         });
-        if let Some(turn) = self.turn.as_mut() {
+        if let Some(turn) = self.phase.turn_mut() {
             turn.deadline = Instant::now() + self.engine.config().turn_timeout;
         }
         Ok(())
     }
 
     pub(super) async fn interrupt(&mut self) -> Result<(), String> {
-        if self.turn.is_none() {
+        if !self.phase.is_turn() {
             return Err("No turn is running.".into());
         }
         let request_id = format!("devlog-interrupt-{}", self.id);
@@ -72,9 +73,10 @@ impl Actor {
 
     pub(super) async fn on_deadline(&mut self) {
         let now = Instant::now();
-        if self.finishing.is_some_and(|at| at <= now) {
+        if self.phase.finishing_until().is_some_and(|at| at <= now) {
             // The CLI did not exit after its last turn: stop it; the turn's outcome stands.
-            self.finishing = Some(now + self.engine.config().turn_timeout);
+            let until = now + self.engine.config().turn_timeout;
+            self.enter(Phase::Finishing { until });
             self.stop_turn_process(Stopping::Final);
             return;
         }
@@ -101,14 +103,14 @@ impl Actor {
                     outcome: PermissionOutcome::TimedOut,
                 });
             }
-            if let Some(turn) = self.turn.as_mut() {
+            if let Some(turn) = self.phase.turn_mut() {
                 turn.deadline = now + self.engine.config().turn_timeout;
             }
             return;
         }
-        if self.turn.as_ref().is_some_and(|t| t.deadline <= now) {
+        if self.phase.turn().is_some_and(|t| t.deadline <= now) {
             // The turn's end, once the process is gone, says why (one event per failure).
-            if let Some(turn) = self.turn.as_mut() {
+            if let Some(turn) = self.phase.turn_mut() {
                 // Wait for the exit, not for another deadline.
                 turn.deadline = now + self.engine.config().turn_timeout;
             }

@@ -1,5 +1,8 @@
 //! One task per live session: it owns the agent process, the follow-up queue and the pending
-//! permission requests, and is the only writer of the session's status while it lives.
+//! permission requests, and is the only writer of the session's status while it lives. What it
+//! is doing is its [`Phase`] (drawn in `phase.rs`): waiting, running a turn, or finishing a
+//! task's attempt; `turns.rs` moves it from one to the next, `control.rs` handles the user's
+//! hold on a running turn (permission answers, stopping, deadlines).
 //!
 //! Claude Code keeps one process across turns (messages on stdin); Codex runs one process per
 //! turn. A process that dies mid-turn is restarted once with resume and its last message
@@ -7,6 +10,7 @@
 
 mod control;
 mod deltas;
+mod phase;
 mod turns;
 
 use super::run::{AgentRun, RunOutput};
@@ -16,6 +20,7 @@ use control::PendingPermission;
 use deltas::DeltaBuffer;
 use model::text::cut_chars;
 use model::{PermissionAnswer, Session, SessionId, SessionStatus, StreamEvent, TransientSecrets};
+use phase::{Phase, Turn};
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -49,11 +54,6 @@ pub struct Message {
     pub secrets: TransientSecrets,
 }
 
-struct Turn {
-    message: Message,
-    deadline: Instant,
-}
-
 /// Why we stopped a process ourselves, so its exit is not taken for a crash.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Stopping {
@@ -77,13 +77,10 @@ pub struct Actor {
     process_env: Option<u64>,
     queue: VecDeque<Message>,
     permissions: HashMap<String, PendingPermission>,
-    turn: Option<Turn>,
+    phase: Phase,
     agent_session_id: Option<String>,
     restarted: bool,
     stopping: Option<Stopping>,
-    /// A task's attempt ends with its turn: set once that turn ended and the queue was empty;
-    /// the session's outcome is decided when the process has exited.
-    finishing: Option<Instant>,
     /// Why the last turn failed, if it did (the CLI's own error text).
     last_turn_failure: Option<String>,
     /// The error the CLI reported during the running turn, if any.
@@ -110,10 +107,9 @@ impl Actor {
             process_env: None,
             queue: VecDeque::new(),
             permissions: HashMap::new(),
-            turn: None,
+            phase: Phase::Waiting,
             restarted: false,
             stopping: None,
-            finishing: None,
             last_turn_failure: None,
             turn_error: None,
             last_stderr: None,
@@ -198,14 +194,37 @@ impl Actor {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        if self.finishing.is_some() {
-            return self.finishing;
+        if let Some(until) = self.phase.finishing_until() {
+            return Some(until);
         }
         // While the user is asked, the turn's clock does not run.
         if let Some(first) = self.permissions.values().map(|p| p.deadline).min() {
             return Some(first);
         }
-        self.turn.as_ref().map(|t| t.deadline)
+        self.phase.turn().map(|t| t.deadline)
+    }
+
+    /// Moves to `next` (see `phase.rs`), returning the phase left; an illegal move is a bug,
+    /// logged, and changes nothing.
+    fn enter(&mut self, next: Phase) -> Option<Phase> {
+        match self.phase.go(next) {
+            Ok(left) => Some(left),
+            Err(e) => {
+                tracing::error!(session = %self.id, "{e}");
+                None
+            }
+        }
+    }
+
+    /// Ends the running turn, if one runs, giving back its message.
+    fn take_turn(&mut self) -> Option<Turn> {
+        if !self.phase.is_turn() {
+            return None;
+        }
+        match self.enter(Phase::Waiting) {
+            Some(Phase::Turn(turn)) => Some(turn),
+            _ => None,
+        }
     }
 
     async fn set_status(&mut self, to: SessionStatus, reason: Option<String>) {
@@ -243,7 +262,7 @@ impl Actor {
     async fn on_command(&mut self, command: Command) {
         match command {
             Command::Send(text, secrets, reply) => {
-                if self.finishing.is_some() {
+                if self.phase.is_finishing() {
                     let _ = reply.send(Err(
                         "This attempt at the task is finishing: retry the task with feedback instead."
                             .into(),
@@ -252,7 +271,7 @@ impl Actor {
                 }
                 let _ = reply.send(Ok(()));
                 let message = Message { text, secrets };
-                if self.turn.is_some() || !self.permissions.is_empty() {
+                if self.phase.is_turn() || !self.permissions.is_empty() {
                     self.emit(StreamEvent::MessageQueued {
                         text: message.text.clone(),
                     });
@@ -277,7 +296,7 @@ impl Actor {
                 let _ = reply.send(Ok(()));
             }
             Command::End(reply) => {
-                if self.turn.is_some() {
+                if self.phase.is_turn() {
                     let _ = reply.send(Err(
                         "A turn is running: stop it first, or kill the session.".into(),
                     ));

@@ -2,7 +2,8 @@
 //! message, the follow-up queue, the end of a task's attempt, and a process's exit — expected,
 //! or a death mid-turn that is retried once with resume.
 
-use super::{Actor, Message, Stopping, Turn};
+use super::phase::{Phase, Turn};
+use super::{Actor, Message, Stopping};
 use crate::agents::TurnLaunch;
 use crate::runtime::missing_cli;
 use crate::sessions::ownership;
@@ -31,10 +32,10 @@ impl Actor {
         };
         let fingerprint = env.fingerprint(&self.env_hasher);
         let prompt = message.text.clone();
-        self.turn = Some(Turn {
+        self.enter(Phase::Turn(Turn {
             message,
             deadline: Instant::now() + self.engine.config().turn_timeout,
-        });
+        }));
         // Claude's process takes the next message on stdin, if it runs with these secrets;
         // one started with another key is replaced (resuming the conversation).
         if self.process_env == Some(fingerprint) {
@@ -84,7 +85,6 @@ impl Actor {
                 self.last_stderr = None;
             }
             Err(e) => {
-                self.turn = None;
                 let reason = match e {
                     SpawnError::NotFound(program) => missing_cli(selection.agent, &program),
                     SpawnError::MissingFolder(folder) if self.session.task_id.is_some() => {
@@ -97,6 +97,7 @@ impl Actor {
                     ),
                     other => format!("The agent could not be started: {other}"),
                 };
+                self.take_turn();
                 self.fail(reason).await;
             }
         }
@@ -131,7 +132,7 @@ impl Actor {
     }
 
     pub(super) async fn turn_ended(&mut self) {
-        self.turn = None;
+        self.take_turn();
         self.permissions.clear();
         self.set_status(SessionStatus::Idle, None).await;
         if self.session.task_id.is_some() && self.queue.is_empty() {
@@ -148,7 +149,7 @@ impl Actor {
     }
 
     async fn next_queued(&mut self) {
-        if self.turn.is_some() || self.status.is_final() {
+        if self.phase.is_turn() || self.status.is_final() {
             return;
         }
         if let Some(next) = self.queue.pop_front() {
@@ -167,7 +168,9 @@ impl Actor {
             .config()
             .kill_grace
             .max(std::time::Duration::from_secs(5));
-        self.finishing = Some(Instant::now() + grace);
+        self.enter(Phase::Finishing {
+            until: Instant::now() + grace,
+        });
         match self.run.as_mut() {
             Some(run) => run.close_stdin(),
             None => self.finalize(None, false).await,
@@ -177,7 +180,7 @@ impl Actor {
     /// The outcome of a task's attempt: the turn's failure, else a failed exit, else done
     /// (the engine then sends the task to review, or to fail when nothing changed).
     async fn finalize(&mut self, exit: Option<Exit>, stopped_by_us: bool) {
-        self.finishing = None;
+        self.enter(Phase::Waiting);
         let failed_exit = exit.filter(|e| !e.success() && !stopped_by_us);
         // The turn's failure was shown with the turn's end; a failed exit is news.
         if let Some(failure) = self.last_turn_failure.take() {
@@ -202,7 +205,7 @@ impl Actor {
             tracing::error!(session = %self.id, error = %e, "recording the exit");
         }
         let stopping = self.stopping.take();
-        if self.finishing.is_some() && !self.status.is_final() {
+        if self.phase.is_finishing() && !self.status.is_final() {
             return self
                 .finalize(Some(exit), stopping == Some(Stopping::Final))
                 .await;
@@ -230,10 +233,10 @@ impl Actor {
                 num_turns: None,
                 usage: None,
             });
-            self.turn = None;
+            self.take_turn();
             self.permissions.clear();
             self.set_status(SessionStatus::Idle, None).await;
-        } else if let Some(turn) = self.turn.take() {
+        } else if let Some(turn) = self.take_turn() {
             self.died_mid_turn(exit, turn).await;
             return;
         }
