@@ -6,6 +6,7 @@ pub mod components;
 pub mod error;
 pub mod markdown;
 pub mod pages;
+pub mod paths;
 mod routes;
 
 use leptos::prelude::*;

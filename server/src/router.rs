@@ -63,11 +63,11 @@ pub fn build_router(engine: Engine, options: LeptosOptions, guard: security::Gua
     Router::new()
         .route("/healthz", get(health::healthz).with_state(engine.clone()))
         .route(
-            "/api/projects/{project}/sessions/{session}/events",
+            app::paths::SESSION_EVENTS_ROUTE,
             get(sse::session_events).with_state(engine.clone()),
         )
         .route(
-            "/api/projects/{project}/activity",
+            app::paths::ACTIVITY_ROUTE,
             get(activity::project_activity).with_state(engine),
         )
         .nest_service(&pkg_path, pkg_files)

@@ -16,7 +16,7 @@ pub fn Nav(
     let switch = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         if let Ok(id) = value.parse::<ProjectId>() {
-            navigate(&format!("/p/{id}/board"), Default::default());
+            navigate(&crate::paths::board(id), Default::default());
         }
     };
     view! {
@@ -25,11 +25,11 @@ pub fn Nav(
             <nav aria-label="Main">
                 <a href="/">"Projects"</a>
                 {current.map(|id| view! {
-                    <a href=format!("/p/{id}/board")>"Board"</a>
-                    <a href=format!("/p/{id}/sessions")>"Sessions"</a>
-                    <a href=format!("/p/{id}/worktrees")>"Worktrees"</a>
-                    <a href=format!("/p/{id}/locks")>"Locks"</a>
-                    <a href=format!("/p/{id}/settings")>"Settings"</a>
+                    <a href=crate::paths::board(id)>"Board"</a>
+                    <a href=crate::paths::sessions(id)>"Sessions"</a>
+                    <a href=crate::paths::worktrees(id)>"Worktrees"</a>
+                    <a href=crate::paths::locks(id)>"Locks"</a>
+                    <a href=crate::paths::settings(id)>"Settings"</a>
                 })}
             </nav>
             {(!projects.is_empty()).then(|| view! {

@@ -79,14 +79,14 @@ fn LockRow(project: ProjectId, lock: FileLock, tasks: Vec<Task>) -> impl IntoVie
             let task = task.and_then(|t| tasks.iter().find(|x| x.id == t));
             let named = task.map(|t| {
                 view! {
-                    <a href=format!("/p/{project}/tasks/{}", t.id)>{format!("#{} {}", t.id, t.title)}</a>
+                    <a href=crate::paths::task(project, t.id)>{format!("#{} {}", t.id, t.title)}</a>
                     " · "
                 }
             });
             view! {
                 <li>
                     {named}
-                    <a href=format!("/p/{project}/sessions/{session}")>{format!("Session {session}")}</a>
+                    <a href=crate::paths::session(project, *session)>{format!("Session {session}")}</a>
                 </li>
             }
             .into_any()

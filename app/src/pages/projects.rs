@@ -96,7 +96,7 @@ fn ProjectRow(project: Project, list: RwSignal<Vec<Project>>) -> impl IntoView {
             },
         );
     };
-    let board = format!("/p/{id}/board");
+    let board = crate::paths::board(id);
     view! {
         <li class="project" data-project-id=id.to_string()>
             <Show
@@ -185,7 +185,7 @@ fn RegisterProject() -> impl IntoView {
             pending,
             api::register_project(draft),
             move |result| match result {
-                Ok(project) => navigate(&format!("/p/{}/board", project.id), Default::default()),
+                Ok(project) => navigate(&crate::paths::board(project.id), Default::default()),
                 Err(e) => error.set(Some(e)),
             },
         );

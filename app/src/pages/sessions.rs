@@ -78,7 +78,7 @@ fn SessionsView(data: SessionsData) -> impl IntoView {
 
 #[component]
 fn SessionRow(session: Session, task: Option<Task>) -> impl IntoView {
-    let href = format!("/p/{}/sessions/{}", session.project_id, session.id);
+    let href = crate::paths::session(session.project_id, session.id);
     let status = session.status;
     view! {
         <tr class="session-row" data-session-id=session.id.to_string()>
@@ -95,7 +95,7 @@ fn SessionRow(session: Session, task: Option<Task>) -> impl IntoView {
             </td>
             <td>
                 {task.map(|t| view! {
-                    <a href=format!("/p/{}/board#task-{}", t.project_id, t.id)>{t.title}</a>
+                    <a href=crate::paths::board_card(t.project_id, t.id)>{t.title}</a>
                 })}
             </td>
             <td>{format_utc(session.created_at)}</td>
@@ -137,10 +137,7 @@ fn NewSession(project: ProjectId, runtime: RuntimeSelection) -> impl IntoView {
             pending,
             api::start_session(project, start, request),
             move |result| match result {
-                Ok(s) => navigate(
-                    &format!("/p/{project}/sessions/{}", s.id),
-                    Default::default(),
-                ),
+                Ok(s) => navigate(&crate::paths::session(project, s.id), Default::default()),
                 Err(e) => error.set(Some(e)),
             },
         );
@@ -170,7 +167,7 @@ fn NewSession(project: ProjectId, runtime: RuntimeSelection) -> impl IntoView {
                 {move || permission.get().is_dangerous().then(|| view! {
                     <p class="warning" role="note">"⚠ This lets the agent act without asking: it can change or delete anything it can reach."</p>
                 })}
-                <RuntimeGate selection=gate settings_href=format!("/p/{project}/settings")/>
+                <RuntimeGate selection=gate settings_href=crate::paths::settings(project)/>
                 <FormError error/>
                 <button type="submit" class="primary" id="start-session" disabled=move || pending.get() || blocked().is_some()>
                     {move || if pending.get() { "Starting…" } else { "Start session" }}

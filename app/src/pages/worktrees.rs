@@ -128,12 +128,12 @@ fn WorktreeRow(
                 {worktree.orphaned.then_some(view! { <span class="warning-text">" · task deleted"</span> })}</td>
             <td>{worktree.branch.clone().map(|b| view! { <code>{b}</code> })}</td>
             <td>{worktree.task.clone().map(|(id, title, status)| view! {
-                <a href=format!("/p/{project}/tasks/{id}")>{title}</a>
+                <a href=crate::paths::task(project, id)>{title}</a>
                 <span class=format!("status-badge status-{}", status.as_str())>" "{status.icon()}" "{status.label()}</span>
             })}</td>
             <td>{worktree.changed_files.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
             <td>{worktree.running_session.map(|s| view! {
-                <a href=format!("/p/{project}/sessions/{s}")>{format!("Session {s} (running)")}</a>
+                <a href=crate::paths::session(project, s)>{format!("Session {s} (running)")}</a>
             })}</td>
             <td>
                 {removable.then(|| view! {

@@ -23,7 +23,7 @@ mod browser {
     pub fn follow(state: BoardState) {
         let alive = StoredValue::new(true);
         on_cleanup(move || alive.set_value(false));
-        let url = format!("/api/projects/{}/activity", state.project);
+        let url = crate::paths::activity(state.project);
         leptos::task::spawn_local(async move {
             while alive.try_get_value().unwrap_or(false) {
                 if let Ok(mut source) = EventSource::new(&url)

@@ -103,7 +103,7 @@ fn CardSchedule(view: CardView) -> impl IntoView {
                     "Depends on {}",
                     view.blockers.iter().map(|(t, title)| format!("#{t} {title}")).collect::<Vec<_>>().join(", ")
                 )}
-                " · "<a class="view-blockers" href=format!("/p/{project}/tasks/{id}#dependencies")>"View blockers"</a>
+                " · "<a class="view-blockers" href=crate::paths::task_dependencies(project, id)>"View blockers"</a>
             </p>
         })}
         {view.queue_reason.map(|reason| view! {
@@ -112,7 +112,7 @@ fn CardSchedule(view: CardView) -> impl IntoView {
         {view.conflicts.map(|paths| view! {
             <p class="conflict" role="alert">
                 {format!("⚠ File conflict: {} (another running task edits it too)", paths.join(", "))}
-                " · "<a href=format!("/p/{project}/locks")>"Locks"</a>
+                " · "<a href=crate::paths::locks(project)>"Locks"</a>
             </p>
         })}
     }
@@ -122,7 +122,7 @@ fn CardSchedule(view: CardView) -> impl IntoView {
 /// The one main thing to do with a card in its status: Start, Open session, Review, Retry.
 fn primary_action(view: &CardView) -> AnyView {
     let (id, project) = (view.id(), view.project);
-    let review = format!("/p/{project}/tasks/{id}");
+    let review = crate::paths::task(project, id);
     if view.starts() {
         // Queued with a bring-your-own key: a slot is free, the user starts it with theirs.
         let label = if view.status == TaskStatus::InQueue {
@@ -150,7 +150,7 @@ fn primary_action(view: &CardView) -> AnyView {
 
 fn open_session(project: ProjectId, session: SessionId) -> AnyView {
     view! {
-        <a class="button primary open-session" href=format!("/p/{project}/sessions/{session}")>"Open session"</a>
+        <a class="button primary open-session" href=crate::paths::session(project, session)>"Open session"</a>
     }
     .into_any()
 }
@@ -218,7 +218,7 @@ fn menu_items(project: ProjectId, id: TaskId, status: TaskStatus, menu: MenuStat
     };
     view! {
         <div class="menu">
-            <a class="details" href=format!("/p/{project}/tasks/{id}")>"Details"</a>
+            <a class="details" href=crate::paths::task(project, id)>"Details"</a>
             <button type="button" class="edit" data-action=CardAction::Edit.as_str()>"Edit"</button>
             {move_to}
             {delete}

@@ -125,7 +125,7 @@ pub fn FollowUp(ctx: Ctx, transcript: TranscriptView) -> impl IntoView {
                 }></textarea>
             {move || ended().map(|why| view! { <p class="muted" id="follow-up-blocked">{why}</p> })}
             <Show when=move || ended().is_none()>
-                <RuntimeGate selection=ctx.runtime.get_value() settings_href=format!("/p/{}/settings", ctx.project)/>
+                <RuntimeGate selection=ctx.runtime.get_value() settings_href=crate::paths::settings(ctx.project)/>
             </Show>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
             <button type="submit" class="primary" id="send-message" disabled=move || pending.get() || blocked().is_some()>

@@ -93,10 +93,7 @@ fn SessionView(data: SessionData) -> impl IntoView {
         for_task: session.task_id.is_some(),
     };
     live::follow(
-        format!(
-            "/api/projects/{}/sessions/{}/events",
-            project.id, session.id
-        ),
+        crate::paths::session_events(project.id, session.id),
         transcript,
         connection,
     );
@@ -116,7 +113,7 @@ fn SessionView(data: SessionData) -> impl IntoView {
                         {permission.is_dangerous().then_some(" (dangerous)")}
                     </p>
                     {task.map(|t| view! {
-                        <p>"Task: "<a href=format!("/p/{}/board#task-{}", t.project_id, t.id)>{t.title}</a></p>
+                        <p>"Task: "<a href=crate::paths::board_card(t.project_id, t.id)>{t.title}</a></p>
                     })}
                 </div>
                 <div class="session-state">

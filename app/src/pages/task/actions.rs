@@ -16,19 +16,19 @@ pub fn Actions(task: Task, runtime: RuntimeSelection) -> impl IntoView {
     let status = task.status;
     let project = task.project_id;
     let id = task.id;
-    let settings = format!("/p/{project}/settings");
+    let settings = crate::paths::settings(project);
     view! {
         <section class="task-actions" aria-label="Actions">
             {(status == TaskStatus::InProgress).then(|| task.session_id.map(|s| view! {
-                <a class="button primary" id="open-session" href=format!("/p/{project}/sessions/{s}")>"Open the running session"</a>
+                <a class="button primary" id="open-session" href=crate::paths::session(project, s)>"Open the running session"</a>
             }))}
             {status.is_executable().then(|| view! { <StartTask task=task.clone() runtime=runtime.clone() settings=settings.clone()/> })}
             {status.can_retry().then(|| view! { <RetryForm task=task.clone() runtime=runtime.clone() settings=settings.clone()/> })}
             {(status == TaskStatus::Review).then(|| view! { <MarkDone task=task.clone()/> })}
             {matches!(status, TaskStatus::Review | TaskStatus::Done).then(|| view! { <CreatePr task=task.clone()/> })}
             <p class="muted">
-                <a href=format!("/p/{project}/worktrees")>"Worktrees"</a>" · "
-                <a href=format!("/p/{project}/board#task-{id}")>"Back to the board"</a>
+                <a href=crate::paths::worktrees(project)>"Worktrees"</a>" · "
+                <a href=crate::paths::board_card(project, id)>"Back to the board"</a>
             </p>
         </section>
     }
@@ -44,7 +44,7 @@ fn after_start(
 ) -> impl FnOnce(Result<StartOutcome, AppError>) + 'static {
     move |result| match result {
         Ok(StartOutcome::Started { session, .. }) => navigate(
-            &format!("/p/{project}/sessions/{}", session.id),
+            &crate::paths::session(project, session.id),
             Default::default(),
         ),
         Ok(StartOutcome::Queued { .. }) => {

@@ -100,7 +100,7 @@ pub fn Dependencies(
                             view! {
                                 <li data-task-id=on.to_string()>
                                     <span class=format!("status-badge status-{}", d.status.as_str())>{d.status.icon()}" "{d.status.label()}</span>
-                                    " "<a href=format!("/p/{project}/tasks/{on}")>{format!("#{on} {}", d.title)}</a>
+                                    " "<a href=crate::paths::task(project, on)>{format!("#{on} {}", d.title)}</a>
                                     " "<button type="button" class="remove-dependency" on:click=move |_| remove(on)>"Remove"</button>
                                 </li>
                             }
@@ -112,7 +112,7 @@ pub fn Dependencies(
                 <h3>"Needed by"</h3>
                 <ul class="dependency-list">
                     {needed_by.into_iter().map(|d| view! {
-                        <li><a href=format!("/p/{project}/tasks/{}", d.id)>{format!("#{} {}", d.id, d.title)}</a></li>
+                        <li><a href=crate::paths::task(project, d.id)>{format!("#{} {}", d.id, d.title)}</a></li>
                     }).collect_view()}
                 </ul>
             })}

@@ -74,7 +74,7 @@ fn TaskView(data: TaskPageData) -> impl IntoView {
         <Nav projects current=project.id/>
         <main class="page task-page">
             <header class="task-header">
-                <p class="muted"><a href=format!("/p/{}/board#task-{}", project.id, task.id)>"← Board"</a></p>
+                <p class="muted"><a href=crate::paths::board_card(project.id, task.id)>"← Board"</a></p>
                 <h1 id="task-title">{task.title.clone()}</h1>
                 <p class="task-facts">
                     <span id="task-status" class=format!("status-badge status-{}", status.as_str())>
@@ -121,7 +121,7 @@ fn Attempt(session: Session) -> impl IntoView {
                 <span aria-hidden="true">{status.icon()}</span>" "{status.label()}
             </span>
             " "
-            <a href=format!("/p/{}/sessions/{}", session.project_id, session.id)>{format!("Session {}", session.id)}</a>
+            <a href=crate::paths::session(session.project_id, session.id)>{format!("Session {}", session.id)}</a>
             <span class="muted">{format!(" · {} · {}", session.runtime.summary(), format_utc(session.created_at))}</span>
             {session.fail_reason.map(|r| view! { <span class="fail-reason">" — "{r}</span> })}
         </li>

@@ -1,0 +1,104 @@
+//! Every URL the app links to or streams from, in one place. The page routes in `lib.rs` are
+//! these paths with `:project`, `:session` and `:task` where the ids go, and the server mounts
+//! the two event streams at [`SESSION_EVENTS_ROUTE`] and [`ACTIVITY_ROUTE`]; the tests below
+//! hold each builder to its pattern.
+
+use model::{ProjectId, SessionId, TaskId};
+
+/// The server's route of a session's event stream (axum's syntax).
+pub const SESSION_EVENTS_ROUTE: &str = "/api/projects/{project}/sessions/{session}/events";
+/// The server's route of a project's activity stream (axum's syntax).
+pub const ACTIVITY_ROUTE: &str = "/api/projects/{project}/activity";
+
+pub fn board(project: ProjectId) -> String {
+    format!("/p/{project}/board")
+}
+
+/// The board, scrolled to a task's card.
+pub fn board_card(project: ProjectId, task: TaskId) -> String {
+    format!("/p/{project}/board#task-{task}")
+}
+
+pub fn sessions(project: ProjectId) -> String {
+    format!("/p/{project}/sessions")
+}
+
+pub fn session(project: ProjectId, session: SessionId) -> String {
+    format!("/p/{project}/sessions/{session}")
+}
+
+pub fn task(project: ProjectId, task: TaskId) -> String {
+    format!("/p/{project}/tasks/{task}")
+}
+
+/// A task's page, at its dependencies.
+pub fn task_dependencies(project: ProjectId, task: TaskId) -> String {
+    format!("/p/{project}/tasks/{task}#dependencies")
+}
+
+pub fn settings(project: ProjectId) -> String {
+    format!("/p/{project}/settings")
+}
+
+pub fn worktrees(project: ProjectId) -> String {
+    format!("/p/{project}/worktrees")
+}
+
+pub fn locks(project: ProjectId) -> String {
+    format!("/p/{project}/locks")
+}
+
+pub fn session_events(project: ProjectId, session: SessionId) -> String {
+    SESSION_EVENTS_ROUTE
+        .replace("{project}", &project.to_string())
+        .replace("{session}", &session.to_string())
+}
+
+pub fn activity(project: ProjectId) -> String {
+    ACTIVITY_ROUTE.replace("{project}", &project.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: ProjectId = ProjectId(7);
+    const ROUTER: &str = include_str!("lib.rs");
+
+    /// Each builder gives its route's pattern back once the ids are put back as parameters
+    /// (the patterns as `lib.rs` writes them).
+    #[test]
+    fn every_path_is_its_routes_pattern_with_the_ids_filled_in() {
+        let pattern = |path: String| {
+            path.replacen("/p/7/", "/p/:project/", 1)
+                .replace("/sessions/8", "/sessions/:session")
+                .replace("/tasks/9", "/tasks/:task")
+        };
+        for (path, route) in [
+            (board(P), "/p/:project/board"),
+            (sessions(P), "/p/:project/sessions"),
+            (session(P, SessionId(8)), "/p/:project/sessions/:session"),
+            (task(P, TaskId(9)), "/p/:project/tasks/:task"),
+            (settings(P), "/p/:project/settings"),
+            (worktrees(P), "/p/:project/worktrees"),
+            (locks(P), "/p/:project/locks"),
+        ] {
+            assert_eq!(pattern(path), route);
+            assert!(
+                ROUTER.contains(&format!("path!(\"{route}\")")),
+                "lib.rs routes no {route}"
+            );
+        }
+        assert_eq!(board_card(P, TaskId(9)), "/p/7/board#task-9");
+        assert_eq!(task_dependencies(P, TaskId(9)), "/p/7/tasks/9#dependencies");
+    }
+
+    #[test]
+    fn the_streams_are_where_the_server_mounts_them() {
+        assert_eq!(
+            session_events(P, SessionId(8)),
+            "/api/projects/7/sessions/8/events"
+        );
+        assert_eq!(activity(P), "/api/projects/7/activity");
+    }
+}
