@@ -108,7 +108,9 @@ test("bad session starts are refused with 4xx and write nothing", async ({ reque
 });
 
 test("text streams as the model writes it: one block that grows, then its markdown", async ({ page, request }) => {
-  await openSession(page, request, "TYPING 400\nREPLY **Streamed** words arrive one by one");
+  // A word a second: the block grows for ~5 s, longer than the page takes to open and
+  // hydrate on a loaded machine (at 400 ms a word it could end before the page was up).
+  await openSession(page, request, "TYPING 1000\nREPLY **Streamed** words arrive one by one");
   // While it grows the block is plain text (its markdown is rendered once, complete).
   const growing = transcript(page).locator(".msg.assistant.growing");
   await expect(growing).toContainText("**Streamed**");
