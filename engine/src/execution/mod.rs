@@ -16,8 +16,8 @@ use crate::{Engine, EngineError, EngineResult};
 use model::schedule::{QueueState, StartOutcome};
 use model::validation::{self, Field};
 use model::{
-    PermissionPolicy, ProjectId, RuntimeRequest, Session, SessionId, SessionStatus, Task, TaskId,
-    TaskStatus, TransientSecrets, task::branch_name,
+    PermissionPolicy, ProjectId, RuntimeRequest, RuntimeSelection, Session, SessionId,
+    SessionStatus, Task, TaskId, TaskStatus, TransientSecrets, task::branch_name,
 };
 use prompt::{PreviousAttempt, Retry, Workplace};
 use std::path::PathBuf;
@@ -132,11 +132,7 @@ impl Engine {
         let RuntimeRequest { selection, secrets } = request;
         let permission = selection.agent.permission(permission)?;
         let plan = self.plan_attempt(project, task, &attempt).await?;
-        let start = QueuedStart {
-            selection,
-            permission: Some(permission),
-        };
-        let written = self.write_attempt(project, task, attempt, &plan, start, permission);
+        let written = self.write_attempt(project, task, attempt, &plan, selection, permission);
         let session = match written.await? {
             StartOutcome::Started { session, .. } => session,
             queued @ StartOutcome::Queued { .. } => return Ok(queued),
@@ -189,15 +185,15 @@ impl Engine {
     }
 
     /// In one transaction: the task is checked again (of two concurrent starts, one wins),
-    /// then queued behind what it waits for (with `start`, what it will start with), or given
-    /// its session and set in progress.
+    /// then queued behind what it waits for (keeping what it will start with), or given its
+    /// session and set in progress.
     async fn write_attempt(
         &self,
         project: ProjectId,
         task_id: TaskId,
         attempt: Attempt,
         plan: &AttemptPlan,
-        start: QueuedStart,
+        selection: RuntimeSelection,
         permission: PermissionPolicy,
     ) -> EngineResult<StartOutcome> {
         let (cwd, branch) = (plan.path.display().to_string(), plan.branch.clone());
@@ -219,6 +215,10 @@ impl Engine {
                         task.status.transition(TaskStatus::InQueue)?;
                         store::tasks::set_status(&tx, project, task_id, TaskStatus::InQueue, None)?;
                     }
+                    let start = QueuedStart {
+                        selection,
+                        permission: Some(permission),
+                    };
                     store::schedule::set_queued(&tx, project, task_id, &start, entering)?;
                     let task = get(&tx)?;
                     tx.commit().map_err(StoreError::from)?;
@@ -230,7 +230,7 @@ impl Engine {
                     &NewSession {
                         project,
                         task: Some(task_id),
-                        runtime: &start.selection,
+                        runtime: &selection,
                         permission,
                         cwd: &cwd,
                     },
