@@ -11,7 +11,7 @@ mod routes;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{Lazy, SsrMode, path};
 
 /// The HTML document around the app, rendered by the server.
@@ -56,13 +56,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view={Lazy::<routes::ProjectsRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/board") view={Lazy::<routes::BoardRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/sessions") view={Lazy::<routes::SessionsRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/sessions/:session") view={Lazy::<routes::SessionRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/settings") view={Lazy::<routes::SettingsRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/tasks/:task") view={Lazy::<routes::TaskRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/worktrees") view={Lazy::<routes::WorktreesRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/p/:project/locks") view={Lazy::<routes::LocksRoute>::new()} ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/p/:project") view=pages::ProjectLayout>
+                    <Route path=path!("/board") view={Lazy::<routes::BoardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions") view={Lazy::<routes::SessionsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions/:session") view={Lazy::<routes::SessionRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view={Lazy::<routes::SettingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/tasks/:task") view={Lazy::<routes::TaskRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/worktrees") view={Lazy::<routes::WorktreesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/locks") view={Lazy::<routes::LocksRoute>::new()} ssr=SsrMode::Async/>
+                </ParentRoute>
             </Routes>
         </Router>
     }

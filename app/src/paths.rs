@@ -1,7 +1,8 @@
-//! Every URL the app links to or streams from, in one place. The page routes in `lib.rs` are
-//! these paths with `:project`, `:session` and `:task` where the ids go, and the server mounts
-//! the two event streams at [`SESSION_EVENTS_ROUTE`] and [`ACTIVITY_ROUTE`]; the tests below
-//! hold each builder to its pattern.
+//! Every URL the app links to or streams from, in one place. The page routes in `lib.rs` (a
+//! project's pages nested under `/p/:project`) are these paths with `:project`, `:session` and
+//! `:task` where the ids go, and the server mounts the two event streams at
+//! [`SESSION_EVENTS_ROUTE`] and [`ACTIVITY_ROUTE`]; the tests below hold each builder to its
+//! pattern.
 
 use model::{ProjectId, SessionId, TaskId};
 
@@ -64,6 +65,15 @@ mod tests {
 
     const P: ProjectId = ProjectId(7);
     const ROUTER: &str = include_str!("lib.rs");
+    /// The parent route of every project page.
+    const PROJECT_ROUTE: &str = "/p/:project";
+
+    #[test]
+    fn the_project_pages_are_routed_inside_the_project_layout() {
+        assert!(ROUTER.contains(&format!(
+            "<ParentRoute path=path!(\"{PROJECT_ROUTE}\") view=pages::ProjectLayout>"
+        )));
+    }
 
     /// Each builder gives its route's pattern back once the ids are put back as parameters
     /// (the patterns as `lib.rs` writes them).
@@ -84,9 +94,10 @@ mod tests {
             (locks(P), "/p/:project/locks"),
         ] {
             assert_eq!(pattern(path), route);
+            let page = route.trim_start_matches(PROJECT_ROUTE);
             assert!(
-                ROUTER.contains(&format!("path!(\"{route}\")")),
-                "lib.rs routes no {route}"
+                ROUTER.contains(&format!("path!(\"{page}\")")),
+                "lib.rs routes no {page} under {PROJECT_ROUTE}"
             );
         }
         assert_eq!(board_card(P, TaskId(9)), "/p/7/board#task-9");

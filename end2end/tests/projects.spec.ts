@@ -64,3 +64,28 @@ test("rename, switch between and remove projects; files stay on disk", async ({ 
   expect(existsSync(join(a.path, "README.md"))).toBeTruthy();
   expect(existsSync(join(a.path, ".git"))).toBeTruthy();
 });
+
+test("a project's pages share its bar and title; an unknown project or session is a 404 with a way back", async ({ page, request }) => {
+  const p = await api(request, "register_project", { draft: { path: makeRepo("frame"), name: "Frame e2e" } });
+  await openHydrated(page, `/p/${p.id}/board`);
+  await expect(page).toHaveTitle("Board · Frame e2e · DevLog");
+  await expect(page.locator("#project-switcher")).toHaveValue(String(p.id));
+  // Inside the app, the bar stays and only the page below it changes.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sessions" }).click();
+  await expect(page).toHaveURL(new RegExp(`/p/${p.id}/sessions$`));
+  await expect(page.locator("h1")).toHaveText("Frame e2e · Sessions");
+  await expect(page).toHaveTitle("Sessions · Frame e2e · DevLog");
+  await expect(page.locator("#project-switcher")).toHaveValue(String(p.id));
+
+  const noSession = await page.goto(`/p/${p.id}/sessions/999999`);
+  expect(noSession?.status()).toBe(404);
+  await expect(page.locator(".error-panel")).toContainText("Not found");
+  await expect(page.locator("#project-switcher")).toHaveValue(String(p.id));
+
+  const noProject = await page.goto("/p/999999/board");
+  expect(noProject?.status()).toBe(404);
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(page.locator(".error-panel")).toContainText("Not found");
+  await page.getByRole("link", { name: "Back to your projects" }).click();
+  await expect(page).toHaveURL(/\/$/);
+});

@@ -6,7 +6,7 @@ use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::schedule::{Dependency, QueueState};
-use model::{Priority, Project, ProjectId, RuntimeSelection, SessionId, Task, TaskId, TaskSlot};
+use model::{Priority, ProjectId, RuntimeSelection, SessionId, Task, TaskId, TaskSlot};
 use serde::{Deserialize, Serialize};
 
 /// At most this many cards per `get_board_cards` call (a few pages of a column).
@@ -40,8 +40,6 @@ impl From<&Task> for CardContent {
 /// The board page in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoardPageData {
-    pub project: Project,
-    pub projects: Vec<Project>,
     /// Every task of the board, without its text.
     pub slots: Vec<TaskSlot>,
     /// The cards of [`model::board_window::first_cards`].
@@ -71,7 +69,6 @@ pub struct BoardCards {
 pub async fn get_board_page(project: ProjectId) -> Result<BoardPageData, AppError> {
     let engine = super::engine()?;
     let (project, tasks) = engine.board(project).await?;
-    let projects = engine.list_projects().await?;
     let runtime = engine.runtime_selection(project.id).await?;
     let slots: Vec<TaskSlot> = tasks.iter().map(TaskSlot::from).collect();
     let first = model::board_window::first_cards(&slots);
@@ -92,8 +89,6 @@ pub async fn get_board_page(project: ProjectId) -> Result<BoardPageData, AppErro
     let titles = named_titles(&dependencies, &shown, &by_id);
     let conflicts = model::schedule::conflicts_by_task(&engine.file_locks(project.id).await?);
     Ok(BoardPageData {
-        project,
-        projects,
         slots,
         cards,
         titles,

@@ -6,14 +6,12 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use model::review::{FilePatch, TaskReview, WorktreeInfo};
 use model::schedule::{Dependency, QueueState, StartOutcome};
-use model::{PermissionPolicy, Project, ProjectId, RuntimeRequest, RuntimeSelection, Task, TaskId};
+use model::{PermissionPolicy, ProjectId, RuntimeRequest, RuntimeSelection, Task, TaskId};
 use serde::{Deserialize, Serialize};
 
 /// The task page: the review of one task, and what a new attempt would run with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskPageData {
-    pub project: Project,
-    pub projects: Vec<Project>,
     pub review: TaskReview,
     pub runtime: RuntimeSelection,
     /// The project's tasks, to name dependencies and pick new ones.
@@ -21,13 +19,6 @@ pub struct TaskPageData {
     pub dependencies: Vec<Dependency>,
     /// Why the task waits, when it is queued.
     pub queue_state: Option<QueueState>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorktreesData {
-    pub project: Project,
-    pub projects: Vec<Project>,
-    pub worktrees: Vec<WorktreeInfo>,
 }
 
 /// Starts a task (todo, blocked or fail) in its worktree with the request's runtime.
@@ -72,8 +63,6 @@ pub async fn get_task_review(
         .map(|(_, state)| state);
     Ok(TaskPageData {
         review: engine.task_review(project, task, page.unwrap_or(0)).await?,
-        project: engine.project(project).await?,
-        projects: engine.list_projects().await?,
         runtime: engine.runtime_selection(project).await?,
         tasks: engine.board(project).await?.1,
         dependencies: engine.dependencies(project).await?,
@@ -101,13 +90,8 @@ pub async fn create_pr(project: ProjectId, task: TaskId) -> Result<Task, AppErro
 }
 
 #[server(endpoint = "list_worktrees", input = StrictJson)]
-pub async fn list_worktrees(project: ProjectId) -> Result<WorktreesData, AppError> {
-    let engine = super::engine()?;
-    Ok(WorktreesData {
-        worktrees: engine.worktrees(project).await?,
-        project: engine.project(project).await?,
-        projects: engine.list_projects().await?,
-    })
+pub async fn list_worktrees(project: ProjectId) -> Result<Vec<WorktreeInfo>, AppError> {
+    Ok(super::engine()?.worktrees(project).await?)
 }
 
 /// Removes one worktree (refused for the main one and while its session runs).

@@ -10,6 +10,22 @@ pub async fn list_projects() -> Result<Vec<Project>, AppError> {
     Ok(super::engine()?.list_projects().await?)
 }
 
+/// What every page of a project draws around itself: the project, and the others to switch to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProjectFrame {
+    pub project: Project,
+    pub projects: Vec<Project>,
+}
+
+#[server(endpoint = "get_project_frame", input = StrictJson)]
+pub async fn get_project_frame(project: ProjectId) -> Result<ProjectFrame, AppError> {
+    let engine = super::engine()?;
+    Ok(ProjectFrame {
+        project: engine.project(project).await?,
+        projects: engine.list_projects().await?,
+    })
+}
+
 #[server(endpoint = "get_project", input = StrictJson)]
 pub async fn get_project(project: ProjectId) -> Result<Project, AppError> {
     Ok(super::engine()?.project(project).await?)

@@ -5,7 +5,7 @@ use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::schedule::{FileLock, QueueState};
-use model::{Project, ProjectId, Task, TaskId};
+use model::{ProjectId, Task, TaskId};
 use serde::{Deserialize, Serialize};
 
 /// `task` waits for `on` to be done; refused (naming it) when it would close a cycle.
@@ -41,8 +41,6 @@ pub async fn set_concurrency_limit(project: ProjectId, limit: u32) -> Result<u32
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocksData {
-    pub project: Project,
-    pub projects: Vec<Project>,
     pub locks: Vec<FileLock>,
     /// To name each holder's task.
     pub tasks: Vec<Task>,
@@ -54,8 +52,6 @@ pub async fn get_locks(project: ProjectId) -> Result<LocksData, AppError> {
     let (project, tasks) = engine.board(project).await?;
     Ok(LocksData {
         locks: engine.file_locks(project.id).await?,
-        projects: engine.list_projects().await?,
-        project,
         tasks,
     })
 }

@@ -5,7 +5,7 @@ use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::{
-    PermissionAnswer, Project, ProjectId, RuntimeRequest, RuntimeSelection, Session, SessionId,
+    PermissionAnswer, ProjectId, RuntimeRequest, RuntimeSelection, Session, SessionId,
     SessionStart, StoredEvent, Task,
 };
 use serde::{Deserialize, Serialize};
@@ -19,8 +19,6 @@ pub const HISTORY_PAGE: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionsData {
-    pub project: Project,
-    pub projects: Vec<Project>,
     pub sessions: Vec<Session>,
     /// The project's tasks, to link sessions to and to bind a new session to.
     pub tasks: Vec<Task>,
@@ -30,8 +28,6 @@ pub struct SessionsData {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionData {
-    pub project: Project,
-    pub projects: Vec<Project>,
     pub session: Session,
     pub task: Option<Task>,
     /// The latest [`HISTORY_TAIL`] events, in order.
@@ -54,9 +50,7 @@ pub async fn list_sessions(project: ProjectId) -> Result<SessionsData, AppError>
     let (project, tasks) = engine.board(project).await?;
     Ok(SessionsData {
         sessions: engine.list_sessions(project.id).await?,
-        projects: engine.list_projects().await?,
         runtime: engine.runtime_selection(project.id).await?,
-        project,
         tasks,
     })
 }
@@ -73,8 +67,6 @@ pub async fn get_session(project: ProjectId, session: SessionId) -> Result<Sessi
         .session_events_before(project, session.id, None, HISTORY_TAIL)
         .await?;
     Ok(SessionData {
-        project: engine.project(project).await?,
-        projects: engine.list_projects().await?,
         session,
         task,
         events,

@@ -4,13 +4,11 @@
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::{ConnectionReport, Project, ProjectId, RuntimeRequest, RuntimeSelection};
+use model::{ConnectionReport, ProjectId, RuntimeRequest, RuntimeSelection};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsData {
-    pub project: Project,
-    pub projects: Vec<Project>,
     pub selection: RuntimeSelection,
     /// Task attempts that may run at once.
     pub concurrency_limit: u32,
@@ -19,9 +17,8 @@ pub struct SettingsData {
 #[server(endpoint = "get_settings", input = StrictJson)]
 pub async fn get_settings(project: ProjectId) -> Result<SettingsData, AppError> {
     let engine = super::engine()?;
+    engine.project(project).await?;
     Ok(SettingsData {
-        project: engine.project(project).await?,
-        projects: engine.list_projects().await?,
         selection: engine.runtime_selection(project).await?,
         concurrency_limit: engine.concurrency_limit(project).await?,
     })

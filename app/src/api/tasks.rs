@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoardData {
     pub project: Project,
-    pub projects: Vec<Project>,
     pub tasks: Vec<Task>,
     /// What Start runs with.
     pub runtime: RuntimeSelection,
@@ -32,7 +31,6 @@ pub struct BoardData {
 pub async fn get_board(project: ProjectId) -> Result<BoardData, AppError> {
     let engine = super::engine()?;
     let (project, tasks) = engine.board(project).await?;
-    let projects = engine.list_projects().await?;
     let runtime = engine.runtime_selection(project.id).await?;
     let activity = engine.running_activity(&tasks).await?;
     let dependencies = engine.dependencies(project.id).await?;
@@ -40,7 +38,6 @@ pub async fn get_board(project: ProjectId) -> Result<BoardData, AppError> {
     let conflicts = conflicts_by_task(&engine.file_locks(project.id).await?);
     Ok(BoardData {
         project,
-        projects,
         tasks,
         runtime,
         activity,

@@ -30,6 +30,34 @@ pub fn run_pending<T, Fut>(
     });
 }
 
+/// How many times a page changed its own data. The page's Resource is keyed on it and a
+/// mutation that changes what the page shows bumps it, so the page loads its data again — not
+/// the whole document, which would forget what the tab holds in memory (its API keys).
+#[derive(Clone, Copy)]
+pub struct Changes(RwSignal<u32>);
+
+impl Changes {
+    pub fn new() -> Self {
+        Changes(RwSignal::new(0))
+    }
+
+    /// The count, tracked: a Resource whose key reads it loads again after each change.
+    pub fn count(self) -> u32 {
+        self.0.get()
+    }
+
+    /// Says the page's data changed.
+    pub fn bump(self) {
+        self.0.update(|n| *n = n.wrapping_add(1));
+    }
+}
+
+impl Default for Changes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The message of `error` when it is about `field`, shown under that control.
 #[component]
 pub fn FieldError(error: RwSignal<Option<AppError>>, field: Field) -> impl IntoView {

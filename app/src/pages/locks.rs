@@ -3,50 +3,32 @@
 //! ends.
 
 use crate::api::{self, LocksData};
-use crate::components::Nav;
-use crate::error::AppError;
-use crate::pages::{ErrorPanel, project_param};
+use crate::pages::{Loading, loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use model::schedule::FileLock;
-use model::{ProjectId, Task};
+use model::{Project, ProjectId, Task};
 
 #[component]
-pub fn LocksPage() -> impl IntoView {
-    let params = use_params_map();
-    let data = Resource::new(
-        move || project_param(&params),
-        |project| async move {
-            match project {
-                Some(p) => api::get_locks(p).await,
-                None => Err(AppError::NotFound {
-                    message: "no such project".into(),
-                }),
-            }
-        },
-    );
+pub fn LocksPage(project: Project) -> impl IntoView {
+    let id = project.id;
+    let data = Resource::new(|| (), move |()| api::get_locks(id));
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading locks…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <LocksView data/> }.into_any(),
-                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
-                }
-            })}
+        <Suspense fallback=|| view! { <Loading what="locks"/> }>
+            {move || {
+                let project = project.clone();
+                Suspend::new(async move {
+                    loaded(data.await, |data| view! { <LocksView project data/> })
+                })
+            }}
         </Suspense>
     }
     .into_any()
 }
 
 #[component]
-fn LocksView(data: LocksData) -> impl IntoView {
-    let LocksData {
-        project,
-        projects,
-        locks,
-        tasks,
-    } = data;
+fn LocksView(project: Project, data: LocksData) -> impl IntoView {
+    let LocksData { locks, tasks } = data;
     let conflicts = locks.iter().filter(|l| l.is_conflict()).count();
     let id = project.id;
     let rows = locks
@@ -54,8 +36,7 @@ fn LocksView(data: LocksData) -> impl IntoView {
         .map(|lock| view! { <LockRow project=id lock tasks=tasks.clone()/> })
         .collect_view();
     view! {
-        <Title text=format!("{} · Locks · DevLog", project.name)/>
-        <Nav projects current=project.id/>
+        <Title text="Locks"/>
         <main class="page locks-page">
             <h1>{format!("{} · File locks", project.name)}</h1>
             <p class="muted">"Files that running sessions edited (paths inside each task's worktree). A file edited by two running sessions is a conflict: their branches will not merge cleanly."</p>

@@ -2,6 +2,7 @@
 
 mod board;
 mod locks;
+mod project;
 mod projects;
 mod session;
 mod sessions;
@@ -11,6 +12,7 @@ mod worktrees;
 
 pub use board::BoardPage;
 pub use locks::LocksPage;
+pub use project::{ProjectLayout, current_project};
 pub use projects::ProjectsPage;
 pub use session::SessionPage;
 pub use sessions::SessionsPage;
@@ -22,10 +24,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    answer_status(404);
     crate::mark_interactive();
     view! {
         <main class="page">
@@ -35,14 +34,30 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// The `:project` route parameter, if it is a project id.
-pub fn project_param(params: &Memo<leptos_router::params::ParamsMap>) -> Option<model::ProjectId> {
-    params.read().get("project").and_then(|p| p.parse().ok())
+/// A page's data, or the error panel when it could not be loaded.
+pub fn loaded<T, V: IntoView + 'static>(
+    data: Result<T, crate::error::AppError>,
+    view: impl FnOnce(T) -> V,
+) -> AnyView {
+    match data {
+        Ok(data) => view(data).into_any(),
+        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+    }
+}
+
+/// What a page shows while its data loads.
+#[component]
+pub fn Loading(
+    /// What is loading, as in "Loading {what}…".
+    what: &'static str,
+) -> impl IntoView {
+    view! { <p class="loading" aria-busy="true">{format!("Loading {what}…")}</p> }
 }
 
 /// A full-page error with a way out.
 #[component]
 pub fn ErrorPanel(error: crate::error::AppError) -> impl IntoView {
+    answer_status(error.status());
     view! {
         <section class="error-panel" role="alert">
             <h2>"Something went wrong"</h2>
@@ -50,4 +65,17 @@ pub fn ErrorPanel(error: crate::error::AppError) -> impl IntoView {
             <p><a href="/">"Back to your projects"</a></p>
         </section>
     }
+}
+
+/// The HTTP status of the page the server renders (a page that is an error is not a 200).
+fn answer_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
 }

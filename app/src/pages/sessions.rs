@@ -3,46 +3,37 @@
 use crate::api::{self, SessionsData};
 use crate::components::runtime::{RuntimeGate, RuntimeMemory};
 use crate::components::time::format_utc;
-use crate::components::{FieldError, FormError, Nav, run_pending};
+use crate::components::{FieldError, FormError, run_pending};
 use crate::error::AppError;
-use crate::pages::{ErrorPanel, project_param};
+use crate::pages::{Loading, loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use model::validation;
-use model::{Field, PermissionPolicy, ProjectId, RuntimeSelection, Session, SessionStart, Task};
+use model::{
+    Field, PermissionPolicy, Project, ProjectId, RuntimeSelection, Session, SessionStart, Task,
+};
 
 #[component]
-pub fn SessionsPage() -> impl IntoView {
-    let params = use_params_map();
-    let data = Resource::new(
-        move || project_param(&params),
-        |project| async move {
-            match project {
-                Some(p) => api::list_sessions(p).await,
-                None => Err(AppError::NotFound {
-                    message: "no such project".into(),
-                }),
-            }
-        },
-    );
+pub fn SessionsPage(project: Project) -> impl IntoView {
+    let id = project.id;
+    let data = Resource::new(|| (), move |()| api::list_sessions(id));
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading sessions…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <SessionsView data/> }.into_any(),
-                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
-                }
-            })}
+        <Suspense fallback=|| view! { <Loading what="sessions"/> }>
+            {move || {
+                let project = project.clone();
+                Suspend::new(async move {
+                    loaded(data.await, |data| view! { <SessionsView project data/> })
+                })
+            }}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
-fn SessionsView(data: SessionsData) -> impl IntoView {
+fn SessionsView(project: Project, data: SessionsData) -> impl IntoView {
     let SessionsData {
-        project,
-        projects,
         sessions,
         tasks,
         runtime,
@@ -57,8 +48,7 @@ fn SessionsView(data: SessionsData) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <Title text=format!("{} · Sessions · DevLog", project.name)/>
-        <Nav projects current=project.id/>
+        <Title text="Sessions"/>
         <main class="page sessions-page">
             <h1>{format!("{} · Sessions", project.name)}</h1>
             <NewSession project=project.id runtime/>

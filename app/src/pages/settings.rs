@@ -2,51 +2,38 @@
 //! and the CLI environment values stay in this tab's memory ([`RuntimeMemory`]).
 
 use crate::api::{self, SettingsData};
+use crate::components::run_pending;
 use crate::components::runtime::RuntimeMemory;
-use crate::components::{Nav, run_pending};
 use crate::error::AppError;
-use crate::pages::{ErrorPanel, project_param};
+use crate::pages::{Loading, loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use model::runtime::{Effort, has_reasoning_effort, known_models};
 use model::{
-    AgentKind, CliEnvVar, ConnectionReport, ExecutionMode, ProjectId, Provider, RuntimeSelection,
-    Secret,
+    AgentKind, CliEnvVar, ConnectionReport, ExecutionMode, Project, ProjectId, Provider,
+    RuntimeSelection, Secret,
 };
 
 #[component]
-pub fn SettingsPage() -> impl IntoView {
-    let params = use_params_map();
-    let data = Resource::new(
-        move || project_param(&params),
-        |project| async move {
-            match project {
-                Some(p) => api::get_settings(p).await,
-                None => Err(AppError::NotFound {
-                    message: "no such project".into(),
-                }),
-            }
-        },
-    );
+pub fn SettingsPage(project: Project) -> impl IntoView {
+    let id = project.id;
+    let data = Resource::new(|| (), move |()| api::get_settings(id));
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading settings…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <SettingsView data/> }.into_any(),
-                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
-                }
-            })}
+        <Suspense fallback=|| view! { <Loading what="settings"/> }>
+            {move || {
+                let project = project.clone();
+                Suspend::new(async move {
+                    loaded(data.await, |data| view! { <SettingsView project data/> })
+                })
+            }}
         </Suspense>
     }
     .into_any()
 }
 
 #[component]
-fn SettingsView(data: SettingsData) -> impl IntoView {
+fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
     let SettingsData {
-        project,
-        projects,
         selection,
         concurrency_limit,
     } = data;
@@ -55,8 +42,7 @@ fn SettingsView(data: SettingsData) -> impl IntoView {
     let memory = RuntimeMemory::get();
     let readiness = move || draft.with(|s| memory.blocked_reason(s));
     view! {
-        <Title text=format!("{} · Execution & model · DevLog", project.name)/>
-        <Nav projects current=project.id/>
+        <Title text="Execution & model"/>
         <main class="page settings-page">
             <h1>{format!("{} · Execution & model", project.name)}</h1>
             <p class="notice" id="secrets-notice">

@@ -2,51 +2,35 @@
 //! running session — with remove (never the main work tree, never while a session runs) and
 //! prune (the worktrees whose task was deleted).
 
-use crate::api::{self, WorktreesData};
-use crate::components::{FormError, Nav, run_pending};
+use crate::api;
+use crate::components::{FormError, run_pending};
 use crate::error::AppError;
-use crate::pages::{ErrorPanel, project_param};
+use crate::pages::{Loading, loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
-use model::ProjectId;
 use model::review::WorktreeInfo;
+use model::{Project, ProjectId};
 
 #[component]
-pub fn WorktreesPage() -> impl IntoView {
-    let params = use_params_map();
-    let data = Resource::new(
-        move || project_param(&params),
-        |project| async move {
-            match project {
-                Some(p) => api::list_worktrees(p).await,
-                None => Err(AppError::NotFound {
-                    message: "no such project".into(),
-                }),
-            }
-        },
-    );
+pub fn WorktreesPage(project: Project) -> impl IntoView {
+    let id = project.id;
+    let data = Resource::new(|| (), move |()| api::list_worktrees(id));
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading worktrees…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <WorktreesView data/> }.into_any(),
-                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
-                }
-            })}
+        <Suspense fallback=|| view! { <Loading what="worktrees"/> }>
+            {move || {
+                let project = project.clone();
+                Suspend::new(async move {
+                    loaded(data.await, |data| view! { <WorktreesView project data/> })
+                })
+            }}
         </Suspense>
     }
     .into_any()
 }
 
 #[component]
-fn WorktreesView(data: WorktreesData) -> impl IntoView {
-    let WorktreesData {
-        project,
-        projects,
-        worktrees,
-    } = data;
-    let rows = RwSignal::new(worktrees);
+fn WorktreesView(project: Project, data: Vec<WorktreeInfo>) -> impl IntoView {
+    let rows = RwSignal::new(data);
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
@@ -54,7 +38,7 @@ fn WorktreesView(data: WorktreesData) -> impl IntoView {
     let refresh = move || {
         leptos::task::spawn_local(async move {
             match api::list_worktrees(id).await {
-                Ok(data) => rows.set(data.worktrees),
+                Ok(worktrees) => rows.set(worktrees),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -74,8 +58,7 @@ fn WorktreesView(data: WorktreesData) -> impl IntoView {
     };
     let orphans = move || rows.with(|r| r.iter().filter(|w| w.orphaned).count());
     view! {
-        <Title text=format!("{} · Worktrees · DevLog", project.name)/>
-        <Nav projects current=project.id/>
+        <Title text="Worktrees"/>
         <main class="page worktrees-page">
             <h1>{format!("{} · Worktrees", project.name)}</h1>
             <p class="muted">"Each task runs in its own worktree under DevLog's data directory. Removing one keeps its branch and commits."</p>

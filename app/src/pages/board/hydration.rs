@@ -85,18 +85,10 @@ fn read_card(card: &web_sys::Element) -> Option<CardContent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model::{Priority, Project, ProjectId, RuntimeSelection, TaskId, TaskSlot, TaskStatus};
+    use model::{Priority, RuntimeSelection, TaskId, TaskSlot, TaskStatus};
 
     fn page() -> BoardPageData {
         BoardPageData {
-            project: Project {
-                id: ProjectId(1),
-                name: "p".into(),
-                path: "/p".into(),
-                default_branch: "main".into(),
-                created_at: 0,
-            },
-            projects: Vec::new(),
             slots: vec![TaskSlot {
                 id: TaskId(3),
                 status: TaskStatus::Todo,

@@ -14,50 +14,37 @@ mod state;
 mod view_model;
 
 use crate::api::{self, BoardPageData};
-use crate::components::{Nav, TaskForm};
+use crate::components::TaskForm;
 use crate::error::AppError;
-use crate::pages::{ErrorPanel, project_param};
+use crate::pages::{Loading, loaded};
 use column::Column;
 use hydration::BoardPageCodec;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
-use model::{BoardColumn, BoardCounts, TaskDraft};
+use model::{BoardColumn, BoardCounts, Project, TaskDraft};
 use state::BoardState;
 
 #[component]
-pub fn BoardPage() -> impl IntoView {
-    let params = use_params_map();
-    let board: Resource<_, BoardPageCodec> = Resource::new_with_options(
-        move || project_param(&params),
-        |project| async move {
-            match project {
-                Some(project) => api::get_board_page(project).await,
-                None => Err(AppError::NotFound {
-                    message: "no such project".into(),
-                }),
-            }
-        },
-        false,
-    );
+pub fn BoardPage(project: Project) -> impl IntoView {
+    let id = project.id;
+    let board: Resource<_, BoardPageCodec> =
+        Resource::new_with_options(|| (), move |()| api::get_board_page(id), false);
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the board…"</p> }>
-            {move || Suspend::new(async move {
-                match board.await {
-                    Ok(data) => view! { <BoardView data/> }.into_any(),
-                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
-                }
-            })}
+        <Suspense fallback=|| view! { <Loading what="the board"/> }>
+            {move || {
+                let project = project.clone();
+                Suspend::new(async move {
+                    loaded(board.await, |data| view! { <BoardView project data/> })
+                })
+            }}
         </Suspense>
     }
     .into_any()
 }
 
 #[component]
-fn BoardView(data: BoardPageData) -> impl IntoView {
-    let project = data.project.clone();
-    let projects = data.projects.clone();
-    let state = BoardState::new(data);
+fn BoardView(project: Project, data: BoardPageData) -> impl IntoView {
+    let state = BoardState::new(project.id, data);
     activity::follow(state);
     let needs_me_only = RwSignal::new(false);
     let show_done = RwSignal::new(false);
@@ -88,8 +75,7 @@ fn BoardView(data: BoardPageData) -> impl IntoView {
     });
 
     view! {
-        <Title text=format!("{} · Board · DevLog", project.name)/>
-        <Nav projects current=project.id/>
+        <Title text="Board"/>
         <main class="page board-page">
             <header class="board-header">
                 <div>

@@ -52,9 +52,8 @@ pub struct BoardState {
 }
 
 impl BoardState {
-    pub fn new(data: BoardPageData) -> Self {
+    pub fn new(project: ProjectId, data: BoardPageData) -> Self {
         let BoardPageData {
-            project,
             slots,
             cards,
             titles,
@@ -63,11 +62,10 @@ impl BoardState {
             dependencies,
             queue,
             conflicts,
-            ..
         } = data;
         let slots = RwSignal::new(slots);
         BoardState {
-            project: project.id,
+            project,
             slots,
             statuses: Memo::new(move |_| {
                 slots.with(|slots| slots.iter().map(|s| (s.id, s.status)).collect())

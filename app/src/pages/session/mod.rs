@@ -9,43 +9,42 @@ mod view;
 mod window;
 
 use crate::api::{self, SessionData};
-use crate::components::Nav;
 use crate::error::AppError;
-use crate::pages::{ErrorPanel, project_param};
+use crate::pages::{Loading, loaded};
 use controls::{Controls, FollowUp};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::use_params;
+use leptos_router::params::Params;
 use live::Connection;
-use model::{ProjectId, RuntimeSelection, SessionId, SessionStatus};
+use model::{Project, ProjectId, RuntimeSelection, SessionId, SessionStatus};
 use rows::RowView;
 use view::TranscriptView;
 
+#[derive(Params, Clone, Debug, PartialEq)]
+struct SessionParams {
+    session: Option<SessionId>,
+}
+
 #[component]
-pub fn SessionPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let session = params
-            .read()
-            .get("session")
-            .and_then(|s| s.parse::<SessionId>().ok());
-        project_param(&params).zip(session)
-    };
-    let data = Resource::new(key, |key| async move {
-        match key {
-            Some((project, session)) => api::get_session(project, session).await,
-            None => Err(AppError::NotFound {
-                message: "no such session".into(),
-            }),
-        }
-    });
+pub fn SessionPage(project: Project) -> impl IntoView {
+    let params = use_params::<SessionParams>();
+    let id = project.id;
+    let data = Resource::new(
+        move || params.read().as_ref().ok().and_then(|p| p.session),
+        move |session| async move {
+            match session {
+                Some(session) => api::get_session(id, session).await,
+                None => Err(AppError::NotFound {
+                    message: "no such session".into(),
+                }),
+            }
+        },
+    );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the session…"</p> }>
+        <Suspense fallback=|| view! { <Loading what="the session"/> }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <SessionView data/> }.into_any(),
-                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
-                }
+                loaded(data.await, |data| view! { <SessionView project=id data/> })
             })}
         </Suspense>
     }
@@ -66,10 +65,8 @@ pub(crate) struct Ctx {
 }
 
 #[component]
-fn SessionView(data: SessionData) -> impl IntoView {
+fn SessionView(project: ProjectId, data: SessionData) -> impl IntoView {
     let SessionData {
-        project,
-        projects,
         session,
         task,
         events,
@@ -78,14 +75,14 @@ fn SessionView(data: SessionData) -> impl IntoView {
     let connection = RwSignal::new(Connection::Connecting);
     let initial_status = session.status;
     let transcript = TranscriptView::new(
-        (project.id, session.id),
+        (project, session.id),
         events,
         has_earlier,
         initial_status.is_final(),
     );
     let status = Memo::new(move |_| transcript.status.get().unwrap_or(initial_status));
     let ctx = Ctx {
-        project: project.id,
+        project,
         session: session.id,
         status,
         action_error: RwSignal::new(None),
@@ -93,7 +90,7 @@ fn SessionView(data: SessionData) -> impl IntoView {
         for_task: session.task_id.is_some(),
     };
     live::follow(
-        crate::paths::session_events(project.id, session.id),
+        crate::paths::session_events(project, session.id),
         transcript,
         connection,
     );
@@ -101,8 +98,7 @@ fn SessionView(data: SessionData) -> impl IntoView {
     let queued = transcript.queued;
     let permission = session.permission;
     view! {
-        <Title text=format!("Session {} · {} · DevLog", session.id, project.name)/>
-        <Nav projects current=project.id/>
+        <Title text=format!("Session {}", session.id)/>
         <main class="page session-page">
             <header class="session-header">
                 <div>

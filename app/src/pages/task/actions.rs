@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::components::runtime::{RuntimeGate, RuntimeMemory};
-use crate::components::{FieldError, FormError, run_pending};
+use crate::components::{Changes, FieldError, FormError, run_pending};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -12,7 +12,12 @@ use model::validation;
 use model::{Field, ProjectId, RuntimeSelection, Task, TaskStatus};
 
 #[component]
-pub fn Actions(task: Task, runtime: RuntimeSelection) -> impl IntoView {
+pub fn Actions(
+    task: Task,
+    runtime: RuntimeSelection,
+    /// Bumped when an action changes the task but leaves the page (a queued Start, Mark done).
+    changes: Changes,
+) -> impl IntoView {
     let status = task.status;
     let project = task.project_id;
     let id = task.id;
@@ -22,9 +27,9 @@ pub fn Actions(task: Task, runtime: RuntimeSelection) -> impl IntoView {
             {(status == TaskStatus::InProgress).then(|| task.session_id.map(|s| view! {
                 <a class="button primary" id="open-session" href=crate::paths::session(project, s)>"Open the running session"</a>
             }))}
-            {status.is_executable().then(|| view! { <StartTask task=task.clone() runtime=runtime.clone() settings=settings.clone()/> })}
-            {status.can_retry().then(|| view! { <RetryForm task=task.clone() runtime=runtime.clone() settings=settings.clone()/> })}
-            {(status == TaskStatus::Review).then(|| view! { <MarkDone task=task.clone()/> })}
+            {status.is_executable().then(|| view! { <StartTask task=task.clone() runtime=runtime.clone() settings=settings.clone() changes/> })}
+            {status.can_retry().then(|| view! { <RetryForm task=task.clone() runtime=runtime.clone() settings=settings.clone() changes/> })}
+            {(status == TaskStatus::Review).then(|| view! { <MarkDone task=task.clone() changes/> })}
             {matches!(status, TaskStatus::Review | TaskStatus::Done).then(|| view! { <CreatePr task=task.clone()/> })}
             <p class="muted">
                 <a href=crate::paths::worktrees(project)>"Worktrees"</a>" · "
@@ -35,27 +40,31 @@ pub fn Actions(task: Task, runtime: RuntimeSelection) -> impl IntoView {
     .into_any()
 }
 
-/// After a Start or a Retry: its live session; or, when it was queued, this page again,
-/// which shows why it waits.
+/// After a Start or a Retry: its live session; or, when it was queued, this page as it now
+/// is, which shows why it waits.
 fn after_start(
     project: ProjectId,
     navigate: impl Fn(&str, NavigateOptions) + 'static,
     error: RwSignal<Option<AppError>>,
+    changes: Changes,
 ) -> impl FnOnce(Result<StartOutcome, AppError>) + 'static {
     move |result| match result {
         Ok(StartOutcome::Started { session, .. }) => navigate(
             &crate::paths::session(project, session.id),
             Default::default(),
         ),
-        Ok(StartOutcome::Queued { .. }) => {
-            let _ = window().location().reload();
-        }
+        Ok(StartOutcome::Queued { .. }) => changes.bump(),
         Err(e) => error.set(Some(e)),
     }
 }
 
 #[component]
-fn StartTask(task: Task, runtime: RuntimeSelection, settings: String) -> impl IntoView {
+fn StartTask(
+    task: Task,
+    runtime: RuntimeSelection,
+    settings: String,
+    changes: Changes,
+) -> impl IntoView {
     let memory = RuntimeMemory::get();
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
@@ -72,7 +81,7 @@ fn StartTask(task: Task, runtime: RuntimeSelection, settings: String) -> impl In
         run_pending(
             pending,
             api::execute_task(project, id, request, None),
-            after_start(project, navigate, error),
+            after_start(project, navigate, error, changes),
         );
     };
     view! {
@@ -88,7 +97,12 @@ fn StartTask(task: Task, runtime: RuntimeSelection, settings: String) -> impl In
 }
 
 #[component]
-fn RetryForm(task: Task, runtime: RuntimeSelection, settings: String) -> impl IntoView {
+fn RetryForm(
+    task: Task,
+    runtime: RuntimeSelection,
+    settings: String,
+    changes: Changes,
+) -> impl IntoView {
     let memory = RuntimeMemory::get();
     let feedback = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
@@ -113,7 +127,7 @@ fn RetryForm(task: Task, runtime: RuntimeSelection, settings: String) -> impl In
         run_pending(
             pending,
             api::retry_task(project, id, text, request, None),
-            after_start(project, navigate, error),
+            after_start(project, navigate, error, changes),
         );
     };
     view! {
@@ -133,7 +147,7 @@ fn RetryForm(task: Task, runtime: RuntimeSelection, settings: String) -> impl In
 }
 
 #[component]
-fn MarkDone(task: Task) -> impl IntoView {
+fn MarkDone(task: Task, changes: Changes) -> impl IntoView {
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let (project, id) = (task.project_id, task.id);
@@ -142,10 +156,7 @@ fn MarkDone(task: Task) -> impl IntoView {
             pending,
             api::move_task(project, id, TaskStatus::Done),
             move |r| match r {
-                // The page shows the task as it now is.
-                Ok(_) => {
-                    let _ = window().location().reload();
-                }
+                Ok(_) => changes.bump(),
                 Err(e) => error.set(Some(e)),
             },
         );

@@ -2,15 +2,11 @@
 //! one (a cycle is refused and named) or removing one, and its place in the queue.
 
 use crate::api;
-use crate::components::{FormError, run_pending};
+use crate::components::{Changes, FormError, run_pending};
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::schedule::{Dependency, QueueState};
 use model::{Task, TaskId, TaskStatus};
-
-fn reload() {
-    let _ = window().location().reload();
-}
 
 #[component]
 pub fn Dependencies(
@@ -18,6 +14,8 @@ pub fn Dependencies(
     tasks: Vec<Task>,
     dependencies: Vec<Dependency>,
     queue_state: Option<QueueState>,
+    /// Bumped after each change here: the page shows the task as it now is.
+    changes: Changes,
 ) -> impl IntoView {
     let (project, id) = (task.project_id, task.id);
     let find = |t: TaskId| tasks.iter().find(|x| x.id == t).cloned();
@@ -48,7 +46,7 @@ pub fn Dependencies(
             pending,
             api::add_dependency(project, id, on),
             move |r| match r {
-                Ok(()) => reload(),
+                Ok(()) => changes.bump(),
                 Err(e) => error.set(Some(e)),
             },
         );
@@ -59,17 +57,18 @@ pub fn Dependencies(
             pending,
             api::remove_dependency(project, id, on),
             move |r| match r {
-                Ok(()) => reload(),
+                Ok(()) => changes.bump(),
                 Err(e) => error.set(Some(e)),
             },
         );
     };
     let unqueue = move |_| {
+        error.set(None);
         run_pending(
             pending,
             api::move_task(project, id, TaskStatus::Todo),
             move |r| match r {
-                Ok(_) => reload(),
+                Ok(_) => changes.bump(),
                 Err(e) => error.set(Some(e)),
             },
         );
@@ -86,7 +85,7 @@ pub fn Dependencies(
             <h2>"Dependencies"</h2>
             {queue_state.map(|state| view! {
                 <p class="queue-reason" id="queue-reason" role="status">"⏳ "{state.describe(title_of)}
-                    " "<button type="button" id="unqueue" on:click=unqueue>"Take out of the queue"</button>
+                    " "<button type="button" id="unqueue" disabled=move || pending.get() on:click=unqueue>"Take out of the queue"</button>
                 </p>
             })}
             <h3>"Starts after"</h3>
@@ -101,7 +100,7 @@ pub fn Dependencies(
                                 <li data-task-id=on.to_string()>
                                     <span class=format!("status-badge status-{}", d.status.as_str())>{d.status.icon()}" "{d.status.label()}</span>
                                     " "<a href=crate::paths::task(project, on)>{format!("#{on} {}", d.title)}</a>
-                                    " "<button type="button" class="remove-dependency" on:click=move |_| remove(on)>"Remove"</button>
+                                    " "<button type="button" class="remove-dependency" disabled=move || pending.get() on:click=move |_| remove(on)>"Remove"</button>
                                 </li>
                             }
                         }).collect_view()}

@@ -6,60 +6,63 @@ mod dependencies;
 mod diff;
 
 use crate::api::{self, TaskPageData};
-use crate::components::Nav;
+use crate::components::Changes;
 use crate::components::time::format_utc;
 use crate::error::AppError;
-use crate::pages::{ErrorPanel, project_param};
+use crate::pages::{Loading, loaded};
 use actions::Actions;
 use dependencies::Dependencies;
 use diff::DiffView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
-use model::{Session, TaskId};
+use leptos_router::hooks::{use_params, use_query};
+use leptos_router::params::Params;
+use model::{Project, ProjectId, Session, TaskId};
+
+#[derive(Params, Clone, Debug, PartialEq)]
+struct TaskParams {
+    task: Option<TaskId>,
+}
+
+#[derive(Params, Clone, Debug, PartialEq)]
+struct TaskQuery {
+    /// The page of the review's file list.
+    page: Option<usize>,
+}
 
 #[component]
-pub fn TaskPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
+pub fn TaskPage(project: Project) -> impl IntoView {
+    let params = use_params::<TaskParams>();
+    let query = use_query::<TaskQuery>();
+    let changes = Changes::new();
     let key = move || {
-        let task = params
-            .read()
-            .get("task")
-            .and_then(|t| t.parse::<i64>().ok())
-            .map(TaskId);
-        let page = query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<usize>().ok());
-        (project_param(&params).zip(task), page)
+        let task = params.read().as_ref().ok().and_then(|p| p.task);
+        let page = query.read().as_ref().ok().and_then(|q| q.page);
+        (task, page, changes.count())
     };
-    let data = Resource::new(key, |(ids, page)| async move {
-        match ids {
-            Some((project, task)) => api::get_task_review(project, task, page).await,
+    let id = project.id;
+    let data = Resource::new(key, move |(task, page, _)| async move {
+        match task {
+            Some(task) => api::get_task_review(id, task, page).await,
             None => Err(AppError::NotFound {
                 message: "no such task".into(),
             }),
         }
     });
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the task…"</p> }>
+        // A Transition: after a change, the page stays as it was until it is loaded again.
+        <Transition fallback=|| view! { <Loading what="the task"/> }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <TaskView data/> }.into_any(),
-                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any(),
-                }
+                loaded(data.await, |data| view! { <TaskView project=id data changes/> })
             })}
-        </Suspense>
+        </Transition>
     }
     .into_any()
 }
 
 #[component]
-fn TaskView(data: TaskPageData) -> impl IntoView {
+fn TaskView(project: ProjectId, data: TaskPageData, changes: Changes) -> impl IntoView {
     let TaskPageData {
-        project,
-        projects,
         review,
         runtime,
         tasks,
@@ -70,11 +73,10 @@ fn TaskView(data: TaskPageData) -> impl IntoView {
     let status = task.status;
     let sessions = review.sessions.clone();
     view! {
-        <Title text=format!("{} · {} · DevLog", task.title, project.name)/>
-        <Nav projects current=project.id/>
+        <Title text=task.title.clone()/>
         <main class="page task-page">
             <header class="task-header">
-                <p class="muted"><a href=crate::paths::board_card(project.id, task.id)>"← Board"</a></p>
+                <p class="muted"><a href=crate::paths::board_card(project, task.id)>"← Board"</a></p>
                 <h1 id="task-title">{task.title.clone()}</h1>
                 <p class="task-facts">
                     <span id="task-status" class=format!("status-badge status-{}", status.as_str())>
@@ -92,8 +94,8 @@ fn TaskView(data: TaskPageData) -> impl IntoView {
                     <p class="fail-reason" id="task-fail-reason" role="status"><strong>"Why it failed: "</strong>{reason}</p>
                 })}
             </header>
-            <Actions task=task.clone() runtime/>
-            <Dependencies task=task.clone() tasks dependencies queue_state/>
+            <Actions task=task.clone() runtime changes/>
+            <Dependencies task=task.clone() tasks dependencies queue_state changes/>
             <section class="attempts" aria-label="Attempts">
                 <h2>{format!("Attempts ({})", sessions.len())}</h2>
                 {if sessions.is_empty() {
@@ -106,7 +108,7 @@ fn TaskView(data: TaskPageData) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
-            <DiffView task=task.id project=project.id diff=review.diff diff_error=review.diff_error/>
+            <DiffView task=task.id project=project diff=review.diff diff_error=review.diff_error/>
         </main>
     }
     .into_any()
