@@ -73,13 +73,13 @@ fmt:
 # Each crate in its real configuration: app with ssr natively, frontend for wasm32.
 lint: wasm-target
 	cargo fmt --all -- --check
-	cargo clippy -p model -p engine -p app -p server -p standin --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p model -p engine -p app -p server -p standin -p testkit --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 	RUSTDOCFLAGS="-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links" \
-	  cargo doc --no-deps -p model -p engine -p app -p server -p standin --features app/ssr
+	  cargo doc --no-deps -p model -p engine -p app -p server -p standin -p testkit --features app/ssr
 
 test-unit:
-	cargo test -p model -p engine -p app -p server -p standin --features app/ssr
+	cargo test -p model -p engine -p app -p server -p standin -p testkit --features app/ssr
 
 e2e: build chromium
 	cargo build --release -p standin

@@ -111,7 +111,7 @@ pub(crate) mod testing {
     /// A registered project on a fresh one-commit repository.
     pub async fn temp_project(engine: &Engine) -> (model::Project, tempfile::TempDir) {
         let repo = tempfile::tempdir().expect("temp repo");
-        git::testing::init_repo(repo.path(), "main");
+        testkit::init_repo(repo.path(), "main");
         let project = engine
             .register_project(model::ProjectDraft {
                 path: repo.path().display().to_string(),

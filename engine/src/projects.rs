@@ -127,8 +127,8 @@ pub(crate) fn project_not_found(id: ProjectId) -> EngineError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::testing::init_repo;
     use crate::testing::temp_engine;
+    use testkit::init_repo;
 
     #[tokio::test]
     async fn registers_a_repository_with_detected_name_and_branch() {

@@ -14,8 +14,6 @@ use axum::http::{Request, header};
 use engine::{Engine, EngineError, store};
 use leptos::prelude::LeptosOptions;
 use model::{Priority, TaskDraft, TaskStatus};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -41,17 +39,6 @@ fn workspace_root() -> PathBuf {
         .parent()
         .expect("workspace root")
         .to_path_buf()
-}
-
-fn init_repo(dir: &Path) {
-    let ok = Command::new("sh")
-        .arg("-c")
-        .arg("git init -q -b main && git -c user.name=b -c user.email=b@b.invalid commit -q --allow-empty -m init")
-        .current_dir(dir)
-        .status()
-        .expect("git")
-        .success();
-    assert!(ok, "git init");
 }
 
 async fn seeded_engine(data: &Path, repo: &Path) -> (Engine, model::ProjectId) {
@@ -100,7 +87,7 @@ async fn seeded_engine(data: &Path, repo: &Path) -> (Engine, model::ProjectId) {
 async fn board_ssr() {
     let data = tempfile::tempdir().expect("tempdir");
     let repo = tempfile::tempdir().expect("tempdir");
-    init_repo(repo.path());
+    testkit::init_repo(repo.path(), "main");
     let (engine, project) = seeded_engine(data.path(), repo.path()).await;
     let addr: std::net::SocketAddr = "127.0.0.1:3000".parse().expect("addr");
     let options = LeptosOptions::builder()
@@ -245,16 +232,10 @@ fn site_sizes(site_root: &Path) {
     );
 }
 
+/// The body of a 2xx answer to `GET path`.
 fn http_get(addr: &str, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
+    let response = ureq::get(format!("http://{addr}{path}")).call().ok()?;
+    response.into_body().read_to_string().ok()
 }
 
 fn rss_idle(site_root: &Path) {
@@ -265,7 +246,7 @@ fn rss_idle(site_root: &Path) {
     }
     let data = tempfile::tempdir().expect("tempdir");
     let repo = tempfile::tempdir().expect("tempdir");
-    init_repo(repo.path());
+    testkit::init_repo(repo.path(), "main");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -282,7 +263,7 @@ fn rss_idle(site_root: &Path) {
         .spawn()
         .expect("start server");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while http_get(&addr, "/healthz").is_none_or(|r| !r.starts_with("HTTP/1.1 200")) {
+    while http_get(&addr, "/healthz").is_none() {
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -10,8 +10,7 @@
 //! - `rss_20_sessions_mb`: server RSS with 20 live sessions (agents alive and waiting).
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -74,7 +73,7 @@ fn start_server() -> Server {
         .spawn()
         .expect("start devlog");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while request(&addr, "GET", "/healthz", None).is_none() {
+    while !healthy(&addr) {
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -85,39 +84,23 @@ fn start_server() -> Server {
     }
 }
 
-/// One HTTP/1.0 request; the body of a 2xx answer.
-fn request(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Option<String> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    head.split(' ').nth(1).filter(|s| s.starts_with('2'))?;
-    Some(body.to_string())
+/// Whether the server answers its health check.
+fn healthy(addr: &str) -> bool {
+    ureq::get(format!("http://{addr}/healthz")).call().is_ok()
 }
 
+/// A server function through its JSON endpoint; the body of its 2xx answer.
 fn call(server: &Server, name: &str, args: Value) -> Value {
-    let body = request(&server.addr, "POST", &format!("/api/{name}"), Some(&args))
-        .unwrap_or_else(|| panic!("{name} failed"));
-    serde_json::from_str(&body).unwrap_or(Value::Null)
+    let answer = ureq::post(format!("http://{}/api/{name}", server.addr))
+        .header("content-type", "application/json")
+        .send(args.to_string())
+        .and_then(|response| response.into_body().read_to_string())
+        .unwrap_or_else(|e| panic!("{name} failed: {e}"));
+    serde_json::from_str(&answer).unwrap_or(Value::Null)
 }
 
 fn project(server: &Server) -> i64 {
-    let repo = tempfile::tempdir().expect("tempdir").keep();
-    let ok = Command::new("sh")
-        .arg("-c")
-        .arg("git init -q -b main && git -c user.name=b -c user.email=b@b.invalid commit -q --allow-empty -m i")
-        .current_dir(&repo)
-        .status()
-        .expect("git")
-        .success();
-    assert!(ok);
+    let repo = testkit::repo().keep();
     call(server, "register_project", json!({"draft": {"path": repo}}))["id"]
         .as_i64()
         .expect("project id")
@@ -153,9 +136,12 @@ fn now_nanos() -> u128 {
 
 /// Reads a session's SSE stream until its turn ends (`stop_after_turn`) or `stop_at` events.
 fn follow(addr: &str, project: i64, session: i64, stop_after_turn: bool, stop_at: u64) -> Received {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    write!(stream, "GET /api/projects/{project}/sessions/{session}/events?after=0 HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("write");
-    let reader = BufReader::with_capacity(1 << 16, stream);
+    let stream = ureq::get(format!(
+        "http://{addr}/api/projects/{project}/sessions/{session}/events?after=0"
+    ))
+    .call()
+    .expect("the session's event stream");
+    let reader = BufReader::with_capacity(1 << 16, stream.into_body().into_reader());
     let mut got = Received {
         events: 0,
         first: Instant::now(),

@@ -15,8 +15,10 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cookie::{Cookie, SameSite};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 
 const TOKEN_COOKIE: &str = "devlog_token";
 
@@ -90,22 +92,30 @@ impl Guard {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        let cookie = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().strip_prefix(TOKEN_COOKIE)?.strip_prefix('='))
-            .next();
-        [bearer, cookie]
+        let cookie = token_cookie(headers);
+        [bearer.map(str::to_string), cookie]
             .into_iter()
             .flatten()
-            .any(|given| constant_time_eq(given.as_bytes(), expected.as_bytes()))
+            .any(|given| tokens_match(&given, expected))
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// The value of the token cookie among the request's cookies, if it sent one.
+fn token_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == TOKEN_COOKIE)
+        .map(|c| c.value().to_string())
+}
+
+/// Compares in constant time, so the answer's timing does not reveal how much of a guess was
+/// right.
+fn tokens_match(given: &str, expected: &str) -> bool {
+    given.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
 fn refuse(status: StatusCode, message: String) -> Response {
@@ -183,19 +193,20 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// same path; anything else is 401.
 fn token_login(req: &Request, expected: &str) -> Response {
     let given = req.uri().query().and_then(|q| {
-        q.split('&')
-            .find_map(|pair| pair.strip_prefix("token="))
-            .map(str::to_string)
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(name, _)| name == "token")
+            .map(|(_, value)| value.into_owned())
     });
     match given {
-        Some(token) if *req.method() == Method::GET && constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
+        Some(token) if *req.method() == Method::GET && tokens_match(&token, expected) => {
+            let cookie = Cookie::build((TOKEN_COOKIE, expected))
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .path("/");
             Response::builder()
                 .status(StatusCode::SEE_OTHER)
                 .header(header::LOCATION, on_this_site(req.uri().path()))
-                .header(
-                    header::SET_COOKIE,
-                    format!("{TOKEN_COOKIE}={expected}; HttpOnly; SameSite=Strict; Path=/"),
-                )
+                .header(header::SET_COOKIE, cookie.to_string())
                 .body(Body::empty())
                 .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
@@ -294,8 +305,27 @@ mod tests {
 
     #[test]
     fn tokens_compare_whole() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"abcd"));
+        assert!(tokens_match("abc", "abc"));
+        assert!(!tokens_match("abc", "abd"));
+        assert!(!tokens_match("abc", "abcd"));
+        assert!(!tokens_match("", "abc"));
+    }
+
+    #[test]
+    fn the_token_cookie_is_found_among_others_and_only_by_its_name() {
+        let with = |values: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append(header::COOKIE, v.parse().unwrap());
+            }
+            token_cookie(&h)
+        };
+        assert_eq!(
+            with(&["a=1; devlog_token=t0k; b=2"]).as_deref(),
+            Some("t0k")
+        );
+        assert_eq!(with(&["a=1", "devlog_token=t0k"]).as_deref(), Some("t0k"));
+        assert_eq!(with(&["devlog_tokenx=t0k; xdevlog_token=t0k"]), None);
+        assert_eq!(with(&[]), None);
     }
 }

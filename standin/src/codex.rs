@@ -28,51 +28,22 @@ impl Turn {
     }
 }
 
-pub fn run(args: &[String]) -> i32 {
-    let value_flags = [
-        "-m",
-        "--model",
-        "-c",
-        "--config",
-        "-s",
-        "--sandbox",
-        "-C",
-        "--cd",
-    ];
-    let mut positional = Vec::new();
-    let mut sandbox = "workspace-write".to_string();
-    let mut i = 0;
-    let mut after_dashes = false;
-    while i < args.len() {
-        let arg = &args[i];
-        if after_dashes {
-            positional.push(arg.clone());
-        } else if arg == "--" {
-            after_dashes = true;
-        } else if value_flags.contains(&arg.as_str()) {
-            if matches!(arg.as_str(), "-s" | "--sandbox") {
-                sandbox = args.get(i + 1).cloned().unwrap_or_default();
-            }
-            i += 1;
-        } else if !arg.starts_with('-') {
-            positional.push(arg.clone());
-        }
-        i += 1;
+pub fn run(exec: crate::argv::Exec) -> i32 {
+    let sandbox = exec.sandbox.as_deref().unwrap_or("workspace-write");
+    let (thread_id, prompt) = exec.thread_and_prompt();
+    let thread_id = thread_id.map(str::to_string);
+    if let Some(dir) = &exec.cd
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        eprintln!("Error: cannot change to {}: {e}", dir.display());
+        return 1;
     }
-    if positional.first().map(String::as_str) != Some("exec") {
-        eprintln!("standin codex: only `exec` is supported");
-        return 2;
-    }
-    let (thread_id, prompt) = match positional.get(1).map(String::as_str) {
-        Some("resume") => (positional.get(2).cloned(), positional.get(3).cloned()),
-        _ => (None, positional.get(1).cloned()),
-    };
     // Like the real CLI: no work outside a git repository unless told to skip the check.
-    if !args.iter().any(|a| a == "--skip-git-repo-check") && !inside_git_repo() {
+    if !exec.skip_git_repo_check && !inside_git_repo() {
         eprintln!("Not inside a trusted directory and --skip-git-repo-check was not specified.");
         return 1;
     }
-    let mut prompt = prompt.unwrap_or_default();
+    let mut prompt = prompt;
     if prompt == "-" {
         prompt.clear();
         let _ = std::io::stdin().read_to_string(&mut prompt);

@@ -35,37 +35,32 @@
 //! as Claude Code 2.1.197 retries a refused key), and the model
 //! `hang` (`-m hang`, `--model hang`) never answers, like an unreachable model API.
 
+mod argv;
 mod claude;
 mod codex;
 mod script;
 
-use std::path::Path;
+use argv::Protocol;
+use clap::Parser;
 
 fn main() {
     let mut args: Vec<String> = std::env::args().collect();
-    let argv0 = args.first().cloned().unwrap_or_default();
-    let forced = args
-        .get(1)
-        .and_then(|a| a.strip_prefix("--standin-protocol="))
-        .map(str::to_string);
-    if forced.is_some() {
-        args.remove(1);
-    }
-    let name = forced.unwrap_or_else(|| {
-        Path::new(&argv0)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    });
-    let code = if name.contains("codex") {
-        codex::run(&args[1..])
-    } else if name.contains("claude") {
-        claude::run(&args[1..])
-    } else {
-        eprintln!(
-            "devlog-standin-agent: call me as 'claude' or 'codex', or pass --standin-protocol=claude|codex"
-        );
-        2
+    let protocol = match Protocol::choose(&mut args) {
+        Ok(protocol) => protocol,
+        Err(why) => {
+            eprintln!("devlog-standin-agent: {why}");
+            std::process::exit(2);
+        }
+    };
+    // A command line the real CLI would refuse is refused the same way (clap exits 2).
+    let code = match protocol {
+        Protocol::Claude => claude::run(argv::Claude::parse_from(args)),
+        Protocol::Codex => {
+            let argv::Codex {
+                command: argv::CodexCommand::Exec(exec),
+            } = argv::Codex::parse_from(args);
+            codex::run(exec)
+        }
     };
     std::process::exit(code);
 }

@@ -122,15 +122,7 @@ async fn a_restart_stops_only_processes_proven_ours_and_tells_the_stream() {
 #[tokio::test]
 async fn removing_a_project_stops_its_sessions_and_leaves_the_others_whole() {
     let b = bench().await;
-    let repo = tempfile::tempdir().unwrap();
-    let ok = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("git init -q -b main && git -c user.name=t -c user.email=t@t.invalid commit -q --allow-empty -m init")
-        .current_dir(repo.path())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    let repo = testkit::repo();
     let other = b
         .engine
         .register_project(model::ProjectDraft {

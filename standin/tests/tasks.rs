@@ -372,16 +372,7 @@ async fn create_pr_says_what_is_missing_then_pushes_and_stores_the_url() {
     let err = b.engine.create_pr(b.project.id, task.id).await.unwrap_err();
     assert!(err.to_string().contains("no remote 'origin'"), "{err}");
     let origin = tempfile::tempdir().unwrap();
-    let run = |dir: &Path, args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "git {args:?}");
-    };
+    let run = testkit::git;
     run(origin.path(), &["init", "-q", "--bare"]);
     run(
         b.repo.path(),

@@ -132,41 +132,13 @@ pub async fn require_branch(repo: &Path, branch: &str) -> Result<(), GitError> {
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
-    use std::path::Path;
-    use std::process::Command;
-
-    /// Makes a git repository with one commit on `branch` in `dir`.
-    pub fn init_repo(dir: &Path, branch: &str) {
-        let run = |args: &[&str]| {
-            let ok = Command::new("git")
-                .arg("-C")
-                .arg(dir)
-                .args(args)
-                .env("GIT_AUTHOR_NAME", "t")
-                .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-                .env("GIT_COMMITTER_NAME", "t")
-                .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-                .status()
-                .expect("git runs")
-                .success();
-            assert!(ok, "git {args:?}");
-        };
-        run(&["init", "-q", "-b", branch]);
-        std::fs::write(dir.join("README.md"), "hello\n").expect("write");
-        run(&["add", "."]);
-        run(&["commit", "-q", "-m", "init"]);
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test]
     async fn inspects_a_repository_from_a_subdirectory() {
         let dir = tempfile::tempdir().unwrap();
-        testing::init_repo(dir.path(), "trunk");
+        testkit::init_repo(dir.path(), "trunk");
         let sub = dir.path().join("src");
         std::fs::create_dir(&sub).unwrap();
         let info = inspect(&sub).await.unwrap();
@@ -182,7 +154,7 @@ mod tests {
     #[tokio::test]
     async fn prefers_origin_head_over_the_current_branch() {
         let origin = tempfile::tempdir().unwrap();
-        testing::init_repo(origin.path(), "main");
+        testkit::init_repo(origin.path(), "main");
         let parent = tempfile::tempdir().unwrap();
         let clone = parent.path().join("clone");
         let cloned = std::process::Command::new("git")

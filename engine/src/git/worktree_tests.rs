@@ -1,16 +1,8 @@
 use super::*;
-use crate::git::testing::init_repo;
+use testkit::init_repo;
 
 fn commit_all(dir: &Path, message: &str) {
-    let ok = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-        .args(["commit", "-qam", message])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    testkit::git(dir, &["commit", "-qam", message]);
 }
 
 #[tokio::test]

@@ -8,18 +8,7 @@ use server::{build_router, security::Guard};
 
 pub const HOST: &str = "127.0.0.1:3000";
 
-pub fn git_repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let ok = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("git init -q -b main && git -c user.name=t -c user.email=t@t.invalid commit -q --allow-empty -m init")
-        .current_dir(dir.path())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    dir
-}
+pub use testkit::repo as git_repo;
 
 pub fn router(engine: &Engine) -> Router {
     let options = LeptosOptions::builder()

@@ -32,35 +32,24 @@ enum TurnEnd {
     Interrupted(&'static str),
 }
 
-fn flag(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
-
-pub fn run(args: &[String]) -> i32 {
-    let mode = flag(args, "--permission-mode").unwrap_or_else(|| "default".into());
-    let stream_input = flag(args, "--input-format").as_deref() == Some("stream-json");
+pub fn run(args: crate::argv::Claude) -> i32 {
+    let mode = args.permission_mode.as_deref().unwrap_or("default");
+    let stream_input = args.input_format.as_deref() == Some("stream-json");
     let (tx, rx) = channel();
     let mut session = Session {
-        session_id: flag(args, "--resume").unwrap_or_else(|| id("standin-session-")),
-        model: flag(args, "--model").unwrap_or_else(|| "standin-claude".into()),
-        ask: flag(args, "--permission-prompt-tool").as_deref() == Some("stdio"),
-        edits_allowed: matches!(mode.as_str(), "acceptEdits" | "bypassPermissions"),
+        session_id: args.resume.unwrap_or_else(|| id("standin-session-")),
+        model: args.model.unwrap_or_else(|| "standin-claude".into()),
+        ask: args.permission_prompt_tool.as_deref() == Some("stdio"),
+        edits_allowed: matches!(mode, "acceptEdits" | "bypassPermissions"),
         input: rx,
         queued: Vec::new(),
         last_error: false,
-        partial: args.iter().any(|a| a == "--include-partial-messages"),
+        partial: args.include_partial_messages,
         typing: Duration::ZERO,
     };
     if !stream_input {
         // `claude -p -- "prompt"`: one turn, then exit.
-        let prompt = args
-            .iter()
-            .position(|a| a == "--")
-            .map(|i| args[i + 1..].join(" "))
-            .unwrap_or_default();
+        let prompt = args.prompt.join(" ");
         drop(tx);
         session.turn(&prompt);
         return i32::from(session.last_error);

@@ -1,32 +1,28 @@
-//! Just enough HTTP/1.1 for the agent CLIs: one request per connection, a `Content-Length`
-//! body, a response that ends when the connection closes (so a stream needs no chunking).
+//! The fake API's HTTP side, on axum: each route hands the request's headers and body to the
+//! provider's (synchronous, scripted) handler on a blocking thread — a script may sleep — and
+//! sends its answer, a JSON body or a server-sent event stream.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
-use std::time::Duration;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response as HttpResponse};
+use axum::routing::{get, post};
+use std::convert::Infallible;
 
 /// Request bodies beyond this are refused: the CLIs send a few hundred KB at most.
 const MAX_BODY: usize = 32 * 1024 * 1024;
-/// A client that sends nothing for this long is dropped (its thread with it).
-const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// What a provider's handler reads of a request.
 pub struct Request {
-    pub method: String,
-    pub target: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
 }
 
 impl Request {
-    pub fn path(&self) -> &str {
-        self.target.split('?').next().unwrap_or("")
-    }
-
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The body as JSON; a body that is not is the caller's bug, answered with a 400.
@@ -40,124 +36,107 @@ impl Request {
     }
 }
 
-pub struct Response {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: String,
+/// A provider's answer.
+#[derive(Debug)]
+pub enum Response {
+    Json {
+        status: u16,
+        body: String,
+    },
+    /// Server-sent events, each `(event name, data)`.
+    Events(Vec<(String, serde_json::Value)>),
 }
 
 impl Response {
     pub fn json(status: u16, body: String) -> Response {
-        Response {
-            status,
-            content_type: "application/json",
-            body,
-        }
+        Response::Json { status, body }
     }
 
-    /// Server-sent events, each `(event name, data)`.
     pub fn events(events: Vec<(String, serde_json::Value)>) -> Response {
-        let body = events
-            .into_iter()
-            .map(|(name, data)| format!("event: {name}\ndata: {data}\n\n"))
-            .collect();
-        Response {
-            status: 200,
-            content_type: "text/event-stream",
-            body,
+        Response::Events(events)
+    }
+}
+
+impl IntoResponse for Response {
+    fn into_response(self) -> HttpResponse {
+        match self {
+            Response::Json { status, body } => (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response(),
+            Response::Events(events) => {
+                let events = events.into_iter().map(|(name, data)| {
+                    Ok::<_, Infallible>(Event::default().event(name).data(data.to_string()))
+                });
+                Sse::new(futures_util::stream::iter(events)).into_response()
+            }
         }
     }
 }
 
-pub fn serve(stream: TcpStream, route: fn(&Request) -> Response) {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let Ok(reader) = stream.try_clone() else {
-        return;
-    };
-    let response = match read_request(&mut BufReader::new(reader)) {
-        Ok(request) => route(&request),
-        Err(reason) => Response::json(400, serde_json::json!({ "error": reason }).to_string()),
-    };
-    let reason = match response.status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        _ => "Not Found",
-    };
-    let head = format!(
-        "HTTP/1.1 {} {reason}\r\ncontent-type: {}\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n",
-        response.status, response.content_type
-    );
-    let mut stream = stream;
-    // A client that went away is not an error worth reporting here.
-    let _ = stream
-        .write_all(head.as_bytes())
-        .and_then(|()| stream.write_all(response.body.as_bytes()))
-        .and_then(|()| stream.flush());
-}
+/// A provider's handler: scripted, synchronous (it may sleep), run on a blocking thread.
+pub type Handler = fn(&Request) -> Response;
 
-fn read_request(reader: &mut impl BufRead) -> Result<Request, String> {
-    let mut line = String::new();
-    reader.read_line(&mut line).map_err(|e| e.to_string())?;
-    let mut parts = line.split_whitespace();
-    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
-        return Err(format!("bad request line {line:?}"));
-    };
-    let (method, target) = (method.to_string(), target.to_string());
-    let mut headers = Vec::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).map_err(|e| e.to_string())?;
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            headers.push((name.trim().to_string(), value.trim().to_string()));
-        }
+/// The routes, each a path and its provider's handler.
+pub fn router(routes: &[(&'static str, Handler)]) -> Router {
+    let mut router = Router::new().route("/healthz", get(|| async { r#"{"ok":true}"# }));
+    for &(path, handle) in routes {
+        router = router.route(
+            path,
+            post(move |headers: HeaderMap, body: Bytes| async move {
+                let request = Request { headers, body };
+                match tokio::task::spawn_blocking(move || handle(&request)).await {
+                    Ok(response) => response.into_response(),
+                    Err(e) => Response::json(
+                        500,
+                        serde_json::json!({ "error": e.to_string() }).to_string(),
+                    )
+                    .into_response(),
+                }
+            }),
+        );
     }
-    let mut request = Request {
-        method,
-        target,
-        headers,
-        body: Vec::new(),
-    };
-    if request.header("transfer-encoding").is_some() {
-        return Err("chunked request bodies are not supported".to_string());
-    }
-    let length: usize = request
-        .header("content-length")
-        .map_or(Ok(0), str::parse)
-        .map_err(|_| "bad content-length".to_string())?;
-    if length > MAX_BODY {
-        return Err("request body too large".to_string());
-    }
-    request.body = vec![0; length];
-    reader
-        .read_exact(&mut request.body)
-        .map_err(|e| e.to_string())?;
-    Ok(request)
+    router
+        .fallback(|| async { Response::json(404, r#"{"error":"not found"}"#.to_string()) })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::{Body, to_bytes};
+    use tower::ServiceExt;
 
-    #[test]
-    fn reads_a_request_and_refuses_what_it_cannot_read() {
-        let raw =
-            b"POST /v1/messages?beta=true HTTP/1.1\r\nX-Api-Key: k\r\nContent-Length: 2\r\n\r\n{}";
-        let request = read_request(&mut &raw[..]).unwrap();
-        assert_eq!(request.path(), "/v1/messages");
-        assert_eq!(request.header("x-api-key"), Some("k"));
-        assert!(request.json().is_ok());
+    fn echo(request: &Request) -> Response {
+        match request.json() {
+            Ok(body) => Response::events(vec![("said".into(), body)]),
+            Err(refusal) => refusal,
+        }
+    }
 
-        let not_json = Request {
-            body: b"{".to_vec(),
-            ..request
-        };
-        assert!(matches!(not_json.json(), Err(Response { status: 400, .. })));
-        let chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
-        assert!(read_request(&mut &chunked[..]).is_err());
+    async fn call(router: Router, path: &str, body: &'static str) -> (StatusCode, String) {
+        let request = axum::http::Request::post(path)
+            .header("x-api-key", "k")
+            .body(Body::from(body))
+            .unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn answers_events_json_refusals_and_unknown_paths() {
+        let routes: &[(&'static str, Handler)] = &[("/v1/echo", echo)];
+        let (status, body) = call(router(routes), "/v1/echo", r#"{"a":1}"#).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, "event: said\ndata: {\"a\":1}\n\n");
+        let (status, body) = call(router(routes), "/v1/echo", "{").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("error"), "{body}");
+        let (status, _) = call(router(routes), "/v1/other", "{}").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }

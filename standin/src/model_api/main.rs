@@ -19,9 +19,7 @@ mod anthropic;
 mod http;
 mod openai;
 
-use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 /// A fresh id with the provider's prefix: the real APIs never repeat one.
 pub fn next_id(prefix: &str) -> String {
@@ -70,9 +68,10 @@ pub fn is_rejected(key: &str) -> bool {
     key.contains("invalid")
 }
 
-fn main() {
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
     let port = std::env::args().nth(1).unwrap_or_else(|| "0".to_string());
-    let listener = match TcpListener::bind(format!("127.0.0.1:{port}")) {
+    let listener = match tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await {
         Ok(listener) => listener,
         Err(e) => {
             eprintln!("devlog-fake-model-api: cannot listen on 127.0.0.1:{port}: {e}");
@@ -82,29 +81,16 @@ fn main() {
     if let Ok(addr) = listener.local_addr() {
         println!("listening on {addr}");
     }
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                std::thread::spawn(move || http::serve(stream, route));
-            }
-            Err(e) => {
-                // Out of file descriptors, say: back off instead of spinning.
-                eprintln!("devlog-fake-model-api: accept: {e}");
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-}
-
-fn route(request: &http::Request) -> http::Response {
-    match (request.method.as_str(), request.path()) {
-        ("GET", "/healthz") => http::Response::json(200, "{\"ok\":true}".to_string()),
-        ("POST", "/v1/messages") => anthropic::messages(request),
-        ("POST", "/v1/messages/count_tokens") => {
-            http::Response::json(200, "{\"input_tokens\":1}".to_string())
-        }
-        ("POST", "/v1/responses") => openai::responses(request),
-        _ => http::Response::json(404, "{\"error\":\"not found\"}".to_string()),
+    let routes: &[(&'static str, http::Handler)] = &[
+        ("/v1/messages", anthropic::messages),
+        ("/v1/messages/count_tokens", |_| {
+            http::Response::json(200, r#"{"input_tokens":1}"#.to_string())
+        }),
+        ("/v1/responses", openai::responses),
+    ];
+    if let Err(e) = axum::serve(listener, http::router(routes)).await {
+        eprintln!("devlog-fake-model-api: {e}");
+        std::process::exit(1);
     }
 }
 

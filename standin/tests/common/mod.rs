@@ -42,15 +42,7 @@ pub async fn bench_with(config: impl FnOnce(&mut EngineConfig)) -> Bench {
     config(&mut cfg);
     let data = tempfile::tempdir().unwrap();
     let engine = Engine::open_with(data.path(), cfg).await.unwrap();
-    let repo = tempfile::tempdir().unwrap();
-    let ok = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("git init -q -b main && git -c user.name=t -c user.email=t@t.invalid commit -q --allow-empty -m init")
-        .current_dir(repo.path())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    let repo = testkit::repo();
     let project = engine
         .register_project(model::ProjectDraft {
             path: repo.path().display().to_string(),

@@ -1,0 +1,215 @@
+//! The command lines the stand-in accepts: the flags DevLog passes to the real CLIs, declared
+//! as the real CLIs declare them, so a flag the engine starts passing that the stand-in does
+//! not know is refused (exit 2, with clap's message) instead of silently ignored.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Which CLI the stand-in plays: `--standin-protocol=…` as first argument, else the name it
+/// was called by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Protocol {
+    Claude,
+    Codex,
+}
+
+impl Protocol {
+    /// `--standin-protocol=<p>` when it is the first argument (removed from `args`), else the
+    /// protocol `argv[0]`'s file name names.
+    pub fn choose(args: &mut Vec<String>) -> Result<Protocol, String> {
+        if let Some(forced) = args
+            .get(1)
+            .and_then(|a| a.strip_prefix("--standin-protocol="))
+        {
+            let protocol = Protocol::from_str(forced, true)
+                .map_err(|_| format!("unknown --standin-protocol={forced}: claude or codex"))?;
+            args.remove(1);
+            return Ok(protocol);
+        }
+        let name = args
+            .first()
+            .and_then(|a| std::path::Path::new(a).file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.contains("codex") {
+            Ok(Protocol::Codex)
+        } else if name.contains("claude") {
+            Ok(Protocol::Claude)
+        } else {
+            Err("call me as 'claude' or 'codex', or pass --standin-protocol=claude|codex".into())
+        }
+    }
+}
+
+/// `claude -p …`: Claude Code's print mode.
+#[derive(Debug, Parser)]
+#[command(name = "claude")]
+pub struct Claude {
+    #[arg(short = 'p', long = "print")]
+    pub print: bool,
+    #[arg(long)]
+    pub input_format: Option<String>,
+    #[arg(long)]
+    pub output_format: Option<String>,
+    #[arg(long)]
+    pub verbose: bool,
+    #[arg(long)]
+    pub include_partial_messages: bool,
+    #[arg(long)]
+    pub permission_mode: Option<String>,
+    #[arg(long)]
+    pub permission_prompt_tool: Option<String>,
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long)]
+    pub resume: Option<String>,
+    /// The prompt of a one-shot turn (`-- prompt…`), when stdin is not stream-json.
+    #[arg(last = true)]
+    pub prompt: Vec<String>,
+}
+
+/// `codex …`: only `exec` is played.
+#[derive(Debug, Parser)]
+#[command(name = "codex")]
+pub struct Codex {
+    #[command(subcommand)]
+    pub command: CodexCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodexCommand {
+    Exec(Exec),
+}
+
+/// `codex exec [options] [resume <thread>] -- <prompt>`.
+#[derive(Debug, Args)]
+pub struct Exec {
+    #[arg(long)]
+    pub json: bool,
+    #[arg(short = 'm', long)]
+    pub model: Option<String>,
+    /// `key=value` configuration overrides.
+    #[arg(short = 'c', long = "config")]
+    pub config: Vec<String>,
+    #[arg(short = 's', long)]
+    pub sandbox: Option<String>,
+    #[arg(short = 'C', long = "cd")]
+    pub cd: Option<std::path::PathBuf>,
+    #[arg(long)]
+    pub skip_git_repo_check: bool,
+    #[command(subcommand)]
+    pub resume: Option<ExecCommand>,
+    /// The prompt; `-` reads it from stdin.
+    #[arg(last = true)]
+    pub prompt: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExecCommand {
+    /// Continues a thread.
+    Resume {
+        thread: String,
+        #[arg(last = true)]
+        prompt: Vec<String>,
+    },
+}
+
+impl Exec {
+    /// The thread to continue, if any, and the prompt as given (`-` for stdin).
+    pub fn thread_and_prompt(&self) -> (Option<&str>, String) {
+        match &self.resume {
+            Some(ExecCommand::Resume { thread, prompt }) => (Some(thread), prompt.join(" ")),
+            None => (None, self.prompt.join(" ")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(line: &[&str]) -> Vec<String> {
+        line.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn the_protocol_is_forced_or_named_by_argv0() {
+        let mut forced = argv(&["/bin/agent", "--standin-protocol=codex", "exec"]);
+        assert_eq!(Protocol::choose(&mut forced), Ok(Protocol::Codex));
+        assert_eq!(forced, argv(&["/bin/agent", "exec"]));
+        assert_eq!(
+            Protocol::choose(&mut argv(&["/tmp/bin/claude", "-p"])),
+            Ok(Protocol::Claude)
+        );
+        assert!(Protocol::choose(&mut argv(&["/bin/agent", "-p"])).is_err());
+        assert!(Protocol::choose(&mut argv(&["x", "--standin-protocol=gemini"])).is_err());
+    }
+
+    #[test]
+    fn reads_claude_as_the_engine_launches_it() {
+        let claude = Claude::try_parse_from([
+            "claude",
+            "-p",
+            "--input-format",
+            "stream-json",
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--include-partial-messages",
+            "--permission-prompt-tool",
+            "stdio",
+            "--model",
+            "m",
+            "--resume",
+            "s-1",
+        ])
+        .unwrap();
+        assert!(claude.print && claude.include_partial_messages);
+        assert_eq!(claude.permission_prompt_tool.as_deref(), Some("stdio"));
+        assert_eq!(claude.resume.as_deref(), Some("s-1"));
+        let one_shot = Claude::try_parse_from(["claude", "-p", "--", "-say", "hi"]).unwrap();
+        assert_eq!(one_shot.prompt, ["-say", "hi"]);
+        assert!(Claude::try_parse_from(["claude", "--dangerously-skip-permissions"]).is_err());
+    }
+
+    #[test]
+    fn reads_codex_exec_and_its_resume() {
+        let Codex {
+            command: CodexCommand::Exec(exec),
+        } = Codex::try_parse_from([
+            "codex",
+            "exec",
+            "--json",
+            "-c",
+            "a=1",
+            "-c",
+            "b=2",
+            "-s",
+            "read-only",
+            "--",
+            "-",
+        ])
+        .unwrap();
+        assert_eq!(exec.config, ["a=1", "b=2"]);
+        assert_eq!(exec.sandbox.as_deref(), Some("read-only"));
+        assert_eq!(exec.thread_and_prompt(), (None, "-".to_string()));
+        let Codex {
+            command: CodexCommand::Exec(resumed),
+        } = Codex::try_parse_from([
+            "codex",
+            "exec",
+            "--json",
+            "-s",
+            "workspace-write",
+            "resume",
+            "t-9",
+            "--",
+            "resume",
+        ])
+        .unwrap();
+        assert_eq!(
+            resumed.thread_and_prompt(),
+            (Some("t-9"), "resume".to_string())
+        );
+        assert!(Codex::try_parse_from(["codex", "login"]).is_err());
+    }
+}
