@@ -144,31 +144,52 @@ mod tests {
         assert!(Protocol::choose(&mut argv(&["x", "--standin-protocol=gemini"])).is_err());
     }
 
+    /// Every command line the engine builds — each agent, each of its policies, the first turn
+    /// and a continuation, with a model, an effort where the agent has one, and a base URL — is
+    /// one the stand-in reads, with the values the engine meant.
     #[test]
-    fn reads_claude_as_the_engine_launches_it() {
-        let claude = Claude::try_parse_from([
-            "claude",
-            "-p",
-            "--input-format",
-            "stream-json",
-            "--output-format",
-            "stream-json",
-            "--verbose",
-            "--include-partial-messages",
-            "--permission-prompt-tool",
-            "stdio",
-            "--model",
-            "m",
-            "--resume",
-            "s-1",
-        ])
-        .unwrap();
-        assert!(claude.print && claude.include_partial_messages);
-        assert_eq!(claude.permission_prompt_tool.as_deref(), Some("stdio"));
-        assert_eq!(claude.resume.as_deref(), Some("s-1"));
+    fn reads_every_command_line_the_engine_builds() {
+        use engine::agents::{TurnLaunch, adapter};
+        use model::runtime::{Effort, has_reasoning_effort};
+        use model::{AgentKind, RuntimeSelection};
+        for agent in AgentKind::ALL {
+            for permission in agent.permissions() {
+                let selection = RuntimeSelection {
+                    agent,
+                    model: Some("some-model".into()),
+                    reasoning_effort: has_reasoning_effort(agent).then_some(Effort::High),
+                    base_url: Some("http://127.0.0.1:9/v1".into()),
+                    ..RuntimeSelection::default()
+                };
+                let launch =
+                    TurnLaunch::from_selection(&selection, permission, "x".into(), "-p hi".into())
+                        .unwrap();
+                let first = adapter(agent).first_turn(&launch);
+                let next = adapter(agent).continuation(&launch, "agent-session-1");
+                for (spec, resumed) in [(first, None), (next, Some("agent-session-1"))] {
+                    let argv = std::iter::once(agent.as_str().to_string()).chain(spec.args);
+                    match agent {
+                        AgentKind::ClaudeCode => {
+                            let claude = Claude::try_parse_from(argv).unwrap();
+                            assert!(claude.print && claude.include_partial_messages);
+                            assert_eq!(claude.model.as_deref(), Some("some-model"));
+                            assert_eq!(claude.resume.as_deref(), resumed);
+                        }
+                        AgentKind::Codex => {
+                            let Codex {
+                                command: CodexCommand::Exec(exec),
+                            } = Codex::try_parse_from(argv).unwrap();
+                            assert!(exec.json);
+                            assert_eq!(exec.model.as_deref(), Some("some-model"));
+                            assert_eq!(exec.thread_and_prompt().0, resumed);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(Claude::try_parse_from(["claude", "--dangerously-skip-permissions"]).is_err());
         let one_shot = Claude::try_parse_from(["claude", "-p", "--", "-say", "hi"]).unwrap();
         assert_eq!(one_shot.prompt, ["-say", "hi"]);
-        assert!(Claude::try_parse_from(["claude", "--dangerously-skip-permissions"]).is_err());
     }
 
     #[test]

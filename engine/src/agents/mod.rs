@@ -116,13 +116,21 @@ pub fn check_session_id(id: &str) -> Result<(), LaunchError> {
 
 /// One agent CLI's protocol. Implementations are stateless: one value serves every session.
 pub trait AgentAdapter: Send + Sync {
-    /// The command for a new conversation.
-    fn first_turn(&self, launch: &TurnLaunch) -> CommandSpec;
+    /// The command of a turn: a new conversation, or (`resume`) the continuation of the
+    /// agent's own conversation from the `AgentSession` event of an earlier turn, with
+    /// `launch.prompt`. An id failing [`check_session_id`] is never passed: the result is then
+    /// a first turn.
+    fn command(&self, launch: &TurnLaunch, resume: Option<&str>) -> CommandSpec;
 
-    /// The command that continues the conversation `agent_session_id` (from the
-    /// `AgentSession` event of an earlier turn) with `launch.prompt`. An id failing
-    /// [`check_session_id`] is never passed: the result is then a first turn.
-    fn continuation(&self, launch: &TurnLaunch, agent_session_id: &str) -> CommandSpec;
+    /// The command for a new conversation.
+    fn first_turn(&self, launch: &TurnLaunch) -> CommandSpec {
+        self.command(launch, None)
+    }
+
+    /// The command that continues the conversation `agent_session_id`.
+    fn continuation(&self, launch: &TurnLaunch, agent_session_id: &str) -> CommandSpec {
+        self.command(launch, Some(agent_session_id))
+    }
 
     /// One stdout line (without its newline) as zero or more events. Never panics: what is
     /// not understood comes back as `Raw`.

@@ -58,10 +58,7 @@ impl AgentRun {
     /// else a new conversation.
     pub async fn start(agent: AgentKind, start: RunStart<'_>) -> Result<AgentRun, SpawnError> {
         let adapter = adapter(agent);
-        let spec = match start.resume {
-            Some(id) => adapter.continuation(start.launch, id),
-            None => adapter.first_turn(start.launch),
-        };
+        let spec = adapter.command(start.launch, start.resume);
         let (process, output) =
             AgentProcess::spawn(&spec, start.cwd, start.env, start.mark).await?;
         Ok(AgentRun {

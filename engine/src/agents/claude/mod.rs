@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ClaudeCode;
 
-impl ClaudeCode {
+impl AgentAdapter for ClaudeCode {
     /// `claude -p` in stream-json mode, with the policy's flags. The prompt is never in argv:
     /// it goes in on stdin, like every later message, so one path handles all of them and
     /// the prompt stays out of `ps`.
@@ -66,19 +66,9 @@ impl ClaudeCode {
             prompt_on_stdin: Some(format!("{}\n", user_line(&launch.prompt))),
         }
     }
-}
 
-impl AgentAdapter for ClaudeCode {
     fn keeps_process(&self) -> bool {
         true
-    }
-
-    fn first_turn(&self, launch: &TurnLaunch) -> CommandSpec {
-        self.command(launch, None)
-    }
-
-    fn continuation(&self, launch: &TurnLaunch, agent_session_id: &str) -> CommandSpec {
-        self.command(launch, Some(agent_session_id))
     }
 
     fn parse_line(&self, line: &str) -> Vec<StreamEvent> {

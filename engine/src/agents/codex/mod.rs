@@ -23,7 +23,16 @@ pub const OPENAI_KEY_VAR: &str = "OPENAI_API_KEY";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Codex;
 
-impl Codex {
+/// The `-s` value; a Claude policy never widens Codex's sandbox (it falls back to the default).
+fn sandbox(policy: PermissionPolicy) -> &'static str {
+    match policy.for_agent(AgentKind::Codex) {
+        PermissionPolicy::ReadOnly => "read-only",
+        PermissionPolicy::DangerFullAccess => "danger-full-access",
+        _ => "workspace-write",
+    }
+}
+
+impl AgentAdapter for Codex {
     fn command(&self, launch: &TurnLaunch, resume: Option<&str>) -> CommandSpec {
         let mut args: Vec<String> = vec!["exec".into(), "--json".into()];
         // Codex writes its whole environment — the key included — to a world-readable
@@ -73,25 +82,6 @@ impl Codex {
             stdin,
             prompt_on_stdin,
         }
-    }
-}
-
-/// The `-s` value; a Claude policy never widens Codex's sandbox (it falls back to the default).
-fn sandbox(policy: PermissionPolicy) -> &'static str {
-    match policy.for_agent(AgentKind::Codex) {
-        PermissionPolicy::ReadOnly => "read-only",
-        PermissionPolicy::DangerFullAccess => "danger-full-access",
-        _ => "workspace-write",
-    }
-}
-
-impl AgentAdapter for Codex {
-    fn first_turn(&self, launch: &TurnLaunch) -> CommandSpec {
-        self.command(launch, None)
-    }
-
-    fn continuation(&self, launch: &TurnLaunch, agent_session_id: &str) -> CommandSpec {
-        self.command(launch, Some(agent_session_id))
     }
 
     fn parse_line(&self, line: &str) -> Vec<StreamEvent> {
