@@ -124,3 +124,43 @@ test("Start is gated by the runtime: a bring-your-own-key project without a key 
   expect((await res.json()).message).toBe("Bring your own key: enter an API key");
   expect((await api(request, "get_task", { project: project.id, task: task.id })).status).toBe("todo");
 });
+
+test("a change on the task page reloads its data, not the document: a key typed in this tab survives it", async ({ page, request }) => {
+  const project = await newProject(request);
+  await api(request, "save_runtime", { project: project.id, selection: { mode: "byok", agent: "claude_code" } });
+  const task = await newTask(request, project.id, "Keyed");
+  const other = await newTask(request, project.id, "Comes first");
+  await openHydrated(page, `/p/${project.id}/tasks/${task.id}`);
+  await expect(page.locator("#start-task")).toBeDisabled();
+  await page.locator(".start-task .gate-key").fill("sk-ant-typed-in-this-tab");
+  await expect(page.locator("#start-task")).toBeEnabled();
+  await page.locator("#dependency-choice").selectOption(String(other.id));
+  await page.locator("#add-dependency").click();
+  await expect(page.locator("#depends-on li")).toHaveCount(1);
+  // A document reload would have forgotten the key and disabled Start again.
+  await expect(page.locator("#start-task")).toBeEnabled();
+  await page.locator("#depends-on .remove-dependency").click();
+  await expect(page.locator("#depends-on li")).toHaveCount(0);
+  await expect(page.locator("#start-task")).toBeEnabled();
+});
+
+test("remove one worktree: it is confirmed, then gone from the list, and its task stays", async ({ page, request }) => {
+  const project = await newProject(request);
+  await useCodex(request, project);
+  const task = await newTask(request, project.id, "Leaves a worktree", { prompt: "WRITE_FILE left.txt here" });
+  await api(request, "execute_task", {
+    project: project.id,
+    task: task.id,
+    runtime: { selection: { mode: "local_cli", agent: "codex" }, secrets: {} },
+  });
+  await expect
+    .poll(async () => (await api(request, "get_task", { project: project.id, task: task.id })).status)
+    .toBe("review");
+  await openHydrated(page, `/p/${project.id}/worktrees`);
+  const row = page.locator("tr.worktree-row", { hasText: "Leaves a worktree" });
+  await row.locator("button.remove-worktree").click();
+  await row.locator("button.confirm-remove").click();
+  await expect(page.locator("tr.worktree-row", { hasText: "Leaves a worktree" })).toHaveCount(0);
+  await expect(page.locator("tr.worktree-row")).toContainText("main work tree");
+  expect((await api(request, "get_task", { project: project.id, task: task.id })).title).toBe("Leaves a worktree");
+});

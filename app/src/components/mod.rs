@@ -1,34 +1,18 @@
 //! Small building blocks shared by the pages.
 
+mod mutation;
 mod nav;
 pub mod runtime;
 mod task_form;
 pub mod time;
 
+pub use mutation::{Mutation, any_pending, mutation};
 pub use nav::Nav;
 pub use task_form::{TaskForm, TaskFormFields};
 
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::Field;
-use std::future::Future;
-
-/// Runs a server call in the browser, with `pending` true while it runs.
-pub fn run_pending<T, Fut>(
-    pending: RwSignal<bool>,
-    call: Fut,
-    done: impl FnOnce(Result<T, AppError>) + 'static,
-) where
-    Fut: Future<Output = Result<T, AppError>> + 'static,
-    T: 'static,
-{
-    pending.set(true);
-    leptos::task::spawn_local(async move {
-        let result = call.await;
-        pending.set(false);
-        done(result);
-    });
-}
 
 /// How many times a page changed its own data. The page's Resource is keyed on it and a
 /// mutation that changes what the page shows bumps it, so the page loads its data again — not

@@ -76,6 +76,38 @@ impl RuntimeMemory {
     }
 }
 
+/// What a control that launches or continues an agent with one selection needs of this tab's
+/// memory: why it cannot launch now, and the request it sends.
+#[derive(Clone, Copy)]
+pub struct Launcher {
+    memory: RuntimeMemory,
+    selection: StoredValue<RuntimeSelection>,
+}
+
+impl Launcher {
+    pub fn new(selection: RuntimeSelection) -> Launcher {
+        Launcher {
+            memory: RuntimeMemory::get(),
+            selection: StoredValue::new(selection),
+        }
+    }
+
+    /// Why it cannot launch with what this tab holds (tracked), or `None` when it can.
+    pub fn blocked(self) -> Option<String> {
+        self.selection.with_value(|s| self.memory.blocked_reason(s))
+    }
+
+    /// The request to send, read when the control is used (untracked).
+    pub fn request(self) -> RuntimeRequest {
+        self.selection
+            .with_value(|s| untrack(|| self.memory.request(s)))
+    }
+
+    pub fn selection(self) -> RuntimeSelection {
+        self.selection.get_value()
+    }
+}
+
 /// Shown where an agent is launched or continued with a selection that needs a key this tab
 /// does not hold: the reason, a field to enter the key right there, and the way to Settings.
 #[component]

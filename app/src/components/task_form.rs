@@ -58,7 +58,8 @@ pub fn TaskForm(
     /// Called with a draft that passed the model's validation.
     on_submit: Callback<TaskDraft>,
     /// True while the submission is in flight.
-    pending: RwSignal<bool>,
+    #[prop(into)]
+    pending: Signal<bool>,
     /// The last error, shown next to its field (or under the form).
     error: RwSignal<Option<AppError>>,
     submit_label: &'static str,

@@ -1,25 +1,24 @@
 //! `/`: the registered projects, registering a new one, renaming and removing.
 
 use crate::api;
-use crate::components::{FieldError, FormError, Nav, run_pending};
+use crate::components::{FieldError, FormError, Nav, any_pending, mutation};
 use crate::error::AppError;
-use crate::pages::ErrorPanel;
+use crate::pages::{Loading, loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
-use model::{Field, Project, ProjectDraft, ProjectUpdate, validation::non_blank};
+use model::{
+    Field, Project, ProjectDraft, ProjectInspection, ProjectUpdate, validation::non_blank,
+};
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
     let projects = Resource::new(|| (), |()| api::list_projects());
     view! {
         <Title text="Projects · DevLog"/>
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading projects…"</p> }>
+        <Suspense fallback=|| view! { <Loading what="projects"/> }>
             {move || Suspend::new(async move {
-                match projects.await {
-                    Ok(list) => view! { <ProjectsView projects=list/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
+                loaded(projects.await, |list| view! { <ProjectsView projects=list/> })
             })}
         </Suspense>
     }
@@ -54,47 +53,42 @@ fn ProjectRow(project: Project, list: RwSignal<Vec<Project>>) -> impl IntoView {
     let id = project.id;
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
-    let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let name = RwSignal::new(project.name.clone());
     let branch = RwSignal::new(project.default_branch.clone());
+    let update = mutation(
+        error,
+        move |update: &ProjectUpdate| api::update_project(id, update.clone()),
+        move |updated: Project| {
+            editing.set(false);
+            list.update(|l| {
+                l.iter_mut()
+                    .filter(|p| p.id == id)
+                    .for_each(|p| *p = updated.clone())
+            });
+        },
+    );
+    let forget = mutation(
+        error,
+        move |()| api::remove_project(id),
+        move |()| list.update(|l| l.retain(|p| p.id != id)),
+    );
+    let pending = any_pending(vec![update.pending(), forget.pending()]);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let update = ProjectUpdate {
+        let changes = ProjectUpdate {
             name: name.get_untracked(),
             default_branch: branch.get_untracked(),
         };
-        if let Err(e) = update.validate() {
+        if let Err(e) = changes.validate() {
             error.set(Some(e.into()));
             return;
         }
-        run_pending(
-            pending,
-            api::update_project(id, update),
-            move |result| match result {
-                Ok(updated) => {
-                    error.set(None);
-                    editing.set(false);
-                    list.update(|l| {
-                        l.iter_mut()
-                            .filter(|p| p.id == id)
-                            .for_each(|p| *p = updated.clone())
-                    });
-                }
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        update.dispatch(changes);
     };
     let remove = move |_| {
-        run_pending(
-            pending,
-            api::remove_project(id),
-            move |result| match result {
-                Ok(()) => list.update(|l| l.retain(|p| p.id != id)),
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        forget.dispatch(());
     };
     let board = crate::paths::board(id);
     view! {
@@ -150,24 +144,26 @@ fn RegisterProject() -> impl IntoView {
     let path = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let branch = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let navigate = use_navigate();
+    let check = mutation(
+        error,
+        |path: &String| api::inspect_project_path(path.clone()),
+        move |found: ProjectInspection| {
+            path.set(found.path);
+            name.set(found.name);
+            branch.set(found.default_branch);
+        },
+    );
+    let create = mutation(
+        error,
+        |draft: &ProjectDraft| api::register_project(draft.clone()),
+        move |project: Project| navigate(&crate::paths::board(project.id), Default::default()),
+    );
+    let pending = any_pending(vec![check.pending(), create.pending()]);
 
     let inspect = move |_| {
-        run_pending(
-            pending,
-            api::inspect_project_path(path.get_untracked()),
-            move |result| match result {
-                Ok(found) => {
-                    error.set(None);
-                    path.set(found.path);
-                    name.set(found.name);
-                    branch.set(found.default_branch);
-                }
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        check.dispatch(path.get_untracked());
     };
     let register = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -180,15 +176,7 @@ fn RegisterProject() -> impl IntoView {
             error.set(Some(e.into()));
             return;
         }
-        let navigate = navigate.clone();
-        run_pending(
-            pending,
-            api::register_project(draft),
-            move |result| match result {
-                Ok(project) => navigate(&crate::paths::board(project.id), Default::default()),
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        create.dispatch(draft);
     };
     view! {
         <section class="register" aria-label="Register a project">

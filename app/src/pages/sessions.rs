@@ -1,9 +1,9 @@
 //! `/p/{project}/sessions`: the project's sessions, and starting a standalone one.
 
 use crate::api::{self, SessionsData};
-use crate::components::runtime::{RuntimeGate, RuntimeMemory};
+use crate::components::runtime::{Launcher, RuntimeGate};
 use crate::components::time::format_utc;
-use crate::components::{FieldError, FormError, run_pending};
+use crate::components::{FieldError, FormError, mutation};
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
 use leptos::prelude::*;
@@ -11,7 +11,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use model::validation;
 use model::{
-    Field, PermissionPolicy, Project, ProjectId, RuntimeSelection, Session, SessionStart, Task,
+    Field, PermissionPolicy, Project, ProjectId, RuntimeRequest, RuntimeSelection, Session,
+    SessionStart, Task,
 };
 
 #[component]
@@ -97,18 +98,25 @@ fn SessionRow(session: Session, task: Option<Task>) -> impl IntoView {
 
 #[component]
 fn NewSession(project: ProjectId, runtime: RuntimeSelection) -> impl IntoView {
-    let memory = RuntimeMemory::get();
     let agent = runtime.agent;
+    let launcher = Launcher::new(runtime);
     let prompt = RwSignal::new(String::new());
     let permission = RwSignal::new(agent.default_permission());
-    let blocked = {
-        let runtime = runtime.clone();
-        move || memory.blocked_reason(&runtime)
-    };
-    let gate = runtime.clone();
-    let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let navigate = use_navigate();
+    let start_session = mutation(
+        error,
+        move |(start, request): &(SessionStart, RuntimeRequest)| {
+            api::start_session(project, start.clone(), request.clone())
+        },
+        move |session: Session| {
+            navigate(
+                &crate::paths::session(project, session.id),
+                Default::default(),
+            )
+        },
+    );
+    let pending = start_session.pending();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -116,21 +124,13 @@ fn NewSession(project: ProjectId, runtime: RuntimeSelection) -> impl IntoView {
             prompt: prompt.get_untracked(),
             permission: Some(permission.get_untracked()),
         };
-        let request = untrack(|| memory.request(&runtime));
+        let request = launcher.request();
         // The server's own rule, so the form refuses exactly what the server would.
         if let Err(e) = validation::required(Field::Prompt, &start.prompt, validation::PROMPT_MAX) {
             error.set(Some(e.into()));
             return;
         }
-        let navigate = navigate.clone();
-        run_pending(
-            pending,
-            api::start_session(project, start, request),
-            move |result| match result {
-                Ok(s) => navigate(&crate::paths::session(project, s.id), Default::default()),
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        start_session.dispatch((start, request));
     };
     view! {
         <section class="new-session" aria-label="New session">
@@ -157,9 +157,9 @@ fn NewSession(project: ProjectId, runtime: RuntimeSelection) -> impl IntoView {
                 {move || permission.get().is_dangerous().then(|| view! {
                     <p class="warning" role="note">"⚠ This lets the agent act without asking: it can change or delete anything it can reach."</p>
                 })}
-                <RuntimeGate selection=gate settings_href=crate::paths::settings(project)/>
+                <RuntimeGate selection=launcher.selection() settings_href=crate::paths::settings(project)/>
                 <FormError error/>
-                <button type="submit" class="primary" id="start-session" disabled=move || pending.get() || blocked().is_some()>
+                <button type="submit" class="primary" id="start-session" disabled=move || pending.get() || launcher.blocked().is_some()>
                     {move || if pending.get() { "Starting…" } else { "Start session" }}
                 </button>
             </form>

@@ -2,7 +2,7 @@
 //! and the CLI environment values stay in this tab's memory ([`RuntimeMemory`]).
 
 use crate::api::{self, SettingsData};
-use crate::components::run_pending;
+use crate::components::mutation;
 use crate::components::runtime::RuntimeMemory;
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
@@ -11,7 +11,7 @@ use leptos_meta::Title;
 use model::runtime::{Effort, has_reasoning_effort, known_models};
 use model::{
     AgentKind, CliEnvVar, ConnectionReport, ExecutionMode, Project, ProjectId, Provider,
-    RuntimeSelection, Secret,
+    RuntimeRequest, RuntimeSelection, Secret,
 };
 
 #[component]
@@ -263,37 +263,29 @@ fn SaveAndTest(
     saved: RwSignal<RuntimeSelection>,
 ) -> impl IntoView {
     let memory = RuntimeMemory::get();
-    let saving = RwSignal::new(false);
-    let testing = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let report = RwSignal::new(None::<ConnectionReport>);
     let dirty = move || draft.get() != saved.get();
+    let save_runtime = mutation(
+        error,
+        move |selection: &RuntimeSelection| api::save_runtime(project, selection.clone()),
+        move |selection: RuntimeSelection| {
+            saved.set(selection.clone());
+            draft.set(selection);
+        },
+    );
+    let test_connection = mutation(
+        error,
+        move |request: &RuntimeRequest| api::test_connection(project, request.clone()),
+        move |r: ConnectionReport| report.set(Some(r)),
+    );
+    let (saving, testing) = (save_runtime.pending(), test_connection.pending());
     let save = move |_| {
-        error.set(None);
-        run_pending(
-            saving,
-            api::save_runtime(project, draft.get_untracked()),
-            move |result| match result {
-                Ok(selection) => {
-                    saved.set(selection.clone());
-                    draft.set(selection);
-                }
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        save_runtime.dispatch(draft.get_untracked());
     };
     let test = move |_| {
-        error.set(None);
         report.set(None);
-        let request = draft.with_untracked(|s| memory.request(s));
-        run_pending(
-            testing,
-            api::test_connection(project, request),
-            move |result| match result {
-                Ok(r) => report.set(Some(r)),
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        test_connection.dispatch(draft.with_untracked(|s| memory.request(s)));
     };
     let blocked = move || draft.with(|s| memory.blocked_reason(s));
     view! {
@@ -331,8 +323,13 @@ fn SaveAndTest(
 fn Scheduling(project: ProjectId, limit: u32) -> impl IntoView {
     let value = RwSignal::new(limit.to_string());
     let saved = RwSignal::new(limit);
-    let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
+    let set_limit = mutation(
+        error,
+        move |limit: &u32| api::set_concurrency_limit(project, *limit),
+        move |limit: u32| saved.set(limit),
+    );
+    let pending = set_limit.pending();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(limit) = value.get_untracked().trim().parse::<u32>() else {
@@ -342,15 +339,7 @@ fn Scheduling(project: ProjectId, limit: u32) -> impl IntoView {
             }));
             return;
         };
-        error.set(None);
-        run_pending(
-            pending,
-            api::set_concurrency_limit(project, limit),
-            move |r| match r {
-                Ok(limit) => saved.set(limit),
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        set_limit.dispatch(limit);
     };
     view! {
         <form class="runtime-form scheduling" novalidate on:submit=save>

@@ -3,7 +3,7 @@
 //! prune (the worktrees whose task was deleted).
 
 use crate::api;
-use crate::components::{FormError, run_pending};
+use crate::components::{Changes, FormError, mutation};
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
 use leptos::prelude::*;
@@ -14,68 +14,66 @@ use model::{Project, ProjectId};
 #[component]
 pub fn WorktreesPage(project: Project) -> impl IntoView {
     let id = project.id;
-    let data = Resource::new(|| (), move |()| api::list_worktrees(id));
+    let changes = Changes::new();
+    // What the last prune did: kept across the reload of the list it causes.
+    let notice = RwSignal::new(None::<String>);
+    let data = Resource::new(move || changes.count(), move |_| api::list_worktrees(id));
     view! {
-        <Suspense fallback=|| view! { <Loading what="worktrees"/> }>
+        // A Transition: after a removal, the table stays as it was until it is loaded again.
+        <Transition fallback=|| view! { <Loading what="worktrees"/> }>
             {move || {
                 let project = project.clone();
                 Suspend::new(async move {
-                    loaded(data.await, |data| view! { <WorktreesView project data/> })
+                    loaded(data.await, |data| view! { <WorktreesView project data changes notice/> })
                 })
             }}
-        </Suspense>
+        </Transition>
     }
     .into_any()
 }
 
 #[component]
-fn WorktreesView(project: Project, data: Vec<WorktreeInfo>) -> impl IntoView {
-    let rows = RwSignal::new(data);
+fn WorktreesView(
+    project: Project,
+    data: Vec<WorktreeInfo>,
+    changes: Changes,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
-    let pending = RwSignal::new(false);
-    let notice = RwSignal::new(None::<String>);
     let id = project.id;
-    let refresh = move || {
-        leptos::task::spawn_local(async move {
-            match api::list_worktrees(id).await {
-                Ok(worktrees) => rows.set(worktrees),
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    let prune = move |_| {
-        error.set(None);
-        run_pending(pending, api::prune_worktrees(id), move |r| match r {
-            Ok(n) => {
-                notice.set(Some(format!(
-                    "Pruned {n} worktree{}.",
-                    if n == 1 { "" } else { "s" }
-                )));
-                refresh();
-            }
-            Err(e) => error.set(Some(e)),
-        });
-    };
-    let orphans = move || rows.with(|r| r.iter().filter(|w| w.orphaned).count());
+    let orphans = data.iter().filter(|w| w.orphaned).count();
+    let prune = mutation(
+        error,
+        move |()| api::prune_worktrees(id),
+        move |n: usize| {
+            notice.set(Some(format!(
+                "Pruned {n} worktree{}.",
+                if n == 1 { "" } else { "s" }
+            )));
+            changes.bump();
+        },
+    );
+    let pending = prune.pending();
+    let rows = data
+        .into_iter()
+        .map(|w| view! { <WorktreeRow project=id worktree=w error changes/> })
+        .collect_view();
     view! {
         <Title text="Worktrees"/>
         <main class="page worktrees-page">
             <h1>{format!("{} · Worktrees", project.name)}</h1>
             <p class="muted">"Each task runs in its own worktree under DevLog's data directory. Removing one keeps its branch and commits."</p>
             <div class="actions">
-                <button type="button" id="prune-worktrees" disabled=move || pending.get() || orphans() == 0 on:click=prune>
-                    {move || format!("Prune {} worktree(s) of deleted tasks", orphans())}
+                <button type="button" id="prune-worktrees" disabled=move || pending.get() || orphans == 0
+                    on:click=move |_| { prune.dispatch(()); }>
+                    {format!("Prune {orphans} worktree(s) of deleted tasks")}
                 </button>
                 <span role="status">{move || notice.get()}</span>
             </div>
             <FormError error/>
             <table class="worktrees">
                 <thead><tr><th>"Worktree"</th><th>"Branch"</th><th>"Task"</th><th>"Changed files"</th><th>"Session"</th><th></th></tr></thead>
-                <tbody>
-                    <For each=move || rows.get() key=|w| (w.path.clone(), w.changed_files) let(w)>
-                        <WorktreeRow project=id worktree=w error on_removed=Callback::new(move |()| refresh())/>
-                    </For>
-                </tbody>
+                <tbody>{rows}</tbody>
             </table>
         </main>
     }
@@ -87,22 +85,20 @@ fn WorktreeRow(
     project: ProjectId,
     worktree: WorktreeInfo,
     error: RwSignal<Option<AppError>>,
-    on_removed: Callback<()>,
+    /// Bumped once the worktree is removed: the page lists the worktrees again.
+    changes: Changes,
 ) -> impl IntoView {
-    let pending = RwSignal::new(false);
     let confirming = RwSignal::new(false);
+    let remove_worktree = mutation(
+        error,
+        move |path: &String| api::remove_worktree(project, path.clone()),
+        move |()| changes.bump(),
+    );
+    let pending = remove_worktree.pending();
     let path = worktree.path.clone();
     let remove = move |_| {
         confirming.set(false);
-        error.set(None);
-        run_pending(
-            pending,
-            api::remove_worktree(project, path.clone()),
-            move |r| match r {
-                Ok(()) => on_removed.run(()),
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        remove_worktree.dispatch(path.clone());
     };
     let removable = !worktree.is_main;
     view! {

@@ -27,11 +27,14 @@ pub fn TaskCard(view: CardView, state: BoardState) -> impl IntoView {
         if view.busy { " busy" } else { "" }
     );
     let body = if view.editing {
+        let save = state.save_edit(id);
         view! {
             <TaskForm
                 fields=state.edit.fields
-                on_submit=Callback::new(move |draft| state.save_edit(draft))
-                pending=state.edit.pending
+                on_submit=Callback::new(move |draft| {
+                    save.dispatch(draft);
+                })
+                pending=save.pending()
                 error=state.edit.error
                 submit_label="Save"
                 on_cancel=Callback::new(move |()| state.cancel_edit())

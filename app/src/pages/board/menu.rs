@@ -3,10 +3,10 @@
 
 use super::state::{BoardState, card_dom_id, focus, focus_card};
 use crate::api;
-use crate::components::TaskFormFields;
+use crate::components::{Mutation, TaskFormFields, mutation};
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::{TaskDraft, TaskId};
+use model::{Task, TaskDraft, TaskId};
 
 /// What the ⋯ menu of a card shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,7 +20,6 @@ pub enum MenuState {
 pub struct EditForm {
     pub task: RwSignal<Option<TaskId>>,
     pub fields: TaskFormFields,
-    pub pending: RwSignal<bool>,
     pub error: RwSignal<Option<AppError>>,
 }
 
@@ -64,23 +63,18 @@ impl BoardState {
         });
     }
 
-    pub fn save_edit(self, draft: TaskDraft) {
-        let Some(id) = self.edit.task.get_untracked() else {
-            return;
-        };
-        self.edit.pending.set(true);
-        leptos::task::spawn_local(async move {
-            let result = api::update_task(self.project, id, draft).await;
-            self.edit.pending.set(false);
-            match result {
-                Ok(task) => {
-                    self.edit.task.set(None);
-                    self.upsert(task);
-                    request_animation_frame(move || focus_card(id));
-                }
-                Err(e) => self.edit.error.set(Some(e)),
-            }
-        });
+    /// Saving the edit form of card `id`: the form shows it pending and its error; once saved,
+    /// the form closes on the updated card.
+    pub fn save_edit(self, id: TaskId) -> Mutation<TaskDraft, Task> {
+        mutation(
+            self.edit.error,
+            move |draft: &TaskDraft| api::update_task(self.project, id, draft.clone()),
+            move |task: Task| {
+                self.edit.task.set(None);
+                self.upsert(task);
+                request_animation_frame(move || focus_card(id));
+            },
+        )
     }
 
     pub fn cancel_edit(self) {

@@ -14,14 +14,14 @@ mod state;
 mod view_model;
 
 use crate::api::{self, BoardPageData};
-use crate::components::TaskForm;
+use crate::components::{TaskForm, mutation};
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
 use column::Column;
 use hydration::BoardPageCodec;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use model::{BoardColumn, BoardCounts, Project, TaskDraft};
+use model::{BoardColumn, BoardCounts, Project, Task, TaskDraft};
 use state::BoardState;
 
 #[component]
@@ -49,7 +49,6 @@ fn BoardView(project: Project, data: BoardPageData) -> impl IntoView {
     let needs_me_only = RwSignal::new(false);
     let show_done = RwSignal::new(false);
     let creating = RwSignal::new(false);
-    let create_pending = RwSignal::new(false);
     let create_error = RwSignal::new(None::<AppError>);
     // Bumped after each creation so the form starts empty again.
     let form_generation = RwSignal::new(0u32);
@@ -59,20 +58,18 @@ fn BoardView(project: Project, data: BoardPageData) -> impl IntoView {
             .with(|slots| BoardCounts::of_statuses(slots.iter().map(|s| s.status)))
     });
 
+    let create_task = mutation(
+        create_error,
+        move |draft: &TaskDraft| api::create_task(state.project, draft.clone()),
+        move |task: Task| {
+            state.upsert(task);
+            form_generation.update(|g| *g += 1);
+        },
+    );
     let create = Callback::new(move |draft: TaskDraft| {
-        create_pending.set(true);
-        leptos::task::spawn_local(async move {
-            let result = api::create_task(state.project, draft).await;
-            create_pending.set(false);
-            match result {
-                Ok(task) => {
-                    state.upsert(task);
-                    form_generation.update(|g| *g += 1);
-                }
-                Err(e) => create_error.set(Some(e)),
-            }
-        });
+        create_task.dispatch(draft);
     });
+    let create_pending = create_task.pending();
 
     view! {
         <Title text="Board"/>

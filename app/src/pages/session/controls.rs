@@ -3,11 +3,11 @@
 use super::Ctx;
 use super::view::TranscriptView;
 use crate::api;
-use crate::components::run_pending;
-use crate::components::runtime::{RuntimeGate, RuntimeMemory};
+use crate::components::mutation;
+use crate::components::runtime::RuntimeGate;
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::SessionStatus;
+use model::{RuntimeRequest, SessionStatus};
 
 /// What a session control asks of the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,18 +33,26 @@ impl Control {
 
 #[component]
 pub fn Controls(ctx: Ctx) -> impl IntoView {
-    let pending = RwSignal::new(false);
     let confirming = RwSignal::new(None::<Control>);
-    let act = move |control: Control| {
-        confirming.set(None);
-        let call = async move {
-            match control {
-                Control::StopTurn => api::interrupt_session(ctx.project, ctx.session).await,
-                Control::End => api::end_session(ctx.project, ctx.session).await,
-                Control::Kill => api::kill_session(ctx.project, ctx.session).await,
+    let control = mutation(
+        ctx.action_error,
+        move |control: &Control| {
+            let control = *control;
+            async move {
+                match control {
+                    Control::StopTurn => api::interrupt_session(ctx.project, ctx.session).await,
+                    Control::End => api::end_session(ctx.project, ctx.session).await,
+                    Control::Kill => api::kill_session(ctx.project, ctx.session).await,
+                }
             }
-        };
-        run_pending(pending, call, move |r| ctx.action_error.set(r.err()));
+        },
+        // The session's new status arrives on its event stream.
+        |()| {},
+    );
+    let pending = control.pending();
+    let act = move |chosen: Control| {
+        confirming.set(None);
+        control.dispatch(chosen);
     };
     view! {
         <div class="session-controls" class:hidden=move || ctx.status.get().is_final()>
@@ -70,9 +78,15 @@ pub fn Controls(ctx: Ctx) -> impl IntoView {
 #[component]
 pub fn FollowUp(ctx: Ctx, transcript: TranscriptView) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
-    let memory = RuntimeMemory::get();
+    let send_message = mutation(
+        error,
+        move |(message, request): &(String, RuntimeRequest)| {
+            api::send_message(ctx.project, ctx.session, message.clone(), request.clone())
+        },
+        move |()| text.set(String::new()),
+    );
+    let pending = send_message.pending();
     let ended = move || {
         ctx.status
             .get()
@@ -86,24 +100,14 @@ pub fn FollowUp(ctx: Ctx, transcript: TranscriptView) -> impl IntoView {
                 .to_string()
             })
     };
-    let blocked = move || ended().or_else(|| ctx.runtime.with_value(|r| memory.blocked_reason(r)));
+    let blocked = move || ended().or_else(|| ctx.runtime.blocked());
     let send = move || {
         let message = text.get_untracked();
         if message.trim().is_empty() || pending.get_untracked() || blocked().is_some() {
             return;
         }
-        let request = ctx.runtime.with_value(|r| untrack(|| memory.request(r)));
-        run_pending(
-            pending,
-            api::send_message(ctx.project, ctx.session, message, request),
-            move |r| match r {
-                Ok(()) => {
-                    error.set(None);
-                    text.set(String::new());
-                }
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        let request = ctx.runtime.request();
+        send_message.dispatch((message, request));
     };
     view! {
         <form class="follow-up" on:submit=move |ev| { ev.prevent_default(); send(); }>
@@ -125,7 +129,7 @@ pub fn FollowUp(ctx: Ctx, transcript: TranscriptView) -> impl IntoView {
                 }></textarea>
             {move || ended().map(|why| view! { <p class="muted" id="follow-up-blocked">{why}</p> })}
             <Show when=move || ended().is_none()>
-                <RuntimeGate selection=ctx.runtime.get_value() settings_href=crate::paths::settings(ctx.project)/>
+                <RuntimeGate selection=ctx.runtime.selection() settings_href=crate::paths::settings(ctx.project)/>
             </Show>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
             <button type="submit" class="primary" id="send-message" disabled=move || pending.get() || blocked().is_some()>

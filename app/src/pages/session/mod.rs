@@ -9,6 +9,7 @@ mod view;
 mod window;
 
 use crate::api::{self, SessionData};
+use crate::components::runtime::Launcher;
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
 use controls::{Controls, FollowUp};
@@ -17,7 +18,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 use live::Connection;
-use model::{Project, ProjectId, RuntimeSelection, SessionId, SessionStatus};
+use model::{Project, ProjectId, SessionId, SessionStatus};
 use rows::RowView;
 use view::TranscriptView;
 
@@ -59,7 +60,7 @@ pub(crate) struct Ctx {
     action_error: RwSignal<Option<AppError>>,
     /// What the session was started with: follow-ups use it (with this tab's secrets),
     /// whatever Settings say now.
-    runtime: StoredValue<RuntimeSelection>,
+    runtime: Launcher,
     /// A task's attempt (it ends with its turn; the task is retried, not continued).
     for_task: bool,
 }
@@ -86,7 +87,7 @@ fn SessionView(project: ProjectId, data: SessionData) -> impl IntoView {
         session: session.id,
         status,
         action_error: RwSignal::new(None),
-        runtime: StoredValue::new(session.runtime.clone()),
+        runtime: Launcher::new(session.runtime.clone()),
         for_task: session.task_id.is_some(),
     };
     live::follow(

@@ -5,7 +5,7 @@
 use super::Ctx;
 use super::transcript::{Item, PermissionState, Row, TextState};
 use crate::api;
-use crate::components::run_pending;
+use crate::components::mutation;
 use crate::components::time::format_duration_ms;
 use crate::error::AppError;
 use crate::markdown::to_safe_html;
@@ -89,21 +89,20 @@ fn PermissionCard(
     ctx: Ctx,
     seq: String,
 ) -> impl IntoView {
-    let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
+    let answer_permission = mutation(
+        error,
+        move |(request_id, answer): &(String, PermissionAnswer)| {
+            api::answer_permission(ctx.project, ctx.session, request_id.clone(), answer.clone())
+        },
+        // The card turns into its outcome when the answer arrives on the event stream.
+        |()| {},
+    );
+    let pending = answer_permission.pending();
     let answer = move |answer: PermissionAnswer| {
         let request_id = request_id.clone();
         move |_| {
-            run_pending(
-                pending,
-                api::answer_permission(
-                    ctx.project,
-                    ctx.session,
-                    request_id.clone(),
-                    answer.clone(),
-                ),
-                move |result| error.set(result.err()),
-            );
+            answer_permission.dispatch((request_id.clone(), answer.clone()));
         }
     };
     let outcome = match &state {

@@ -1,15 +1,15 @@
 //! What can be done with a task next, each action where its status allows it.
 
 use crate::api;
-use crate::components::runtime::{RuntimeGate, RuntimeMemory};
-use crate::components::{Changes, FieldError, FormError, run_pending};
+use crate::components::runtime::{Launcher, RuntimeGate};
+use crate::components::{Changes, FieldError, FormError, mutation};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use model::schedule::StartOutcome;
 use model::validation;
-use model::{Field, ProjectId, RuntimeSelection, Task, TaskStatus};
+use model::{Field, ProjectId, RuntimeRequest, RuntimeSelection, Task, TaskStatus};
 
 #[component]
 pub fn Actions(
@@ -45,16 +45,14 @@ pub fn Actions(
 fn after_start(
     project: ProjectId,
     navigate: impl Fn(&str, NavigateOptions) + 'static,
-    error: RwSignal<Option<AppError>>,
     changes: Changes,
-) -> impl FnOnce(Result<StartOutcome, AppError>) + 'static {
-    move |result| match result {
-        Ok(StartOutcome::Started { session, .. }) => navigate(
+) -> impl Fn(StartOutcome) + 'static {
+    move |outcome| match outcome {
+        StartOutcome::Started { session, .. } => navigate(
             &crate::paths::session(project, session.id),
             Default::default(),
         ),
-        Ok(StartOutcome::Queued { .. }) => changes.bump(),
-        Err(e) => error.set(Some(e)),
+        StartOutcome::Queued { .. } => changes.bump(),
     }
 }
 
@@ -65,29 +63,22 @@ fn StartTask(
     settings: String,
     changes: Changes,
 ) -> impl IntoView {
-    let memory = RuntimeMemory::get();
-    let pending = RwSignal::new(false);
+    let launcher = Launcher::new(runtime);
     let error = RwSignal::new(None::<AppError>);
     let (project, id) = (task.project_id, task.id);
-    let blocked = {
-        let runtime = runtime.clone();
-        move || memory.blocked_reason(&runtime)
-    };
-    let gate = runtime.clone();
-    let navigate = use_navigate();
+    let execute = mutation(
+        error,
+        move |request: &RuntimeRequest| api::execute_task(project, id, request.clone(), None),
+        after_start(project, use_navigate(), changes),
+    );
+    let pending = execute.pending();
     let start = move |_| {
-        let request = untrack(|| memory.request(&runtime));
-        let navigate = navigate.clone();
-        run_pending(
-            pending,
-            api::execute_task(project, id, request, None),
-            after_start(project, navigate, error, changes),
-        );
+        execute.dispatch(launcher.request());
     };
     view! {
         <div class="start-task">
-            <RuntimeGate selection=gate settings_href=settings/>
-            <button type="button" class="primary" id="start-task" disabled=move || pending.get() || blocked().is_some() on:click=start>
+            <RuntimeGate selection=launcher.selection() settings_href=settings/>
+            <button type="button" class="primary" id="start-task" disabled=move || pending.get() || launcher.blocked().is_some() on:click=start>
                 {move || if pending.get() { "Starting…" } else { "▶ Start" }}
             </button>
             <FormError error/>
@@ -103,17 +94,18 @@ fn RetryForm(
     settings: String,
     changes: Changes,
 ) -> impl IntoView {
-    let memory = RuntimeMemory::get();
+    let launcher = Launcher::new(runtime);
     let feedback = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let (project, id) = (task.project_id, task.id);
-    let blocked = {
-        let runtime = runtime.clone();
-        move || memory.blocked_reason(&runtime)
-    };
-    let gate = runtime.clone();
-    let navigate = use_navigate();
+    let retry = mutation(
+        error,
+        move |(feedback, request): &(String, RuntimeRequest)| {
+            api::retry_task(project, id, feedback.clone(), request.clone(), None)
+        },
+        after_start(project, use_navigate(), changes),
+    );
+    let pending = retry.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = feedback.get_untracked();
@@ -122,13 +114,7 @@ fn RetryForm(
             error.set(Some(e.into()));
             return;
         }
-        let request = untrack(|| memory.request(&runtime));
-        let navigate = navigate.clone();
-        run_pending(
-            pending,
-            api::retry_task(project, id, text, request, None),
-            after_start(project, navigate, error, changes),
-        );
+        retry.dispatch((text, launcher.request()));
     };
     view! {
         <form class="retry" id="retry" on:submit=submit aria-busy=move || pending.get().to_string()>
@@ -136,9 +122,9 @@ fn RetryForm(
             <label for="retry-feedback">"What should the next attempt do differently?"</label>
             <textarea id="retry-feedback" rows="3" bind:value=feedback></textarea>
             <FieldError error field=Field::Feedback/>
-            <RuntimeGate selection=gate settings_href=settings/>
+            <RuntimeGate selection=launcher.selection() settings_href=settings/>
             <FormError error/>
-            <button type="submit" class="primary" id="retry-submit" disabled=move || pending.get() || blocked().is_some()>
+            <button type="submit" class="primary" id="retry-submit" disabled=move || pending.get() || launcher.blocked().is_some()>
                 {move || if pending.get() { "Starting the new attempt…" } else { "Retry" }}
             </button>
         </form>
@@ -148,22 +134,18 @@ fn RetryForm(
 
 #[component]
 fn MarkDone(task: Task, changes: Changes) -> impl IntoView {
-    let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let (project, id) = (task.project_id, task.id);
-    let done = move |_| {
-        run_pending(
-            pending,
-            api::move_task(project, id, TaskStatus::Done),
-            move |r| match r {
-                Ok(_) => changes.bump(),
-                Err(e) => error.set(Some(e)),
-            },
-        );
-    };
+    let mark_done = mutation(
+        error,
+        move |()| api::move_task(project, id, TaskStatus::Done),
+        move |_: Task| changes.bump(),
+    );
+    let pending = mark_done.pending();
     view! {
         <div class="mark-done">
-            <button type="button" id="mark-done" disabled=move || pending.get() on:click=done>"✓ Mark done"</button>
+            <button type="button" id="mark-done" disabled=move || pending.get()
+                on:click=move |_| { mark_done.dispatch(()); }>"✓ Mark done"</button>
             <FormError error/>
         </div>
     }
@@ -172,20 +154,19 @@ fn MarkDone(task: Task, changes: Changes) -> impl IntoView {
 
 #[component]
 fn CreatePr(task: Task) -> impl IntoView {
-    let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let url = RwSignal::new(task.pr_url.clone());
     let (project, id) = (task.project_id, task.id);
-    let create = move |_| {
-        error.set(None);
-        run_pending(pending, api::create_pr(project, id), move |r| match r {
-            Ok(task) => url.set(task.pr_url),
-            Err(e) => error.set(Some(e)),
-        });
-    };
+    let create_pr = mutation(
+        error,
+        move |()| api::create_pr(project, id),
+        move |task: Task| url.set(task.pr_url),
+    );
+    let pending = create_pr.pending();
     view! {
         <div class="create-pr">
-            <button type="button" id="create-pr" disabled=move || pending.get() on:click=create>
+            <button type="button" id="create-pr" disabled=move || pending.get()
+                on:click=move |_| { create_pr.dispatch(()); }>
                 {move || if pending.get() { "Pushing and opening the PR…" } else { "Create PR" }}
             </button>
             {move || pending.get().then(|| view! { <progress aria-label="Creating the pull request"></progress> })}

@@ -2,7 +2,7 @@
 //! one (a cycle is refused and named) or removing one, and its place in the queue.
 
 use crate::api;
-use crate::components::{Changes, FormError, run_pending};
+use crate::components::{Changes, FormError, any_pending, mutation};
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::schedule::{Dependency, QueueState};
@@ -35,43 +35,37 @@ pub fn Dependencies(
         .cloned()
         .collect();
     let error = RwSignal::new(None::<AppError>);
-    let pending = RwSignal::new(false);
     let chosen = RwSignal::new(None::<TaskId>);
+    let add_dependency = mutation(
+        error,
+        move |on: &TaskId| api::add_dependency(project, id, *on),
+        move |()| changes.bump(),
+    );
+    let remove_dependency = mutation(
+        error,
+        move |on: &TaskId| api::remove_dependency(project, id, *on),
+        move |()| changes.bump(),
+    );
+    let take_out_of_queue = mutation(
+        error,
+        move |()| api::move_task(project, id, TaskStatus::Todo),
+        move |_: Task| changes.bump(),
+    );
+    let pending = any_pending(vec![
+        add_dependency.pending(),
+        remove_dependency.pending(),
+        take_out_of_queue.pending(),
+    ]);
     let add = move |_| {
-        let Some(on) = chosen.get_untracked() else {
-            return;
-        };
-        error.set(None);
-        run_pending(
-            pending,
-            api::add_dependency(project, id, on),
-            move |r| match r {
-                Ok(()) => changes.bump(),
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        if let Some(on) = chosen.get_untracked() {
+            add_dependency.dispatch(on);
+        }
     };
     let remove = move |on: TaskId| {
-        error.set(None);
-        run_pending(
-            pending,
-            api::remove_dependency(project, id, on),
-            move |r| match r {
-                Ok(()) => changes.bump(),
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        remove_dependency.dispatch(on);
     };
     let unqueue = move |_| {
-        error.set(None);
-        run_pending(
-            pending,
-            api::move_task(project, id, TaskStatus::Todo),
-            move |r| match r {
-                Ok(_) => changes.bump(),
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        take_out_of_queue.dispatch(());
     };
     let title_of = |t: TaskId| {
         tasks
