@@ -144,7 +144,7 @@ test("a change on the task page reloads its data, not the document: a key typed 
   await expect(page.locator("#start-task")).toBeEnabled();
 });
 
-test("remove one worktree: it is confirmed, then gone from the list, and its task stays", async ({ page, request }) => {
+test("remove one worktree: refused while its task is in review, then confirmed and gone, and its task stays", async ({ page, request }) => {
   const project = await newProject(request);
   await useCodex(request, project);
   const task = await newTask(request, project.id, "Leaves a worktree", { prompt: "WRITE_FILE left.txt here" });
@@ -160,7 +160,16 @@ test("remove one worktree: it is confirmed, then gone from the list, and its tas
   const row = page.locator("tr.worktree-row", { hasText: "Leaves a worktree" });
   await row.locator("button.remove-worktree").click();
   await row.locator("button.confirm-remove").click();
+  // Its work is not merged yet: the worktree stays, and the page says why.
+  await expect(page.locator(".worktrees-page .form-error")).toContainText("Its task is in review");
+  await expect(row).toHaveCount(1);
+
+  await api(request, "move_task", { project: project.id, task: task.id, status: "done" });
+  await openHydrated(page, `/p/${project.id}/worktrees`);
+  await row.locator("button.remove-worktree").click();
+  await row.locator("button.confirm-remove").click();
   await expect(page.locator("tr.worktree-row", { hasText: "Leaves a worktree" })).toHaveCount(0);
+  await expect(page.locator(".worktrees-page .form-error")).toHaveCount(0);
   await expect(page.locator("tr.worktree-row")).toContainText("main work tree");
   expect((await api(request, "get_task", { project: project.id, task: task.id })).title).toBe("Leaves a worktree");
 });

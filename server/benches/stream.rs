@@ -89,7 +89,8 @@ fn healthy(addr: &str) -> bool {
     ureq::get(format!("http://{addr}/healthz")).call().is_ok()
 }
 
-/// A server function through its JSON endpoint; the body of its 2xx answer.
+/// A server function through its JSON endpoint; the body of its 2xx answer (ureq reads at most
+/// 10 MB of it, far more than these calls answer).
 fn call(server: &Server, name: &str, args: Value) -> Value {
     let answer = ureq::post(format!("http://{}/api/{name}", server.addr))
         .header("content-type", "application/json")

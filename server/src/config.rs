@@ -60,6 +60,9 @@ pub enum ConfigError {
     RemoteWithoutToken(SocketAddr),
     #[error("the access token must be at least 16 characters")]
     WeakToken,
+    /// It travels in `?token=` and in a cookie, which would alter or cut other characters.
+    #[error("the access token may use only letters, digits and . _ ~ -")]
+    TokenCharacters,
 }
 
 impl Config {
@@ -98,6 +101,13 @@ impl Config {
             .filter(|t| !t.is_empty());
         match token {
             Some(t) if t.len() < 16 => Err(ConfigError::WeakToken),
+            Some(t)
+                if !t
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._~-".contains(c)) =>
+            {
+                Err(ConfigError::TokenCharacters)
+            }
             Some(t) => Ok(Some(t.to_string())),
             None if !self.addr.ip().is_loopback() => {
                 Err(ConfigError::RemoteWithoutToken(self.addr))
@@ -139,6 +149,21 @@ mod tests {
         assert_eq!(c.checked_token(), Err(ConfigError::WeakToken));
         let c = parse(&["--addr", "0.0.0.0:3000", "--token", "0123456789abcdef"]);
         assert_eq!(c.checked_token(), Ok(Some("0123456789abcdef".into())));
+        // `+` would arrive as a space from `?token=`, `;` would end the cookie.
+        for bad in [
+            "abcdefgh+ijklmnop",
+            "abcdefgh;ijklmnop",
+            "abcdefgh ijklmnop",
+        ] {
+            let c = parse(&["--addr", "0.0.0.0:3000", "--token", bad]);
+            assert_eq!(
+                c.checked_token(),
+                Err(ConfigError::TokenCharacters),
+                "{bad}"
+            );
+        }
+        let c = parse(&["--token", "A-b_c.d~0123456789"]);
+        assert_eq!(c.checked_token(), Ok(Some("A-b_c.d~0123456789".into())));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The command lines the stand-in accepts: the flags DevLog passes to the real CLIs, declared
-//! as the real CLIs declare them, so a flag the engine starts passing that the stand-in does
-//! not know is refused (exit 2, with clap's message) instead of silently ignored.
+//! The command lines the stand-in accepts: the flags DevLog passes to the real CLIs, with the
+//! real CLIs' names and shapes, so a flag the engine starts passing that the stand-in does not
+//! know is refused (exit 2, with clap's message) instead of silently ignored. The prompt is
+//! taken after `--` only, which is how the engine always passes it.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 

@@ -6,7 +6,7 @@ pub mod runtime;
 mod task_form;
 pub mod time;
 
-pub use mutation::{Mutation, any_pending, mutation};
+pub use mutation::{Mutation, any_pending, mutation, on_answer, unanswered};
 pub use nav::Nav;
 pub use task_form::{TaskForm, TaskFormFields};
 
@@ -15,24 +15,56 @@ use leptos::prelude::*;
 use model::Field;
 
 /// How many times a page changed its own data. The page's Resource is keyed on it and a
-/// mutation that changes what the page shows bumps it, so the page loads its data again — not
-/// the whole document, which would forget what the tab holds in memory (its API keys).
+/// mutation that changes what the page shows bumps it ([`Changes::after`]), so the page loads
+/// its data again — not the whole document, which would forget what the tab holds in memory
+/// (its API keys). While it loads, the page is [`reloading`](Changes::reloading) (its
+/// `Transition`'s `set_pending`), and its controls are inert: a second change cannot start from
+/// a view that is about to be replaced.
 #[derive(Clone, Copy)]
-pub struct Changes(RwSignal<u32>);
+pub struct Changes {
+    count: RwSignal<u32>,
+    reloading: RwSignal<bool>,
+}
 
 impl Changes {
     pub fn new() -> Self {
-        Changes(RwSignal::new(0))
+        Changes {
+            count: RwSignal::new(0),
+            reloading: RwSignal::new(false),
+        }
     }
 
     /// The count, tracked: a Resource whose key reads it loads again after each change.
     pub fn count(self) -> u32 {
-        self.0.get()
+        self.count.get()
     }
 
     /// Says the page's data changed.
     pub fn bump(self) {
-        self.0.update(|n| *n = n.wrapping_add(1));
+        self.count.update(|n| *n = n.wrapping_add(1));
+    }
+
+    /// `call`, then a [`bump`](Changes::bump) if it succeeded — in the call's own future, so
+    /// the page reloads even if the view that made the call is gone by then.
+    pub async fn after<T>(
+        self,
+        call: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let result = call.await;
+        if result.is_ok() {
+            self.bump();
+        }
+        result
+    }
+
+    /// Whether the page is loading its data again (tracked).
+    pub fn reloading(self) -> bool {
+        self.reloading.get()
+    }
+
+    /// What the page's `Transition` reports its loading to.
+    pub fn reloading_signal(self) -> SignalSetter<bool> {
+        self.reloading.into()
     }
 }
 

@@ -51,14 +51,22 @@ pub fn Loading(
     /// What is loading, as in "Loading {what}…".
     what: &'static str,
 ) -> impl IntoView {
-    view! { <p class="loading" aria-busy="true">{format!("Loading {what}…")}</p> }
+    view! {
+        <leptos_meta::Title text="Loading…"/>
+        <p class="loading" aria-busy="true">{format!("Loading {what}…")}</p>
+    }
 }
 
 /// A full-page error with a way out.
 #[component]
 pub fn ErrorPanel(error: crate::error::AppError) -> impl IntoView {
     answer_status(error.status());
+    let title = match error {
+        crate::error::AppError::NotFound { .. } => "Not found",
+        _ => "Something went wrong",
+    };
     view! {
+        <leptos_meta::Title text=title/>
         <section class="error-panel" role="alert">
             <h2>"Something went wrong"</h2>
             <p>{error.to_string()}</p>

@@ -19,14 +19,17 @@ pub fn WorktreesPage(project: Project) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let data = Resource::new(move || changes.count(), move |_| api::list_worktrees(id));
     view! {
-        // A Transition: after a removal, the table stays as it was until it is loaded again.
-        <Transition fallback=|| view! { <Loading what="worktrees"/> }>
-            {move || {
-                let project = project.clone();
-                Suspend::new(async move {
-                    loaded(data.await, |data| view! { <WorktreesView project data changes notice/> })
-                })
-            }}
+        // A Transition: after a removal, the table stays as it was (inert) until it is loaded
+        // again.
+        <Transition fallback=|| view! { <Loading what="worktrees"/> } set_pending=changes.reloading_signal()>
+            <div inert=move || changes.reloading() aria-busy=move || changes.reloading().to_string()>
+                {move || {
+                    let project = project.clone();
+                    Suspend::new(async move {
+                        loaded(data.await, |data| view! { <WorktreesView project data changes notice/> })
+                    })
+                }}
+            </div>
         </Transition>
     }
     .into_any()
@@ -44,13 +47,12 @@ fn WorktreesView(
     let orphans = data.iter().filter(|w| w.orphaned).count();
     let prune = mutation(
         error,
-        move |()| api::prune_worktrees(id),
+        move |()| changes.after(api::prune_worktrees(id)),
         move |n: usize| {
             notice.set(Some(format!(
                 "Pruned {n} worktree{}.",
                 if n == 1 { "" } else { "s" }
-            )));
-            changes.bump();
+            )))
         },
     );
     let pending = prune.pending();
@@ -91,8 +93,8 @@ fn WorktreeRow(
     let confirming = RwSignal::new(false);
     let remove_worktree = mutation(
         error,
-        move |path: &String| api::remove_worktree(project, path.clone()),
-        move |()| changes.bump(),
+        move |path: &String| changes.after(api::remove_worktree(project, path.clone())),
+        |()| {},
     );
     let pending = remove_worktree.pending();
     let path = worktree.path.clone();

@@ -81,7 +81,10 @@ pub type Handler = fn(&Request) -> Response;
 
 /// The routes, each a path and its provider's handler.
 pub fn router(routes: &[(&'static str, Handler)]) -> Router {
-    let mut router = Router::new().route("/healthz", get(|| async { r#"{"ok":true}"# }));
+    let mut router = Router::new().route(
+        "/healthz",
+        get(|| async { Response::json(200, r#"{"ok":true}"#.to_string()) }),
+    );
     for &(path, handle) in routes {
         router = router.route(
             path,

@@ -27,12 +27,12 @@ pub fn TaskCard(view: CardView, state: BoardState) -> impl IntoView {
         if view.busy { " busy" } else { "" }
     );
     let body = if view.editing {
-        let save = state.save_edit(id);
+        let save = state.edit.save;
         view! {
             <TaskForm
                 fields=state.edit.fields
                 on_submit=Callback::new(move |draft| {
-                    save.dispatch(draft);
+                    save.dispatch((id, draft));
                 })
                 pending=save.pending()
                 error=state.edit.error

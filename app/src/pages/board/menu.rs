@@ -3,7 +3,7 @@
 
 use super::state::{BoardState, card_dom_id, focus, focus_card};
 use crate::api;
-use crate::components::{Mutation, TaskFormFields, mutation};
+use crate::components::{Mutation, TaskFormFields};
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::{Task, TaskDraft, TaskId};
@@ -21,6 +21,8 @@ pub struct EditForm {
     pub task: RwSignal<Option<TaskId>>,
     pub fields: TaskFormFields,
     pub error: RwSignal<Option<AppError>>,
+    /// Saves the form's draft for its task.
+    pub save: Mutation<(TaskId, TaskDraft), Task>,
 }
 
 impl BoardState {
@@ -63,18 +65,14 @@ impl BoardState {
         });
     }
 
-    /// Saving the edit form of card `id`: the form shows it pending and its error; once saved,
-    /// the form closes on the updated card.
-    pub fn save_edit(self, id: TaskId) -> Mutation<TaskDraft, Task> {
-        mutation(
-            self.edit.error,
-            move |draft: &TaskDraft| api::update_task(self.project, id, draft.clone()),
-            move |task: Task| {
-                self.edit.task.set(None);
-                self.upsert(task);
-                request_animation_frame(move || focus_card(id));
-            },
-        )
+    /// The edit form's task was saved: the form closes on the updated card.
+    pub(super) fn edited(self, task: Task) {
+        let id = task.id;
+        if self.edit.task.get_untracked() == Some(id) {
+            self.edit.task.set(None);
+        }
+        self.upsert(task);
+        request_animation_frame(move || focus_card(id));
     }
 
     pub fn cancel_edit(self) {

@@ -5,13 +5,12 @@
 use super::menu::{EditForm, MenuState};
 use crate::api::{self, BoardCards, BoardPageData, CardContent};
 use crate::components::TaskFormFields;
-use crate::components::runtime::RuntimeMemory;
+use crate::components::runtime::Launcher;
+use crate::components::{on_answer, unanswered};
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::schedule::{Dependency, QueueState};
-use model::{
-    BoardColumn, ProjectId, RuntimeSelection, Task, TaskDraft, TaskId, TaskSlot, TaskStatus,
-};
+use model::{BoardColumn, ProjectId, Task, TaskDraft, TaskId, TaskSlot, TaskStatus};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy)]
@@ -35,8 +34,8 @@ pub struct BoardState {
     pub busy: RwSignal<HashSet<TaskId>>,
     /// Read by screen readers after keyboard moves.
     pub announcement: RwSignal<String>,
-    /// The project's saved runtime: what Start runs with.
-    pub runtime: StoredValue<RuntimeSelection>,
+    /// The project's saved runtime with this tab's secrets: what Start runs with.
+    launcher: Launcher,
     /// Why Start is not possible with what this tab holds: one memo for every card.
     start_blocked: Memo<Option<String>>,
     /// The latest activity line of each running task (first from the server, then live).
@@ -64,7 +63,9 @@ impl BoardState {
             conflicts,
         } = data;
         let slots = RwSignal::new(slots);
-        BoardState {
+        let launcher = Launcher::new(runtime);
+        let edit_error = RwSignal::new(None);
+        let state = BoardState {
             project,
             slots,
             statuses: Memo::new(move |_| {
@@ -77,12 +78,8 @@ impl BoardState {
             errors: RwSignal::new(HashMap::new()),
             busy: RwSignal::new(HashSet::new()),
             announcement: RwSignal::new(String::new()),
-            start_blocked: {
-                let memory = RuntimeMemory::get();
-                let runtime = runtime.clone();
-                Memo::new(move |_| memory.blocked_reason(&runtime))
-            },
-            runtime: StoredValue::new(runtime),
+            start_blocked: Memo::new(move |_| launcher.blocked()),
+            launcher,
             activity: RwSignal::new(activity.into_iter().collect()),
             dependencies: RwSignal::new(dependencies),
             queue: RwSignal::new(queue.into_iter().collect()),
@@ -91,9 +88,16 @@ impl BoardState {
             edit: EditForm {
                 task: RwSignal::new(None),
                 fields: TaskFormFields::new(TaskDraft::default()),
-                error: RwSignal::new(None),
+                error: edit_error,
+                // The board's, not a card's: a card is rebuilt whenever what it shows changes,
+                // and a save in flight must still close the form when it answers.
+                save: unanswered(edit_error, move |(id, draft): &(TaskId, TaskDraft)| {
+                    api::update_task(project, *id, draft.clone())
+                }),
             },
-        }
+        };
+        on_answer(state.edit.save, edit_error, move |task| state.edited(task));
+        state
     }
 
     /// A task the server sent: its slot and its card.
@@ -263,8 +267,7 @@ impl BoardState {
     /// Executes the task with the project's runtime and this tab's secrets: it runs, or is
     /// queued with the reason shown on its card.
     pub fn start(self, id: TaskId) {
-        let memory = RuntimeMemory::get();
-        let request = self.runtime.with_value(|r| untrack(|| memory.request(r)));
+        let request = self.launcher.request();
         self.call(
             id,
             api::execute_task(self.project, id, request, None),

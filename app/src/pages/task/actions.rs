@@ -17,6 +17,8 @@ pub fn Actions(
     runtime: RuntimeSelection,
     /// Bumped when an action changes the task but leaves the page (a queued Start, Mark done).
     changes: Changes,
+    /// What the retry form holds, kept by the page across its reloads.
+    retry_feedback: RwSignal<String>,
 ) -> impl IntoView {
     let status = task.status;
     let project = task.project_id;
@@ -28,7 +30,7 @@ pub fn Actions(
                 <a class="button primary" id="open-session" href=crate::paths::session(project, s)>"Open the running session"</a>
             }))}
             {status.is_executable().then(|| view! { <StartTask task=task.clone() runtime=runtime.clone() settings=settings.clone() changes/> })}
-            {status.can_retry().then(|| view! { <RetryForm task=task.clone() runtime=runtime.clone() settings=settings.clone() changes/> })}
+            {status.can_retry().then(|| view! { <RetryForm task=task.clone() runtime=runtime.clone() settings=settings.clone() changes feedback=retry_feedback/> })}
             {(status == TaskStatus::Review).then(|| view! { <MarkDone task=task.clone() changes/> })}
             {matches!(status, TaskStatus::Review | TaskStatus::Done).then(|| view! { <CreatePr task=task.clone()/> })}
             <p class="muted">
@@ -40,19 +42,19 @@ pub fn Actions(
     .into_any()
 }
 
-/// After a Start or a Retry: its live session; or, when it was queued, this page as it now
-/// is, which shows why it waits.
+/// After a Start or a Retry: its live session (a queued one stays on this page, which the
+/// call's [`Changes::after`] reloads to show why it waits).
 fn after_start(
     project: ProjectId,
     navigate: impl Fn(&str, NavigateOptions) + 'static,
-    changes: Changes,
 ) -> impl Fn(StartOutcome) + 'static {
-    move |outcome| match outcome {
-        StartOutcome::Started { session, .. } => navigate(
-            &crate::paths::session(project, session.id),
-            Default::default(),
-        ),
-        StartOutcome::Queued { .. } => changes.bump(),
+    move |outcome| {
+        if let StartOutcome::Started { session, .. } = outcome {
+            navigate(
+                &crate::paths::session(project, session.id),
+                Default::default(),
+            )
+        }
     }
 }
 
@@ -68,8 +70,10 @@ fn StartTask(
     let (project, id) = (task.project_id, task.id);
     let execute = mutation(
         error,
-        move |request: &RuntimeRequest| api::execute_task(project, id, request.clone(), None),
-        after_start(project, use_navigate(), changes),
+        move |request: &RuntimeRequest| {
+            changes.after(api::execute_task(project, id, request.clone(), None))
+        },
+        after_start(project, use_navigate()),
     );
     let pending = execute.pending();
     let start = move |_| {
@@ -93,17 +97,23 @@ fn RetryForm(
     runtime: RuntimeSelection,
     settings: String,
     changes: Changes,
+    feedback: RwSignal<String>,
 ) -> impl IntoView {
     let launcher = Launcher::new(runtime);
-    let feedback = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let (project, id) = (task.project_id, task.id);
     let retry = mutation(
         error,
         move |(feedback, request): &(String, RuntimeRequest)| {
-            api::retry_task(project, id, feedback.clone(), request.clone(), None)
+            changes.after(api::retry_task(
+                project,
+                id,
+                feedback.clone(),
+                request.clone(),
+                None,
+            ))
         },
-        after_start(project, use_navigate(), changes),
+        after_start(project, use_navigate()),
     );
     let pending = retry.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -138,8 +148,8 @@ fn MarkDone(task: Task, changes: Changes) -> impl IntoView {
     let (project, id) = (task.project_id, task.id);
     let mark_done = mutation(
         error,
-        move |()| api::move_task(project, id, TaskStatus::Done),
-        move |_: Task| changes.bump(),
+        move |()| changes.after(api::move_task(project, id, TaskStatus::Done)),
+        |_: Task| {},
     );
     let pending = mark_done.pending();
     view! {

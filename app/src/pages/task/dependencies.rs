@@ -38,18 +38,18 @@ pub fn Dependencies(
     let chosen = RwSignal::new(None::<TaskId>);
     let add_dependency = mutation(
         error,
-        move |on: &TaskId| api::add_dependency(project, id, *on),
-        move |()| changes.bump(),
+        move |on: &TaskId| changes.after(api::add_dependency(project, id, *on)),
+        |()| {},
     );
     let remove_dependency = mutation(
         error,
-        move |on: &TaskId| api::remove_dependency(project, id, *on),
-        move |()| changes.bump(),
+        move |on: &TaskId| changes.after(api::remove_dependency(project, id, *on)),
+        |()| {},
     );
     let take_out_of_queue = mutation(
         error,
-        move |()| api::move_task(project, id, TaskStatus::Todo),
-        move |_: Task| changes.bump(),
+        move |()| changes.after(api::move_task(project, id, TaskStatus::Todo)),
+        |_: Task| {},
     );
     let pending = any_pending(vec![
         add_dependency.pending(),

@@ -35,6 +35,8 @@ pub fn TaskPage(project: Project) -> impl IntoView {
     let params = use_params::<TaskParams>();
     let query = use_query::<TaskQuery>();
     let changes = Changes::new();
+    // Above the view a change rebuilds: what the user is typing there outlives the reload.
+    let retry_feedback = RwSignal::new(String::new());
     let key = move || {
         let task = params.read().as_ref().ok().and_then(|p| p.task);
         let page = query.read().as_ref().ok().and_then(|q| q.page);
@@ -50,18 +52,25 @@ pub fn TaskPage(project: Project) -> impl IntoView {
         }
     });
     view! {
-        // A Transition: after a change, the page stays as it was until it is loaded again.
-        <Transition fallback=|| view! { <Loading what="the task"/> }>
-            {move || Suspend::new(async move {
-                loaded(data.await, |data| view! { <TaskView project=id data changes/> })
-            })}
+        // A Transition: after a change, the page stays as it was (inert) until it is loaded again.
+        <Transition fallback=|| view! { <Loading what="the task"/> } set_pending=changes.reloading_signal()>
+            <div inert=move || changes.reloading() aria-busy=move || changes.reloading().to_string()>
+                {move || Suspend::new(async move {
+                    loaded(data.await, |data| view! { <TaskView project=id data changes retry_feedback/> })
+                })}
+            </div>
         </Transition>
     }
     .into_any()
 }
 
 #[component]
-fn TaskView(project: ProjectId, data: TaskPageData, changes: Changes) -> impl IntoView {
+fn TaskView(
+    project: ProjectId,
+    data: TaskPageData,
+    changes: Changes,
+    retry_feedback: RwSignal<String>,
+) -> impl IntoView {
     let TaskPageData {
         review,
         runtime,
@@ -94,7 +103,7 @@ fn TaskView(project: ProjectId, data: TaskPageData, changes: Changes) -> impl In
                     <p class="fail-reason" id="task-fail-reason" role="status"><strong>"Why it failed: "</strong>{reason}</p>
                 })}
             </header>
-            <Actions task=task.clone() runtime changes/>
+            <Actions task=task.clone() runtime changes retry_feedback/>
             <Dependencies task=task.clone() tasks dependencies queue_state changes/>
             <section class="attempts" aria-label="Attempts">
                 <h2>{format!("Attempts ({})", sessions.len())}</h2>
