@@ -17,31 +17,23 @@ use model::Field;
 /// How many times a page changed its own data. The page's Resource is keyed on it and a
 /// mutation that changes what the page shows bumps it ([`Changes::after`]), so the page loads
 /// its data again — not the whole document, which would forget what the tab holds in memory
-/// (its API keys). While it loads, the page is [`reloading`](Changes::reloading) (its
-/// `Transition`'s `set_pending`), and its controls are inert: a second change cannot start from
-/// a view that is about to be replaced.
+/// (its API keys).
 #[derive(Clone, Copy)]
-pub struct Changes {
-    count: RwSignal<u32>,
-    reloading: RwSignal<bool>,
-}
+pub struct Changes(RwSignal<u32>);
 
 impl Changes {
     pub fn new() -> Self {
-        Changes {
-            count: RwSignal::new(0),
-            reloading: RwSignal::new(false),
-        }
+        Changes(RwSignal::new(0))
     }
 
     /// The count, tracked: a Resource whose key reads it loads again after each change.
     pub fn count(self) -> u32 {
-        self.count.get()
+        self.0.get()
     }
 
     /// Says the page's data changed.
     pub fn bump(self) {
-        self.count.update(|n| *n = n.wrapping_add(1));
+        self.0.update(|n| *n = n.wrapping_add(1));
     }
 
     /// `call`, then a [`bump`](Changes::bump) if it succeeded — in the call's own future, so
@@ -55,16 +47,6 @@ impl Changes {
             self.bump();
         }
         result
-    }
-
-    /// Whether the page is loading its data again (tracked).
-    pub fn reloading(self) -> bool {
-        self.reloading.get()
-    }
-
-    /// What the page's `Transition` reports its loading to.
-    pub fn reloading_signal(self) -> SignalSetter<bool> {
-        self.reloading.into()
     }
 }
 

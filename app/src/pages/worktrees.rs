@@ -19,17 +19,14 @@ pub fn WorktreesPage(project: Project) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let data = Resource::new(move || changes.count(), move |_| api::list_worktrees(id));
     view! {
-        // A Transition: after a removal, the table stays as it was (inert) until it is loaded
-        // again.
-        <Transition fallback=|| view! { <Loading what="worktrees"/> } set_pending=changes.reloading_signal()>
-            <div inert=move || changes.reloading() aria-busy=move || changes.reloading().to_string()>
-                {move || {
-                    let project = project.clone();
-                    Suspend::new(async move {
-                        loaded(data.await, |data| view! { <WorktreesView project data changes notice/> })
-                    })
-                }}
-            </div>
+        // A Transition: after a removal, the table stays as it was until it is loaded again.
+        <Transition fallback=|| view! { <Loading what="worktrees"/> }>
+            {move || {
+                let project = project.clone();
+                Suspend::new(async move {
+                    loaded(data.await, |data| view! { <WorktreesView project data changes notice/> })
+                })
+            }}
         </Transition>
     }
     .into_any()

@@ -52,13 +52,11 @@ pub fn TaskPage(project: Project) -> impl IntoView {
         }
     });
     view! {
-        // A Transition: after a change, the page stays as it was (inert) until it is loaded again.
-        <Transition fallback=|| view! { <Loading what="the task"/> } set_pending=changes.reloading_signal()>
-            <div inert=move || changes.reloading() aria-busy=move || changes.reloading().to_string()>
-                {move || Suspend::new(async move {
-                    loaded(data.await, |data| view! { <TaskView project=id data changes retry_feedback/> })
-                })}
-            </div>
+        // A Transition: after a change, the page stays as it was until it is loaded again.
+        <Transition fallback=|| view! { <Loading what="the task"/> }>
+            {move || Suspend::new(async move {
+                loaded(data.await, |data| view! { <TaskView project=id data changes retry_feedback/> })
+            })}
         </Transition>
     }
     .into_any()
