@@ -107,6 +107,8 @@ test("a run without changes fails with the reason; Retry with feedback sends it 
   await expect(page.locator("tr.worktree-row", { hasText: "task deleted" })).toHaveCount(1);
   await page.locator("#prune-worktrees").click();
   await expect(page.locator("tr.worktree-row")).toHaveCount(1);
+  // The notice outlives the reload of the list the prune caused.
+  await expect(page.locator(".worktrees-page .actions [role='status']")).toHaveText("Pruned 1 worktree.");
   await expect(page.locator("tr.worktree-row")).toContainText("main work tree");
 });
 

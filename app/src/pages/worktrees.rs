@@ -44,13 +44,21 @@ fn WorktreesView(
     let orphans = data.iter().filter(|w| w.orphaned).count();
     let prune = mutation(
         error,
-        move |()| changes.after(api::prune_worktrees(id)),
-        move |n: usize| {
-            notice.set(Some(format!(
-                "Pruned {n} worktree{}.",
-                if n == 1 { "" } else { "s" }
-            )))
+        // The notice is the page's and is set with the answer, in the call's own future: the
+        // reload the prune causes replaces this view, and whatever ran in it with it.
+        move |()| {
+            changes.after(async move {
+                let pruned = api::prune_worktrees(id).await;
+                if let Ok(n) = &pruned {
+                    notice.set(Some(format!(
+                        "Pruned {n} worktree{}.",
+                        if *n == 1 { "" } else { "s" }
+                    )));
+                }
+                pruned
+            })
         },
+        |_: usize| {},
     );
     let pending = prune.pending();
     let rows = data
