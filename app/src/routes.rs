@@ -2,6 +2,7 @@
 //! first shown (and preloaded by the server for the page it renders). A project's pages are
 //! given the project that [`ProjectLayout`](crate::pages::ProjectLayout) loaded around them.
 
+use crate::components::Erase;
 use crate::error::AppError;
 use crate::pages::*;
 use leptos::prelude::*;
@@ -13,8 +14,8 @@ macro_rules! lazy_page {
     };
     ($route:ident, $page:ident, of_project) => {
         lazy_page!($route, || match current_project() {
-            Some(project) => view! { <$page project/> }.into_any(),
-            None => view! { <ErrorPanel error=outside_its_project()/> }.into_any(),
+            Some(project) => view! { <$page project/> }.erased(),
+            None => view! { <ErrorPanel error=outside_its_project()/> }.erased(),
         });
     };
     ($route:ident, || $view:expr) => {
@@ -28,7 +29,7 @@ macro_rules! lazy_page {
 
             fn view(_this: Self) -> AnyView {
                 crate::mark_interactive();
-                $view.into_any()
+                $view.erased()
             }
         }
     };

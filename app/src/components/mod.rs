@@ -1,11 +1,13 @@
 //! Small building blocks shared by the pages.
 
+mod erased;
 mod mutation;
 mod nav;
 pub mod runtime;
 mod task_form;
 pub mod time;
 
+pub use erased::Erase;
 pub use mutation::{Mutation, any_pending, mutation, on_answer, unanswered};
 pub use nav::Nav;
 pub use task_form::{TaskForm, TaskFormFields};

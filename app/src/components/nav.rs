@@ -1,5 +1,6 @@
 //! The top bar: home link and the project switcher.
 
+use super::Erase;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use model::{Project, ProjectId};
@@ -54,5 +55,5 @@ pub fn Nav(
             })}
         </header>
     }
-    .into_any()
+    .erased()
 }

@@ -4,6 +4,7 @@
 //! launching button asks [`RuntimeRequest::readiness`] (the rule the server applies too)
 //! whether it may be pressed.
 
+use super::Erase;
 use leptos::prelude::*;
 use model::{
     CliEnvVar, ExecutionMode, Provider, RuntimeRequest, RuntimeSelection, Secret, TransientSecrets,
@@ -141,5 +142,5 @@ pub fn RuntimeGate(
             })}
         </div>
     }
-    .into_any()
+    .erased()
 }

@@ -1,5 +1,6 @@
 //! The task editor, for creating and for editing a task.
 
+use super::Erase;
 use super::{FieldError, FormError};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -124,5 +125,5 @@ pub fn TaskForm(
             </div>
         </form>
     }
-    .into_any()
+    .erased()
 }

@@ -3,6 +3,7 @@
 //! ends.
 
 use crate::api::{self, LocksData};
+use crate::components::Erase;
 use crate::pages::{Loading, loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,7 +24,7 @@ pub fn LocksPage(project: Project) -> impl IntoView {
             }}
         </Suspense>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -47,7 +48,7 @@ fn LocksView(project: Project, data: LocksData) -> impl IntoView {
             </table>
         </main>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -70,7 +71,7 @@ fn LockRow(project: ProjectId, lock: FileLock, tasks: Vec<Task>) -> impl IntoVie
                     <a href=crate::paths::session(project, *session)>{format!("Session {session}")}</a>
                 </li>
             }
-            .into_any()
+            .erased()
         })
         .collect_view();
     view! {
@@ -80,5 +81,5 @@ fn LockRow(project: ProjectId, lock: FileLock, tasks: Vec<Task>) -> impl IntoVie
             <td>{if conflict { "⚠ Conflict" } else { "✓ One holder" }}</td>
         </tr>
     }
-    .into_any()
+    .erased()
 }

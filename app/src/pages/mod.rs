@@ -20,6 +20,7 @@ pub use settings::SettingsPage;
 pub use task::TaskPage;
 pub use worktrees::WorktreesPage;
 
+use crate::components::Erase;
 use leptos::prelude::*;
 
 #[component]
@@ -40,8 +41,8 @@ pub fn loaded<T, V: IntoView + 'static>(
     view: impl FnOnce(T) -> V,
 ) -> AnyView {
     match data {
-        Ok(data) => view(data).into_any(),
-        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+        Ok(data) => view(data).erased(),
+        Err(error) => view! { <ErrorPanel error/> }.erased(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! project that does not exist; an unknown project is this layout's error, not each page's.
 
 use crate::api;
+use crate::components::Erase;
 use crate::components::Nav;
 use crate::error::AppError;
 use crate::pages::{ErrorPanel, Loading};
@@ -63,7 +64,7 @@ pub fn ProjectLayout() -> impl IntoView {
                     }
                     Err(error) => {
                         crate::mark_interactive();
-                        view! { <Nav projects=vec![]/><ErrorPanel error/> }.into_any()
+                        view! { <Nav projects=vec![]/><ErrorPanel error/> }.erased()
                     }
                 }
             })}

@@ -1,6 +1,7 @@
 //! `/`: the registered projects, registering a new one, renaming and removing.
 
 use crate::api;
+use crate::components::Erase;
 use crate::components::{FieldError, FormError, Nav, any_pending, mutation};
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
@@ -22,7 +23,7 @@ pub fn ProjectsPage() -> impl IntoView {
             })}
         </Suspense>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -45,7 +46,7 @@ fn ProjectsView(projects: Vec<Project>) -> impl IntoView {
             <RegisterProject/>
         </main>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -135,7 +136,7 @@ fn ProjectRow(project: Project, list: RwSignal<Vec<Project>>) -> impl IntoView {
             </div>
         </li>
     }
-    .into_any()
+    .erased()
 }
 
 /// Path first; "Check" fills the detected name and branch, which stay editable.
@@ -201,5 +202,5 @@ fn RegisterProject() -> impl IntoView {
             </form>
         </section>
     }
-    .into_any()
+    .erased()
 }

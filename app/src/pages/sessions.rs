@@ -1,6 +1,7 @@
 //! `/p/{project}/sessions`: the project's sessions, and starting a standalone one.
 
 use crate::api::{self, SessionsData};
+use crate::components::Erase;
 use crate::components::runtime::{Launcher, RuntimeGate};
 use crate::components::time::format_utc;
 use crate::components::{FieldError, FormError, mutation};
@@ -29,7 +30,7 @@ pub fn SessionsPage(project: Project) -> impl IntoView {
             }}
         </Suspense>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -64,7 +65,7 @@ fn SessionsView(project: Project, data: SessionsData) -> impl IntoView {
             </table>
         </main>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -165,5 +166,5 @@ fn NewSession(project: ProjectId, runtime: RuntimeSelection) -> impl IntoView {
             </form>
         </section>
     }
-    .into_any()
+    .erased()
 }

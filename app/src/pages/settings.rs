@@ -2,6 +2,7 @@
 //! and the CLI environment values stay in this tab's memory ([`RuntimeMemory`]).
 
 use crate::api::{self, SettingsData};
+use crate::components::Erase;
 use crate::components::mutation;
 use crate::components::runtime::RuntimeMemory;
 use crate::error::AppError;
@@ -28,7 +29,7 @@ pub fn SettingsPage(project: Project) -> impl IntoView {
             }}
         </Suspense>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -65,7 +66,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
             <Scheduling project=project.id limit=concurrency_limit/>
         </main>
     }
-    .into_any()
+    .erased()
 }
 
 /// Local CLI, bring your own key, or a server environment variable.
@@ -86,7 +87,7 @@ fn ModePicker(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
                     }).collect_view()}
                 </fieldset>
     }
-    .into_any()
+    .erased()
 }
 
 /// The agent, its model (known ones suggested) and, for Codex, the reasoning effort.
@@ -138,7 +139,7 @@ fn AgentFields(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
                     </Show>
                 </div>
     }
-    .into_any()
+    .erased()
 }
 
 /// A custom endpoint: a proxy, or an OpenAI-compatible server.
@@ -155,7 +156,7 @@ fn BaseUrlField(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
                         }/>
                 </label>
     }
-    .into_any()
+    .erased()
 }
 
 fn mode_help(mode: ExecutionMode) -> &'static str {
@@ -202,7 +203,7 @@ fn ModeFields(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
             {move || draft.with(|s| memory.key(s.provider()).is_none()).then(|| view! {
                 <p class="warning" id="key-forgotten">"No API key in this tab's memory (a reload forgets it): enter it to launch agents."</p>
             })}
-        }.into_any(),
+        }.erased(),
         ExecutionMode::BackendEnv => view! {
             <label>"Server environment variable holding the key"
                 <input id="runtime-env-var" placeholder="e.g. ANTHROPIC_API_KEY" autocomplete="off"
@@ -213,8 +214,8 @@ fn ModeFields(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
                     }/>
             </label>
             <p class="muted">"Only the variable's name is saved; the server copies its value into the agent's environment at launch."</p>
-        }.into_any(),
-        ExecutionMode::LocalCli => view! { <CliEnvEditor memory/> }.into_any(),
+        }.erased(),
+        ExecutionMode::LocalCli => view! { <CliEnvEditor memory/> }.erased(),
     }
     }
 }
@@ -253,7 +254,7 @@ fn CliEnvEditor(memory: RuntimeMemory) -> impl IntoView {
             <button type="button" id="add-cli-env" on:click=move |_| rows.update(|r| r.push(CliEnvVar::default()))>"Add variable"</button>
         </fieldset>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -315,7 +316,7 @@ fn SaveAndTest(
             }
         })}
     }
-    .into_any()
+    .erased()
 }
 
 /// How many task attempts the project runs at once; beyond it, Start queues.
@@ -355,5 +356,5 @@ fn Scheduling(project: ProjectId, limit: u32) -> impl IntoView {
             </div>
         </form>
     }
-    .into_any()
+    .erased()
 }

@@ -3,6 +3,7 @@
 //! prune (the worktrees whose task was deleted).
 
 use crate::api;
+use crate::components::Erase;
 use crate::components::{Changes, FormError, mutation};
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
@@ -29,7 +30,7 @@ pub fn WorktreesPage(project: Project) -> impl IntoView {
             }}
         </Transition>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -84,7 +85,7 @@ fn WorktreesView(
             </table>
         </main>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -136,5 +137,5 @@ fn WorktreeRow(
             </td>
         </tr>
     }
-    .into_any()
+    .erased()
 }

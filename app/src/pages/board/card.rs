@@ -12,6 +12,7 @@ use super::events::CardAction;
 use super::menu::MenuState;
 use super::state::{BoardState, card_dom_id};
 use super::view_model::CardView;
+use crate::components::Erase;
 use crate::components::TaskForm;
 use leptos::prelude::*;
 use model::{ProjectId, SessionId, TaskId, TaskStatus};
@@ -41,7 +42,7 @@ pub fn TaskCard(view: CardView, state: BoardState) -> impl IntoView {
                 id_prefix=format!("edit-{id}")
             />
         }
-        .into_any()
+        .erased()
     } else {
         view! {
             <h3 class="card-title">{content.title.clone()}</h3>
@@ -52,7 +53,7 @@ pub fn TaskCard(view: CardView, state: BoardState) -> impl IntoView {
                 <p class="fail-reason"><strong>"Why it failed: "</strong><span class="reason">{reason}</span></p>
             })}
         }
-        .into_any()
+        .erased()
     };
     view! {
         <article
@@ -91,7 +92,7 @@ pub fn TaskCard(view: CardView, state: BoardState) -> impl IntoView {
             </div>
         </article>
     }
-    .into_any()
+    .erased()
 }
 
 /// What the scheduler says about a card: what it waits for, why it is queued, and the
@@ -119,7 +120,7 @@ fn CardSchedule(view: CardView) -> impl IntoView {
             </p>
         })}
     }
-    .into_any()
+    .erased()
 }
 
 /// The one main thing to do with a card in its status: Start, Open session, Review, Retry.
@@ -138,16 +139,16 @@ fn primary_action(view: &CardView) -> AnyView {
     match (view.status, view.content.session) {
         (TaskStatus::InProgress, Some(session)) => open_session(project, session),
         (TaskStatus::Review, _) => {
-            view! { <a class="button primary review" href=review>"Review"</a> }.into_any()
+            view! { <a class="button primary review" href=review>"Review"</a> }.erased()
         }
         (TaskStatus::Fail, _) => view! {
             <a class="button primary retry" href=format!("{review}#retry")>"Retry"</a>
         }
-        .into_any(),
+        .erased(),
         (TaskStatus::InProgress, None) => {
-            view! { <a class="button" href=review>"Details"</a> }.into_any()
+            view! { <a class="button" href=review>"Details"</a> }.erased()
         }
-        _ => view! { <a class="button details" href=review>"Details"</a> }.into_any(),
+        _ => view! { <a class="button details" href=review>"Details"</a> }.erased(),
     }
 }
 
@@ -155,7 +156,7 @@ fn open_session(project: ProjectId, session: SessionId) -> AnyView {
     view! {
         <a class="button primary open-session" href=crate::paths::session(project, session)>"Open session"</a>
     }
-    .into_any()
+    .erased()
 }
 
 /// Start (or queue) a task; disabled with the reason while the runtime is not ready.
@@ -169,7 +170,7 @@ fn start_button(view: &CardView, label: &'static str) -> AnyView {
         </button>
         {blocked.map(|why| view! { <span class="gate-reason small">{why}</span> })}
     }
-    .into_any()
+    .erased()
 }
 
 /// The ⋯ menu: its items only while it is open on this card.
@@ -183,7 +184,7 @@ fn card_menu(view: &CardView) -> AnyView {
             {items}
         </details>
     }
-    .into_any()
+    .erased()
 }
 
 /// The secondary actions of a card: details, edit, move, delete.
@@ -209,7 +210,7 @@ fn menu_items(project: ProjectId, id: TaskId, status: TaskStatus, menu: MenuStat
         MenuState::Open => view! {
             <button type="button" class="delete" data-action=CardAction::Delete.as_str()>"Delete"</button>
         }
-        .into_any(),
+        .erased(),
         MenuState::ConfirmDelete => view! {
             <span class="confirm">
                 "Delete this task?"
@@ -217,7 +218,7 @@ fn menu_items(project: ProjectId, id: TaskId, status: TaskStatus, menu: MenuStat
                 <button type="button" class="keep" data-action=CardAction::Keep.as_str()>"Keep"</button>
             </span>
         }
-        .into_any(),
+        .erased(),
     };
     view! {
         <div class="menu">
@@ -227,5 +228,5 @@ fn menu_items(project: ProjectId, id: TaskId, status: TaskStatus, menu: MenuStat
             {delete}
         </div>
     }
-    .into_any()
+    .erased()
 }

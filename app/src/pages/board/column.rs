@@ -5,6 +5,7 @@ use super::card::TaskCard;
 use super::events;
 use super::state::BoardState;
 use super::view_model::CardView;
+use crate::components::Erase;
 use leptos::prelude::*;
 use model::BoardColumn;
 use model::board_window::{CARDS_PER_PAGE, ColumnWindow, column_window};
@@ -107,5 +108,5 @@ pub fn Column(
             </Show>
         </section>
     }
-    .into_any()
+    .erased()
 }

@@ -14,6 +14,7 @@ mod state;
 mod view_model;
 
 use crate::api::{self, BoardPageData};
+use crate::components::Erase;
 use crate::components::{TaskForm, mutation};
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
@@ -39,7 +40,7 @@ pub fn BoardPage(project: Project) -> impl IntoView {
             }}
         </Suspense>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -118,5 +119,5 @@ fn BoardView(project: Project, data: BoardPageData) -> impl IntoView {
             </div>
         </main>
     }
-    .into_any()
+    .erased()
 }

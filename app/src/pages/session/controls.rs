@@ -3,6 +3,7 @@
 use super::Ctx;
 use super::view::TranscriptView;
 use crate::api;
+use crate::components::Erase;
 use crate::components::mutation;
 use crate::components::runtime::RuntimeGate;
 use crate::error::AppError;
@@ -72,7 +73,7 @@ pub fn Controls(ctx: Ctx) -> impl IntoView {
         </div>
         {move || ctx.action_error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -137,5 +138,5 @@ pub fn FollowUp(ctx: Ctx, transcript: TranscriptView) -> impl IntoView {
             </button>
         </form>
     }
-    .into_any()
+    .erased()
 }

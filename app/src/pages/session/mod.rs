@@ -9,6 +9,7 @@ mod view;
 mod window;
 
 use crate::api::{self, SessionData};
+use crate::components::Erase;
 use crate::components::runtime::Launcher;
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
@@ -49,7 +50,7 @@ pub fn SessionPage(project: Project) -> impl IntoView {
             })}
         </Suspense>
     }
-    .into_any()
+    .erased()
 }
 
 #[derive(Clone, Copy)]
@@ -143,5 +144,5 @@ fn SessionView(project: ProjectId, data: SessionData) -> impl IntoView {
             <FollowUp ctx transcript/>
         </main>
     }
-    .into_any()
+    .erased()
 }

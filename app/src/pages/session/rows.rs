@@ -5,6 +5,7 @@
 use super::Ctx;
 use super::transcript::{Item, PermissionState, Row, TextState};
 use crate::api;
+use crate::components::Erase;
 use crate::components::mutation;
 use crate::components::time::format_duration_ms;
 use crate::error::AppError;
@@ -20,18 +21,18 @@ pub fn RowView(row: ArcRwSignal<Row>, ctx: Ctx) -> impl IntoView {
 fn render(row: &Row, ctx: Ctx) -> AnyView {
     let seq = row.seq.to_string();
     match row.item.clone() {
-        Item::User(text) => view! { <li class="msg user" data-seq=seq><span class="who">"You"</span><p>{text}</p></li> }.into_any(),
+        Item::User(text) => view! { <li class="msg user" data-seq=seq><span class="who">"You"</span><p>{text}</p></li> }.erased(),
         Item::Assistant { text, state: TextState::Finished } => view! {
             <li class="msg assistant" data-seq=seq><span class="who">"Agent"</span><div class="md" inner_html=to_safe_html(&text)></div></li>
-        }.into_any(),
+        }.erased(),
         // Markdown of half a block would flicker and cost a parse per frame: plain text
         // until the block is complete.
         Item::Assistant { text, state: TextState::Growing } => view! {
             <li class="msg assistant growing" data-seq=seq aria-busy="true"><span class="who">"Agent"</span><div class="md">{text}</div></li>
-        }.into_any(),
+        }.erased(),
         Item::Thinking(text) => view! {
             <li class="thinking" data-seq=seq><details><summary>"Thinking"</summary><p>{text}</p></details></li>
-        }.into_any(),
+        }.erased(),
         Item::Tool { name, input, result } => {
             let (state, output) = match result {
                 None => ("running", None),
@@ -46,10 +47,10 @@ fn render(row: &Row, ctx: Ctx) -> AnyView {
                         {output.map(|o| view! { <pre class="tool-output">{o}</pre> })}
                     </details>
                 </li>
-            }.into_any()
+            }.erased()
         }
         Item::Permission { request_id, tool, input, description, state } => {
-            view! { <PermissionCard request_id tool input description state ctx seq/> }.into_any()
+            view! { <PermissionCard request_id tool input description state ctx seq/> }.erased()
         }
         Item::TurnEnd { is_error, stopped, result, cost_usd, duration_ms } => {
             let (label, class) = match (stopped, is_error) {
@@ -69,13 +70,13 @@ fn render(row: &Row, ctx: Ctx) -> AnyView {
                     {parts.join(" · ")}
                     {(is_error && !stopped).then_some(result).flatten().map(|r| view! { <span class="turn-error">": "{r}</span> })}
                 </li>
-            }.into_any()
+            }.erased()
         }
-        Item::Error(message) => view! { <li class="error-line" role="alert" data-seq=seq>"⚠ "{message}</li> }.into_any(),
-        Item::Notice(message) => view! { <li class="notice" data-seq=seq>{message}</li> }.into_any(),
-        Item::Log(line) => view! { <li class="log" data-seq=seq><code>{line}</code></li> }.into_any(),
-        Item::Raw(line) => view! { <li class="raw" data-seq=seq><code>{line}</code></li> }.into_any(),
-        Item::Files(paths) => view! { <li class="files" data-seq=seq>"Changed: "{paths.join(", ")}</li> }.into_any(),
+        Item::Error(message) => view! { <li class="error-line" role="alert" data-seq=seq>"⚠ "{message}</li> }.erased(),
+        Item::Notice(message) => view! { <li class="notice" data-seq=seq>{message}</li> }.erased(),
+        Item::Log(line) => view! { <li class="log" data-seq=seq><code>{line}</code></li> }.erased(),
+        Item::Raw(line) => view! { <li class="raw" data-seq=seq><code>{line}</code></li> }.erased(),
+        Item::Files(paths) => view! { <li class="files" data-seq=seq>"Changed: "{paths.join(", ")}</li> }.erased(),
     }
 }
 
@@ -125,7 +126,7 @@ fn PermissionCard(
             {description.map(|d| view! { <p class="muted">{d}</p> })}
             <pre class="tool-input">{input}</pre>
             {match outcome {
-                Some(text) => view! { <p class="permission-outcome">{text}</p> }.into_any(),
+                Some(text) => view! { <p class="permission-outcome">{text}</p> }.erased(),
                 None => view! {
                     <div class="permission-actions">
                         <button type="button" class="primary approve" disabled=move || pending.get()
@@ -133,10 +134,10 @@ fn PermissionCard(
                         <button type="button" class="danger deny" disabled=move || pending.get()
                             on:click=answer(deny)>"Deny"</button>
                     </div>
-                }.into_any(),
+                }.erased(),
             }}
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
         </li>
     }
-    .into_any()
+    .erased()
 }

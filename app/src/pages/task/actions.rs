@@ -1,6 +1,7 @@
 //! What can be done with a task next, each action where its status allows it.
 
 use crate::api;
+use crate::components::Erase;
 use crate::components::runtime::{Launcher, RuntimeGate};
 use crate::components::{Changes, FieldError, FormError, mutation};
 use crate::error::AppError;
@@ -39,7 +40,7 @@ pub fn Actions(
             </p>
         </section>
     }
-    .into_any()
+    .erased()
 }
 
 /// After a Start or a Retry: its live session (a queued one stays on this page, which the
@@ -88,7 +89,7 @@ fn StartTask(
             <FormError error/>
         </div>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -139,7 +140,7 @@ fn RetryForm(
             </button>
         </form>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -159,7 +160,7 @@ fn MarkDone(task: Task, changes: Changes) -> impl IntoView {
             <FormError error/>
         </div>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -184,5 +185,5 @@ fn CreatePr(task: Task) -> impl IntoView {
             <div id="pr-error"><FormError error/></div>
         </div>
     }
-    .into_any()
+    .erased()
 }

@@ -2,6 +2,7 @@
 //! one (a cycle is refused and named) or removing one, and its place in the queue.
 
 use crate::api;
+use crate::components::Erase;
 use crate::components::{Changes, FormError, any_pending, mutation};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -84,7 +85,7 @@ pub fn Dependencies(
             })}
             <h3>"Starts after"</h3>
             {if depends_on.is_empty() {
-                view! { <p class="empty">"No dependencies: it can start any time."</p> }.into_any()
+                view! { <p class="empty">"No dependencies: it can start any time."</p> }.erased()
             } else {
                 view! {
                     <ul class="dependency-list" id="depends-on">
@@ -99,7 +100,7 @@ pub fn Dependencies(
                             }
                         }).collect_view()}
                     </ul>
-                }.into_any()
+                }.erased()
             }}
             {(!needed_by.is_empty()).then(|| view! {
                 <h3>"Needed by"</h3>
@@ -125,5 +126,5 @@ pub fn Dependencies(
             <FormError error/>
         </section>
     }
-    .into_any()
+    .erased()
 }

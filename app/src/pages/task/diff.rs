@@ -2,6 +2,7 @@
 //! patch fetched when its file is opened, long patches and long file lists paginated.
 
 use crate::api;
+use crate::components::Erase;
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::review::{DiffLineKind, FileChange, FilePatch, TaskDiff};
@@ -15,12 +16,12 @@ pub fn DiffView(
     diff_error: Option<String>,
 ) -> impl IntoView {
     let body = match (diff, diff_error) {
-        (_, Some(error)) => view! { <p class="form-error" role="alert">{error}</p> }.into_any(),
-        (None, None) => view! { <p class="empty">"No changes yet: the task has not run."</p> }.into_any(),
+        (_, Some(error)) => view! { <p class="form-error" role="alert">{error}</p> }.erased(),
+        (None, None) => view! { <p class="empty">"No changes yet: the task has not run."</p> }.erased(),
         (Some(diff), None) if diff.total_files == 0 => view! {
             <p class="empty" id="no-changes">{format!("No changes on {} against {}.", diff.branch, diff.base)}</p>
         }
-        .into_any(),
+        .erased(),
         (Some(diff), None) => {
             let pager = (diff.pages > 1).then(|| {
                 let page = diff.page;
@@ -50,7 +51,7 @@ pub fn DiffView(
                 </ul>
                 {pager}
             }
-            .into_any()
+            .erased()
         }
     };
     view! {
@@ -59,7 +60,7 @@ pub fn DiffView(
             {body}
         </section>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -86,8 +87,8 @@ fn FileDiff(project: ProjectId, task: TaskId, file: FileChange) -> impl IntoView
         (Some(a), Some(r)) => view! {
             <span class="added">{format!("+{a}")}</span>" "<span class="removed">{format!("−{r}")}</span>
         }
-        .into_any(),
-        _ => view! { <span class="muted">"binary file"</span> }.into_any(),
+        .erased(),
+        _ => view! { <span class="muted">"binary file"</span> }.erased(),
     };
     view! {
         <li class="file-diff" data-path=file.path.clone()>
@@ -98,8 +99,8 @@ fn FileDiff(project: ProjectId, task: TaskId, file: FileChange) -> impl IntoView
                 </summary>
                 {move || loading.get().then(|| view! { <p class="loading" aria-busy="true">"Loading the diff…"</p> })}
                 {move || patch.get().map(|result| match result {
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(p) if p.binary => view! { <p class="muted">"Binary file: no line diff."</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.erased(),
+                    Ok(p) if p.binary => view! { <p class="muted">"Binary file: no line diff."</p> }.erased(),
                     Ok(p) => {
                         let (page, pages) = (p.page, p.pages);
                         view! {
@@ -114,7 +115,7 @@ fn FileDiff(project: ProjectId, task: TaskId, file: FileChange) -> impl IntoView
                                 </nav>
                             })}
                         }
-                        .into_any()
+                        .erased()
                     }
                 })}
             </details>

@@ -7,6 +7,7 @@ mod diff;
 
 use crate::api::{self, TaskPageData};
 use crate::components::Changes;
+use crate::components::Erase;
 use crate::components::time::format_utc;
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
@@ -59,7 +60,7 @@ pub fn TaskPage(project: Project) -> impl IntoView {
             })}
         </Transition>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
@@ -106,19 +107,19 @@ fn TaskView(
             <section class="attempts" aria-label="Attempts">
                 <h2>{format!("Attempts ({})", sessions.len())}</h2>
                 {if sessions.is_empty() {
-                    view! { <p class="empty">"Not started yet."</p> }.into_any()
+                    view! { <p class="empty">"Not started yet."</p> }.erased()
                 } else {
                     view! {
                         <ol class="attempt-list">
                             {sessions.into_iter().map(|s| view! { <Attempt session=s/> }).collect_view()}
                         </ol>
-                    }.into_any()
+                    }.erased()
                 }}
             </section>
             <DiffView task=task.id project=project diff=review.diff diff_error=review.diff_error/>
         </main>
     }
-    .into_any()
+    .erased()
 }
 
 #[component]
