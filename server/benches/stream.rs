@@ -4,7 +4,9 @@
 //! - `stream_events_per_s_{1,20}_session(s)`: events persisted and delivered per second while
 //!   agents flood output (every event delivered was persisted first, by construction).
 //! - `stream_p50_ms_20_sessions` / `stream_p99_ms_20_sessions`: agent stdout line to SSE
-//!   client, from the time stamp the stand-in writes into each line.
+//!   client, from the time stamp the stand-in writes into each line, for the events stored
+//!   after the client subscribed (earlier ones are history it replays). `…_agent_to_store` /
+//!   `…_store_to_client` split that at the `at` of the stored row (when the writer took it).
 //! - `replay_50k_ms` / `replay_50k_peak_mb`: a fresh client replaying a 50,000-event session;
 //!   peak server RSS during the replay.
 //! - `rss_20_sessions_mb`: server RSS with 20 live sessions (agents alive and waiting).
@@ -126,6 +128,11 @@ struct Received {
     first: Instant,
     last: Instant,
     latencies_ms: Vec<f64>,
+    /// The same latencies split at the moment the server started persisting the event (the
+    /// `at` of its stored row): waiting in the agent's pipe and the server's queue before it,
+    /// being stored, published, sent and read after it.
+    to_store_ms: Vec<f64>,
+    from_store_ms: Vec<f64>,
 }
 
 fn now_nanos() -> u128 {
@@ -135,6 +142,12 @@ fn now_nanos() -> u128 {
         .unwrap_or(0)
 }
 
+/// When the server started persisting the event: the `at` (ms) of its wire form.
+fn stored_at_nanos(data: &str) -> Option<u128> {
+    let at = data.split("\"at\":").nth(1)?.split([',', '}']).next()?;
+    at.parse::<u128>().ok().map(|ms| ms * 1_000_000)
+}
+
 /// Reads a session's SSE stream until its turn ends (`stop_after_turn`) or `stop_at` events.
 fn follow(addr: &str, project: i64, session: i64, stop_after_turn: bool, stop_at: u64) -> Received {
     let stream = ureq::get(format!(
@@ -142,12 +155,17 @@ fn follow(addr: &str, project: i64, session: i64, stop_after_turn: bool, stop_at
     ))
     .call()
     .expect("the session's event stream");
+    // Subscribed: the server subscribes before it answers. An event stored before this is
+    // history the client replays (`replay_50k_ms` measures that), not live latency.
+    let opened_ms = now_nanos() / 1_000_000;
     let reader = BufReader::with_capacity(1 << 16, stream.into_body().into_reader());
     let mut got = Received {
         events: 0,
         first: Instant::now(),
         last: Instant::now(),
         latencies_ms: Vec::new(),
+        to_store_ms: Vec::new(),
+        from_store_ms: Vec::new(),
     };
     for line in reader.lines() {
         let Ok(line) = line else { break };
@@ -160,14 +178,21 @@ fn follow(addr: &str, project: i64, session: i64, stop_after_turn: bool, stop_at
         }
         got.events += 1;
         got.last = now;
-        if let Some(stamp) = data
+        let stamp = data
             .split("t=")
             .nth(1)
             .and_then(|t| t.split('"').next())
-            .and_then(|t| t.parse::<u128>().ok())
+            .and_then(|t| t.parse::<u128>().ok());
+        let at = stored_at_nanos(data);
+        if let (Some(stamp), Some(at)) = (stamp, at)
+            && at / 1_000_000 >= opened_ms
         {
+            let received = now_nanos();
             got.latencies_ms
-                .push(now_nanos().saturating_sub(stamp) as f64 / 1e6);
+                .push(received.saturating_sub(stamp) as f64 / 1e6);
+            got.to_store_ms.push(at.saturating_sub(stamp) as f64 / 1e6);
+            got.from_store_ms
+                .push(received.saturating_sub(at) as f64 / 1e6);
         }
         if (stop_after_turn && data.contains("\"turn_ended\"")) || got.events >= stop_at {
             break;
@@ -236,14 +261,12 @@ fn main() {
         peak.load(Ordering::Relaxed) as f64 / 1024.0
     );
 
-    // Twenty sessions flooding at once, each followed by its own client.
-    let sessions: Vec<i64> = (0..SESSIONS)
-        .map(|_| start(&server, p, &format!("FLOOD {FLOOD_EACH}")))
-        .collect();
+    // Twenty sessions flooding at once, each followed by its own client from its start, as a
+    // user watching it would.
     let wall = Instant::now();
-    let clients: Vec<_> = sessions
-        .into_iter()
-        .map(|s| {
+    let clients: Vec<_> = (0..SESSIONS)
+        .map(|_| {
+            let s = start(&server, p, &format!("FLOOD {FLOOD_EACH}"));
             let addr = server.addr.clone();
             std::thread::spawn(move || follow(&addr, p, s, true, u64::MAX))
         })
@@ -259,8 +282,17 @@ fn main() {
         "stream_events_per_s_20_sessions: {:.0} events/s",
         total as f64 / last.duration_since(first).as_secs_f64().max(1e-9)
     );
-    let mut latencies: Vec<f64> = results.into_iter().flat_map(|r| r.latencies_ms).collect();
-    latencies.sort_by(f64::total_cmp);
+    let sorted = |pick: fn(&Received) -> &Vec<f64>| {
+        let mut all: Vec<f64> = results
+            .iter()
+            .flat_map(|r| pick(r).iter().copied())
+            .collect();
+        all.sort_by(f64::total_cmp);
+        all
+    };
+    let latencies = sorted(|r| &r.latencies_ms);
+    let to_store = sorted(|r| &r.to_store_ms);
+    let from_store = sorted(|r| &r.from_store_ms);
     println!(
         "stream_p50_ms_20_sessions: {:.1} ms",
         percentile(&latencies, 0.50)
@@ -268,6 +300,15 @@ fn main() {
     println!(
         "stream_p99_ms_20_sessions: {:.1} ms",
         percentile(&latencies, 0.99)
+    );
+    // Where the time goes (the stored `at` has millisecond resolution).
+    println!(
+        "stream_p99_ms_20_sessions_agent_to_store: {:.1} ms",
+        percentile(&to_store, 0.99)
+    );
+    println!(
+        "stream_p99_ms_20_sessions_store_to_client: {:.1} ms",
+        percentile(&from_store, 0.99)
     );
 
     // Twenty live sessions, their agents alive and waiting.
