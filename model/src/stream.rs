@@ -5,6 +5,22 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// One step of an agent's plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanEntry {
+    pub content: String,
+    pub status: PlanStatus,
+}
+
+crate::wire_enum! {
+    /// How far a plan's step is.
+    pub enum PlanStatus {
+        Pending = "pending",
+        InProgress = "in_progress",
+        Completed = "completed",
+    }
+}
+
 /// How a permission request was settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -49,6 +65,8 @@ pub enum StreamEvent {
     },
     /// Files the agent changed (Codex `file_change` once applied). Paths as the CLI gave them.
     FileChange { paths: Vec<String> },
+    /// The agent's plan for the turn, complete each time (an ACP agent's `plan`).
+    Plan { entries: Vec<PlanEntry> },
     /// The agent waits for the user to allow or deny a tool (Claude `can_use_tool`); answer
     /// with `request_id`. `tool_use_id` matches the `ToolCall` that asked.
     PermissionRequest {
@@ -123,6 +141,7 @@ impl StreamEvent {
             StreamEvent::ToolCall { .. } => "tool_call",
             StreamEvent::ToolResult { .. } => "tool_result",
             StreamEvent::FileChange { .. } => "file_change",
+            StreamEvent::Plan { .. } => "plan",
             StreamEvent::PermissionRequest { .. } => "permission_request",
             StreamEvent::PermissionWithdrawn { .. } => "permission_withdrawn",
             StreamEvent::PermissionResolved { .. } => "permission_resolved",

@@ -4,12 +4,16 @@
 //! spawns a process, so all of it is tested against the recorded transcripts in
 //! `engine/tests/fixtures/agents/`.
 
+mod acp;
 mod claude;
 mod codex;
+mod conversation;
 mod outcome;
 
+pub use acp::AcpConversation;
 pub use claude::ClaudeCode;
 pub use codex::{Codex, OPENAI_KEY_VAR};
+pub use conversation::{Conversation, Heard, LineProtocol};
 pub use outcome::{edited_paths, final_answer, turn_failure};
 
 use model::runtime::Effort;
@@ -175,6 +179,12 @@ pub fn adapter(kind: AgentKind) -> &'static dyn AgentAdapter {
         AgentKind::ClaudeCode => &CLAUDE_CODE,
         AgentKind::Codex => &CODEX,
     }
+}
+
+/// The conversation of one process of `kind`: every agent DevLog drives today is a line-based
+/// CLI. An ACP agent's will be an [`AcpConversation`] (it sends the prompt itself).
+pub fn conversation(kind: AgentKind) -> Box<dyn Conversation> {
+    Box::new(LineProtocol(adapter(kind)))
 }
 
 /// A plain word: ASCII letters, digits, `-` and `_`, not starting with `-`.

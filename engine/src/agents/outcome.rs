@@ -1,6 +1,7 @@
 //! What a turn came to, read from its events: the answer (for the connection test and task
 //! summaries), the failure, and the files an event touches (for file locks).
 
+use super::acp::EDIT_KINDS as ACP_EDIT_KINDS;
 use super::codex::{FILE_CHANGE_TOOL, change_paths};
 use model::StreamEvent;
 use serde_json::Value;
@@ -82,7 +83,8 @@ pub fn turn_failure(events: &[StreamEvent]) -> Option<String> {
 
 /// The files `event` edits or asks to edit, as the CLI named them: Claude's
 /// Edit/Write/MultiEdit/NotebookEdit calls and permission requests (`file_path`,
-/// `notebook_path`), Codex file changes (`changes[].path`). Empty for everything else.
+/// `notebook_path`), Codex file changes (`changes[].path`), an ACP agent's edit, delete and
+/// move calls and requests (`paths`). Empty for everything else.
 pub fn edited_paths(event: &StreamEvent) -> Vec<String> {
     match event {
         StreamEvent::ToolCall { name, input, .. } => tool_paths(name, input),
@@ -101,6 +103,15 @@ fn tool_paths(tool: &str, input: &Value) -> Vec<String> {
             .collect()
     } else if tool == FILE_CHANGE_TOOL {
         change_paths(input.get("changes"))
+    } else if ACP_EDIT_KINDS.contains(&tool) {
+        input
+            .get("paths")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
     } else {
         Vec::new()
     }

@@ -4,7 +4,7 @@
 //! protocol fix lands once.
 
 use super::process::{AgentProcess, Exit, Output, SpawnError};
-use crate::agents::{AgentAdapter, TurnLaunch, adapter};
+use crate::agents::{Conversation, TurnLaunch, adapter, conversation};
 use crate::runtime::ChildEnv;
 use model::{AgentKind, PermissionAnswer, StreamEvent, TransientSecrets};
 use std::path::Path;
@@ -45,7 +45,9 @@ pub enum AnswerError {
 }
 
 pub struct AgentRun {
-    adapter: &'static dyn AgentAdapter,
+    /// What the agent's lines mean and what to write back (DESIGN §5).
+    conversation: Box<dyn Conversation>,
+    keeps_process: bool,
     process: AgentProcess,
     output: mpsc::Receiver<Output>,
     /// Whatever the process prints is redacted with these before it becomes an event: an API
@@ -61,12 +63,17 @@ impl AgentRun {
         let spec = adapter.command(start.launch, start.resume);
         let (process, output) =
             AgentProcess::spawn(&spec, start.cwd, start.env, start.mark).await?;
-        Ok(AgentRun {
-            adapter,
+        let mut run = AgentRun {
+            conversation: conversation(agent),
+            keeps_process: adapter.keeps_process(),
             process,
             output,
             secrets: start.secrets,
-        })
+        };
+        let opening = run.conversation.opening();
+        // A process that is gone at once says why by its exit.
+        run.write(opening).await;
+        Ok(run)
     }
 
     pub fn process(&self) -> &AgentProcess {
@@ -75,14 +82,27 @@ impl AgentRun {
 
     /// One process takes many turns on stdin (Claude); otherwise one process per turn.
     pub fn keeps_process(&self) -> bool {
-        self.adapter.keeps_process()
+        self.keeps_process
+    }
+
+    /// Writes `lines` to stdin in order; false once the pipe is gone.
+    async fn write(&mut self, lines: Vec<String>) -> bool {
+        for line in lines {
+            if !self.process.write_line(&line).await {
+                return false;
+            }
+        }
+        true
     }
 
     /// The agent's next output; `None` once it has all been read.
     pub async fn next(&mut self) -> Option<RunOutput> {
         Some(match self.output.recv().await? {
             Output::Stdout(line) => {
-                RunOutput::Events(self.adapter.parse_line(&self.secrets.redact(&line)))
+                let heard = self.conversation.hear(&self.secrets.redact(&line));
+                // The answers go before the events are handled: the agent may be waiting.
+                self.write(heard.replies).await;
+                RunOutput::Events(heard.events)
             }
             Output::Stderr(line) => RunOutput::Stderr(self.secrets.redact(&line).into_owned()),
             Output::Exited(exit) => RunOutput::Exited(exit),
@@ -102,8 +122,8 @@ impl AgentRun {
     /// Sends `text` as the next user message to the running process. False when this CLI
     /// takes no input while it runs (a new turn needs a new process) or its stdin is gone.
     pub async fn send_message(&mut self, text: &str) -> bool {
-        match self.adapter.user_message_line(text) {
-            Some(line) => self.process.write_line(&line).await,
+        match self.conversation.user_message(text) {
+            Some(lines) => self.write(lines).await,
             None => false,
         }
     }
@@ -113,11 +133,11 @@ impl AgentRun {
         request_id: &str,
         answer: &PermissionAnswer,
     ) -> Result<(), AnswerError> {
-        let line = self
-            .adapter
-            .permission_answer_line(request_id, answer)
+        let lines = self
+            .conversation
+            .permission_answer(request_id, answer)
             .ok_or(AnswerError::NotTaken)?;
-        if self.process.write_line(&line).await {
+        if self.write(lines).await {
             Ok(())
         } else {
             Err(AnswerError::Gone)
@@ -127,8 +147,8 @@ impl AgentRun {
     /// Asks the CLI to stop its turn and keep the process (`request_id` is ours, echoed in
     /// its answer). False when the only way to stop it is to stop the process.
     pub async fn interrupt(&mut self, request_id: &str) -> bool {
-        match self.adapter.interrupt_line(request_id) {
-            Some(line) => self.process.write_line(&line).await,
+        match self.conversation.interrupt(request_id) {
+            Some(lines) => self.write(lines).await,
             None => false,
         }
     }

@@ -11,6 +11,7 @@ use crate::components::time::format_duration_ms;
 use crate::error::AppError;
 use crate::markdown::to_safe_html;
 use leptos::prelude::*;
+use model::stream::{PlanEntry, PlanStatus};
 use model::{PermissionAnswer, PermissionOutcome};
 
 #[component]
@@ -77,6 +78,30 @@ fn render(row: &Row, ctx: Ctx) -> AnyView {
         Item::Log(line) => view! { <li class="log" data-seq=seq><code>{line}</code></li> }.erased(),
         Item::Raw(line) => view! { <li class="raw" data-seq=seq><code>{line}</code></li> }.erased(),
         Item::Files(paths) => view! { <li class="files" data-seq=seq>"Changed: "{paths.join(", ")}</li> }.erased(),
+        Item::Plan(entries) => view! {
+            <li class="plan" data-seq=seq>
+                <strong>"Plan"</strong>
+                <ol>
+                    {entries.into_iter().map(plan_step).collect_view()}
+                </ol>
+            </li>
+        }.erased(),
+    }
+}
+
+/// A plan step: its status as a mark and a word (never colour alone), then the step.
+fn plan_step(entry: PlanEntry) -> impl IntoView {
+    let (mark, word) = match entry.status {
+        PlanStatus::Pending => ("○", "to do"),
+        PlanStatus::InProgress => ("◐", "doing"),
+        PlanStatus::Completed => ("●", "done"),
+    };
+    view! {
+        <li class="plan-step" data-status=entry.status.as_str()>
+            <span class="plan-mark" aria-hidden="true">{mark}</span>
+            <span class="sr-only">{word}": "</span>
+            {entry.content}
+        </li>
     }
 }
 

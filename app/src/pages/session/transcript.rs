@@ -6,6 +6,7 @@
 //! here, so the same code folds the first render on the server and follows the stream in the
 //! browser, and tests can compare both with a fold of the whole history.
 
+use model::stream::PlanEntry;
 use model::{PermissionOutcome, SessionStatus, StoredEvent, StreamEvent};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
@@ -59,6 +60,8 @@ pub enum Item {
     Log(String),
     Raw(String),
     Files(Vec<String>),
+    /// The agent's plan: one row a turn, replaced by each newer plan.
+    Plan(Vec<PlanEntry>),
 }
 
 /// One row of the page: keyed by the seq of the event that opened it, with a revision that
@@ -82,6 +85,8 @@ pub struct Transcript {
     pending: Vec<usize>,
     /// The assistant text block that deltas grow, while one is open.
     growing: Option<usize>,
+    /// The current turn's plan row: a newer plan replaces it.
+    plan: Option<usize>,
     /// Follow-ups waiting for the current turn, oldest first.
     queued: VecDeque<String>,
     status: Option<SessionStatus>,
@@ -196,6 +201,14 @@ impl Transcript {
                 is_error,
             } => self.tool_result(seq, id, output, *is_error),
             StreamEvent::FileChange { paths } => self.push(seq, Item::Files(paths.clone())),
+            StreamEvent::Plan { entries } => match self.plan {
+                Some(index) => self.update(index, |item| *item = Item::Plan(entries.clone())),
+                None => {
+                    self.close_text();
+                    self.plan = Some(self.rows.len());
+                    self.push(seq, Item::Plan(entries.clone()));
+                }
+            },
             StreamEvent::PermissionRequest {
                 request_id,
                 tool,
@@ -232,6 +245,7 @@ impl Transcript {
             } => {
                 self.close_text();
                 self.expire_pending();
+                self.plan = None;
                 let stopped = reason.as_deref().is_some_and(model::stream::is_stop_reason);
                 let item = Item::TurnEnd {
                     is_error: *is_error,

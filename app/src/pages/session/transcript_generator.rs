@@ -86,9 +86,15 @@ fn event(rng: &mut Rng) -> StreamEvent {
             status: rng.pick(&[SessionStatus::Running, SessionStatus::Idle]),
         },
         17 => StreamEvent::Log { line: words(rng) },
-        _ => match rng.below(3) {
+        _ => match rng.below(4) {
             0 => StreamEvent::QueueDrained,
             1 => StreamEvent::Raw { line: words(rng) },
+            2 => StreamEvent::Plan {
+                entries: vec![model::stream::PlanEntry {
+                    content: words(rng),
+                    status: rng.pick(&model::stream::PlanStatus::ALL),
+                }],
+            },
             _ => StreamEvent::FileChange {
                 paths: vec![words(rng)],
             },

@@ -130,6 +130,19 @@ fn reference_fold(events: &[StoredEvent], session_final: bool) -> Reference {
                 }
             }
             StreamEvent::FileChange { paths } => rows.push((seq, Item::Files(paths))),
+            StreamEvent::Plan { entries } => {
+                let this_turns = rows
+                    .iter()
+                    .rposition(|(_, item)| matches!(item, Item::Plan(_) | Item::TurnEnd { .. }))
+                    .filter(|&i| matches!(rows[i].1, Item::Plan(_)));
+                match this_turns {
+                    Some(i) => rows[i].1 = Item::Plan(entries),
+                    None => {
+                        close(&mut rows);
+                        rows.push((seq, Item::Plan(entries)));
+                    }
+                }
+            }
             StreamEvent::PermissionRequest {
                 request_id,
                 tool,

@@ -1,0 +1,217 @@
+use super::*;
+
+fn conversation() -> AcpConversation {
+    AcpConversation::new("/work/tree".into(), "first".into(), None)
+}
+
+fn json_lines(lines: &[String]) -> Vec<Value> {
+    lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A conversation whose session `s1` is open and whose first prompt (id 3) runs.
+fn prompting() -> AcpConversation {
+    let mut c = conversation();
+    c.opening();
+    c.hear(r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1,"agentCapabilities":{}}}"#);
+    let heard = c.hear(r#"{"jsonrpc":"2.0","id":2,"result":{"sessionId":"s1"}}"#);
+    assert_eq!(json_lines(&heard.replies)[0]["method"], "session/prompt");
+    c
+}
+
+const PERMISSION: &str = r#"{"jsonrpc":"2.0","id":"p7","method":"session/request_permission","params":{"sessionId":"s1","toolCall":{"toolCallId":"t1","kind":"edit","title":"Write a.txt","locations":[{"path":"/work/tree/a.txt"}]},"options":[{"optionId":"always","name":"Always","kind":"allow_always"},{"optionId":"once","name":"Allow","kind":"allow_once"},{"optionId":"no","name":"Reject","kind":"reject_once"}]}}"#;
+
+#[test]
+fn it_opens_with_initialize_then_a_session_in_the_worktree_then_the_prompt() {
+    let mut c = conversation();
+    let opening = json_lines(&c.opening());
+    assert_eq!(opening[0]["method"], "initialize");
+    assert_eq!(
+        opening[0]["params"]["clientCapabilities"]["terminal"],
+        false
+    );
+    assert_eq!(
+        opening[0]["params"]["clientCapabilities"]["fs"]["readTextFile"],
+        false
+    );
+    let heard = c.hear(r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1}}"#);
+    let new = json_lines(&heard.replies);
+    assert_eq!(new[0]["method"], "session/new");
+    assert_eq!(new[0]["params"]["cwd"], "/work/tree");
+    let heard = c.hear(r#"{"jsonrpc":"2.0","id":2,"result":{"sessionId":"s1"}}"#);
+    assert_eq!(
+        heard.events,
+        vec![StreamEvent::AgentSession {
+            agent_session_id: "s1".into(),
+            model: None
+        }]
+    );
+    let prompt = json_lines(&heard.replies);
+    assert_eq!(prompt[0]["params"]["sessionId"], "s1");
+    assert_eq!(prompt[0]["params"]["prompt"][0]["text"], "first");
+}
+
+#[test]
+fn a_message_during_a_prompt_waits_for_its_end() {
+    let mut c = prompting();
+    assert_eq!(c.user_message("second"), Some(vec![]));
+    let heard = c.hear(r#"{"jsonrpc":"2.0","id":3,"result":{"stopReason":"end_turn"}}"#);
+    assert!(matches!(
+        heard.events.last(),
+        Some(StreamEvent::TurnEnded {
+            is_error: false,
+            ..
+        })
+    ));
+    let next = json_lines(&heard.replies);
+    assert_eq!(next[0]["method"], "session/prompt");
+    assert_eq!(next[0]["params"]["prompt"][0]["text"], "second");
+}
+
+#[test]
+fn a_permission_is_answered_with_the_agents_own_option() {
+    for (answer, option) in [
+        (
+            PermissionAnswer::Allow {
+                updated_input: None,
+            },
+            "once",
+        ),
+        (
+            PermissionAnswer::Deny {
+                message: "no".into(),
+                interrupt: false,
+            },
+            "no",
+        ),
+    ] {
+        let mut c = prompting();
+        let heard = c.hear(PERMISSION);
+        let [
+            StreamEvent::PermissionRequest {
+                request_id,
+                tool,
+                input,
+                ..
+            },
+        ] = &heard.events[..]
+        else {
+            panic!("{:?}", heard.events);
+        };
+        assert_eq!((request_id.as_str(), tool.as_str()), ("acp-p7", "edit"));
+        assert_eq!(input["options"][1]["kind"], "allow_once");
+        assert_eq!(
+            crate::agents::edited_paths(&heard.events[0]),
+            vec!["/work/tree/a.txt".to_string()]
+        );
+        let reply = json_lines(&c.permission_answer("acp-p7", &answer).unwrap());
+        assert_eq!(reply[0]["id"], "p7");
+        assert_eq!(reply[0]["result"]["outcome"]["outcome"], "selected");
+        assert_eq!(reply[0]["result"]["outcome"]["optionId"], option);
+        assert_eq!(
+            c.permission_answer("acp-p7", &answer),
+            None,
+            "answered once"
+        );
+    }
+}
+
+#[test]
+fn stop_cancels_the_prompt_and_every_open_permission_request() {
+    let mut c = prompting();
+    c.hear(PERMISSION);
+    let lines = json_lines(&c.interrupt("stop-1").unwrap());
+    assert_eq!(lines[0]["id"], "p7");
+    assert_eq!(lines[0]["result"]["outcome"]["outcome"], "cancelled");
+    assert_eq!(lines[1]["method"], "session/cancel");
+    assert_eq!(lines[1]["params"]["sessionId"], "s1");
+    let heard = c.hear(r#"{"jsonrpc":"2.0","id":3,"result":{"stopReason":"cancelled"}}"#);
+    assert!(matches!(
+        heard.events.last(),
+        Some(StreamEvent::TurnEnded { is_error: true, reason: Some(r), .. }) if r == "interrupted"
+    ));
+    assert_eq!(c.interrupt("stop-2"), None, "nothing runs any more");
+}
+
+#[test]
+fn a_request_it_does_not_serve_is_refused_at_once() {
+    let mut c = prompting();
+    let heard = c.hear(r#"{"jsonrpc":"2.0","id":9,"method":"terminal/create","params":{}}"#);
+    let reply = json_lines(&heard.replies);
+    assert_eq!(reply[0]["id"], 9);
+    assert_eq!(reply[0]["error"]["code"], METHOD_NOT_FOUND);
+    assert!(heard.events.is_empty());
+}
+
+#[test]
+fn streamed_text_grows_one_block_that_is_completed_by_whatever_comes_next() {
+    let mut c = prompting();
+    let chunk = |text: &str| {
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"session/update","params":{{"sessionId":"s1","update":{{"sessionUpdate":"agent_message_chunk","content":{{"type":"text","text":"{text}"}}}}}}}}"#
+        )
+    };
+    assert_eq!(
+        c.hear(&chunk("Hel")).events,
+        vec![StreamEvent::AssistantDelta { text: "Hel".into() }]
+    );
+    c.hear(&chunk("lo"));
+    let heard = c.hear(
+        r#"{"jsonrpc":"2.0","method":"session/update","params":{"sessionId":"s1","update":{"sessionUpdate":"plan","entries":[{"content":"Read","priority":"high","status":"completed"},{"content":"Write","priority":"low","status":"in_progress"}]}}}"#,
+    );
+    assert_eq!(
+        heard.events,
+        vec![
+            StreamEvent::AssistantText {
+                text: "Hello".into()
+            },
+            StreamEvent::Plan {
+                entries: vec![
+                    model::stream::PlanEntry {
+                        content: "Read".into(),
+                        status: model::stream::PlanStatus::Completed
+                    },
+                    model::stream::PlanEntry {
+                        content: "Write".into(),
+                        status: model::stream::PlanStatus::InProgress
+                    },
+                ]
+            }
+        ]
+    );
+    let end = c.hear(r#"{"jsonrpc":"2.0","id":3,"result":{"stopReason":"end_turn"}}"#);
+    assert!(matches!(
+        &end.events[..],
+        [StreamEvent::TurnEnded { result: Some(r), .. }] if r == "Hello"
+    ));
+}
+
+#[test]
+fn what_it_cannot_read_is_kept_raw() {
+    let mut c = prompting();
+    for line in [
+        "not json",
+        "[1]",
+        r#"{"jsonrpc":"2.0","id":42,"result":{}}"#,
+    ] {
+        assert_eq!(
+            c.hear(line).events,
+            vec![StreamEvent::Raw { line: line.into() }],
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn an_error_answer_names_the_providers_message() {
+    let error = acp::Error::new(
+        401,
+        r#"{"error":{"code":401,"message":"API key not valid","status":"UNAUTHENTICATED"}}"#,
+    );
+    assert_eq!(describe(&error), "API key not valid (401 UNAUTHENTICATED)");
+    let error =
+        acp::Error::new(-32603, "Internal error").data(json!({"details": "Invalid session"}));
+    assert_eq!(describe(&error), "Internal error: Invalid session");
+}
