@@ -11,6 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub enum Protocol {
     Claude,
     Codex,
+    /// The Agent Client Protocol, as `gemini --acp` speaks it.
+    Acp,
 }
 
 impl Protocol {
@@ -21,8 +23,9 @@ impl Protocol {
             .get(1)
             .and_then(|a| a.strip_prefix("--standin-protocol="))
         {
-            let protocol = Protocol::from_str(forced, true)
-                .map_err(|_| format!("unknown --standin-protocol={forced}: claude or codex"))?;
+            let protocol = Protocol::from_str(forced, true).map_err(|_| {
+                format!("unknown --standin-protocol={forced}: claude, codex or acp")
+            })?;
             args.remove(1);
             return Ok(protocol);
         }
@@ -35,8 +38,10 @@ impl Protocol {
             Ok(Protocol::Codex)
         } else if name.contains("claude") {
             Ok(Protocol::Claude)
+        } else if name.contains("gemini") {
+            Ok(Protocol::Acp)
         } else {
-            Err("call me as 'claude' or 'codex', or pass --standin-protocol=claude|codex".into())
+            Err("call me as 'claude', 'codex' or 'gemini', or pass --standin-protocol=claude|codex|acp".into())
         }
     }
 }
@@ -66,6 +71,18 @@ pub struct Claude {
     /// The prompt of a one-shot turn (`-- prompt…`), when stdin is not stream-json.
     #[arg(last = true)]
     pub prompt: Vec<String>,
+}
+
+/// `gemini --acp …`: Gemini CLI as an ACP agent.
+#[derive(Debug, Parser)]
+#[command(name = "gemini")]
+pub struct Gemini {
+    #[arg(long)]
+    pub acp: bool,
+    #[arg(short = 'm', long)]
+    pub model: Option<String>,
+    #[arg(long, value_parser = ["default", "autoEdit", "yolo", "plan"])]
+    pub approval_mode: Option<String>,
 }
 
 /// `codex …`: only `exec` is played.

@@ -116,6 +116,8 @@ pub fn run(exec: crate::argv::Exec) -> i32 {
             Step::Crash => std::process::abort(),
             Step::CrashOnce(marker) => script::crash_once(&marker),
             Step::Exit(code) => std::process::exit(code),
+            // Only an ACP agent asks its client for files.
+            Step::ReadFile(_) => {}
         }
     }
     turn.message(&script.reply);

@@ -1,6 +1,7 @@
 //! A stand-in agent CLI for tests: speaks Claude Code's stream-json protocol (with stdio
-//! permission control messages) or Codex's `exec --json`, chosen by `argv[0]`'s name (`claude`,
-//! `codex`) or `--standin-protocol=claude|codex` as first argument.
+//! permission control messages), Codex's `exec --json` or the Agent Client Protocol as
+//! `gemini --acp` does, chosen by `argv[0]`'s name (`claude`, `codex`, `gemini`) or
+//! `--standin-protocol=claude|codex|acp` as first argument.
 //!
 //! What it does is scripted by the prompt, one directive per line (other lines are ignored):
 //!
@@ -23,18 +24,26 @@
 //! | `CRASH` | aborts mid-turn (killed by SIGABRT) |
 //! | `CRASH_ONCE marker` | aborts unless `marker` exists, creating it |
 //! | `EXIT n` | exits with code n mid-turn |
+//! | `READ_FILE path` | ACP: asks the client to read `path` (`fs/read_text_file`) and says what it answered |
 //!
 //! Claude given `--include-partial-messages` streams each text block as the real CLI does:
 //! `stream_event` lines (`message_start`, `content_block_start`, a `text_delta` per word,
 //! then, after the block's `assistant` line, `content_block_stop`, `message_delta`,
 //! `message_stop`).
 //!
-//! A key in `ANTHROPIC_API_KEY`, `OPENAI_API_KEY` or `CODEX_API_KEY` containing `invalid` is
+//! ACP (`gemini --acp [--approval-mode default|autoEdit|yolo|plan]`): `WRITE_FILE` and
+//! `RUN_CMD` ask with `session/request_permission` (options proceed_always / proceed_once /
+//! cancel) unless the mode allows them; `SLOW` and `HANG` end with `stopReason: cancelled` on
+//! `session/cancel`; `FAIL_AUTH` answers the prompt with Gemini's JSON-RPC 401 error and the
+//! process stays; `session/load` is refused as Gemini CLI refuses an unknown session.
+//!
+//! A key in `ANTHROPIC_API_KEY`, `OPENAI_API_KEY`, `CODEX_API_KEY` or `GEMINI_API_KEY` containing `invalid` is
 //! refused like a model API refuses a bad key (`FAIL_AUTH`, whatever the prompt; the error
 //! echoes the key, as careless servers do; Claude first reports two `api_retry`s with HTTP 401,
 //! as Claude Code 2.1.197 retries a refused key), and the model
 //! `hang` (`-m hang`, `--model hang`) never answers, like an unreachable model API.
 
+mod acp;
 mod argv;
 mod claude;
 mod codex;
@@ -55,6 +64,7 @@ fn main() {
     // A command line the real CLI would refuse is refused the same way (clap exits 2).
     let code = match protocol {
         Protocol::Claude => claude::run(argv::Claude::parse_from(args)),
+        Protocol::Acp => acp::run(argv::Gemini::parse_from(args)),
         Protocol::Codex => {
             let argv::Codex {
                 command: argv::CodexCommand::Exec(exec),

@@ -27,6 +27,8 @@ pub enum Step {
     /// Crashes unless the marker file exists, creating it: the second run goes through.
     CrashOnce(String),
     Exit(i32),
+    /// ACP: asks the client to read this file (`fs/read_text_file`) and says what it answered.
+    ReadFile(String),
 }
 
 pub struct Script {
@@ -65,6 +67,7 @@ pub fn parse(prompt: &str) -> Script {
             "CRASH" => steps.push(Step::Crash),
             "CRASH_ONCE" => steps.push(Step::CrashOnce(rest.to_string())),
             "EXIT" => steps.push(Step::Exit(rest.parse().unwrap_or(1))),
+            "READ_FILE" => steps.push(Step::ReadFile(rest.to_string())),
             _ => {}
         }
     }
@@ -87,10 +90,15 @@ fn model_hangs() -> bool {
 /// Like a model API refusing a bad key: a key containing `invalid` fails authentication.
 /// Returned so the error can echo it, as careless servers do (DevLog must redact it).
 pub fn rejected_key() -> Option<String> {
-    ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "CODEX_API_KEY"]
-        .iter()
-        .filter_map(|var| std::env::var(var).ok())
-        .find(|key| key.contains("invalid"))
+    [
+        "ANTHROPIC_API_KEY",
+        "OPENAI_API_KEY",
+        "CODEX_API_KEY",
+        "GEMINI_API_KEY",
+    ]
+    .iter()
+    .filter_map(|var| std::env::var(var).ok())
+    .find(|key| key.contains("invalid"))
 }
 
 /// Writes argv and the environment as JSON, for the tests that check where secrets go.

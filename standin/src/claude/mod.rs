@@ -363,6 +363,8 @@ impl Session {
             Step::Crash => std::process::abort(),
             Step::CrashOnce(marker) => script::crash_once(&marker),
             Step::Exit(code) => std::process::exit(code),
+            // Only an ACP agent asks its client for files.
+            Step::ReadFile(_) => {}
         }
         None
     }
