@@ -36,8 +36,10 @@ function server(port: number, codexBin: string) {
       `bash -c 'data=$(mktemp -d) && mkdir "$data/bin" && ` +
       `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/claude" && ` +
       `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/codex" && ` +
+      `ln -s "$(realpath ../target/release/devlog-standin-agent)" "$data/bin/gemini" && ` +
       `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
       `--site-root ../target/site --claude-bin "$data/bin/claude" --codex-bin "${codexBin}" ` +
+      `--gemini-bin "$data/bin/gemini" ` +
       `--gh-bin /nonexistent/bin/gh --permission-timeout-secs 600'`,
     env: { ...(process.env as Record<string, string>), [SERVER_ENV_VAR]: SERVER_ENV_KEY },
   };

@@ -61,6 +61,34 @@ test("Local CLI with Codex: saved per project, survives a reload, launches a Cod
   expect(argv).toEqual(expect.arrayContaining(["exec", "--json", "-m", "gpt-5", "model_reasoning_effort=high"]));
 });
 
+test("Gemini CLI with its own key: an ACP agent gets the key under GEMINI_API_KEY and a follow-up in the same process", async ({ page, request }) => {
+  const key = `gm-e2e-${Date.now()}`;
+  const project = await newProject(request);
+  await openHydrated(page, `/p/${project.id}/settings`);
+  await page.locator("#runtime-agent").selectOption("gemini");
+  await chooseMode(page, "byok");
+  await expect(page.locator("#runtime-provider")).toContainText("Google (Gemini API)");
+  await save(page);
+  await page.locator("#runtime-api-key").fill(key);
+  await expect(page.locator("#runtime-readiness")).toContainText("Ready");
+
+  const first = dumpPath();
+  await navTo(page, "Sessions");
+  await startFromSessionsPage(page, project.id, `DUMP_ENV ${first}\nREPLY gemini here`);
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/gemini here/);
+  await expect(page.locator("#session-runtime")).toContainText("Bring your own key · Gemini CLI");
+  const { argv, env } = await dumped(first);
+  expect(env.GEMINI_API_KEY).toBe(key);
+  expect(argv).toEqual(expect.arrayContaining(["--acp", "--approval-mode", "default"]));
+  expect(argv.join(" ")).not.toContain(key);
+
+  await page.locator("#follow-up").fill("REPLY still gemini");
+  await page.locator("#send-message").click();
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/still gemini/);
+  const list = await api(request, "list_sessions", { project: project.id });
+  expect(JSON.stringify(list)).not.toContain(key);
+});
+
 test("Bring your own key: the key stays in memory, reaches the agent, and a reload forgets it", async ({ page, request }) => {
   const key = `sk-ant-e2e-${Date.now()}`;
   const project = await newProject(request);

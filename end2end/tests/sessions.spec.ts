@@ -2,12 +2,12 @@ import { test, expect, type Page } from "@playwright/test";
 import { api, localCli, newProject, newTask, openHydrated } from "./helpers";
 
 /** Starts a session through the API and opens its page once hydrated. */
-async function openSession(page: Page, request: any, prompt: string, extra: object = {}) {
+async function openSession(page: Page, request: any, prompt: string, extra: object = {}, agent = "claude_code") {
   const project = await newProject(request);
   const session = await api(request, "start_session", {
     project: project.id,
     start: { prompt, ...extra },
-    runtime: localCli("claude_code"),
+    runtime: localCli(agent),
   });
   await openHydrated(page, `/p/${project.id}/sessions/${session.id}`);
   return { project, session };
@@ -61,17 +61,20 @@ test("a follow-up sent while the agent is busy is queued, then answered", async 
   await expect(page.locator("#follow-up")).toHaveValue("\n");
 });
 
-test("approve a permission request; the file is written and the turn finishes", async ({ page, request }) => {
-  await openSession(page, request, "WRITE_FILE approved.txt hello\nREPLY wrote it");
-  const card = transcript(page).locator("li.permission");
-  await expect(card).toContainText("Permission requested: Write");
-  await page.reload();
-  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
-  await transcript(page).locator("li.permission button.approve").click();
-  await expect(transcript(page).locator("li.permission .permission-outcome")).toHaveText("Approved");
-  await expect(transcript(page).locator(".msg.assistant").last()).toHaveText(/wrote it/);
-  await expect(transcript(page).locator("li.tool.tool-ok .tool-name")).toHaveText("Write");
-});
+// Claude Code asks over its stdio control protocol, Gemini CLI over ACP: one flow for both.
+for (const [agent, tool] of [["claude_code", "Write"], ["gemini", "edit"]]) {
+  test(`approve a permission request (${agent}); the file is written and the turn finishes`, async ({ page, request }) => {
+    await openSession(page, request, "WRITE_FILE approved.txt hello\nREPLY wrote it", {}, agent);
+    const card = transcript(page).locator("li.permission");
+    await expect(card).toContainText(`Permission requested: ${tool}`);
+    await page.reload();
+    await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+    await transcript(page).locator("li.permission button.approve").click();
+    await expect(transcript(page).locator("li.permission .permission-outcome")).toHaveText("Approved");
+    await expect(transcript(page).locator(".msg.assistant").last()).toHaveText(/wrote it/);
+    await expect(transcript(page).locator("li.tool.tool-ok .tool-name")).toHaveText(tool);
+  });
+}
 
 test("kill ends the session and disables the follow-up box with the reason", async ({ page, request }) => {
   await openSession(page, request, "HANG");
@@ -88,7 +91,7 @@ test("bad session starts are refused with 4xx and write nothing", async ({ reque
   const task = await newTask(request, project.id, "Bound task");
   for (const [start, runtime] of [
     [{ prompt: "   " }, localCli("claude_code")],
-    [{ prompt: "hi" }, localCli("gemini")],
+    [{ prompt: "hi" }, localCli("cursor")],
     [{ prompt: "hi", permission: "ask" }, localCli("codex")],
     [{ prompt: "hi", task: 999999 }, localCli("claude_code")],
     [{ prompt: "hi" }, { selection: { mode: "byok", agent: "claude_code" }, secrets: { api_key: "  " } }],

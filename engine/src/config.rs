@@ -10,6 +10,8 @@ pub struct EngineConfig {
     pub claude_bin: PathBuf,
     /// Codex CLI's executable.
     pub codex_bin: PathBuf,
+    /// Gemini CLI's executable (run as `gemini --acp`).
+    pub gemini_bin: PathBuf,
     /// GitHub CLI, for "Create PR".
     pub gh_bin: PathBuf,
     /// A turn running longer is stopped (a CLI whose model API is unreachable may retry
@@ -28,6 +30,7 @@ impl Default for EngineConfig {
         EngineConfig {
             claude_bin: PathBuf::from(AgentKind::ClaudeCode.default_binary()),
             codex_bin: PathBuf::from(AgentKind::Codex.default_binary()),
+            gemini_bin: PathBuf::from(AgentKind::Gemini.default_binary()),
             gh_bin: PathBuf::from("gh"),
             turn_timeout: Duration::from_secs(30 * 60),
             permission_timeout: Duration::from_secs(15 * 60),
@@ -42,6 +45,7 @@ impl EngineConfig {
         match agent {
             AgentKind::ClaudeCode => &self.claude_bin,
             AgentKind::Codex => &self.codex_bin,
+            AgentKind::Gemini => &self.gemini_bin,
         }
     }
 }

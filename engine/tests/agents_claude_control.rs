@@ -5,7 +5,7 @@
 mod common;
 
 use common::{events, files_in, records};
-use engine::agents::{AgentAdapter, ClaudeCode, TurnLaunch};
+use engine::agents::{AgentAdapter, ClaudeCode, LineCli, TurnLaunch};
 use model::{PermissionAnswer, PermissionPolicy, RuntimeSelection, StreamEvent};
 use serde_json::Value;
 use std::path::PathBuf;

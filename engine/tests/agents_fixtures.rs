@@ -5,7 +5,7 @@
 mod common;
 
 use common::{events, files_in, shape};
-use engine::agents::{adapter, edited_paths, final_answer, turn_failure};
+use engine::agents::{TurnLaunch, conversation, edited_paths, final_answer, turn_failure};
 use model::{AgentKind, StreamEvent};
 use std::collections::BTreeSet;
 
@@ -283,15 +283,34 @@ fn malformed_lines_never_panic() {
         "{\"type\":\"item.started\",\"item\":[]}",
         "{\"type\":\"turn.failed\",\"error\":\"flat\"}",
         "\u{feff}{}",
+        // JSON-RPC a peer should not send: answers to nothing, requests without params,
+        // updates of unknown kinds.
+        "{\"jsonrpc\":\"2.0\",\"id\":77,\"result\":null}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":\"flat\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":[1],\"method\":\"session/request_permission\"}",
+        "{\"jsonrpc\":\"2.0\",\"method\":\"session/update\",\"params\":{\"update\":{\"sessionUpdate\":\"new_thing\"}}}",
         long.as_str(),
     ];
     for kind in AgentKind::ALL {
+        let selection = model::RuntimeSelection {
+            agent: kind,
+            ..Default::default()
+        };
+        let launch = TurnLaunch::from_selection(
+            &selection,
+            kind.default_permission(),
+            "agent".into(),
+            "go".into(),
+        )
+        .unwrap();
+        let mut conversation = conversation(kind, &launch, None, "/tmp".as_ref());
+        conversation.opening();
         for line in nasty {
-            let _ = adapter(kind).parse_line(line);
+            let _ = conversation.hear(line);
         }
         for line in ["{not json", "", "[1]", "{\"type\":\"unknown_event\"}"] {
             assert_eq!(
-                adapter(kind).parse_line(line),
+                conversation.hear(line).events,
                 vec![StreamEvent::Raw { line: line.into() }],
                 "{kind:?} {line:?}"
             );

@@ -10,6 +10,8 @@ crate::wire_enum! {
     pub enum AgentKind {
         ClaudeCode = "claude_code",
         Codex = "codex",
+        /// Gemini CLI, spoken to over the Agent Client Protocol (`gemini --acp`).
+        Gemini = "gemini",
     }
 }
 
@@ -19,6 +21,7 @@ impl AgentKind {
         match self {
             AgentKind::ClaudeCode => "Claude Code",
             AgentKind::Codex => "Codex CLI",
+            AgentKind::Gemini => "Gemini CLI",
         }
     }
 
@@ -27,6 +30,7 @@ impl AgentKind {
         match self {
             AgentKind::ClaudeCode => "claude",
             AgentKind::Codex => "codex",
+            AgentKind::Gemini => "gemini",
         }
     }
 
@@ -35,6 +39,7 @@ impl AgentKind {
         match self {
             AgentKind::ClaudeCode => "@anthropic-ai/claude-code",
             AgentKind::Codex => "@openai/codex",
+            AgentKind::Gemini => "@google/gemini-cli",
         }
     }
 
@@ -43,6 +48,7 @@ impl AgentKind {
         match self {
             AgentKind::ClaudeCode => PermissionPolicy::Ask,
             AgentKind::Codex => PermissionPolicy::WorkspaceWrite,
+            AgentKind::Gemini => PermissionPolicy::GeminiDefault,
         }
     }
 
@@ -92,6 +98,14 @@ crate::wire_enum! {
         WorkspaceWrite = "workspace_write",
         /// Codex sandbox: no sandbox at all. Dangerous.
         DangerFullAccess = "danger_full_access",
+        /// Gemini `--approval-mode default`: edits and commands are asked in the UI.
+        GeminiDefault = "gemini_default",
+        /// Gemini `autoEdit`: file edits run without asking; commands are asked.
+        GeminiAutoEdit = "gemini_auto_edit",
+        /// Gemini `yolo`: nothing is asked. Dangerous.
+        GeminiYolo = "gemini_yolo",
+        /// Gemini `plan`: the agent plans and reads; it writes nothing.
+        GeminiPlan = "gemini_plan",
     }
 }
 
@@ -105,6 +119,10 @@ impl PermissionPolicy {
             PermissionPolicy::ReadOnly => "Read only",
             PermissionPolicy::WorkspaceWrite => "Write in the work tree",
             PermissionPolicy::DangerFullAccess => "Full access, no sandbox (dangerous)",
+            PermissionPolicy::GeminiDefault => "Ask before edits and commands",
+            PermissionPolicy::GeminiAutoEdit => "Accept file edits, ask for commands",
+            PermissionPolicy::GeminiYolo => "Allow everything (dangerous)",
+            PermissionPolicy::GeminiPlan => "Plan only: read, never write",
         }
     }
 
@@ -117,6 +135,10 @@ impl PermissionPolicy {
             PermissionPolicy::ReadOnly
             | PermissionPolicy::WorkspaceWrite
             | PermissionPolicy::DangerFullAccess => AgentKind::Codex,
+            PermissionPolicy::GeminiDefault
+            | PermissionPolicy::GeminiAutoEdit
+            | PermissionPolicy::GeminiYolo
+            | PermissionPolicy::GeminiPlan => AgentKind::Gemini,
         }
     }
 
@@ -124,7 +146,9 @@ impl PermissionPolicy {
     pub fn is_dangerous(self) -> bool {
         matches!(
             self,
-            PermissionPolicy::Bypass | PermissionPolicy::DangerFullAccess
+            PermissionPolicy::Bypass
+                | PermissionPolicy::DangerFullAccess
+                | PermissionPolicy::GeminiYolo
         )
     }
 
@@ -186,7 +210,7 @@ mod tests {
             let json = serde_json::to_string(&policy).unwrap();
             assert_eq!(json, format!("\"{}\"", policy.as_str()));
         }
-        assert_eq!(AgentKind::parse("gemini"), None);
+        assert_eq!(AgentKind::parse("cursor"), None);
         assert_eq!(PermissionPolicy::parse("yolo"), None);
     }
 
@@ -216,7 +240,7 @@ mod tests {
             assert_eq!(default.agent(), kind);
             assert!(!default.is_dangerous());
             assert!(kind.permissions().any(|p| p == default));
-            assert_eq!(kind.permissions().count(), 3);
+            assert!(kind.permissions().count() >= 3, "{kind}");
         }
         let dangerous: Vec<_> = PermissionPolicy::ALL
             .into_iter()
@@ -224,14 +248,15 @@ mod tests {
             .collect();
         assert_eq!(
             dangerous,
-            [PermissionPolicy::Bypass, PermissionPolicy::DangerFullAccess]
+            [
+                PermissionPolicy::Bypass,
+                PermissionPolicy::DangerFullAccess,
+                PermissionPolicy::GeminiYolo
+            ]
         );
-        assert!(PermissionPolicy::Bypass.label().contains("dangerous"));
-        assert!(
-            PermissionPolicy::DangerFullAccess
-                .label()
-                .contains("dangerous")
-        );
+        for policy in dangerous {
+            assert!(policy.label().contains("dangerous"), "{policy:?}");
+        }
     }
 
     #[test]

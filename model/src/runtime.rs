@@ -12,7 +12,7 @@ crate::wire_enum! {
     /// Where the agent's credentials come from.
     #[derive(Default)]
     pub enum ExecutionMode {
-        /// The CLI's own login (`~/.claude`, `~/.codex`).
+        /// The CLI's own login (`~/.claude`, `~/.codex`, `~/.gemini`).
         #[default]
         LocalCli = "local_cli",
         /// A key typed in the browser, attached to each launching request.
@@ -40,6 +40,8 @@ crate::wire_enum! {
         OpenAi = "openai" | "open_ai",
         /// Any server speaking OpenAI's API at a base URL of the user's choosing.
         OpenAiCompatible = "openai_compatible" | "open_ai_compatible",
+        /// Google's Gemini API.
+        Google = "google",
     }
 }
 
@@ -49,6 +51,7 @@ impl Provider {
             Provider::Anthropic => "Anthropic",
             Provider::OpenAi => "OpenAI",
             Provider::OpenAiCompatible => "OpenAI-compatible",
+            Provider::Google => "Google (Gemini API)",
         }
     }
 
@@ -57,6 +60,7 @@ impl Provider {
         match agent {
             AgentKind::ClaudeCode => &[Provider::Anthropic],
             AgentKind::Codex => &[Provider::OpenAi, Provider::OpenAiCompatible],
+            AgentKind::Gemini => &[Provider::Google],
         }
     }
 }
@@ -87,6 +91,11 @@ pub fn known_models(agent: AgentKind) -> &'static [&'static str] {
             "claude-opus-4-1",
         ],
         AgentKind::Codex => &["gpt-5", "gpt-5-codex", "gpt-5-mini", "o4-mini"],
+        AgentKind::Gemini => &[
+            "gemini-2.5-pro",
+            "gemini-2.5-flash",
+            "gemini-2.5-flash-lite",
+        ],
     }
 }
 

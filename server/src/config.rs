@@ -34,6 +34,10 @@ pub struct Config {
     #[arg(long, env = "DEVLOG_CODEX_BIN", default_value = "codex")]
     pub codex_bin: PathBuf,
 
+    /// Gemini CLI's executable, run as an ACP agent (a path, or a name looked up on PATH).
+    #[arg(long, env = "DEVLOG_GEMINI_BIN", default_value = "gemini")]
+    pub gemini_bin: PathBuf,
+
     /// GitHub CLI's executable, for "Create PR" (a path, or a name looked up on PATH).
     #[arg(long, env = "DEVLOG_GH_BIN", default_value = "gh")]
     pub gh_bin: PathBuf,
@@ -70,6 +74,7 @@ impl Config {
         engine::EngineConfig {
             claude_bin: self.claude_bin.clone(),
             codex_bin: self.codex_bin.clone(),
+            gemini_bin: self.gemini_bin.clone(),
             gh_bin: self.gh_bin.clone(),
             turn_timeout: std::time::Duration::from_secs(self.turn_timeout_secs),
             permission_timeout: std::time::Duration::from_secs(self.permission_timeout_secs),

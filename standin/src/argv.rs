@@ -159,7 +159,11 @@ mod tests {
             Ok(Protocol::Claude)
         );
         assert!(Protocol::choose(&mut argv(&["/bin/agent", "-p"])).is_err());
-        assert!(Protocol::choose(&mut argv(&["x", "--standin-protocol=gemini"])).is_err());
+        assert_eq!(
+            Protocol::choose(&mut argv(&["/usr/bin/gemini", "--acp"])),
+            Ok(Protocol::Acp)
+        );
+        assert!(Protocol::choose(&mut argv(&["x", "--standin-protocol=cursor"])).is_err());
     }
 
     /// Every command line the engine builds — each agent, each of its policies, the first turn
@@ -200,6 +204,13 @@ mod tests {
                             assert!(exec.json);
                             assert_eq!(exec.model.as_deref(), Some("some-model"));
                             assert_eq!(exec.thread_and_prompt().0, resumed);
+                        }
+                        // An ACP agent resumes in its conversation (`session/load`).
+                        AgentKind::Gemini => {
+                            let gemini = Gemini::try_parse_from(argv).unwrap();
+                            assert!(gemini.acp);
+                            assert_eq!(gemini.model.as_deref(), Some("some-model"));
+                            assert!(gemini.approval_mode.is_some());
                         }
                     }
                 }

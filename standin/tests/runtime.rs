@@ -180,6 +180,13 @@ async fn codex_byok_launch_and_follow_up_each_use_their_own_key() {
 }
 
 #[tokio::test]
+async fn gemini_byok_launch_and_follow_up_each_use_their_own_key() {
+    // One ACP process per session: a new key replaces it, and the new process opens a new
+    // ACP session (the stand-in, like Gemini CLI, cannot load the old one).
+    byok_turns_get_the_key_of_their_own_request(AgentKind::Gemini, &["GEMINI_API_KEY"]).await;
+}
+
+#[tokio::test]
 async fn a_claude_process_is_kept_while_the_key_stays_the_same() {
     let b = bench().await;
     let s = b
@@ -284,14 +291,16 @@ async fn backend_env_copies_the_named_server_variable_into_the_child() {
 #[tokio::test]
 async fn the_connection_test_reports_success_auth_failure_and_a_missing_cli() {
     let b = bench().await;
-    let ok = b
-        .engine
-        .test_connection(byok(AgentKind::Codex, Some(KEY_A)))
-        .await
-        .unwrap();
-    assert!(ok.ok, "{ok:?}");
-    assert_eq!(ok.sample.as_deref(), Some("ok"));
-    assert_eq!(ok.error, None);
+    for agent in AgentKind::ALL {
+        let ok = b
+            .engine
+            .test_connection(byok(agent, Some(KEY_A)))
+            .await
+            .unwrap();
+        assert!(ok.ok, "{agent}: {ok:?}");
+        assert_eq!(ok.sample.as_deref(), Some("ok"), "{agent}");
+        assert_eq!(ok.error, None);
+    }
     for agent in AgentKind::ALL {
         let bad = b
             .engine

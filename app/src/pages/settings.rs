@@ -162,7 +162,7 @@ fn BaseUrlField(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
 fn mode_help(mode: ExecutionMode) -> &'static str {
     match mode {
         ExecutionMode::LocalCli => {
-            "The agent CLI's own login on this machine (~/.claude, ~/.codex)."
+            "The agent CLI's own login on this machine (~/.claude, ~/.codex, ~/.gemini)."
         }
         ExecutionMode::Byok => "A key you type here; sent with each launch, held in memory only.",
         ExecutionMode::BackendEnv => {

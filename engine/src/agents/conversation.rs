@@ -3,7 +3,7 @@
 //! [`LineProtocol`] is its adapter's methods. An ACP agent is a JSON-RPC peer with requests in
 //! flight, so its conversation is a state machine ([`AcpConversation`](super::AcpConversation)).
 
-use super::AgentAdapter;
+use super::LineCli;
 use model::{PermissionAnswer, StreamEvent};
 
 /// What one stdout line said: the session's events, and the lines that answer it.
@@ -57,7 +57,7 @@ pub trait Conversation: Send {
 }
 
 /// A CLI whose lines stand alone: its adapter says what each means and writes each answer.
-pub struct LineProtocol(pub &'static dyn AgentAdapter);
+pub struct LineProtocol(pub &'static dyn LineCli);
 
 impl Conversation for LineProtocol {
     fn hear(&mut self, line: &str) -> Heard {

@@ -8,12 +8,14 @@ mod acp;
 mod claude;
 mod codex;
 mod conversation;
+mod gemini;
 mod outcome;
 
 pub use acp::AcpConversation;
 pub use claude::ClaudeCode;
 pub use codex::{Codex, OPENAI_KEY_VAR};
 pub use conversation::{Conversation, Heard, LineProtocol};
+pub use gemini::{GEMINI_BASE_URL_VAR, GEMINI_KEY_VAR, Gemini};
 pub use outcome::{edited_paths, final_answer, turn_failure};
 
 use model::runtime::Effort;
@@ -136,14 +138,19 @@ pub trait AgentAdapter: Send + Sync {
         self.command(launch, Some(agent_session_id))
     }
 
-    /// One stdout line (without its newline) as zero or more events. Never panics: what is
-    /// not understood comes back as `Raw`.
-    fn parse_line(&self, line: &str) -> Vec<StreamEvent>;
-
-    /// One process takes many turns on stdin (Claude); otherwise one process per turn.
+    /// One process takes many turns on stdin (Claude, an ACP agent); otherwise one process
+    /// per turn.
     fn keeps_process(&self) -> bool {
         false
     }
+}
+
+/// A CLI whose stdout lines each stand alone (Claude Code, Codex): what one means and the
+/// stdin lines that answer it need no memory of earlier ones.
+pub trait LineCli: Send + Sync {
+    /// One stdout line (without its newline) as zero or more events. Never panics: what is
+    /// not understood comes back as `Raw`.
+    fn parse_line(&self, line: &str) -> Vec<StreamEvent>;
 
     /// The stdin line (no newline) that sends `text` as a new user message to a running
     /// process; `None` when the CLI takes no input while it runs (a new turn needs a new
@@ -172,19 +179,46 @@ pub trait AgentAdapter: Send + Sync {
 
 static CLAUDE_CODE: ClaudeCode = ClaudeCode;
 static CODEX: Codex = Codex;
+static GEMINI: Gemini = Gemini;
 
 /// The adapter for `kind`.
 pub fn adapter(kind: AgentKind) -> &'static dyn AgentAdapter {
     match kind {
         AgentKind::ClaudeCode => &CLAUDE_CODE,
         AgentKind::Codex => &CODEX,
+        AgentKind::Gemini => &GEMINI,
     }
 }
 
-/// The conversation of one process of `kind`: every agent DevLog drives today is a line-based
-/// CLI. An ACP agent's will be an [`AcpConversation`] (it sends the prompt itself).
-pub fn conversation(kind: AgentKind) -> Box<dyn Conversation> {
-    Box::new(LineProtocol(adapter(kind)))
+/// The line protocol of `kind`, for a CLI that has one (not an ACP agent).
+pub fn line_cli(kind: AgentKind) -> Option<&'static dyn LineCli> {
+    match kind {
+        AgentKind::ClaudeCode => Some(&CLAUDE_CODE),
+        AgentKind::Codex => Some(&CODEX),
+        AgentKind::Gemini => None,
+    }
+}
+
+/// The conversation of one process of `kind` started for `launch` in `cwd`: an ACP agent's
+/// conversation sends the prompt (and asks to resume `resume`) itself; a line CLI got both
+/// in its command line.
+pub fn conversation(
+    kind: AgentKind,
+    launch: &TurnLaunch,
+    resume: Option<&str>,
+    cwd: &std::path::Path,
+) -> Box<dyn Conversation> {
+    match line_cli(kind) {
+        Some(cli) => Box::new(LineProtocol(cli)),
+        None => {
+            let resume = resume.filter(|id| check_session_id(id).is_ok());
+            Box::new(AcpConversation::new(
+                cwd.to_path_buf(),
+                launch.prompt.clone(),
+                resume.map(str::to_string),
+            ))
+        }
+    }
 }
 
 /// A plain word: ASCII letters, digits, `-` and `_`, not starting with `-`.
@@ -309,7 +343,7 @@ mod tests {
     }
 
     #[test]
-    fn malformed_lines_are_raw_for_every_adapter() {
+    fn malformed_lines_are_raw_for_every_agent() {
         for kind in AgentKind::ALL {
             for line in [
                 "{not json",
@@ -321,9 +355,11 @@ mod tests {
                 r#"{"type":"nope"}"#,
                 "{}",
             ] {
+                let launch = launch(&selection(kind), kind.default_permission()).unwrap();
+                let mut conversation = conversation(kind, &launch, None, "/tmp".as_ref());
                 assert_eq!(
-                    adapter(kind).parse_line(line),
-                    raw(line),
+                    conversation.hear(line),
+                    Heard::events(raw(line)),
                     "{kind:?} {line:?}"
                 );
             }

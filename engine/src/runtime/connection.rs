@@ -42,6 +42,7 @@ impl Engine {
         let permission = match agent {
             AgentKind::ClaudeCode => PermissionPolicy::Ask,
             AgentKind::Codex => PermissionPolicy::ReadOnly,
+            AgentKind::Gemini => PermissionPolicy::GeminiPlan,
         };
         let binary = self.config().binary(agent).to_path_buf();
         let launch =
@@ -183,6 +184,7 @@ pub fn missing_cli(agent: AgentKind, program: &str) -> String {
     let flag = match agent {
         AgentKind::ClaudeCode => "--claude-bin",
         AgentKind::Codex => "--codex-bin",
+        AgentKind::Gemini => "--gemini-bin",
     };
     format!(
         "{} is not installed: '{program}' was not found. Install it (npm install -g {}) or start the server with {flag} <path>.",

@@ -4,7 +4,7 @@
 //! line or an event; the server's own keys reach a child only when its selection names one.
 
 use super::RuntimeError;
-use crate::agents::OPENAI_KEY_VAR;
+use crate::agents::{GEMINI_KEY_VAR, OPENAI_KEY_VAR};
 use model::runtime::cli_env_entries;
 use model::{AgentKind, ExecutionMode, RuntimeProblem, RuntimeRequest};
 use std::collections::BTreeSet;
@@ -45,11 +45,13 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// Where each CLI reads its key: Claude Code `ANTHROPIC_API_KEY`; Codex its OpenAI
-/// provider's `OPENAI_API_KEY`, and `CODEX_API_KEY`, which `codex exec` prefers.
+/// provider's `OPENAI_API_KEY`, and `CODEX_API_KEY`, which `codex exec` prefers; Gemini CLI
+/// `GEMINI_API_KEY`.
 pub fn key_vars(agent: AgentKind) -> &'static [&'static str] {
     match agent {
         AgentKind::ClaudeCode => &["ANTHROPIC_API_KEY"],
         AgentKind::Codex => &[OPENAI_KEY_VAR, "CODEX_API_KEY"],
+        AgentKind::Gemini => &[GEMINI_KEY_VAR],
     }
 }
 

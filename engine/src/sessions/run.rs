@@ -64,7 +64,7 @@ impl AgentRun {
         let (process, output) =
             AgentProcess::spawn(&spec, start.cwd, start.env, start.mark).await?;
         let mut run = AgentRun {
-            conversation: conversation(agent),
+            conversation: conversation(agent, start.launch, start.resume, start.cwd),
             keeps_process: adapter.keeps_process(),
             process,
             output,

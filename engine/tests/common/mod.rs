@@ -3,7 +3,7 @@
 // Each test crate uses a subset of these.
 #![allow(dead_code)]
 
-use engine::agents::adapter;
+use engine::agents::line_cli;
 use model::{AgentKind, StreamEvent};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -65,7 +65,7 @@ pub fn agent_of(rel: &str) -> AgentKind {
 
 /// Every event of a fixture; no line may come back `Raw`.
 pub fn events(rel: &str) -> Vec<StreamEvent> {
-    let agent = adapter(agent_of(rel));
+    let agent = line_cli(agent_of(rel)).expect("a line CLI");
     let mut all = Vec::new();
     for line in stdout_lines(rel) {
         let parsed = agent.parse_line(&line);

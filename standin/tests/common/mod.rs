@@ -21,21 +21,24 @@ pub struct Bench {
     _bin: tempfile::TempDir,
 }
 
-/// `claude` and `codex` in a temp dir, both the stand-in (it picks its protocol by name).
-pub fn agent_bins() -> (tempfile::TempDir, PathBuf, PathBuf) {
+/// `claude`, `codex` and `gemini` in a temp dir, all the stand-in (it picks its protocol by
+/// name).
+pub fn agent_bins() -> (tempfile::TempDir, [PathBuf; 3]) {
     let dir = tempfile::tempdir().unwrap();
     let standin = Path::new(env!("CARGO_BIN_EXE_devlog-standin-agent"));
-    let (claude, codex) = (dir.path().join("claude"), dir.path().join("codex"));
-    std::os::unix::fs::symlink(standin, &claude).unwrap();
-    std::os::unix::fs::symlink(standin, &codex).unwrap();
-    (dir, claude, codex)
+    let bins = ["claude", "codex", "gemini"].map(|name| dir.path().join(name));
+    for bin in &bins {
+        std::os::unix::fs::symlink(standin, bin).unwrap();
+    }
+    (dir, bins)
 }
 
 pub async fn bench_with(config: impl FnOnce(&mut EngineConfig)) -> Bench {
-    let (bin, claude, codex) = agent_bins();
+    let (bin, [claude, codex, gemini]) = agent_bins();
     let mut cfg = EngineConfig {
         claude_bin: claude,
         codex_bin: codex,
+        gemini_bin: gemini,
         kill_grace: Duration::from_millis(300),
         ..EngineConfig::default()
     };

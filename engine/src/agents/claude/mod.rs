@@ -4,7 +4,7 @@
 
 mod parse;
 
-use super::{AgentAdapter, CommandSpec, StdinMode, TurnLaunch, check_session_id};
+use super::{AgentAdapter, CommandSpec, LineCli, StdinMode, TurnLaunch, check_session_id};
 use model::{PermissionAnswer, PermissionPolicy, StreamEvent};
 use serde_json::{Value, json};
 
@@ -70,7 +70,9 @@ impl AgentAdapter for ClaudeCode {
     fn keeps_process(&self) -> bool {
         true
     }
+}
 
+impl LineCli for ClaudeCode {
     fn parse_line(&self, line: &str) -> Vec<StreamEvent> {
         parse::parse_line(line)
     }

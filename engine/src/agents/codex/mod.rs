@@ -6,7 +6,7 @@ mod parse;
 
 pub(crate) use parse::{FILE_CHANGE_TOOL, change_paths};
 
-use super::{AgentAdapter, CommandSpec, StdinMode, TurnLaunch, check_session_id};
+use super::{AgentAdapter, CommandSpec, LineCli, StdinMode, TurnLaunch, check_session_id};
 use model::{AgentKind, PermissionPolicy, StreamEvent};
 
 /// Prompts longer than this go in on stdin instead: Linux refuses a single argv string over
@@ -83,7 +83,9 @@ impl AgentAdapter for Codex {
             prompt_on_stdin,
         }
     }
+}
 
+impl LineCli for Codex {
     fn parse_line(&self, line: &str) -> Vec<StreamEvent> {
         parse::parse_line(line)
     }
