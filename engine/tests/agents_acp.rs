@@ -8,7 +8,9 @@
 mod common;
 
 use common::{files_in, read};
-use engine::agents::{AcpConversation, Conversation, edited_paths, final_answer, turn_failure};
+use engine::agents::{
+    AcpConversation, Conversation, Resume, edited_paths, final_answer, turn_failure,
+};
 use model::{PermissionAnswer, StreamEvent};
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -99,7 +101,11 @@ fn replay(rel: &str, resume: Option<&str>) -> Replay {
         .map(|l| serde_json::from_str(l).expect("record"))
         .collect();
     let (prompt, cwd) = opening(&records);
-    let mut conversation = AcpConversation::new(cwd.into(), prompt, resume.map(str::to_string));
+    let resume = resume.map(|id| Resume {
+        id: id.to_string(),
+        history: Some("User: REPLY first\nAgent: first".into()),
+    });
+    let mut conversation = AcpConversation::new(cwd.into(), prompt, resume);
     let mut ours: VecDeque<Value> = parse(conversation.opening()).into();
     let mut events: Vec<StreamEvent> = Vec::new();
     for record in &records {
@@ -262,7 +268,8 @@ fn a_refused_load_starts_a_new_session_and_says_so() {
     assert_eq!(ours["method"], "session/new");
     assert_eq!(ours["params"]["cwd"], "/home/user/project");
     assert!(
-        matches!(&replay.events[..], [StreamEvent::Log { line }] if line.contains("Invalid session identifier")),
+        matches!(&replay.events[..], [StreamEvent::Log { line }]
+            if line.contains("Invalid session identifier") && line.contains("given the conversation so far")),
         "{:?}",
         replay.events
     );

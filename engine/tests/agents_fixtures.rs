@@ -303,7 +303,7 @@ fn malformed_lines_never_panic() {
             "go".into(),
         )
         .unwrap();
-        let mut conversation = conversation(kind, &launch, None, "/tmp".as_ref());
+        let mut conversation = conversation(kind, &launch, None, None, "/tmp".as_ref());
         conversation.opening();
         for line in nasty {
             let _ = conversation.hear(line);

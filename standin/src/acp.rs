@@ -34,19 +34,7 @@ pub fn run(args: crate::argv::Gemini) -> i32 {
         return 2;
     }
     let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lines() {
-            let Ok(line) = line else { break };
-            match serde_json::from_str::<Value>(&line) {
-                Ok(v) => {
-                    if tx.send(v).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => eprintln!("standin: ignoring a stdin line that is not JSON: {e}"),
-            }
-        }
-    });
+    script::read_stdin_json(tx);
     let mut agent = Agent {
         input: rx,
         later: VecDeque::new(),

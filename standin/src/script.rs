@@ -143,6 +143,24 @@ pub fn flood_line(i: u32) -> String {
     format!("flood line {i} t={nanos}")
 }
 
+/// Sends each JSON line of stdin to `tx`, from a thread of its own, until stdin closes (a
+/// line that is not JSON is reported on stderr and skipped).
+pub fn read_stdin_json(tx: std::sync::mpsc::Sender<Value>) {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            match serde_json::from_str::<Value>(&line) {
+                Ok(v) => {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => eprintln!("standin: ignoring a stdin line that is not JSON: {e}"),
+            }
+        }
+    });
+}
+
 pub fn emit(value: &Value) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();

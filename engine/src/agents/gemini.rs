@@ -36,16 +36,10 @@ impl AgentAdapter for Gemini {
             "--approval-mode".to_string(),
             approval_mode(launch.permission).to_string(),
         ]);
-        let env = launch
-            .base_url
-            .as_ref()
-            .map(|url| (GEMINI_BASE_URL_VAR.to_string(), url.clone()))
-            .into_iter()
-            .collect();
         CommandSpec {
             program: launch.binary.clone(),
             args,
-            env,
+            env: launch.base_url_env(GEMINI_BASE_URL_VAR),
             stdin: StdinMode::Pipe,
             prompt_on_stdin: None,
         }

@@ -11,12 +11,12 @@ mod conversation;
 mod gemini;
 mod outcome;
 
-pub use acp::AcpConversation;
+pub use acp::{AcpConversation, Resume};
 pub use claude::ClaudeCode;
 pub use codex::{Codex, OPENAI_KEY_VAR};
 pub use conversation::{Conversation, Heard, LineProtocol};
 pub use gemini::{GEMINI_BASE_URL_VAR, GEMINI_KEY_VAR, Gemini};
-pub use outcome::{edited_paths, final_answer, turn_failure};
+pub use outcome::{conversation_so_far, edited_paths, final_answer, turn_failure};
 
 use model::runtime::Effort;
 use model::{
@@ -107,6 +107,14 @@ impl TurnLaunch {
 
     pub fn prompt(&self) -> &str {
         &self.prompt
+    }
+
+    /// The custom endpoint as the one variable `var` a CLI reads it from, if there is one.
+    fn base_url_env(&self, var: &str) -> Vec<(String, String)> {
+        self.base_url
+            .iter()
+            .map(|url| (var.to_string(), url.clone()))
+            .collect()
     }
 }
 
@@ -200,22 +208,28 @@ pub fn line_cli(kind: AgentKind) -> Option<&'static dyn LineCli> {
 }
 
 /// The conversation of one process of `kind` started for `launch` in `cwd`: an ACP agent's
-/// conversation sends the prompt (and asks to resume `resume`) itself; a line CLI got both
-/// in its command line.
+/// conversation sends the prompt (and asks to resume `resume`, else starts anew with its
+/// `history`) itself; a line CLI got both in its command line.
 pub fn conversation(
     kind: AgentKind,
     launch: &TurnLaunch,
     resume: Option<&str>,
+    history: Option<&str>,
     cwd: &std::path::Path,
 ) -> Box<dyn Conversation> {
     match line_cli(kind) {
         Some(cli) => Box::new(LineProtocol(cli)),
         None => {
-            let resume = resume.filter(|id| check_session_id(id).is_ok());
+            let resume = resume
+                .filter(|id| check_session_id(id).is_ok())
+                .map(|id| Resume {
+                    id: id.to_string(),
+                    history: history.map(str::to_string),
+                });
             Box::new(AcpConversation::new(
                 cwd.to_path_buf(),
                 launch.prompt.clone(),
-                resume.map(str::to_string),
+                resume,
             ))
         }
     }
@@ -356,7 +370,7 @@ mod tests {
                 "{}",
             ] {
                 let launch = launch(&selection(kind), kind.default_permission()).unwrap();
-                let mut conversation = conversation(kind, &launch, None, "/tmp".as_ref());
+                let mut conversation = conversation(kind, &launch, None, None, "/tmp".as_ref());
                 assert_eq!(
                     conversation.hear(line),
                     Heard::events(raw(line)),

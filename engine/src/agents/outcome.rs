@@ -81,6 +81,50 @@ pub fn turn_failure(events: &[StreamEvent]) -> Option<String> {
     )
 }
 
+/// The conversation so far in words, the newest part within `max_chars`, without `prompt`
+/// (the message it is given with, which may already be stored as the last user message):
+/// what an agent that cannot load its own earlier conversation starts a new one with.
+/// `None` when nothing was said yet.
+pub fn conversation_so_far(
+    events: &[StreamEvent],
+    prompt: &str,
+    max_chars: usize,
+) -> Option<String> {
+    let mut said: Vec<String> = events
+        .iter()
+        .filter_map(|event| match event {
+            StreamEvent::UserMessage { text } => Some(format!("User: {}", text.trim())),
+            StreamEvent::AssistantText { text } => {
+                non_blank(text).map(|t| format!("Agent: {}", t.trim()))
+            }
+            _ => None,
+        })
+        .collect();
+    if said
+        .last()
+        .is_some_and(|last| *last == format!("User: {}", prompt.trim()))
+    {
+        said.pop();
+    }
+    let mut kept = Vec::new();
+    let mut chars = 0;
+    for line in said.iter().rev() {
+        chars += line.chars().count() + 1;
+        if chars > max_chars && !kept.is_empty() {
+            break;
+        }
+        kept.push(line.as_str());
+    }
+    if kept.is_empty() {
+        return None;
+    }
+    kept.reverse();
+    Some(format!(
+        "(This continues an earlier conversation that could not be resumed. It went so far:)\n{}\n(The user's next message:)",
+        kept.join("\n")
+    ))
+}
+
 /// The files `event` edits or asks to edit, as the CLI named them: Claude's
 /// Edit/Write/MultiEdit/NotebookEdit calls and permission requests (`file_path`,
 /// `notebook_path`), Codex file changes (`changes[].path`), an ACP agent's edit, delete and
@@ -143,6 +187,32 @@ mod tests {
             message: message.into(),
             retrying,
         }
+    }
+
+    #[test]
+    fn the_conversation_so_far_is_its_messages_newest_last_without_the_prompt() {
+        let user = |t: &str| StreamEvent::UserMessage { text: t.into() };
+        let events = [
+            user("first"),
+            text("one"),
+            error("x", false),
+            user("second"),
+            text("two"),
+            user("third"),
+        ];
+        let all = conversation_so_far(&events, "third", 10_000).unwrap();
+        assert!(
+            all.ends_with(
+                "User: first\nAgent: one\nUser: second\nAgent: two\n(The user's next message:)"
+            ),
+            "{all}"
+        );
+        let newest = conversation_so_far(&events, "third", 12).unwrap();
+        assert!(
+            newest.contains("Agent: two") && !newest.contains("first"),
+            "{newest}"
+        );
+        assert_eq!(conversation_so_far(&[user("only")], "only", 100), None);
     }
 
     #[test]

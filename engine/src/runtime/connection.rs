@@ -58,6 +58,7 @@ impl Engine {
         let start = RunStart {
             launch: &launch,
             resume: None,
+            history: None,
             cwd: dir.path(),
             env: &env,
             mark: &connection_mark(),

@@ -16,6 +16,9 @@ pub struct RunStart<'a> {
     pub launch: &'a TurnLaunch,
     /// The CLI's own id of the conversation to continue (from an `AgentSession` event).
     pub resume: Option<&'a str>,
+    /// The conversation so far in words, for an agent that cannot load `resume`
+    /// ([`conversation_so_far`](crate::agents::conversation_so_far)).
+    pub history: Option<&'a str>,
     pub cwd: &'a Path,
     pub env: &'a ChildEnv,
     /// The mark of ownership its processes carry (`ownership`).
@@ -64,7 +67,7 @@ impl AgentRun {
         let (process, output) =
             AgentProcess::spawn(&spec, start.cwd, start.env, start.mark).await?;
         let mut run = AgentRun {
-            conversation: conversation(agent, start.launch, start.resume, start.cwd),
+            conversation: conversation(agent, start.launch, start.resume, start.history, start.cwd),
             keeps_process: adapter.keeps_process(),
             process,
             output,

@@ -54,19 +54,7 @@ pub fn run(args: crate::argv::Claude) -> i32 {
         session.turn(&prompt);
         return i32::from(session.last_error);
     }
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lines() {
-            let Ok(line) = line else { break };
-            match serde_json::from_str::<Value>(&line) {
-                Ok(v) => {
-                    if tx.send(v).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => eprintln!("standin: ignoring a stdin line that is not JSON: {e}"),
-            }
-        }
-    });
+    script::read_stdin_json(tx);
     loop {
         if !session.queued.is_empty() {
             let next = session.queued.remove(0);

@@ -10,7 +10,10 @@
 //! and says what they mean and what to write back, so it is tested against recorded
 //! transcripts without a process.
 
+mod messages;
 mod updates;
+
+use messages::{describe, failed_turn, line, response};
 
 pub use updates::EDIT_KINDS;
 
@@ -42,12 +45,22 @@ struct Pending {
     options: Vec<acp::PermissionOption>,
 }
 
+/// The conversation a new process continues: the agent's id of it (from an `AgentSession`
+/// event), and the conversation so far in words, given as context to a new one when the agent
+/// cannot load it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resume {
+    pub id: String,
+    pub history: Option<String>,
+}
+
 /// One ACP agent process's conversation, from the client's side.
 #[derive(Debug)]
 pub struct AcpConversation {
     cwd: PathBuf,
-    /// The agent's id of a conversation to resume, from an earlier `AgentSession` event.
-    resume: Option<String>,
+    resume: Option<Resume>,
+    /// The conversation so far, put before the next prompt: it could not be resumed.
+    context: Option<String>,
     /// The agent's session, once `session/new` or `session/load` answered.
     session: Option<acp::SessionId>,
     /// `session/load` is running: the agent replays the old conversation, already stored.
@@ -63,11 +76,12 @@ pub struct AcpConversation {
 
 impl AcpConversation {
     /// A conversation that opens with `prompt`, in `cwd`; it resumes `resume` where the
-    /// agent can load it.
-    pub fn new(cwd: PathBuf, prompt: String, resume: Option<String>) -> AcpConversation {
+    /// agent can load it, else starts a new one given the conversation so far.
+    pub fn new(cwd: PathBuf, prompt: String, resume: Option<Resume>) -> AcpConversation {
         AcpConversation {
             cwd,
             resume,
+            context: None,
             session: None,
             loading: false,
             next_id: 0,
@@ -94,9 +108,12 @@ impl AcpConversation {
         if self.prompting {
             return Vec::new();
         }
-        let Some(text) = self.prompts.pop_front() else {
+        let Some(mut text) = self.prompts.pop_front() else {
             return Vec::new();
         };
+        if let Some(context) = self.context.take() {
+            text = format!("{context}\n\n{text}");
+        }
         self.prompting = true;
         let prompt = acp::PromptRequest::new(
             session,
@@ -116,13 +133,13 @@ impl AcpConversation {
                 let can_load = serde_json::from_value::<acp::InitializeResponse>(result)
                     .is_ok_and(|r| r.agent_capabilities.load_session);
                 match self.resume.clone() {
-                    Some(id) if can_load => {
+                    Some(resume) if can_load => {
                         self.loading = true;
-                        let load = acp::LoadSessionRequest::new(id, self.cwd.clone());
+                        let load = acp::LoadSessionRequest::new(resume.id, self.cwd.clone());
                         Heard::replies(vec![self.request(Asked::LoadSession, "session/load", load)])
                     }
                     Some(_) => Heard {
-                        events: vec![cannot_resume("it cannot load a conversation")],
+                        events: vec![self.cannot_resume("it cannot load a conversation")],
                         replies: vec![self.new_session()],
                     },
                     None => Heard::replies(vec![self.new_session()]),
@@ -136,15 +153,15 @@ impl AcpConversation {
             }
             (Asked::LoadSession, Ok(_)) => {
                 self.loading = false;
-                let id = self.resume.clone().unwrap_or_default();
+                let id = self.resume.clone().map(|r| r.id).unwrap_or_default();
                 self.opened(acp::SessionId::new(id))
             }
             (Asked::LoadSession, Err(error)) => {
                 self.loading = false;
                 Heard {
-                    events: vec![cannot_resume(
-                        describe(&error).lines().next().unwrap_or_default(),
-                    )],
+                    events: vec![
+                        self.cannot_resume(describe(&error).lines().next().unwrap_or_default()),
+                    ],
                     replies: vec![self.new_session()],
                 }
             }
@@ -350,63 +367,21 @@ impl AcpConversation {
     }
 }
 
-/// A response line to the agent's request `id`.
-fn response(id: &acp::RequestId, answer: Result<impl Serialize, acp::Error>) -> String {
-    match answer {
-        Ok(result) => line(&json!({"jsonrpc": "2.0", "id": id, "result": result})),
-        Err(error) => line(&json!({"jsonrpc": "2.0", "id": id, "error": error})),
-    }
-}
-
-fn line(message: &Value) -> String {
-    message.to_string()
-}
-
-/// An error answer in words. Gemini CLI puts a provider's whole JSON error in `message`
-/// (its message, code and status are what a person needs) and its own detail in
-/// `data.details`.
-fn describe(error: &acp::Error) -> String {
-    if let Ok(provider) = serde_json::from_str::<Value>(&error.message)
-        && let Some(message) = provider["error"]["message"].as_str()
-    {
-        let code = &provider["error"]["code"];
-        let status = provider["error"]["status"].as_str().unwrap_or_default();
-        return format!("{message} ({code} {status})").replace(" )", ")");
-    }
-    let detail = match &error.data {
-        Some(Value::String(detail)) => Some(detail.clone()),
-        Some(data) => data["details"].as_str().map(str::to_string),
-        None => None,
-    };
-    match detail.filter(|d| !d.trim().is_empty()) {
-        Some(detail) => format!("{}: {detail}", error.message),
-        None => error.message.clone(),
-    }
-}
-
-fn failed_turn(message: String) -> Vec<StreamEvent> {
-    vec![
-        StreamEvent::Error {
-            message,
-            retrying: false,
-        },
-        StreamEvent::TurnEnded {
-            is_error: true,
-            result: None,
-            reason: Some("error".into()),
-            cost_usd: None,
-            duration_ms: None,
-            num_turns: None,
-            usage: None,
-        },
-    ]
-}
-
-fn cannot_resume(why: &str) -> StreamEvent {
-    StreamEvent::Log {
-        line: format!(
-            "The agent could not resume its earlier conversation ({why}): this turn starts a new one."
-        ),
+impl AcpConversation {
+    /// The earlier conversation cannot be loaded: a new one starts, given the conversation
+    /// so far (when there is one) before its first prompt, and the session says so.
+    fn cannot_resume(&mut self, why: &str) -> StreamEvent {
+        self.context = self.resume.as_ref().and_then(|r| r.history.clone());
+        let how = if self.context.is_some() {
+            "a new one, given the conversation so far"
+        } else {
+            "a new one"
+        };
+        StreamEvent::Log {
+            line: format!(
+                "The agent could not resume its earlier conversation ({why}): this turn starts {how}."
+            ),
+        }
     }
 }
 

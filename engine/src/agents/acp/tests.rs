@@ -215,3 +215,44 @@ fn an_error_answer_names_the_providers_message() {
         acp::Error::new(-32603, "Internal error").data(json!({"details": "Invalid session"}));
     assert_eq!(describe(&error), "Internal error: Invalid session");
 }
+
+#[test]
+fn a_conversation_it_cannot_load_goes_on_in_a_new_one_with_the_history_as_context() {
+    let resume = Resume {
+        id: "old-1".into(),
+        history: Some("User: REPLY first\nAgent: first".into()),
+    };
+    let mut c = AcpConversation::new("/work/tree".into(), "next".into(), Some(resume.clone()));
+    c.opening();
+    let heard =
+        c.hear(r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1,"agentCapabilities":{}}}"#);
+    assert!(matches!(&heard.events[..], [StreamEvent::Log { line }] if line.contains("so far")));
+    assert_eq!(json_lines(&heard.replies)[0]["method"], "session/new");
+    let heard = c.hear(r#"{"jsonrpc":"2.0","id":2,"result":{"sessionId":"s2"}}"#);
+    let prompt = json_lines(&heard.replies)[0]["params"]["prompt"][0]["text"].clone();
+    assert_eq!(prompt, "User: REPLY first\nAgent: first\n\nnext");
+
+    // An agent that can load it is asked to, and nothing is added to the prompt.
+    let mut c = AcpConversation::new("/work/tree".into(), "next".into(), Some(resume));
+    c.opening();
+    let heard = c.hear(
+        r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1,"agentCapabilities":{"loadSession":true}}}"#,
+    );
+    let load = json_lines(&heard.replies);
+    assert_eq!(load[0]["method"], "session/load");
+    assert_eq!(load[0]["params"]["sessionId"], "old-1");
+    c.hear(r#"{"jsonrpc":"2.0","method":"session/update","params":{"sessionId":"old-1","update":{"sessionUpdate":"agent_message_chunk","content":{"type":"text","text":"replayed"}}}}"#);
+    let heard = c.hear(r#"{"jsonrpc":"2.0","id":2,"result":{}}"#);
+    assert_eq!(
+        heard.events,
+        vec![StreamEvent::AgentSession {
+            agent_session_id: "old-1".into(),
+            model: None
+        }],
+        "the replayed history is already stored"
+    );
+    assert_eq!(
+        json_lines(&heard.replies)[0]["params"]["prompt"][0]["text"],
+        "next"
+    );
+}

@@ -52,16 +52,10 @@ impl AgentAdapter for ClaudeCode {
         if let Some(id) = resume.filter(|id| check_session_id(id).is_ok()) {
             args.extend(["--resume".to_string(), id.to_string()]);
         }
-        let env = launch
-            .base_url
-            .as_ref()
-            .map(|url| ("ANTHROPIC_BASE_URL".to_string(), url.clone()))
-            .into_iter()
-            .collect();
         CommandSpec {
             program: launch.binary.clone(),
             args,
-            env,
+            env: launch.base_url_env("ANTHROPIC_BASE_URL"),
             stdin: StdinMode::Pipe,
             prompt_on_stdin: Some(format!("{}\n", user_line(&launch.prompt))),
         }

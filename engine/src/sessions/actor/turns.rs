@@ -4,7 +4,7 @@
 
 use super::phase::{Phase, Turn};
 use super::{Actor, Message, Stopping};
-use crate::agents::TurnLaunch;
+use crate::agents::{TurnLaunch, conversation_so_far, line_cli};
 use crate::runtime::missing_cli;
 use crate::sessions::ownership;
 use crate::sessions::process::{Exit, SpawnError};
@@ -13,6 +13,10 @@ use crate::store::sessions::ProcessRecord;
 use model::{RuntimeRequest, SessionStatus, StreamEvent};
 use std::path::PathBuf;
 use tokio::time::Instant;
+
+/// The latest events read for the conversation so far, and the characters of it given.
+const HISTORY_EVENTS: usize = 5_000;
+const HISTORY_CHARS: usize = 16 * 1024;
 
 impl Actor {
     pub(super) async fn start_turn(&mut self, message: Message) {
@@ -59,9 +63,19 @@ impl Actor {
         };
         let cwd = PathBuf::from(&self.session.cwd);
         let mark = ownership::new_mark(self.id);
+        // An ACP agent's new process that is to resume may not be able to load the
+        // conversation: it gets it in words. The others resume by themselves.
+        let history = match (&self.agent_session_id, line_cli(selection.agent)) {
+            (Some(_), None) => {
+                let (engine, project) = (self.engine.clone(), self.session.project_id);
+                history(engine, project, self.id, launch.prompt()).await
+            }
+            _ => None,
+        };
         let start = RunStart {
             launch: &launch,
             resume: self.agent_session_id.as_deref(),
+            history: history.as_deref(),
             cwd: &cwd,
             env: &env,
             mark: &mark,
@@ -298,4 +312,21 @@ impl Actor {
         }
         event
     }
+}
+
+/// The conversation so far of session `id`, in words, without `prompt` (the message it goes
+/// with).
+async fn history(
+    engine: crate::Engine,
+    project: model::ProjectId,
+    id: model::SessionId,
+    prompt: &str,
+) -> Option<String> {
+    engine.events().flush().await;
+    let (events, _) = engine
+        .session_events_before(project, id, None, HISTORY_EVENTS)
+        .await
+        .ok()?;
+    let events: Vec<StreamEvent> = events.into_iter().map(|e| e.event).collect();
+    conversation_so_far(&events, prompt, HISTORY_CHARS)
 }

@@ -1,0 +1,59 @@
+//! The lines this client writes, and the error answers it reads, in the forms the rest of
+//! the conversation uses.
+
+use agent_client_protocol_schema::v1 as acp;
+use model::StreamEvent;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// A response line to the agent's request `id`.
+pub fn response(id: &acp::RequestId, answer: Result<impl Serialize, acp::Error>) -> String {
+    match answer {
+        Ok(result) => line(&json!({"jsonrpc": "2.0", "id": id, "result": result})),
+        Err(error) => line(&json!({"jsonrpc": "2.0", "id": id, "error": error})),
+    }
+}
+
+pub fn line(message: &Value) -> String {
+    message.to_string()
+}
+
+/// An error answer in words. Gemini CLI puts a provider's whole JSON error in `message`
+/// (its message, code and status are what a person needs) and its own detail in
+/// `data.details`.
+pub fn describe(error: &acp::Error) -> String {
+    if let Ok(provider) = serde_json::from_str::<Value>(&error.message)
+        && let Some(message) = provider["error"]["message"].as_str()
+    {
+        let code = &provider["error"]["code"];
+        let status = provider["error"]["status"].as_str().unwrap_or_default();
+        return format!("{message} ({code} {status})").replace(" )", ")");
+    }
+    let detail = match &error.data {
+        Some(Value::String(detail)) => Some(detail.clone()),
+        Some(data) => data["details"].as_str().map(str::to_string),
+        None => None,
+    };
+    match detail.filter(|d| !d.trim().is_empty()) {
+        Some(detail) => format!("{}: {detail}", error.message),
+        None => error.message.clone(),
+    }
+}
+
+pub fn failed_turn(message: String) -> Vec<StreamEvent> {
+    vec![
+        StreamEvent::Error {
+            message,
+            retrying: false,
+        },
+        StreamEvent::TurnEnded {
+            is_error: true,
+            result: None,
+            reason: Some("error".into()),
+            cost_usd: None,
+            duration_ms: None,
+            num_turns: None,
+            usage: None,
+        },
+    ]
+}
