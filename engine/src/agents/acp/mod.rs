@@ -309,8 +309,14 @@ impl Conversation for AcpConversation {
     }
 
     /// A message while a prompt runs waits for its end: a session takes one prompt at a time.
+    /// After a session could not be opened (say, the agent was not logged in), the next
+    /// message tries again.
     fn user_message(&mut self, text: &str) -> Option<Vec<String>> {
         self.prompts.push_back(text.to_string());
+        let opening = self.asked.values().any(|asked| *asked != Asked::Prompt);
+        if self.session.is_none() && !opening {
+            return Some(vec![self.new_session()]);
+        }
         Some(self.next_prompt())
     }
 

@@ -256,3 +256,26 @@ fn a_conversation_it_cannot_load_goes_on_in_a_new_one_with_the_history_as_contex
         "next"
     );
 }
+
+#[test]
+fn a_session_that_could_not_be_opened_is_tried_again_by_the_next_message() {
+    let mut c = conversation();
+    c.opening();
+    assert_eq!(c.user_message("queued while opening"), Some(vec![]));
+    c.hear(r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1}}"#);
+    let failed = c.hear(
+        r#"{"jsonrpc":"2.0","id":2,"error":{"code":-32000,"message":"Authentication required"}}"#,
+    );
+    assert!(matches!(
+        failed.events.last(),
+        Some(StreamEvent::TurnEnded { is_error: true, .. })
+    ));
+    assert!(failed.replies.is_empty());
+    let again = json_lines(&c.user_message("try again").unwrap());
+    assert_eq!(again[0]["method"], "session/new");
+    let heard = c.hear(r#"{"jsonrpc":"2.0","id":3,"result":{"sessionId":"s9"}}"#);
+    assert_eq!(
+        json_lines(&heard.replies)[0]["params"]["prompt"][0]["text"],
+        "try again"
+    );
+}
