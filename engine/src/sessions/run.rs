@@ -83,7 +83,8 @@ impl AgentRun {
         &self.process
     }
 
-    /// One process takes many turns on stdin (Claude); otherwise one process per turn.
+    /// One process takes many turns on stdin (Claude, an ACP agent); otherwise one process
+    /// per turn.
     pub fn keeps_process(&self) -> bool {
         self.keeps_process
     }
