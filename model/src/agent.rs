@@ -240,7 +240,11 @@ mod tests {
             assert_eq!(default.agent(), kind);
             assert!(!default.is_dangerous());
             assert!(kind.permissions().any(|p| p == default));
-            assert!(kind.permissions().count() >= 3, "{kind}");
+            let count = match kind {
+                AgentKind::Gemini => 4,
+                _ => 3,
+            };
+            assert_eq!(kind.permissions().count(), count, "{kind}");
         }
         let dangerous: Vec<_> = PermissionPolicy::ALL
             .into_iter()

@@ -78,7 +78,7 @@ impl Agent {
                 }),
             ),
             Some("session/new") => {
-                let session = id_for_session();
+                let session = script::id("standin-acp-");
                 self.session = Some(session.clone());
                 answer(id, json!({"sessionId": session}));
             }
@@ -301,10 +301,6 @@ impl Agent {
             }
         }
     }
-}
-
-fn id_for_session() -> String {
-    id("standin-acp-")
 }
 
 fn prompt_text(params: &Value) -> String {

@@ -226,7 +226,7 @@ fn permission_card(request_id: &str, request: &acp::RequestPermissionRequest) ->
     input["options"] = request
         .options
         .iter()
-        .map(|o| json!({"id": o.option_id.0.as_ref(), "name": o.name, "kind": option_kind(o.kind)}))
+        .map(|o| json!({"id": o.option_id.0.as_ref(), "name": o.name, "kind": kind_name(o.kind)}))
         .collect();
     StreamEvent::PermissionRequest {
         request_id: request_id.to_string(),
@@ -263,18 +263,9 @@ pub fn chosen(options: &[acp::PermissionOption], allow: bool) -> acp::RequestPer
     acp::RequestPermissionResponse::new(outcome)
 }
 
-fn option_kind(kind: acp::PermissionOptionKind) -> &'static str {
-    match kind {
-        acp::PermissionOptionKind::AllowOnce => "allow_once",
-        acp::PermissionOptionKind::AllowAlways => "allow_always",
-        acp::PermissionOptionKind::RejectOnce => "reject_once",
-        acp::PermissionOptionKind::RejectAlways => "reject_always",
-        _ => "other",
-    }
-}
-
-/// The wire name of a tool kind (`edit`, `execute`, …).
-fn kind_name(kind: acp::ToolKind) -> String {
+/// The protocol's own name of a unit variant (a tool kind `edit`, an option kind
+/// `allow_once`, …), as its types serialise it.
+fn kind_name(kind: impl serde::Serialize) -> String {
     serde_json::to_value(kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
