@@ -8,8 +8,9 @@ use axum::http::{HeaderValue, Response, header};
 use axum::routing::get;
 use engine::Engine;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::path::Path;
+use std::sync::LazyLock;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::services::fs::ServeFileSystemResponseBody;
@@ -44,8 +45,14 @@ fn site_pkg(
     )
 }
 
+/// The app's routes, listed once per process. Listing them sets Leptos's process-global
+/// "don't load resources" flag while it renders the app, so a page rendered by another router
+/// meanwhile (the tests build one router each, concurrently) could wait for its data forever
+/// (leptos-rs/leptos#4773): the api suite hung about one run in four before this.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 pub fn build_router(engine: Engine, options: LeptosOptions, guard: security::Guard) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let (pkg_path, pkg_files) = (format!("/{}", options.site_pkg_dir), site_pkg(&options));
     let context_engine = engine.clone();
     let leptos = Router::new()
