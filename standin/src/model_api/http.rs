@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::{get, post};
@@ -16,11 +16,18 @@ const MAX_BODY: usize = 32 * 1024 * 1024;
 
 /// What a provider's handler reads of a request.
 pub struct Request {
+    pub uri: Uri,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
 
 impl Request {
+    /// The last segment of the path: Google's API names the model and the call there
+    /// (`gemini-2.5-flash:streamGenerateContent`).
+    pub fn last_segment(&self) -> &str {
+        self.uri.path().rsplit('/').next().unwrap_or_default()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -45,6 +52,8 @@ pub enum Response {
     },
     /// Server-sent events, each `(event name, data)`.
     Events(Vec<(String, serde_json::Value)>),
+    /// Server-sent events of data alone, as Google's API sends them.
+    Data(Vec<serde_json::Value>),
 }
 
 impl Response {
@@ -72,6 +81,12 @@ impl IntoResponse for Response {
                 });
                 Sse::new(futures_util::stream::iter(events)).into_response()
             }
+            Response::Data(chunks) => {
+                let events = chunks
+                    .into_iter()
+                    .map(|data| Ok::<_, Infallible>(Event::default().data(data.to_string())));
+                Sse::new(futures_util::stream::iter(events)).into_response()
+            }
         }
     }
 }
@@ -88,8 +103,8 @@ pub fn router(routes: &[(&'static str, Handler)]) -> Router {
     for &(path, handle) in routes {
         router = router.route(
             path,
-            post(move |headers: HeaderMap, body: Bytes| async move {
-                let request = Request { headers, body };
+            post(move |uri: Uri, headers: HeaderMap, body: Bytes| async move {
+                let request = Request { uri, headers, body };
                 match tokio::task::spawn_blocking(move || handle(&request)).await {
                     Ok(response) => response.into_response(),
                     Err(e) => Response::json(
@@ -102,7 +117,12 @@ pub fn router(routes: &[(&'static str, Handler)]) -> Router {
         );
     }
     router
-        .fallback(|| async { Response::json(404, r#"{"error":"not found"}"#.to_string()) })
+        .fallback(|uri: Uri| async move {
+            // Said on stderr too: a CLI calling an endpoint this fake lacks is what to look
+            // for first when a real CLI's test fails.
+            eprintln!("devlog-fake-model-api: no route for {uri}");
+            Response::json(404, r#"{"error":"not found"}"#.to_string())
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 

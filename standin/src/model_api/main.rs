@@ -1,6 +1,7 @@
 //! A fake model API on 127.0.0.1 for running the *real* agent CLIs in tests: Claude Code talks
 //! to it as the Anthropic Messages API (`ANTHROPIC_BASE_URL`), Codex as the OpenAI Responses
-//! API (a custom provider's `base_url`). Both stream, as the real APIs do.
+//! API (a custom provider's `base_url`), Gemini CLI as Google's Gemini API
+//! (`GOOGLE_GEMINI_BASE_URL`). All three stream, as the real APIs do.
 //!
 //! The reply is scripted by the user's latest words, with the stand-in agent's directives (one
 //! per line, other lines ignored):
@@ -9,13 +10,14 @@
 //! |---|---|
 //! | `REPLY text` | the final answer (default `ok`) |
 //! | `SLOW ms` | the answer starts after `ms` milliseconds (to interrupt a turn meanwhile) |
-//! | `WRITE_FILE name content` | Claude: first a `Write` of `name` in the prompt's `Working directory`, then, once the tool's result comes back, the answer (Codex, which edits through a JavaScript tool of its own, only gets the answer) |
+//! | `WRITE_FILE name content` | Claude: first a `Write` of `name` in the prompt's `Working directory`, then, once the tool's result comes back, the answer; Gemini the same with `write_file` (relative to the CLI's directory when the prompt names none); Codex, which edits through a JavaScript tool of its own, only gets the answer |
 //!
-//! A key containing `invalid` is refused with the provider's 401 error.
+//! A key containing `invalid` (or, for Gemini, no key) is refused with the provider's 401 error.
 //!
 //! Usage: `devlog-fake-model-api <port>`; it prints `listening on <addr>` once it accepts.
 
 mod anthropic;
+mod gemini;
 mod http;
 mod openai;
 
@@ -87,6 +89,7 @@ async fn main() {
             http::Response::json(200, r#"{"input_tokens":1}"#.to_string())
         }),
         ("/v1/responses", openai::responses),
+        ("/v1beta/models/{call}", gemini::models),
     ];
     if let Err(e) = axum::serve(listener, http::router(routes)).await {
         eprintln!("devlog-fake-model-api: {e}");
