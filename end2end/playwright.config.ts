@@ -5,8 +5,8 @@ export const BASE_URL = `http://127.0.0.1:${PORT}`;
 const NO_CODEX_PORT = PORT + 1;
 export const NO_CODEX_URL = `http://127.0.0.1:${NO_CODEX_PORT}`;
 
-/** A server running the real Claude Code and Codex CLIs (npm devDependencies), and the fake
- * model API they talk to instead of Anthropic's and OpenAI's. */
+/** A server running the real Claude Code, Codex and Gemini CLIs (npm devDependencies), and the
+ * fake model API they talk to instead of Anthropic's, OpenAI's and Google's. */
 const REAL_CLI_PORT = PORT + 2;
 export const REAL_CLI_URL = `http://127.0.0.1:${REAL_CLI_PORT}`;
 const FAKE_MODEL_API_PORT = PORT + 3;
@@ -53,7 +53,8 @@ function realCliServer(port: number) {
       `bash -c 'data=$(mktemp -d) && mkdir "$data/home" && HOME="$data/home" ` +
       `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
       `--site-root ../target/site --claude-bin "$(realpath node_modules/.bin/claude)" ` +
-      `--codex-bin "$(realpath node_modules/.bin/codex)" --gh-bin /nonexistent/bin/gh'`,
+      `--codex-bin "$(realpath node_modules/.bin/codex)" ` +
+      `--gemini-bin "$(realpath node_modules/.bin/gemini)" --gh-bin /nonexistent/bin/gh'`,
     env: {
       ...(process.env as Record<string, string>),
       // No telemetry, update checks or error reports: this machine has no internet.

@@ -1,7 +1,7 @@
-// The real Claude Code and Codex CLIs (npm packages, pinned in package.json) driven through
-// DevLog, talking to a fake model API on 127.0.0.1 instead of Anthropic's and OpenAI's: the
-// flags, the stream-json and `exec --json` protocols, Claude's permission control messages and
-// the child's environment are the CLIs' own, not the stand-in's.
+// The real Claude Code, Codex and Gemini CLIs (npm packages, pinned in package.json) driven
+// through DevLog, talking to a fake model API on 127.0.0.1 instead of Anthropic's, OpenAI's and
+// Google's: the flags, the stream-json, `exec --json` and ACP protocols, the permission requests
+// and the child's environment are the CLIs' own, not the stand-in's.
 import { test, expect, type Page } from "@playwright/test";
 import { FAKE_MODEL_API_URL, REAL_CLI_URL } from "../playwright.config";
 import { existsSync } from "node:fs";
@@ -23,14 +23,24 @@ async function call(page: Page, name: string, args: object) {
   return res.json();
 }
 
+type Agent = "claude_code" | "codex" | "gemini";
+
+/** What each agent is called on the session page, where its API lives on the fake, and what
+ * its permission request for a file write is named. */
+const AGENTS: Record<Agent, { runtime: string; baseUrl: string; writeTool: string }> = {
+  claude_code: { runtime: "Claude Code · Anthropic", baseUrl: FAKE_MODEL_API_URL, writeTool: "Write" },
+  codex: { runtime: "Codex CLI · OpenAI-compatible", baseUrl: `${FAKE_MODEL_API_URL}/v1`, writeTool: "" },
+  gemini: { runtime: "Gemini CLI · Google (Gemini API)", baseUrl: FAKE_MODEL_API_URL, writeTool: "edit" },
+};
+
 /** Bring your own key, with the provider's endpoint at the fake model API. */
-async function useByok(page: Page, agent: "claude_code" | "codex", key: string) {
+async function useByok(page: Page, agent: Agent, key: string) {
   await page.locator("#runtime-agent").selectOption(agent);
   await page.locator("input[name='mode'][value='byok']").check();
   if (agent === "codex") {
     await page.locator("#runtime-provider").selectOption("openai_compatible");
   }
-  await page.locator("#runtime-base-url").fill(`${FAKE_MODEL_API_URL}${agent === "codex" ? "/v1" : ""}`);
+  await page.locator("#runtime-base-url").fill(AGENTS[agent].baseUrl);
   await page.locator("#runtime-api-key").fill(key);
   await page.locator("#save-runtime").click();
   await expect(page.locator("#save-state")).toHaveText("Saved");
@@ -43,7 +53,7 @@ async function testConnection(page: Page) {
   return report;
 }
 
-for (const agent of ["claude_code", "codex"] as const) {
+for (const agent of ["claude_code", "codex", "gemini"] as const) {
   test(`real ${agent}: the connection test answers ok, and a refused key is named`, async ({ page }) => {
     const project = await call(page, "register_project", { draft: { path: makeRepo() } });
     await open(page, `/p/${project.id}/settings`);
@@ -59,33 +69,35 @@ for (const agent of ["claude_code", "codex"] as const) {
   });
 }
 
-test("real Claude Code: a task asks to write a file, the user approves it, the diff is reviewed", async ({ page }) => {
-  const project = await call(page, "register_project", { draft: { path: makeRepo() } });
-  const task = await call(page, "create_task", {
-    project: project.id,
-    draft: { title: "Greet", prompt: "WRITE_FILE hello.txt Hello from Claude Code\nREPLY Wrote hello.txt." },
-  });
-  await open(page, `/p/${project.id}/settings`);
-  await useByok(page, "claude_code", "sk-e2e-real-cli");
-  // Client-side navigation keeps the key in this tab's memory.
-  await page.locator("header.topbar nav a", { hasText: "Board" }).click();
-  const card = page.locator(`#task-${task.id}`);
-  await card.locator("button.start").click();
-  await expect(card.locator(".activity")).toContainText("Waiting for permission: Write", { timeout: 60_000 });
-  await card.locator("a.open-session").click();
-  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
-  await expect(page.locator("#session-runtime")).toContainText("Bring your own key · Claude Code · Anthropic");
-  await expect(page.locator("li.permission")).toContainText("hello.txt");
-  await page.locator("li.permission button.approve").click();
-  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Wrote hello.txt/, { timeout: 60_000 });
-  await expect(page.locator("#session-status")).toContainText("Completed");
+for (const agent of ["claude_code", "gemini"] as const) {
+  test(`real ${agent}: a task asks to write a file, the user approves it, the diff is reviewed`, async ({ page }) => {
+    const project = await call(page, "register_project", { draft: { path: makeRepo() } });
+    const task = await call(page, "create_task", {
+      project: project.id,
+      draft: { title: "Greet", prompt: `WRITE_FILE hello.txt Hello from ${agent}\nREPLY Wrote hello.txt.` },
+    });
+    await open(page, `/p/${project.id}/settings`);
+    await useByok(page, agent, "sk-e2e-real-cli");
+    // Client-side navigation keeps the key in this tab's memory.
+    await page.locator("header.topbar nav a", { hasText: "Board" }).click();
+    const card = page.locator(`#task-${task.id}`);
+    await card.locator("button.start").click();
+    await expect(card.locator(".activity")).toContainText(`Waiting for permission: ${AGENTS[agent].writeTool}`, { timeout: 60_000 });
+    await card.locator("a.open-session").click();
+    await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+    await expect(page.locator("#session-runtime")).toContainText(`Bring your own key · ${AGENTS[agent].runtime}`);
+    await expect(page.locator("li.permission")).toContainText("hello.txt");
+    await page.locator("li.permission button.approve").click();
+    await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Wrote hello.txt/, { timeout: 60_000 });
+    await expect(page.locator("#session-status")).toContainText("Completed");
 
-  await open(page, `/p/${project.id}/tasks/${task.id}`);
-  await expect(page.locator("#task-status")).toContainText("Review");
-  const file = page.locator(".file-diff[data-path='hello.txt']");
-  await file.locator("summary").click();
-  await expect(file.locator(".patch .line.added")).toHaveText(["+Hello from Claude Code"]);
-});
+    await open(page, `/p/${project.id}/tasks/${task.id}`);
+    await expect(page.locator("#task-status")).toContainText("Review");
+    const file = page.locator(".file-diff[data-path='hello.txt']");
+    await file.locator("summary").click();
+    await expect(file.locator(".patch .line.added")).toHaveText([`+Hello from ${agent}`]);
+  });
+}
 
 test("real Codex: a session's turn streams its answer", async ({ page }) => {
   const project = await call(page, "register_project", { draft: { path: makeRepo() } });
@@ -99,33 +111,41 @@ test("real Codex: a session's turn streams its answer", async ({ page }) => {
   await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Codex answered/, { timeout: 60_000 });
 });
 
-test("real Claude Code: a denied write is not made, a slow turn is stopped, the session goes on", async ({ page }) => {
-  const repo = makeRepo();
-  const project = await call(page, "register_project", { draft: { path: repo } });
-  await open(page, `/p/${project.id}/settings`);
-  await useByok(page, "claude_code", "sk-e2e-real-cli");
-  await page.locator("header.topbar nav a", { hasText: "Sessions" }).click();
-  await page.locator("#session-prompt").fill(`WRITE_FILE denied.txt never\nREPLY Understood.\n- Working directory: ${repo}`);
-  await page.locator("#start-session").click();
-  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
-  await page.locator("li.permission button.deny").click({ timeout: 60_000 });
-  await expect(page.locator("li.permission .permission-outcome")).toHaveText("Denied");
-  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Understood/, { timeout: 60_000 });
-  // The CLI streamed that answer a word per delta (--include-partial-messages): the complete
-  // message superseded them, one block, finished.
-  await expect(page.locator("ol.transcript .msg.assistant", { hasText: "Understood" })).toHaveCount(1);
-  await expect(page.locator("ol.transcript .msg.assistant.growing")).toHaveCount(0);
-  expect(existsSync(join(repo, "denied.txt"))).toBe(false);
+for (const agent of ["claude_code", "gemini"] as const) {
+  test(`real ${agent}: a denied write is not made, a slow turn is stopped, the session goes on in the same process`, async ({ page }) => {
+    const repo = makeRepo();
+    const project = await call(page, "register_project", { draft: { path: repo } });
+    await open(page, `/p/${project.id}/settings`);
+    await useByok(page, agent, "sk-e2e-real-cli");
+    await page.locator("header.topbar nav a", { hasText: "Sessions" }).click();
+    await page.locator("#session-prompt").fill(`WRITE_FILE denied.txt never\nREPLY Understood.\n- Working directory: ${repo}`);
+    await page.locator("#start-session").click();
+    await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
+    const session = Number(new URL(page.url()).pathname.split("/").pop());
+    await page.locator("li.permission button.deny").click({ timeout: 60_000 });
+    await expect(page.locator("li.permission .permission-outcome")).toHaveText("Denied");
+    await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Understood/, { timeout: 60_000 });
+    // The CLI streamed that answer a word at a time: one block, finished.
+    await expect(page.locator("ol.transcript .msg.assistant", { hasText: "Understood" })).toHaveCount(1);
+    await expect(page.locator("ol.transcript .msg.assistant.growing")).toHaveCount(0);
+    expect(existsSync(join(repo, "denied.txt"))).toBe(false);
+    // The CLI's own session id: a new process would open a new one (Gemini's `session/load`
+    // of an earlier one is refused) or resume under a new one (Claude).
+    const agentSession = (await call(page, "get_session", { project: project.id, session })).session.agent_session_id;
+    expect(agentSession).toBeTruthy();
 
-  await page.locator("#follow-up").fill("SLOW 60000\nREPLY too late");
-  await page.locator("#send-message").click();
-  await expect(page.locator("#stop-turn")).toBeEnabled();
-  await page.locator("#stop-turn").click();
-  await expect(page.locator("ol.transcript .turn-end").last()).toHaveText(/^Turn stopped/, { timeout: 30_000 });
-  await expect(page.locator("#session-status")).toContainText("Idle");
+    await page.locator("#follow-up").fill("SLOW 60000\nREPLY too late");
+    await page.locator("#send-message").click();
+    await expect(page.locator("#stop-turn")).toBeEnabled();
+    await page.locator("#stop-turn").click();
+    await expect(page.locator("ol.transcript .turn-end").last()).toHaveText(/^Turn stopped/, { timeout: 30_000 });
+    await expect(page.locator("#session-status")).toContainText("Idle");
 
-  await page.locator("#follow-up").fill("REPLY still here");
-  await page.locator("#send-message").click();
-  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/still here/, { timeout: 60_000 });
-  await expect(page.locator("ol.transcript .msg.assistant", { hasText: "too late" })).toHaveCount(0);
-});
+    await page.locator("#follow-up").fill("REPLY still here");
+    await page.locator("#send-message").click();
+    await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/still here/, { timeout: 60_000 });
+    await expect(page.locator("ol.transcript .msg.assistant", { hasText: "too late" })).toHaveCount(0);
+    // Stop ended the turn, not the process: the same CLI session answered.
+    expect((await call(page, "get_session", { project: project.id, session })).session.agent_session_id).toBe(agentSession);
+  });
+}
