@@ -62,11 +62,16 @@ test("a follow-up sent while the agent is busy is queued, then answered", async 
 });
 
 // Claude Code asks over its stdio control protocol, Gemini CLI over ACP: one flow for both.
-for (const [agent, tool] of [["claude_code", "Write"], ["gemini", "edit"]]) {
+for (const [agent, tool, buttons] of [
+  ["claude_code", "Write", ["Approve", "Deny"]],
+  // An ACP agent's own answers, in its words and order.
+  ["gemini", "edit", ["Allow for this session", "Allow", "Reject"]],
+] as const) {
   test(`approve a permission request (${agent}); the file is written and the turn finishes`, async ({ page, request }) => {
     await openSession(page, request, "WRITE_FILE approved.txt hello\nREPLY wrote it", {}, agent);
     const card = transcript(page).locator("li.permission");
     await expect(card).toContainText(`Permission requested: ${tool}`);
+    await expect(card.locator(".permission-actions button")).toHaveText([...buttons]);
     await page.reload();
     await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
     await transcript(page).locator("li.permission button.approve").click();
@@ -75,6 +80,17 @@ for (const [agent, tool] of [["claude_code", "Write"], ["gemini", "edit"]]) {
     await expect(transcript(page).locator("li.tool.tool-ok .tool-name")).toHaveText(tool);
   });
 }
+
+test("an ACP agent's 'Allow for this session' is sent as that option: the next edit is not asked", async ({ page, request }) => {
+  await openSession(page, request, "WRITE_FILE first.txt one\nWRITE_FILE second.txt two\nREPLY wrote both", {}, "gemini");
+  const card = transcript(page).locator("li.permission");
+  await expect(card).toHaveCount(1);
+  await card.locator("button.approve-always").click();
+  await expect(card.locator(".permission-outcome")).toHaveText("Approved");
+  await expect(transcript(page).locator(".msg.assistant").last()).toHaveText(/wrote both/);
+  await expect(transcript(page).locator("li.tool.tool-ok")).toHaveCount(2);
+  await expect(transcript(page).locator("li.permission")).toHaveCount(1);
+});
 
 test("kill ends the session and disables the follow-up box with the reason", async ({ page, request }) => {
   await openSession(page, request, "HANG");

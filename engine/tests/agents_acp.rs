@@ -52,25 +52,25 @@ fn opening(records: &[Value]) -> (String, String) {
     (prompt, cwd)
 }
 
-/// Whether the agent's permission request `id` named `option` an allow option.
+/// Whether the agent's permission request `id` offered `option` as an allow.
 fn allows(events: &[StreamEvent], id: &Value, option: &Value) -> bool {
     let request_id = format!("acp-{id}");
     events.iter().any(|event| match event {
         StreamEvent::PermissionRequest {
             request_id: r,
-            input,
+            options,
             ..
-        } if *r == request_id => input["options"].as_array().into_iter().flatten().any(|o| {
-            o["id"] == *option && o["kind"].as_str().is_some_and(|k| k.starts_with("allow"))
-        }),
+        } if *r == request_id => options
+            .iter()
+            .any(|o| *option == o.id.as_str() && o.kind.allows()),
         _ => false,
     })
 }
 
-/// Whether `ours` is the line `recorded` was: the same request, or the same kind of answer
-/// (an error for an error; a permission allowed or rejected as the recorded client did — DevLog
-/// allows once where that client allowed always).
-fn same(recorded: &Value, ours: &Value, events: &[StreamEvent]) -> bool {
+/// Whether `ours` is the line `recorded` was: the same request, or the same answer (an error
+/// for an error; the option the recorded client chose — DevLog's answer names it, as the
+/// user's click on that option's button does).
+fn same(recorded: &Value, ours: &Value) -> bool {
     if recorded["method"] != ours["method"] || recorded["id"] != ours["id"] {
         return false;
     }
@@ -86,9 +86,7 @@ fn same(recorded: &Value, ours: &Value, events: &[StreamEvent]) -> bool {
             (Some(_), Some(_)) => true,
             (None, None) => {
                 let (theirs, mine) = (&recorded["result"]["outcome"], &ours["result"]["outcome"]);
-                theirs["outcome"] == mine["outcome"]
-                    && allows(events, &recorded["id"], &theirs["optionId"])
-                        == allows(events, &ours["id"], &mine["optionId"])
+                theirs == mine
             }
             _ => false,
         },
@@ -121,10 +119,7 @@ fn replay(rel: &str, resume: Option<&str>) -> Replay {
                     ours.extend(parse(act(&mut conversation, message, &events)));
                 }
                 let line = ours.pop_front();
-                if !line
-                    .as_ref()
-                    .is_some_and(|line| same(message, line, &events))
-                {
+                if !line.as_ref().is_some_and(|line| same(message, line)) {
                     return Replay {
                         events,
                         diverged: Some((message.clone(), line)),
@@ -164,14 +159,19 @@ fn act(
                 &recorded["id"],
                 &recorded["result"]["outcome"]["optionId"],
             );
+            let option = recorded["result"]["outcome"]["optionId"]
+                .as_str()
+                .map(str::to_string);
             let answer = if allow {
                 PermissionAnswer::Allow {
                     updated_input: None,
+                    option,
                 }
             } else {
                 PermissionAnswer::Deny {
                     message: "no".into(),
                     interrupt: false,
+                    option,
                 }
             };
             conversation

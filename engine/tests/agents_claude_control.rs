@@ -34,6 +34,7 @@ fn permission_requests_match_the_transcripts() {
                 tool,
                 input,
                 description,
+                options,
             } = event
             else {
                 unreachable!()
@@ -49,6 +50,7 @@ fn permission_requests_match_the_transcripts() {
                 description.as_deref(),
                 request["request"]["description"].as_str()
             );
+            assert!(options.is_empty(), "Claude takes a plain allow or deny");
             let tool_use_id = tool_use_id.as_deref().expect("tool_use_id");
             assert!(
                 events
@@ -97,10 +99,12 @@ fn stdin_lines_equal_the_recorded_driver() {
                     let answer = match response["behavior"].as_str() {
                         Some("allow") => PermissionAnswer::Allow {
                             updated_input: response.get("updatedInput").cloned(),
+                            option: None,
                         },
                         Some("deny") => PermissionAnswer::Deny {
                             message: response["message"].as_str().unwrap().to_string(),
                             interrupt: response["interrupt"] == true,
+                            option: None,
                         },
                         other => panic!("{rel}: behavior {other:?}"),
                     };

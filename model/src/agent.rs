@@ -177,7 +177,9 @@ impl fmt::Display for PermissionPolicy {
     }
 }
 
-/// The user's answer to a permission request (Claude's `can_use_tool`).
+/// The user's answer to a permission request (Claude's `can_use_tool`). `option` picks one of
+/// the request's own [`options`](crate::stream::StreamEvent::PermissionRequest) of the same
+/// kind (allow or reject) by id; without it the agent's "once" answer is sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "behavior", rename_all = "snake_case")]
 pub enum PermissionAnswer {
@@ -185,13 +187,81 @@ pub enum PermissionAnswer {
     Allow {
         #[serde(default)]
         updated_input: Option<Value>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        option: Option<String>,
     },
     /// Refuse. `message` is shown to the model; with `interrupt` the whole turn stops instead.
     Deny {
         message: String,
         #[serde(default)]
         interrupt: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        option: Option<String>,
     },
+}
+
+impl PermissionAnswer {
+    /// A plain allow of the proposed input.
+    pub fn allow() -> PermissionAnswer {
+        PermissionAnswer::Allow {
+            updated_input: None,
+            option: None,
+        }
+    }
+
+    /// A plain deny, the turn going on with `message` told to the model.
+    pub fn deny(message: impl Into<String>) -> PermissionAnswer {
+        PermissionAnswer::Deny {
+            message: message.into(),
+            interrupt: false,
+            option: None,
+        }
+    }
+
+    pub fn allows(&self) -> bool {
+        matches!(self, PermissionAnswer::Allow { .. })
+    }
+
+    /// The agent's own option it picks, by id.
+    pub fn option(&self) -> Option<&str> {
+        match self {
+            PermissionAnswer::Allow { option, .. } | PermissionAnswer::Deny { option, .. } => {
+                option.as_deref()
+            }
+        }
+    }
+
+    /// Why this answer cannot settle a request offering `options`: it names an option the
+    /// request does not have, or one of the other kind (an allow picking a reject).
+    pub fn check_option(&self, options: &[crate::stream::PermissionChoice]) -> Result<(), String> {
+        let Some(id) = self.option() else {
+            return Ok(());
+        };
+        match options.iter().find(|o| o.id == id) {
+            Some(choice) if choice.kind.allows() == self.allows() => Ok(()),
+            Some(choice) => Err(format!(
+                "'{}' does not {} the tool: answer with {}.",
+                choice.name,
+                if self.allows() { "allow" } else { "deny" },
+                if choice.kind.allows() {
+                    "Allow"
+                } else {
+                    "Deny"
+                },
+            )),
+            None if options.is_empty() => Err(format!(
+                "This request takes a plain allow or deny, not the option '{id}'."
+            )),
+            None => Err(format!(
+                "'{id}' is not one of this request's options ({}).",
+                options
+                    .iter()
+                    .map(|o| o.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -283,10 +353,12 @@ mod tests {
     fn answers_round_trip() {
         let allow = PermissionAnswer::Allow {
             updated_input: Some(serde_json::json!({"file_path": "a.txt"})),
+            option: None,
         };
         let deny = PermissionAnswer::Deny {
             message: "no".into(),
             interrupt: true,
+            option: Some("cancel".into()),
         };
         for answer in [allow, deny] {
             let json = serde_json::to_string(&answer).unwrap();
@@ -296,11 +368,49 @@ mod tests {
             );
         }
         let bare: PermissionAnswer = serde_json::from_str(r#"{"behavior":"allow"}"#).unwrap();
-        assert_eq!(
-            bare,
-            PermissionAnswer::Allow {
-                updated_input: None
-            }
+        assert_eq!(bare, PermissionAnswer::allow());
+    }
+
+    #[test]
+    fn an_answer_may_pick_only_an_option_of_its_own_kind() {
+        use crate::stream::{ChoiceKind, PermissionChoice};
+        let options = [
+            (
+                "proceed_always",
+                "Allow for this session",
+                ChoiceKind::AllowAlways,
+            ),
+            ("proceed_once", "Allow", ChoiceKind::AllowOnce),
+            ("cancel", "Reject", ChoiceKind::RejectOnce),
+        ]
+        .map(|(id, name, kind)| PermissionChoice {
+            id: id.into(),
+            name: name.into(),
+            kind,
+        });
+        let allow = |option: &str| PermissionAnswer::Allow {
+            updated_input: None,
+            option: Some(option.into()),
+        };
+        assert_eq!(allow("proceed_always").check_option(&options), Ok(()));
+        assert_eq!(PermissionAnswer::allow().check_option(&options), Ok(()));
+        assert_eq!(PermissionAnswer::allow().check_option(&[]), Ok(()));
+        assert!(allow("proceed_once").check_option(&[]).is_err());
+        let wrong_kind = allow("cancel").check_option(&options).unwrap_err();
+        assert!(
+            wrong_kind.contains("'Reject' does not allow"),
+            "{wrong_kind}"
         );
+        let unknown = allow("rm -rf").check_option(&options).unwrap_err();
+        assert!(
+            unknown.contains("proceed_always, proceed_once, cancel"),
+            "{unknown}"
+        );
+        let deny = PermissionAnswer::Deny {
+            message: "no".into(),
+            interrupt: false,
+            option: Some("proceed_once".into()),
+        };
+        assert!(deny.check_option(&options).is_err());
     }
 }

@@ -29,6 +29,6 @@ pub use runtime::{
     RuntimeSelection, Secret, TransientSecrets,
 };
 pub use session::{Session, SessionStart, SessionStatus, StoredEvent};
-pub use stream::{PermissionOutcome, StreamEvent};
+pub use stream::{ChoiceKind, PermissionChoice, PermissionOutcome, StreamEvent};
 pub use task::{Priority, Task, TaskDraft, TaskStatus, TransitionError};
 pub use validation::{Field, ValidationError};

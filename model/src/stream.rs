@@ -21,6 +21,32 @@ crate::wire_enum! {
     }
 }
 
+crate::wire_enum! {
+    /// What one of an agent's own answers to a permission request does (ACP's option kinds).
+    pub enum ChoiceKind {
+        AllowOnce = "allow_once",
+        AllowAlways = "allow_always",
+        RejectOnce = "reject_once",
+        RejectAlways = "reject_always",
+    }
+}
+
+impl ChoiceKind {
+    /// Whether choosing it lets the tool run.
+    pub fn allows(self) -> bool {
+        matches!(self, ChoiceKind::AllowOnce | ChoiceKind::AllowAlways)
+    }
+}
+
+/// One of an agent's own answers to a permission request, as it named it ("Allow for this
+/// session"); the user's answer picks it by `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionChoice {
+    pub id: String,
+    pub name: String,
+    pub kind: ChoiceKind,
+}
+
 /// How a permission request was settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,13 +94,17 @@ pub enum StreamEvent {
     /// The agent's plan for the turn, complete each time (an ACP agent's `plan`).
     Plan { entries: Vec<PlanEntry> },
     /// The agent waits for the user to allow or deny a tool (Claude `can_use_tool`); answer
-    /// with `request_id`. `tool_use_id` matches the `ToolCall` that asked.
+    /// with `request_id`. `tool_use_id` matches the `ToolCall` that asked. `options` are the
+    /// agent's own answers (an ACP agent's allow once / allow always / reject); empty for an
+    /// agent that takes a plain allow or deny.
     PermissionRequest {
         request_id: String,
         tool_use_id: Option<String>,
         tool: String,
         input: Value,
         description: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        options: Vec<PermissionChoice>,
     },
     /// A pending permission request the CLI no longer waits for (e.g. after an interrupt).
     PermissionWithdrawn { request_id: String },
@@ -339,6 +369,7 @@ mod tests {
                 tool: "Write".into(),
                 input: json!({"file_path": "/p/a.txt"}),
                 description: None,
+                options: Vec::new(),
             },
             StreamEvent::PermissionWithdrawn {
                 request_id: "req".into(),
@@ -384,6 +415,36 @@ mod tests {
             let back: StreamEvent = serde_json::from_str(&json).unwrap();
             assert_eq!(back, event, "{json}");
         }
+    }
+
+    #[test]
+    fn an_agents_own_options_travel_with_its_request_and_are_absent_otherwise() {
+        let request = StreamEvent::PermissionRequest {
+            request_id: "acp-0".into(),
+            tool_use_id: Some("write_file_1".into()),
+            tool: "edit".into(),
+            input: json!({"title": "Writing to a.txt"}),
+            description: Some("Writing to a.txt".into()),
+            options: vec![PermissionChoice {
+                id: "proceed_always".into(),
+                name: "Allow for this session".into(),
+                kind: ChoiceKind::AllowAlways,
+            }],
+        };
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(json["options"][0]["kind"], "allow_always");
+        assert_eq!(
+            serde_json::from_value::<StreamEvent>(json).unwrap(),
+            request
+        );
+        // An event stored before options existed reads as having none.
+        let older = json!({"type": "permission_request", "request_id": "r", "tool_use_id": null,
+                           "tool": "Write", "input": {}, "description": null});
+        let StreamEvent::PermissionRequest { options, .. } = serde_json::from_value(older).unwrap()
+        else {
+            unreachable!()
+        };
+        assert!(options.is_empty());
     }
 
     #[test]

@@ -34,6 +34,11 @@ fn serde_names_are_the_as_str_names() {
     same_spelling(&SessionStatus::ALL, SessionStatus::as_str);
     same_spelling(&TaskStatus::ALL, TaskStatus::as_str);
     same_spelling(&Priority::ALL, Priority::as_str);
+    same_spelling(&model::ChoiceKind::ALL, model::ChoiceKind::as_str);
+    same_spelling(
+        &model::stream::PlanStatus::ALL,
+        model::stream::PlanStatus::as_str,
+    );
     let fields = [
         Field::Title,
         Field::Description,

@@ -234,6 +234,11 @@ impl Agent {
             if chosen["outcome"] == "cancelled" {
                 return Err(Stop::Cancelled);
             }
+            // As Gemini CLI 0.61 does: "Allow for this session" on an edit turns the session's
+            // mode to autoEdit, so the next edits are not asked.
+            if kind == "edit" && chosen["optionId"] == "proceed_always" {
+                self.mode = "autoEdit".into();
+            }
             if !allowed {
                 self.say("The tool call was rejected.");
                 return Ok(false);

@@ -137,14 +137,9 @@ fn an_allowed_write_happens_and_a_denied_one_does_not() {
         let mut agent = Agent::start("default", "WRITE_FILE hello.txt hi");
         let request = agent.permission();
         let answer = if allow {
-            PermissionAnswer::Allow {
-                updated_input: None,
-            }
+            PermissionAnswer::allow()
         } else {
-            PermissionAnswer::Deny {
-                message: "no".into(),
-                interrupt: false,
-            }
+            PermissionAnswer::deny("no")
         };
         agent.answer(&request, answer);
         assert!(agent.turn_ends());

@@ -63,6 +63,9 @@ impl Bench {
         }
     }
 
+    /// Kills the session of a running task, once it has started: a session still starting
+    /// refuses a kill ("try again in a moment"), and a task is in progress from the moment
+    /// its session is made (the full suite's load once showed that window).
     async fn kill(&self, task: &Task) {
         let session = self
             .engine
@@ -71,6 +74,20 @@ impl Bench {
             .unwrap()
             .session_id
             .expect("a running task has a session");
+        let started = tokio::time::timeout(WAIT, async {
+            while self
+                .engine
+                .session(self.project.id, session)
+                .await
+                .unwrap()
+                .status
+                == model::SessionStatus::Pending
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        assert!(started.is_ok(), "session {session} never started");
         self.engine
             .kill_session(self.project.id, session)
             .await

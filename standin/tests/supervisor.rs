@@ -146,25 +146,32 @@ async fn a_permission_request_waits_for_the_answer_and_holds_the_queue_of(agent:
     b.send(s.id, "REPLY after".into()).await.unwrap();
     assert!(
         b.engine
-            .answer_permission(
-                b.project.id,
-                s.id,
-                "nope".into(),
-                PermissionAnswer::Allow {
-                    updated_input: None
-                }
-            )
+            .answer_permission(b.project.id, s.id, "nope".into(), PermissionAnswer::allow())
             .await
             .is_err()
     );
+    // An option the request does not offer as an allow is refused, and the request waits on.
+    let not_an_allow = PermissionAnswer::Allow {
+        updated_input: None,
+        option: Some("cancel".into()),
+    };
+    let refused = b
+        .engine
+        .answer_permission(b.project.id, s.id, request_id.clone(), not_an_allow)
+        .await
+        .unwrap_err()
+        .to_string();
+    let why = match agent {
+        AgentKind::ClaudeCode => "takes a plain allow or deny",
+        _ => "'Reject' does not allow the tool",
+    };
+    assert!(refused.contains(why), "{refused}");
     b.engine
         .answer_permission(
             b.project.id,
             s.id,
             request_id.clone(),
-            PermissionAnswer::Allow {
-                updated_input: None,
-            },
+            PermissionAnswer::allow(),
         )
         .await
         .unwrap();
@@ -203,10 +210,7 @@ async fn a_denied_write_is_not_made_by(agent: AgentKind) {
             _ => None,
         })
         .unwrap();
-    let deny = PermissionAnswer::Deny {
-        message: "no".into(),
-        interrupt: false,
-    };
+    let deny = PermissionAnswer::deny("no");
     b.engine
         .answer_permission(b.project.id, s.id, request_id.clone(), deny)
         .await

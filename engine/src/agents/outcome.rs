@@ -314,6 +314,7 @@ mod tests {
             tool: "Edit".into(),
             input: json!({"file_path": "/p/e"}),
             description: None,
+            options: Vec::new(),
         };
         assert_eq!(edited_paths(&request), ["/p/e"]);
         assert_eq!(

@@ -83,6 +83,7 @@ impl Engine {
                                 let deny = PermissionAnswer::Deny {
                                     message: "A connection test uses no tools.".into(),
                                     interrupt: true,
+                                    option: None,
                                 };
                                 if let Err(e) = run.answer_permission(request_id, &deny).await {
                                     tracing::warn!("connection test: denying a tool: {e}");

@@ -103,17 +103,19 @@ pub fn router(routes: &[(&'static str, Handler)]) -> Router {
     for &(path, handle) in routes {
         router = router.route(
             path,
-            post(move |uri: Uri, headers: HeaderMap, body: Bytes| async move {
-                let request = Request { uri, headers, body };
-                match tokio::task::spawn_blocking(move || handle(&request)).await {
-                    Ok(response) => response.into_response(),
-                    Err(e) => Response::json(
-                        500,
-                        serde_json::json!({ "error": e.to_string() }).to_string(),
-                    )
-                    .into_response(),
-                }
-            }),
+            post(
+                move |uri: Uri, headers: HeaderMap, body: Bytes| async move {
+                    let request = Request { uri, headers, body };
+                    match tokio::task::spawn_blocking(move || handle(&request)).await {
+                        Ok(response) => response.into_response(),
+                        Err(e) => Response::json(
+                            500,
+                            serde_json::json!({ "error": e.to_string() }).to_string(),
+                        )
+                        .into_response(),
+                    }
+                },
+            ),
         );
     }
     router

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::markdown::to_safe_html;
 use leptos::prelude::*;
 use model::stream::{PlanEntry, PlanStatus};
-use model::{PermissionAnswer, PermissionOutcome};
+use model::{ChoiceKind, PermissionAnswer, PermissionChoice, PermissionOutcome};
 
 #[component]
 pub fn RowView(row: ArcRwSignal<Row>, ctx: Ctx) -> impl IntoView {
@@ -50,8 +50,8 @@ fn render(row: &Row, ctx: Ctx) -> AnyView {
                 </li>
             }.erased()
         }
-        Item::Permission { request_id, tool, input, description, state } => {
-            view! { <PermissionCard request_id tool input description state ctx seq/> }.erased()
+        Item::Permission { request_id, tool, input, description, options, state } => {
+            view! { <PermissionCard request_id tool input description options state ctx seq/> }.erased()
         }
         Item::TurnEnd { is_error, stopped, result, cost_usd, duration_ms } => {
             let (label, class) = match (stopped, is_error) {
@@ -111,6 +111,7 @@ fn PermissionCard(
     tool: String,
     input: String,
     description: Option<String>,
+    options: Vec<PermissionChoice>,
     state: PermissionState,
     ctx: Ctx,
     seq: String,
@@ -140,9 +141,43 @@ fn PermissionCard(
         }
         PermissionState::Expired => Some("No longer waiting"),
     };
-    let deny = PermissionAnswer::Deny {
+    let deny = |option: Option<String>| PermissionAnswer::Deny {
         message: "The user denied this.".into(),
         interrupt: false,
+        option,
+    };
+    // The agent's own answers, in its order and words; Approve and Deny for an agent that
+    // takes a plain allow or deny.
+    let buttons: Vec<(&'static str, String, PermissionAnswer)> = if options.is_empty() {
+        vec![
+            (
+                "primary approve",
+                "Approve".into(),
+                PermissionAnswer::allow(),
+            ),
+            ("danger deny", "Deny".into(), deny(None)),
+        ]
+    } else {
+        options
+            .into_iter()
+            .map(|choice| {
+                let class = match choice.kind {
+                    ChoiceKind::AllowOnce => "primary approve",
+                    ChoiceKind::AllowAlways => "approve-always",
+                    ChoiceKind::RejectOnce => "danger deny",
+                    ChoiceKind::RejectAlways => "danger deny-always",
+                };
+                let answer = if choice.kind.allows() {
+                    PermissionAnswer::Allow {
+                        updated_input: None,
+                        option: Some(choice.id),
+                    }
+                } else {
+                    deny(Some(choice.id))
+                };
+                (class, choice.name, answer)
+            })
+            .collect()
     };
     let label = format!("Permission request: {tool}");
     view! {
@@ -154,10 +189,10 @@ fn PermissionCard(
                 Some(text) => view! { <p class="permission-outcome">{text}</p> }.erased(),
                 None => view! {
                     <div class="permission-actions">
-                        <button type="button" class="primary approve" disabled=move || pending.get()
-                            on:click=answer(PermissionAnswer::Allow { updated_input: None })>"Approve"</button>
-                        <button type="button" class="danger deny" disabled=move || pending.get()
-                            on:click=answer(deny)>"Deny"</button>
+                        {buttons.into_iter().map(|(class, name, choice)| view! {
+                            <button type="button" class=class disabled=move || pending.get()
+                                on:click=answer(choice)>{name}</button>
+                        }).collect_view()}
                     </div>
                 }.erased(),
             }}

@@ -7,7 +7,7 @@
 //! browser, and tests can compare both with a fold of the whole history.
 
 use model::stream::PlanEntry;
-use model::{PermissionOutcome, SessionStatus, StoredEvent, StreamEvent};
+use model::{PermissionChoice, PermissionOutcome, SessionStatus, StoredEvent, StreamEvent};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 
@@ -45,6 +45,8 @@ pub enum Item {
         tool: String,
         input: String,
         description: Option<String>,
+        /// The agent's own answers, as it named them; empty: Approve and Deny.
+        options: Vec<PermissionChoice>,
         state: PermissionState,
     },
     TurnEnd {
@@ -214,6 +216,7 @@ impl Transcript {
                 tool,
                 input,
                 description,
+                options,
                 ..
             } => {
                 let index = self.rows.len();
@@ -224,6 +227,7 @@ impl Transcript {
                     tool: tool.clone(),
                     input: pretty(input),
                     description: description.clone(),
+                    options: options.clone(),
                     state: PermissionState::Pending,
                 };
                 self.push(seq, item);

@@ -51,6 +51,7 @@ fn event(rng: &mut Rng) -> StreamEvent {
             tool: "Write".into(),
             input: serde_json::json!({}),
             description: None,
+            options: Vec::new(),
         },
         9 => StreamEvent::PermissionResolved {
             request_id: id(rng),

@@ -148,6 +148,7 @@ fn reference_fold(events: &[StoredEvent], session_final: bool) -> Reference {
                 tool,
                 input,
                 description,
+                options,
                 ..
             } => {
                 rows.push((
@@ -157,6 +158,7 @@ fn reference_fold(events: &[StoredEvent], session_final: bool) -> Reference {
                         tool,
                         input: pretty(&input),
                         description,
+                        options,
                         state: PermissionState::Pending,
                     },
                 ));

@@ -88,6 +88,7 @@ fn permissions_are_pending_until_answered_or_the_session_ends() {
         tool: "Write".into(),
         input: json!({}),
         description: None,
+        options: Vec::new(),
     };
     let events = numbered(vec![
         request("a"),
@@ -201,6 +202,7 @@ fn a_final_status_ends_the_session_and_what_waited() {
         tool: "Write".into(),
         input: json!({}),
         description: None,
+        options: Vec::new(),
     };
     let status = |s: &str| StreamEvent::StatusChanged {
         status: SessionStatus::parse(s).unwrap(),

@@ -326,10 +326,9 @@ impl Conversation for AcpConversation {
         answer: &PermissionAnswer,
     ) -> Option<Vec<String>> {
         let pending = self.permissions.remove(request_id)?;
-        let allow = matches!(answer, PermissionAnswer::Allow { .. });
         let mut lines = vec![response(
             &pending.id,
-            Ok(updates::chosen(&pending.options, allow)),
+            Ok(updates::chosen(&pending.options, answer)),
         )];
         if let (
             PermissionAnswer::Deny {

@@ -1,4 +1,5 @@
 use super::*;
+use model::ChoiceKind;
 
 fn conversation() -> AcpConversation {
     AcpConversation::new("/work/tree".into(), "first".into(), None)
@@ -72,20 +73,14 @@ fn a_message_during_a_prompt_waits_for_its_end() {
 
 #[test]
 fn a_permission_is_answered_with_the_agents_own_option() {
+    let always = PermissionAnswer::Allow {
+        updated_input: None,
+        option: Some("always".into()),
+    };
     for (answer, option) in [
-        (
-            PermissionAnswer::Allow {
-                updated_input: None,
-            },
-            "once",
-        ),
-        (
-            PermissionAnswer::Deny {
-                message: "no".into(),
-                interrupt: false,
-            },
-            "no",
-        ),
+        (PermissionAnswer::allow(), "once"),
+        (always, "always"),
+        (PermissionAnswer::deny("no"), "no"),
     ] {
         let mut c = prompting();
         let heard = c.hear(PERMISSION);
@@ -93,7 +88,7 @@ fn a_permission_is_answered_with_the_agents_own_option() {
             StreamEvent::PermissionRequest {
                 request_id,
                 tool,
-                input,
+                options,
                 ..
             },
         ] = &heard.events[..]
@@ -101,7 +96,18 @@ fn a_permission_is_answered_with_the_agents_own_option() {
             panic!("{:?}", heard.events);
         };
         assert_eq!((request_id.as_str(), tool.as_str()), ("acp-p7", "edit"));
-        assert_eq!(input["options"][1]["kind"], "allow_once");
+        let offered: Vec<(&str, &str, ChoiceKind)> = options
+            .iter()
+            .map(|o| (o.id.as_str(), o.name.as_str(), o.kind))
+            .collect();
+        assert_eq!(
+            offered,
+            [
+                ("always", "Always", ChoiceKind::AllowAlways),
+                ("once", "Allow", ChoiceKind::AllowOnce),
+                ("no", "Reject", ChoiceKind::RejectOnce),
+            ]
+        );
         assert_eq!(
             crate::agents::edited_paths(&heard.events[0]),
             vec!["/work/tree/a.txt".to_string()]

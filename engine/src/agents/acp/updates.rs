@@ -13,8 +13,8 @@
 //! user's message is stored by the supervisor) carry nothing a session shows.
 
 use agent_client_protocol_schema::v1 as acp;
-use model::StreamEvent;
 use model::stream::{PlanEntry, PlanStatus};
+use model::{ChoiceKind, PermissionAnswer, PermissionChoice, StreamEvent};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -216,17 +216,25 @@ fn permission_card(request_id: &str, request: &acp::RequestPermissionRequest) ->
     let fields = &call.fields;
     let kind = fields.kind.map(kind_name).unwrap_or_else(|| "other".into());
     let title = fields.title.clone().unwrap_or_else(|| kind.clone());
-    let mut input = tool_input(
+    let input = tool_input(
         &title,
         &kind,
         fields.locations.as_deref().unwrap_or_default(),
         fields.content.as_deref().unwrap_or_default(),
         fields.raw_input.as_ref(),
     );
-    input["options"] = request
+    // An option of a kind this protocol version does not name could not be told apart as an
+    // allow or a reject: it is not offered.
+    let options = request
         .options
         .iter()
-        .map(|o| json!({"id": o.option_id.0.as_ref(), "name": o.name, "kind": kind_name(o.kind)}))
+        .filter_map(|o| {
+            Some(PermissionChoice {
+                id: o.option_id.0.to_string(),
+                name: o.name.clone(),
+                kind: ChoiceKind::parse(&kind_name(o.kind))?,
+            })
+        })
         .collect();
     StreamEvent::PermissionRequest {
         request_id: request_id.to_string(),
@@ -234,13 +242,26 @@ fn permission_card(request_id: &str, request: &acp::RequestPermissionRequest) ->
         tool: kind,
         input,
         description: Some(title),
+        options,
     }
 }
 
-/// The agent's own option for an answer: allow once (else always), reject once (else
-/// always); "cancelled" when it offered none of that kind.
-pub fn chosen(options: &[acp::PermissionOption], allow: bool) -> acp::RequestPermissionResponse {
-    let preference = if allow {
+/// The agent's own option for an answer: the one it picks (checked by the session against the
+/// request's options), else allow once (else always), reject once (else always); "cancelled"
+/// when it offered none of that kind.
+pub fn chosen(
+    options: &[acp::PermissionOption],
+    answer: &PermissionAnswer,
+) -> acp::RequestPermissionResponse {
+    let picked = answer
+        .option()
+        .and_then(|id| options.iter().find(|o| o.option_id.0.as_ref() == id));
+    if let Some(option) = picked {
+        return acp::RequestPermissionResponse::new(acp::RequestPermissionOutcome::Selected(
+            acp::SelectedPermissionOutcome::new(option.option_id.clone()),
+        ));
+    }
+    let preference = if answer.allows() {
         [
             acp::PermissionOptionKind::AllowOnce,
             acp::PermissionOptionKind::AllowAlways,

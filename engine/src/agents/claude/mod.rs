@@ -81,14 +81,16 @@ impl LineCli for ClaudeCode {
         answer: &PermissionAnswer,
     ) -> Option<String> {
         let decision = match answer {
-            PermissionAnswer::Allow { updated_input } => {
+            PermissionAnswer::Allow { updated_input, .. } => {
                 let mut decision = json!({"behavior": "allow"});
                 if let Some(input) = updated_input {
                     decision["updatedInput"] = input.clone();
                 }
                 decision
             }
-            PermissionAnswer::Deny { message, interrupt } => {
+            PermissionAnswer::Deny {
+                message, interrupt, ..
+            } => {
                 let mut decision = json!({"behavior": "deny", "message": message});
                 if *interrupt {
                     decision["interrupt"] = Value::Bool(true);

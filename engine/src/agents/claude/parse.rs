@@ -187,6 +187,7 @@ fn control_request(line: &str, value: &Value) -> Vec<StreamEvent> {
             tool: string_at(request, "tool_name").unwrap_or_default(),
             input: request.get("input").cloned().unwrap_or(Value::Null),
             description: string_at(request, "description"),
+            options: Vec::new(),
         }],
         _ => raw(line),
     }

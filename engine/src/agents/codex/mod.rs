@@ -242,12 +242,7 @@ mod tests {
         assert_eq!(Codex.user_message_line("hi"), None);
         assert_eq!(Codex.interrupt_line("r"), None);
         assert_eq!(
-            Codex.permission_answer_line(
-                "r",
-                &PermissionAnswer::Allow {
-                    updated_input: None
-                }
-            ),
+            Codex.permission_answer_line("r", &PermissionAnswer::allow()),
             None
         );
     }

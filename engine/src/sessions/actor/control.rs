@@ -3,14 +3,15 @@
 use super::phase::Phase;
 use super::{Actor, Stopping};
 use crate::sessions::run::AnswerError;
-use model::{PermissionAnswer, PermissionOutcome, StreamEvent};
+use model::{PermissionAnswer, PermissionChoice, PermissionOutcome, StreamEvent};
 use tokio::time::Instant;
 
-/// A permission request waiting for the user: when it is denied by itself, and the input the
-/// CLI proposed (an allow without edits sends it back).
+/// A permission request waiting for the user: when it is denied by itself, the input the
+/// CLI proposed (an allow without edits sends it back) and the agent's own answers to it.
 pub(super) struct PendingPermission {
     pub(super) deadline: Instant,
     pub(super) input: serde_json::Value,
+    pub(super) options: Vec<PermissionChoice>,
 }
 
 impl Actor {
@@ -19,6 +20,11 @@ impl Actor {
         request_id: &str,
         answer: &PermissionAnswer,
     ) -> Result<(), String> {
+        let Some(pending) = self.permissions.get(request_id) else {
+            return Err(format!("No permission request {request_id} is waiting."));
+        };
+        // A wrong option is refused before anything is sent: the request stays open.
+        answer.check_option(&pending.options)?;
         let Some(pending) = self.permissions.remove(request_id) else {
             return Err(format!("No permission request {request_id} is waiting."));
         };
@@ -27,8 +33,10 @@ impl Actor {
         let answer = match answer {
             PermissionAnswer::Allow {
                 updated_input: None,
+                option,
             } => &PermissionAnswer::Allow {
                 updated_input: Some(pending.input).filter(serde_json::Value::is_object),
+                option: option.clone(),
             },
             answer => answer,
         };
@@ -88,10 +96,8 @@ impl Actor {
             .collect();
         if !expired.is_empty() {
             for request_id in expired {
-                let deny = PermissionAnswer::Deny {
-                    message: "Nobody answered this permission request in time.".into(),
-                    interrupt: false,
-                };
+                let deny =
+                    PermissionAnswer::deny("Nobody answered this permission request in time.");
                 if let Some(run) = self.run.as_mut()
                     && let Err(e) = run.answer_permission(&request_id, &deny).await
                 {

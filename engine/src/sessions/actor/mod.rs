@@ -348,11 +348,15 @@ impl Actor {
                 agent_session_id, ..
             } => self.agent_session_id = Some(agent_session_id.clone()),
             StreamEvent::PermissionRequest {
-                request_id, input, ..
+                request_id,
+                input,
+                options,
+                ..
             } => {
                 let pending = PendingPermission {
                     deadline: Instant::now() + self.engine.config().permission_timeout,
                     input: input.clone(),
+                    options: options.clone(),
                 };
                 self.permissions.insert(request_id.clone(), pending);
             }
