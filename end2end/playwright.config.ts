@@ -16,6 +16,9 @@ export const FAKE_MODEL_API_URL = `http://127.0.0.1:${FAKE_MODEL_API_PORT}`;
 export const SERVER_ENV_VAR = "DEVLOG_E2E_SERVER_KEY";
 export const SERVER_ENV_KEY = "sk-e2e-from-the-server-environment";
 
+/** The name the stand-in servers declare the stand-in under as an ACP agent (`--agent`). */
+export const DECLARED_ACP = "standin-acp";
+
 /** What every DevLog server of the suite shares: ready when its health check answers. */
 function devlog(port: number) {
   return {
@@ -40,6 +43,9 @@ function server(port: number, codexBin: string) {
       `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
       `--site-root ../target/site --claude-bin "$data/bin/claude" --codex-bin "${codexBin}" ` +
       `--gemini-bin "$data/bin/gemini" ` +
+      // The stand-in declared as an ACP agent, and one whose program is not installed.
+      `--agent "${DECLARED_ACP}=$(realpath ../target/release/devlog-standin-agent) --standin-protocol=acp --acp" ` +
+      `--agent "ghost=/nonexistent/bin/ghost-agent --acp" ` +
       `--gh-bin /nonexistent/bin/gh --permission-timeout-secs 600'`,
     env: { ...(process.env as Record<string, string>), [SERVER_ENV_VAR]: SERVER_ENV_KEY },
   };

@@ -55,8 +55,13 @@ export async function newTask(request: APIRequestContext, project: number, title
 }
 
 /** The runtime of a Local CLI launch (no secrets). */
+export { DECLARED_ACP } from "../playwright.config";
+
+/** Local CLI of `agent`: a built-in kind, or `acp:NAME` for an ACP agent the server declares. */
 export function localCli(agent: string) {
-  return { selection: { mode: "local_cli", agent }, secrets: {} };
+  const declared = agent.startsWith("acp:") ? agent.slice(4) : null;
+  const selection = declared ? { mode: "local_cli", agent: "acp", acp_agent: declared } : { mode: "local_cli", agent };
+  return { selection, secrets: {} };
 }
 
 /** Opens a page and waits until the app has hydrated (set by an Effect in the browser). */

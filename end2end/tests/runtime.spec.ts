@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NO_CODEX_URL, SERVER_ENV_KEY, SERVER_ENV_VAR } from "../playwright.config";
-import { api, newProject, openHydrated } from "./helpers";
+import { DECLARED_ACP, api, newProject, openHydrated } from "./helpers";
 
 /** Where the stand-in agent writes its argv and environment (`DUMP_ENV path`). */
 function dumpPath(): string {
@@ -59,6 +59,50 @@ test("Local CLI with Codex: saved per project, survives a reload, launches a Cod
   await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/codex here/);
   const { argv } = await dumped(path);
   expect(argv).toEqual(expect.arrayContaining(["exec", "--json", "-m", "gpt-5", "model_reasoning_effort=high"]));
+});
+
+test("an ACP agent declared on the server: listed with its state, picked by name, runs a session; one not installed cannot be picked", async ({ page, request }) => {
+  const project = await newProject(request);
+  await openHydrated(page, `/p/${project.id}/settings`);
+  const ghost = page.locator("#runtime-agent option[value='acp:ghost']");
+  await expect(ghost).toHaveText("ghost (not installed)");
+  await expect(ghost).toBeDisabled();
+  await page.locator("details.declared-agents summary").click();
+  await expect(page.locator("#declared-agents li[data-agent='ghost']")).toHaveClass("missing");
+  await expect(page.locator("#declared-agents li[data-agent='ghost'] .agent-state")).toHaveText("not installed");
+  await expect(page.locator(`#declared-agents li[data-agent='${DECLARED_ACP}'] .agent-state`)).toHaveText("installed");
+  // The built-in ones are listed too, with what runs them.
+  await expect(page.locator("#declared-agents li[data-agent='qwen'] code")).toHaveText("qwen --acp");
+
+  await page.locator("#runtime-agent").selectOption(`acp:${DECLARED_ACP}`);
+  await expect(page.locator("#runtime-model")).toHaveCount(0);
+  await expect(page.locator("#declared-key")).toContainText("takes no key from DevLog");
+  await save(page);
+  await page.reload();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(page.locator("#runtime-agent")).toHaveValue(`acp:${DECLARED_ACP}`);
+  await expect(page.locator("#runtime-readiness")).toContainText("Ready");
+
+  await navTo(page, "Sessions");
+  await expect(page.locator(".runtime-summary")).toContainText(`Local CLI · ACP agent ${DECLARED_ACP} · default model`);
+  const path = dumpPath();
+  await startFromSessionsPage(page, project.id, `DUMP_ENV ${path}\nREPLY declared here`);
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/declared here/);
+  const { argv } = await dumped(path);
+  expect(argv.slice(1)).toEqual(["--acp"]);
+  await page.locator("#follow-up").fill("REPLY still declared");
+  await page.locator("#send-message").click();
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/still declared/);
+
+  // A request naming an agent the server does not declare changes nothing.
+  const refused = await request.post("/api/save_runtime", {
+    data: { project: project.id, selection: { mode: "local_cli", agent: "acp", acp_agent: "rm-rf" } },
+  });
+  expect(refused.status()).toBeGreaterThanOrEqual(400);
+  expect(refused.status()).toBeLessThan(500);
+  expect(await refused.text()).toContain("No ACP agent 'rm-rf' is declared on this server");
+  const settings = await api(request, "get_settings", { project: project.id });
+  expect(settings.selection.acp_agent).toBe(DECLARED_ACP);
 });
 
 test("Gemini CLI with its own key: an ACP agent gets the key under GEMINI_API_KEY and a follow-up in the same process", async ({ page, request }) => {

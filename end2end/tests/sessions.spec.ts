@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { api, localCli, newProject, newTask, openHydrated } from "./helpers";
+import { DECLARED_ACP, api, localCli, newProject, newTask, openHydrated } from "./helpers";
 
 /** Starts a session through the API and opens its page once hydrated. */
 async function openSession(page: Page, request: any, prompt: string, extra: object = {}, agent = "claude_code") {
@@ -66,6 +66,8 @@ for (const [agent, tool, buttons] of [
   ["claude_code", "Write", ["Approve", "Deny"]],
   // An ACP agent's own answers, in its words and order.
   ["gemini", "edit", ["Allow for this session", "Allow", "Reject"]],
+  // An agent declared on the server (`--agent`): the same flow, the same card.
+  [`acp:${DECLARED_ACP}`, "edit", ["Allow for this session", "Allow", "Reject"]],
 ] as const) {
   test(`approve a permission request (${agent}); the file is written and the turn finishes`, async ({ page, request }) => {
     await openSession(page, request, "WRITE_FILE approved.txt hello\nREPLY wrote it", {}, agent);

@@ -1,7 +1,8 @@
 //! Engine settings the server passes in (flags and environment).
 
-use model::AgentKind;
-use std::path::{Path, PathBuf};
+use crate::agents::{AcpAgentSpec, AgentProgram, builtin_agents};
+use model::{AgentKind, RuntimeSelection};
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -12,6 +13,8 @@ pub struct EngineConfig {
     pub codex_bin: PathBuf,
     /// Gemini CLI's executable (run as `gemini --acp`).
     pub gemini_bin: PathBuf,
+    /// The ACP agents a selection may name: the built-in ones and the server's declarations.
+    pub acp_agents: Vec<AcpAgentSpec>,
     /// GitHub CLI, for "Create PR".
     pub gh_bin: PathBuf,
     /// A turn running longer is stopped (a CLI whose model API is unreachable may retry
@@ -28,9 +31,10 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            claude_bin: PathBuf::from(AgentKind::ClaudeCode.default_binary()),
-            codex_bin: PathBuf::from(AgentKind::Codex.default_binary()),
-            gemini_bin: PathBuf::from(AgentKind::Gemini.default_binary()),
+            claude_bin: PathBuf::from("claude"),
+            codex_bin: PathBuf::from("codex"),
+            gemini_bin: PathBuf::from("gemini"),
+            acp_agents: builtin_agents(),
             gh_bin: PathBuf::from("gh"),
             turn_timeout: Duration::from_secs(30 * 60),
             permission_timeout: Duration::from_secs(15 * 60),
@@ -40,12 +44,51 @@ impl Default for EngineConfig {
     }
 }
 
+/// A selection naming an ACP agent this server does not declare.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "No ACP agent '{0}' is declared on this server: pick one in Settings, or declare it where the server starts (--agent {0}=COMMAND, or agents.toml)."
+)]
+pub struct UnknownAgent(pub String);
+
 impl EngineConfig {
-    pub fn binary(&self, agent: AgentKind) -> &Path {
-        match agent {
+    /// The declared ACP agent of this name.
+    pub fn acp_agent(&self, name: &str) -> Option<&AcpAgentSpec> {
+        self.acp_agents.iter().find(|a| a.name == name)
+    }
+
+    /// The declared agent a selection of [`AgentKind::Acp`] names (`None` for another kind).
+    pub fn declared(
+        &self,
+        selection: &RuntimeSelection,
+    ) -> Result<Option<&AcpAgentSpec>, UnknownAgent> {
+        if selection.agent != AgentKind::Acp {
+            return Ok(None);
+        }
+        let name = selection.acp_agent().unwrap_or_default();
+        self.acp_agent(name)
+            .map(Some)
+            .ok_or_else(|| UnknownAgent(name.to_string()))
+    }
+
+    /// What a selection's turns run: a CLI's configured binary, or the declared agent's
+    /// command.
+    pub fn program(&self, selection: &RuntimeSelection) -> Result<AgentProgram, UnknownAgent> {
+        let binary = match selection.agent {
             AgentKind::ClaudeCode => &self.claude_bin,
             AgentKind::Codex => &self.codex_bin,
             AgentKind::Gemini => &self.gemini_bin,
-        }
+            AgentKind::Acp => {
+                let spec = self
+                    .declared(selection)?
+                    .ok_or_else(|| UnknownAgent(String::new()))?;
+                return Ok(AgentProgram {
+                    path: spec.program.clone(),
+                    args: spec.args.clone(),
+                    base_url_var: spec.base_url_var.clone(),
+                });
+            }
+        };
+        Ok(binary.clone().into())
     }
 }

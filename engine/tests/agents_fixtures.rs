@@ -294,15 +294,12 @@ fn malformed_lines_never_panic() {
     for kind in AgentKind::ALL {
         let selection = model::RuntimeSelection {
             agent: kind,
+            acp_agent: (kind == AgentKind::Acp).then(|| "declared".into()),
             ..Default::default()
         };
-        let launch = TurnLaunch::from_selection(
-            &selection,
-            kind.default_permission(),
-            "agent".into(),
-            "go".into(),
-        )
-        .unwrap();
+        let launch =
+            TurnLaunch::from_selection(&selection, kind.default_permission(), "agent", "go".into())
+                .unwrap();
         let mut conversation = conversation(kind, &launch, None, None, "/tmp".as_ref());
         conversation.opening();
         for line in nasty {

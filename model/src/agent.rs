@@ -12,6 +12,9 @@ crate::wire_enum! {
         Codex = "codex",
         /// Gemini CLI, spoken to over the Agent Client Protocol (`gemini --acp`).
         Gemini = "gemini",
+        /// An agent declared on the server that speaks the Agent Client Protocol (Qwen Code,
+        /// OpenCode, Copilot CLI, …): the selection's `acp_agent` names which.
+        Acp = "acp",
     }
 }
 
@@ -22,24 +25,17 @@ impl AgentKind {
             AgentKind::ClaudeCode => "Claude Code",
             AgentKind::Codex => "Codex CLI",
             AgentKind::Gemini => "Gemini CLI",
+            AgentKind::Acp => "ACP agent",
         }
     }
 
-    /// The executable looked up on PATH when no explicit binary is configured.
-    pub fn default_binary(self) -> &'static str {
+    /// The npm package that installs the CLI; a declared agent says how it is installed.
+    pub fn npm_package(self) -> Option<&'static str> {
         match self {
-            AgentKind::ClaudeCode => "claude",
-            AgentKind::Codex => "codex",
-            AgentKind::Gemini => "gemini",
-        }
-    }
-
-    /// The npm package that installs the CLI.
-    pub fn npm_package(self) -> &'static str {
-        match self {
-            AgentKind::ClaudeCode => "@anthropic-ai/claude-code",
-            AgentKind::Codex => "@openai/codex",
-            AgentKind::Gemini => "@google/gemini-cli",
+            AgentKind::ClaudeCode => Some("@anthropic-ai/claude-code"),
+            AgentKind::Codex => Some("@openai/codex"),
+            AgentKind::Gemini => Some("@google/gemini-cli"),
+            AgentKind::Acp => None,
         }
     }
 
@@ -49,6 +45,7 @@ impl AgentKind {
             AgentKind::ClaudeCode => PermissionPolicy::Ask,
             AgentKind::Codex => PermissionPolicy::WorkspaceWrite,
             AgentKind::Gemini => PermissionPolicy::GeminiDefault,
+            AgentKind::Acp => PermissionPolicy::AcpAsk,
         }
     }
 
@@ -106,6 +103,8 @@ crate::wire_enum! {
         GeminiYolo = "gemini_yolo",
         /// Gemini `plan`: the agent plans and reads; it writes nothing.
         GeminiPlan = "gemini_plan",
+        /// A declared ACP agent with its own defaults: whatever it asks is asked in the UI.
+        AcpAsk = "acp_ask",
     }
 }
 
@@ -123,6 +122,7 @@ impl PermissionPolicy {
             PermissionPolicy::GeminiAutoEdit => "Accept file edits, ask for commands",
             PermissionPolicy::GeminiYolo => "Allow everything (dangerous)",
             PermissionPolicy::GeminiPlan => "Plan only: read, never write",
+            PermissionPolicy::AcpAsk => "The agent's own defaults: what it asks is asked here",
         }
     }
 
@@ -139,6 +139,7 @@ impl PermissionPolicy {
             | PermissionPolicy::GeminiAutoEdit
             | PermissionPolicy::GeminiYolo
             | PermissionPolicy::GeminiPlan => AgentKind::Gemini,
+            PermissionPolicy::AcpAsk => AgentKind::Acp,
         }
     }
 
@@ -312,6 +313,7 @@ mod tests {
             assert!(kind.permissions().any(|p| p == default));
             let count = match kind {
                 AgentKind::Gemini => 4,
+                AgentKind::Acp => 1,
                 _ => 3,
             };
             assert_eq!(kind.permissions().count(), count, "{kind}");

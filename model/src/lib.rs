@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod board;
 pub mod board_window;
+pub mod declared;
 pub mod ids;
 pub mod project;
 pub mod review;
@@ -22,6 +23,7 @@ pub mod wire;
 pub use agent::{AgentKind, ForeignPolicy, PermissionAnswer, PermissionPolicy};
 pub use board::{BoardColumn, BoardCounts};
 pub use board_window::{ColumnWindow, TaskSlot};
+pub use declared::DeclaredAgent;
 pub use ids::{ProjectId, SessionId, TaskId};
 pub use project::{Project, ProjectDraft, ProjectInspection, ProjectUpdate};
 pub use runtime::{

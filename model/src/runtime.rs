@@ -42,6 +42,9 @@ crate::wire_enum! {
         OpenAiCompatible = "openai_compatible" | "open_ai_compatible",
         /// Google's Gemini API.
         Google = "google",
+        /// Whatever API a declared ACP agent talks to: the key goes into the variable its
+        /// declaration names.
+        Declared = "declared",
     }
 }
 
@@ -52,6 +55,7 @@ impl Provider {
             Provider::OpenAi => "OpenAI",
             Provider::OpenAiCompatible => "OpenAI-compatible",
             Provider::Google => "Google (Gemini API)",
+            Provider::Declared => "its declared key variable",
         }
     }
 
@@ -61,6 +65,7 @@ impl Provider {
             AgentKind::ClaudeCode => &[Provider::Anthropic],
             AgentKind::Codex => &[Provider::OpenAi, Provider::OpenAiCompatible],
             AgentKind::Gemini => &[Provider::Google],
+            AgentKind::Acp => &[Provider::Declared],
         }
     }
 }
@@ -96,6 +101,7 @@ pub fn known_models(agent: AgentKind) -> &'static [&'static str] {
             "gemini-2.5-flash",
             "gemini-2.5-flash-lite",
         ],
+        AgentKind::Acp => &[],
     }
 }
 
@@ -108,6 +114,10 @@ pub struct RuntimeSelection {
     #[serde(default)]
     pub mode: ExecutionMode,
     pub agent: AgentKind,
+    /// For [`AgentKind::Acp`]: the name of the agent declared on the server (`qwen`). Only a
+    /// name: which program it runs is the server's configuration, never the browser's.
+    #[serde(default)]
+    pub acp_agent: Option<String>,
     /// BYOK's provider; `None` means the agent's default provider.
     #[serde(default)]
     pub provider: Option<Provider>,
@@ -127,6 +137,7 @@ impl Default for RuntimeSelection {
         RuntimeSelection {
             mode: ExecutionMode::LocalCli,
             agent: AgentKind::ClaudeCode,
+            acp_agent: None,
             provider: None,
             model: None,
             reasoning_effort: None,
@@ -261,6 +272,14 @@ pub enum RuntimeProblem {
     BlankCliEnvValue(String),
     #[error("CLI environment: {0} is set twice")]
     DuplicateCliEnv(String),
+    #[error("ACP agent: pick one of the agents this server declares")]
+    MissingAcpAgent,
+    #[error("'{0}' is not an agent name (letters, digits, - and _)")]
+    BadAcpAgentName(String),
+    #[error("{} is not an ACP agent: only a declared agent is picked by name", .0.label())]
+    AcpAgentNotForAgent(AgentKind),
+    #[error("{} picks its model itself: leave Model empty", .0.label())]
+    ModelNotForAgent(AgentKind),
 }
 
 impl RuntimeSelection {
@@ -282,9 +301,18 @@ impl RuntimeSelection {
         non_blank(self.env_var.as_deref())
     }
 
-    /// What the user reads: "Bring your own key · Codex CLI · OpenAI · gpt-5".
+    pub fn acp_agent(&self) -> Option<&str> {
+        non_blank(self.acp_agent.as_deref())
+    }
+
+    /// What the user reads: "Bring your own key · Codex CLI · OpenAI · gpt-5", "Local CLI ·
+    /// ACP agent qwen · default model".
     pub fn summary(&self) -> String {
-        let mut parts = vec![self.mode.label(), self.agent.label()];
+        let agent = match (self.agent, self.acp_agent()) {
+            (AgentKind::Acp, Some(name)) => format!("{} {name}", self.agent.label()),
+            (agent, _) => agent.label().to_string(),
+        };
+        let mut parts = vec![self.mode.label(), &agent];
         match self.mode {
             ExecutionMode::Byok => parts.push(self.provider().label()),
             ExecutionMode::BackendEnv => parts.extend(self.env_var()),
@@ -300,10 +328,22 @@ impl RuntimeSelection {
     /// What can be saved: every value well-formed and meant for this agent. Completeness is
     /// [`RuntimeRequest::readiness`]'s business: a half-filled selection can be saved.
     pub fn check(&self) -> Result<(), RuntimeProblem> {
-        if let Some(model) = self.model()
-            && !is_cli_value(model)
-        {
-            return Err(RuntimeProblem::BadModel(model.to_string()));
+        match (self.agent, self.acp_agent()) {
+            (AgentKind::Acp, None) => return Err(RuntimeProblem::MissingAcpAgent),
+            (AgentKind::Acp, Some(name)) if !is_agent_name(name) => {
+                return Err(RuntimeProblem::BadAcpAgentName(name.to_string()));
+            }
+            (AgentKind::Acp, Some(_)) | (_, None) => {}
+            (agent, Some(_)) => return Err(RuntimeProblem::AcpAgentNotForAgent(agent)),
+        }
+        if let Some(model) = self.model() {
+            if !is_cli_value(model) {
+                return Err(RuntimeProblem::BadModel(model.to_string()));
+            }
+            // ACP has no one way to pick a model: a declared agent uses its own default.
+            if self.agent == AgentKind::Acp {
+                return Err(RuntimeProblem::ModelNotForAgent(self.agent));
+            }
         }
         if self.reasoning_effort.is_some() && !has_reasoning_effort(self.agent) {
             return Err(RuntimeProblem::EffortNotForAgent(self.agent));
@@ -410,6 +450,17 @@ pub fn check_base_url(url: &str) -> Result<(), RuntimeProblem> {
         return Err(bad());
     }
     Ok(())
+}
+
+/// A declared agent's name: ASCII letters, digits, `-` and `_`, not starting with `-`, at most
+/// 40 characters (it is a form value and a config key, never a path or a flag).
+pub fn is_agent_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 40
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`, at most 128 characters.

@@ -1,9 +1,11 @@
 use super::*;
 
+/// A selection of `agent` (a declared one named `qwen` for an ACP agent).
 fn selection(mode: ExecutionMode, agent: AgentKind) -> RuntimeSelection {
     RuntimeSelection {
         mode,
         agent,
+        acp_agent: (agent == AgentKind::Acp).then(|| "qwen".into()),
         ..RuntimeSelection::default()
     }
 }
@@ -261,4 +263,46 @@ fn secrets_echoed_by_an_agent_are_redacted() {
         secrets.redact("nothing here"),
         std::borrow::Cow::Borrowed(_)
     ));
+}
+
+#[test]
+fn an_acp_agent_is_picked_by_a_plain_name_and_only_for_the_acp_kind() {
+    let mut s = selection(ExecutionMode::LocalCli, AgentKind::Acp);
+    assert_eq!(s.check(), Ok(()));
+    assert_eq!(s.summary(), "Local CLI · ACP agent qwen · default model");
+    for (name, problem) in [
+        (None, RuntimeProblem::MissingAcpAgent),
+        (Some("  "), RuntimeProblem::MissingAcpAgent),
+        (
+            Some("--help"),
+            RuntimeProblem::BadAcpAgentName("--help".into()),
+        ),
+        (
+            Some("../bin/sh"),
+            RuntimeProblem::BadAcpAgentName("../bin/sh".into()),
+        ),
+        (
+            Some("qwen --acp"),
+            RuntimeProblem::BadAcpAgentName("qwen --acp".into()),
+        ),
+    ] {
+        s.acp_agent = name.map(str::to_string);
+        assert_eq!(s.check(), Err(problem), "{name:?}");
+    }
+    s.acp_agent = Some("qwen".into());
+    s.model = Some("qwen3-coder".into());
+    assert_eq!(
+        s.check(),
+        Err(RuntimeProblem::ModelNotForAgent(AgentKind::Acp))
+    );
+    let mut claude = selection(ExecutionMode::LocalCli, AgentKind::ClaudeCode);
+    claude.acp_agent = Some("qwen".into());
+    assert_eq!(
+        claude.check(),
+        Err(RuntimeProblem::AcpAgentNotForAgent(AgentKind::ClaudeCode))
+    );
+    // An older stored selection has no such field: it reads as none.
+    let stored: RuntimeSelection =
+        serde_json::from_str(r#"{"mode":"local_cli","agent":"gemini"}"#).unwrap();
+    assert_eq!(stored.acp_agent, None);
 }

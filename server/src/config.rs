@@ -1,8 +1,9 @@
 //! Command-line flags and environment variables.
 
+use crate::declarations::{DeclarationsError, declared_agents};
 use clap::Parser;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// DevLog: run AI coding agents on your own git projects.
 #[derive(Debug, Clone, Parser)]
@@ -38,6 +39,12 @@ pub struct Config {
     #[arg(long, env = "DEVLOG_GEMINI_BIN", default_value = "gemini")]
     pub gemini_bin: PathBuf,
 
+    /// An ACP agent this server offers, as NAME=COMMAND ARGS… (split on spaces, no shell):
+    /// `--agent 'qwen=/opt/qwen/bin/qwen --acp'`. Repeatable; replaces a built-in or an
+    /// `agents.toml` agent of the same name. The browser only ever picks one by name.
+    #[arg(long = "agent", value_name = "NAME=COMMAND ARGS…")]
+    pub agents: Vec<String>,
+
     /// GitHub CLI's executable, for "Create PR" (a path, or a name looked up on PATH).
     #[arg(long, env = "DEVLOG_GH_BIN", default_value = "gh")]
     pub gh_bin: PathBuf,
@@ -67,19 +74,23 @@ pub enum ConfigError {
     /// It travels in `?token=` and in a cookie, which would alter or cut other characters.
     #[error("the access token may use only letters, digits and . _ ~ -")]
     TokenCharacters,
+    #[error("a declared agent: {0}")]
+    Agents(#[from] DeclarationsError),
 }
 
 impl Config {
-    pub fn engine(&self) -> engine::EngineConfig {
-        engine::EngineConfig {
+    /// The engine's settings; the ACP agents are read from `data_dir`'s `agents.toml` too.
+    pub fn engine(&self, data_dir: &Path) -> Result<engine::EngineConfig, ConfigError> {
+        Ok(engine::EngineConfig {
             claude_bin: self.claude_bin.clone(),
             codex_bin: self.codex_bin.clone(),
             gemini_bin: self.gemini_bin.clone(),
+            acp_agents: declared_agents(data_dir, &self.agents)?,
             gh_bin: self.gh_bin.clone(),
             turn_timeout: std::time::Duration::from_secs(self.turn_timeout_secs),
             permission_timeout: std::time::Duration::from_secs(self.permission_timeout_secs),
             ..engine::EngineConfig::default()
-        }
+        })
     }
 
     /// The data directory: the flag, else `$XDG_DATA_HOME/devlog`, else
@@ -173,8 +184,21 @@ mod tests {
 
     #[test]
     fn agent_binaries_and_timeouts() {
-        let c = parse(&["--claude-bin", "/opt/claude", "--turn-timeout-secs", "60"]);
-        let e = c.engine();
+        let c = parse(&[
+            "--claude-bin",
+            "/opt/claude",
+            "--turn-timeout-secs",
+            "60",
+            "--agent",
+            "mine=/opt/mine --acp",
+        ]);
+        let dir = tempfile::tempdir().unwrap();
+        let e = c.engine(dir.path()).unwrap();
+        assert_eq!(
+            e.acp_agent("mine").map(|a| a.command_line()).as_deref(),
+            Some("/opt/mine --acp")
+        );
+        assert!(e.acp_agent("qwen").is_some(), "the built-ins stay");
         assert_eq!(e.claude_bin, PathBuf::from("/opt/claude"));
         assert_eq!(e.codex_bin, PathBuf::from("codex"));
         assert_eq!(e.turn_timeout.as_secs(), 60);

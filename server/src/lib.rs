@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod config;
+pub mod declarations;
 pub mod health;
 pub mod router;
 pub mod security;

@@ -24,7 +24,16 @@ async fn main() -> ExitCode {
 async fn run(config: Config) -> Result<(), String> {
     let token = config.checked_token().map_err(|e| e.to_string())?;
     let data_dir = config.data_dir().map_err(|e| e.to_string())?;
-    let engine = engine::Engine::open_with(&data_dir, config.engine())
+    let engine_config = config.engine(&data_dir).map_err(|e| e.to_string())?;
+    for agent in &engine_config.acp_agents {
+        let state = if engine::agents::is_installed(&agent.program) {
+            "installed"
+        } else {
+            "not installed"
+        };
+        tracing::info!(agent = %agent.name, command = %agent.command_line(), "ACP agent ({state})");
+    }
+    let engine = engine::Engine::open_with(&data_dir, engine_config)
         .await
         .map_err(|e| format!("cannot open the database in {}: {e}", data_dir.display()))?;
     let reconciled = engine

@@ -176,15 +176,18 @@ mod tests {
         use model::{AgentKind, RuntimeSelection};
         for agent in AgentKind::ALL {
             for permission in agent.permissions() {
+                // A declared agent picks its model itself.
+                let declared = agent == AgentKind::Acp;
                 let selection = RuntimeSelection {
                     agent,
-                    model: Some("some-model".into()),
+                    acp_agent: declared.then(|| "standin-acp".into()),
+                    model: (!declared).then(|| "some-model".into()),
                     reasoning_effort: has_reasoning_effort(agent).then_some(Effort::High),
                     base_url: Some("http://127.0.0.1:9/v1".into()),
                     ..RuntimeSelection::default()
                 };
                 let launch =
-                    TurnLaunch::from_selection(&selection, permission, "x".into(), "-p hi".into())
+                    TurnLaunch::from_selection(&selection, permission, "x", "-p hi".into())
                         .unwrap();
                 let first = adapter(agent).first_turn(&launch);
                 let next = adapter(agent).continuation(&launch, "agent-session-1");
@@ -212,6 +215,8 @@ mod tests {
                             assert_eq!(gemini.model.as_deref(), Some("some-model"));
                             assert!(gemini.approval_mode.is_some());
                         }
+                        // A declared agent runs its declaration's command and nothing more.
+                        AgentKind::Acp => assert_eq!(argv.count(), 1),
                     }
                 }
             }

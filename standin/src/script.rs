@@ -95,6 +95,8 @@ pub fn rejected_key() -> Option<String> {
         "OPENAI_API_KEY",
         "CODEX_API_KEY",
         "GEMINI_API_KEY",
+        // Where the test benches' declared ACP agent (the stand-in) gets its key.
+        "STANDIN_ACP_API_KEY",
     ]
     .iter()
     .filter_map(|var| std::env::var(var).ok())

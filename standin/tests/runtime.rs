@@ -52,6 +52,7 @@ fn byok(agent: AgentKind, key: Option<&str>) -> RuntimeRequest {
         selection: RuntimeSelection {
             mode: ExecutionMode::Byok,
             agent,
+            acp_agent: (agent == AgentKind::Acp).then(|| DECLARED_ACP.to_string()),
             ..RuntimeSelection::default()
         },
         secrets: TransientSecrets {
@@ -140,6 +141,17 @@ async fn byok_turns_get_the_key_of_their_own_request(agent: AgentKind, key_vars:
         for var in key_vars {
             assert_eq!(env_var(&env, var), Some(key), "{var} in {}", path.display());
         }
+        // No other agent's variable carries it.
+        let every_key_var = [
+            "ANTHROPIC_API_KEY",
+            "OPENAI_API_KEY",
+            "CODEX_API_KEY",
+            "GEMINI_API_KEY",
+            "STANDIN_ACP_API_KEY",
+        ];
+        for var in every_key_var.iter().filter(|v| !key_vars.contains(v)) {
+            assert_ne!(env_var(&env, var), Some(key), "{var} in {}", path.display());
+        }
         assert!(!argv.iter().any(|a| a.contains(key)), "{argv:?}");
         assert!(!argv.iter().any(|a| a.contains("sk-devlog")), "{argv:?}");
     }
@@ -184,6 +196,11 @@ async fn gemini_byok_launch_and_follow_up_each_use_their_own_key() {
     // One ACP process per session: a new key replaces it, and the new process opens a new
     // ACP session (the stand-in, like Gemini CLI, cannot load the old one).
     byok_turns_get_the_key_of_their_own_request(AgentKind::Gemini, &["GEMINI_API_KEY"]).await;
+}
+
+#[tokio::test]
+async fn a_declared_acp_agent_gets_the_key_under_its_declared_variable_only() {
+    byok_turns_get_the_key_of_their_own_request(AgentKind::Acp, &["STANDIN_ACP_API_KEY"]).await;
 }
 
 #[tokio::test]

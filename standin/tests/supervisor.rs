@@ -14,13 +14,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The agents whose one process takes every turn of a session: Claude Code on stream-json,
-/// Gemini CLI over ACP. The tests below run for each.
-const ONE_PROCESS_AGENTS: [AgentKind; 2] = [AgentKind::ClaudeCode, AgentKind::Gemini];
+/// Gemini CLI and an agent declared on the server over ACP. The tests below run for each.
+const ONE_PROCESS_AGENTS: [AgentKind; 3] =
+    [AgentKind::ClaudeCode, AgentKind::Gemini, AgentKind::Acp];
 
 /// The tool name a file write is asked for under.
 fn write_tool(agent: AgentKind) -> &'static str {
     match agent {
-        AgentKind::Gemini => "edit",
+        AgentKind::Gemini | AgentKind::Acp => "edit",
         _ => "Write",
     }
 }
@@ -163,6 +164,7 @@ async fn a_permission_request_waits_for_the_answer_and_holds_the_queue_of(agent:
         .to_string();
     let why = match agent {
         AgentKind::ClaudeCode => "takes a plain allow or deny",
+        // The declared agent is the stand-in too: Gemini's options.
         _ => "'Reject' does not allow the tool",
     };
     assert!(refused.contains(why), "{refused}");

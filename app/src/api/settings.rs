@@ -4,7 +4,7 @@
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::{ConnectionReport, ProjectId, RuntimeRequest, RuntimeSelection};
+use model::{ConnectionReport, DeclaredAgent, ProjectId, RuntimeRequest, RuntimeSelection};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -12,6 +12,8 @@ pub struct SettingsData {
     pub selection: RuntimeSelection,
     /// Task attempts that may run at once.
     pub concurrency_limit: u32,
+    /// The ACP agents this server declares, installed or not.
+    pub agents: Vec<DeclaredAgent>,
 }
 
 #[server(endpoint = "get_settings", input = StrictJson)]
@@ -21,6 +23,7 @@ pub async fn get_settings(project: ProjectId) -> Result<SettingsData, AppError> 
     Ok(SettingsData {
         selection: engine.runtime_selection(project).await?,
         concurrency_limit: engine.concurrency_limit(project).await?,
+        agents: engine.declared_agents(),
     })
 }
 

@@ -1,18 +1,20 @@
 //! `/p/{project}/settings`: Execution & model. The selection is saved per project; the API key
 //! and the CLI environment values stay in this tab's memory ([`RuntimeMemory`]).
 
+mod agent_fields;
+
 use crate::api::{self, SettingsData};
 use crate::components::Erase;
 use crate::components::mutation;
 use crate::components::runtime::RuntimeMemory;
 use crate::error::AppError;
 use crate::pages::{Loading, loaded};
+use agent_fields::AgentFields;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use model::runtime::{Effort, has_reasoning_effort, known_models};
 use model::{
-    AgentKind, CliEnvVar, ConnectionReport, ExecutionMode, Project, ProjectId, Provider,
-    RuntimeRequest, RuntimeSelection, Secret,
+    CliEnvVar, ConnectionReport, ExecutionMode, Project, ProjectId, Provider, RuntimeRequest,
+    RuntimeSelection, Secret,
 };
 
 #[component]
@@ -37,6 +39,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
     let SettingsData {
         selection,
         concurrency_limit,
+        agents,
     } = data;
     let draft = RwSignal::new(selection.clone());
     let saved = RwSignal::new(selection);
@@ -52,7 +55,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
             </p>
             <form class="runtime-form" on:submit=|ev| ev.prevent_default()>
                 <ModePicker draft/>
-                <AgentFields draft/>
+                <AgentFields draft agents/>
                 <ModeFields draft/>
                 <BaseUrlField draft/>
                 <p id="runtime-readiness" role="status" class=move || if readiness().is_some() { "gate-reason" } else { "ready" }>
@@ -86,58 +89,6 @@ fn ModePicker(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
                         </label>
                     }).collect_view()}
                 </fieldset>
-    }
-    .erased()
-}
-
-/// The agent, its model (known ones suggested) and, for Codex, the reasoning effort.
-#[component]
-fn AgentFields(draft: RwSignal<RuntimeSelection>) -> impl IntoView {
-    let edit = move |change: &dyn Fn(&mut RuntimeSelection)| draft.update(|s| change(s));
-    view! {
-                <div class="inline">
-                    <label>"Agent"
-                        <select id="runtime-agent" on:change=move |ev| {
-                            if let Some(agent) = AgentKind::parse(&event_target_value(&ev)) {
-                                edit(&|s| {
-                                    s.agent = agent;
-                                    s.provider = None;
-                                    if !has_reasoning_effort(agent) {
-                                        s.reasoning_effort = None;
-                                    }
-                                });
-                            }
-                        }>
-                            {AgentKind::ALL.into_iter().map(|a| view! {
-                                <option value=a.as_str() selected=move || draft.with(|s| s.agent == a)>{a.label()}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"Model"
-                        <input id="runtime-model" list="known-models" placeholder="CLI default"
-                            prop:value=move || draft.with(|s| s.model.clone().unwrap_or_default())
-                            on:input=move |ev| {
-                                let value = event_target_value(&ev);
-                                edit(&|s| s.model = Some(value.clone()).filter(|v| !v.trim().is_empty()));
-                            }/>
-                        <datalist id="known-models">
-                            {move || known_models(draft.with(|s| s.agent)).iter().map(|m| view! { <option value=*m></option> }).collect_view()}
-                        </datalist>
-                    </label>
-                    <Show when=move || draft.with(|s| has_reasoning_effort(s.agent))>
-                        <label>"Reasoning effort"
-                            <select id="runtime-effort" on:change=move |ev| {
-                                let effort = Effort::parse(&event_target_value(&ev));
-                                edit(&|s| s.reasoning_effort = effort);
-                            }>
-                                <option value="" selected=move || draft.with(|s| s.reasoning_effort.is_none())>"CLI default"</option>
-                                {Effort::ALL.into_iter().map(|e| view! {
-                                    <option value=e.as_str() selected=move || draft.with(|s| s.reasoning_effort == Some(e))>{e.as_str()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                    </Show>
-                </div>
     }
     .erased()
 }

@@ -37,7 +37,7 @@ impl AgentAdapter for Gemini {
             approval_mode(launch.permission).to_string(),
         ]);
         CommandSpec {
-            program: launch.binary.clone(),
+            program: launch.program.path.clone(),
             args,
             env: launch.base_url_env(GEMINI_BASE_URL_VAR),
             stdin: StdinMode::Pipe,
@@ -56,7 +56,7 @@ mod tests {
     use model::RuntimeSelection;
 
     fn launch(permission: PermissionPolicy, selection: RuntimeSelection) -> TurnLaunch {
-        TurnLaunch::from_selection(&selection, permission, "gemini".into(), "do it".into()).unwrap()
+        TurnLaunch::from_selection(&selection, permission, "gemini", "do it".into()).unwrap()
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod acp;
 mod claude;
 mod codex;
 mod conversation;
+mod declared;
 mod gemini;
 mod outcome;
 
@@ -15,6 +16,9 @@ pub use acp::{AcpConversation, Resume};
 pub use claude::ClaudeCode;
 pub use codex::{Codex, OPENAI_KEY_VAR};
 pub use conversation::{Conversation, Heard, LineProtocol};
+pub use declared::{
+    AcpAgentSpec, DeclarationError, DeclaredAcp, builtin_agents, is_installed, merge_agents,
+};
 pub use gemini::{GEMINI_BASE_URL_VAR, GEMINI_KEY_VAR, Gemini};
 pub use outcome::{conversation_so_far, edited_paths, final_answer, turn_failure};
 
@@ -53,12 +57,37 @@ pub struct CommandSpec {
     pub prompt_on_stdin: Option<String>,
 }
 
+/// The program a turn runs: a CLI's binary, or a declared agent's command, and the variable
+/// a declared agent reads a custom endpoint from. Comes from the server's configuration only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentProgram {
+    pub path: PathBuf,
+    pub args: Vec<String>,
+    pub base_url_var: Option<String>,
+}
+
+impl From<PathBuf> for AgentProgram {
+    fn from(path: PathBuf) -> AgentProgram {
+        AgentProgram {
+            path,
+            args: Vec::new(),
+            base_url_var: None,
+        }
+    }
+}
+
+impl From<&str> for AgentProgram {
+    fn from(path: &str) -> AgentProgram {
+        PathBuf::from(path).into()
+    }
+}
+
 /// What a turn is launched with, made only by [`TurnLaunch::from_selection`]: every value in
 /// it was checked there, once, so the command builders pass them as they are (none can be read
 /// as a flag or leave a TOML string). Blank model and effort mean "the CLI's default".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TurnLaunch {
-    binary: PathBuf,
+    program: AgentProgram,
     prompt: String,
     model: Option<String>,
     reasoning_effort: Option<Effort>,
@@ -87,7 +116,7 @@ impl TurnLaunch {
     pub fn from_selection(
         selection: &RuntimeSelection,
         permission: PermissionPolicy,
-        binary: PathBuf,
+        program: impl Into<AgentProgram>,
         prompt: String,
     ) -> Result<TurnLaunch, LaunchError> {
         selection.check()?;
@@ -96,7 +125,7 @@ impl TurnLaunch {
             return Err(LaunchError::BlankPrompt);
         }
         Ok(TurnLaunch {
-            binary,
+            program: program.into(),
             prompt,
             model: selection.model().map(str::to_string),
             reasoning_effort: selection.reasoning_effort,
@@ -188,6 +217,7 @@ pub trait LineCli: Send + Sync {
 static CLAUDE_CODE: ClaudeCode = ClaudeCode;
 static CODEX: Codex = Codex;
 static GEMINI: Gemini = Gemini;
+static DECLARED_ACP: DeclaredAcp = DeclaredAcp;
 
 /// The adapter for `kind`.
 pub fn adapter(kind: AgentKind) -> &'static dyn AgentAdapter {
@@ -195,6 +225,7 @@ pub fn adapter(kind: AgentKind) -> &'static dyn AgentAdapter {
         AgentKind::ClaudeCode => &CLAUDE_CODE,
         AgentKind::Codex => &CODEX,
         AgentKind::Gemini => &GEMINI,
+        AgentKind::Acp => &DECLARED_ACP,
     }
 }
 
@@ -203,7 +234,7 @@ pub fn line_cli(kind: AgentKind) -> Option<&'static dyn LineCli> {
     match kind {
         AgentKind::ClaudeCode => Some(&CLAUDE_CODE),
         AgentKind::Codex => Some(&CODEX),
-        AgentKind::Gemini => None,
+        AgentKind::Gemini | AgentKind::Acp => None,
     }
 }
 
@@ -275,6 +306,7 @@ mod tests {
     fn selection(agent: AgentKind) -> RuntimeSelection {
         RuntimeSelection {
             agent,
+            acp_agent: (agent == AgentKind::Acp).then(|| "mine".into()),
             ..RuntimeSelection::default()
         }
     }
@@ -302,12 +334,8 @@ mod tests {
                 agent: AgentKind::Codex
             }))
         );
-        let blank = TurnLaunch::from_selection(
-            &claude,
-            PermissionPolicy::Ask,
-            "agent".into(),
-            "  \n".into(),
-        );
+        let blank =
+            TurnLaunch::from_selection(&claude, PermissionPolicy::Ask, "agent", "  \n".into());
         assert_eq!(blank, Err(LaunchError::BlankPrompt));
         let flag_model = RuntimeSelection {
             model: Some("--dangerously-skip-permissions".into()),

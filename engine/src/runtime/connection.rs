@@ -2,7 +2,7 @@
 //! that asks for the exact reply `ok`. Its final answer is the sample; an error, a reconnect
 //! or a status event never is. The turn runs through the same [`AgentRun`] as a session's.
 
-use crate::agents::{TurnLaunch, final_answer, turn_failure};
+use crate::agents::{AcpAgentSpec, TurnLaunch, final_answer, turn_failure};
 use crate::sessions::process::SpawnError;
 use crate::sessions::run::{AgentRun, RunOutput, RunStart};
 use crate::{Engine, EngineError, EngineResult};
@@ -43,10 +43,15 @@ impl Engine {
             AgentKind::ClaudeCode => PermissionPolicy::Ask,
             AgentKind::Codex => PermissionPolicy::ReadOnly,
             AgentKind::Gemini => PermissionPolicy::GeminiPlan,
+            // Whatever a declared agent asks is denied below.
+            AgentKind::Acp => PermissionPolicy::AcpAsk,
         };
-        let binary = self.config().binary(agent).to_path_buf();
+        let program = self
+            .config()
+            .program(selection)
+            .map_err(|e| EngineError::Refused(e.to_string()))?;
         let launch =
-            TurnLaunch::from_selection(selection, permission, binary, CONNECTION_PROMPT.into())
+            TurnLaunch::from_selection(selection, permission, program, CONNECTION_PROMPT.into())
                 .map_err(|e| EngineError::Refused(format!("Cannot start the agent: {e}")))?;
         let started = Instant::now();
         let report = |ok: bool, sample: Option<String>, error: Option<String>| ConnectionReport {
@@ -67,7 +72,9 @@ impl Engine {
         let mut run = match AgentRun::start(agent, start).await {
             Ok(run) => run,
             Err(SpawnError::NotFound(program)) => {
-                return Ok(report(false, None, Some(missing_cli(agent, &program))));
+                let declared = self.config().declared(selection).ok().flatten();
+                let message = missing_cli(agent, declared, &program);
+                return Ok(report(false, None, Some(message)));
             }
             Err(e) => return Ok(report(false, None, Some(e.to_string()))),
         };
@@ -181,17 +188,29 @@ fn is_auth_failure(text: &str) -> bool {
     .any(|needle| lower.contains(needle))
 }
 
-/// A CLI that is not installed, with how to fix it.
-pub fn missing_cli(agent: AgentKind, program: &str) -> String {
-    let flag = match agent {
-        AgentKind::ClaudeCode => "--claude-bin",
-        AgentKind::Codex => "--codex-bin",
-        AgentKind::Gemini => "--gemini-bin",
+/// A CLI that is not installed, with how to fix it; a declared agent's own install hint.
+pub fn missing_cli(agent: AgentKind, declared: Option<&AcpAgentSpec>, program: &str) -> String {
+    let (label, install, flag) = match (agent, declared) {
+        (AgentKind::Acp, Some(spec)) => (
+            spec.label.as_str(),
+            spec.install.clone(),
+            format!("--agent {}=/path/to/{}", spec.name, spec.command_line()),
+        ),
+        (AgentKind::ClaudeCode, _) => (agent.label(), None, "--claude-bin <path>".into()),
+        (AgentKind::Codex, _) => (agent.label(), None, "--codex-bin <path>".into()),
+        (AgentKind::Gemini, _) => (agent.label(), None, "--gemini-bin <path>".into()),
+        (AgentKind::Acp, None) => (agent.label(), None, "--agent NAME=COMMAND".into()),
     };
+    let install = install.or_else(|| {
+        agent
+            .npm_package()
+            .map(|package| format!("npm install -g {package}"))
+    });
+    let install = install
+        .map(|how| format!("Install it ({how}) or start"))
+        .unwrap_or_else(|| "Start".into());
     format!(
-        "{} is not installed: '{program}' was not found. Install it (npm install -g {}) or start the server with {flag} <path>.",
-        agent.label(),
-        agent.npm_package()
+        "{label} is not installed: '{program}' was not found. {install} the server with {flag}."
     )
 }
 
@@ -237,9 +256,15 @@ mod tests {
 
     #[test]
     fn a_missing_cli_says_how_to_install_it() {
-        let message = missing_cli(AgentKind::Codex, "codex");
+        let message = missing_cli(AgentKind::Codex, None, "codex");
         assert!(message.starts_with("Codex CLI is not installed: 'codex' was not found."));
         assert!(message.contains("npm install -g @openai/codex"));
         assert!(message.contains("--codex-bin"));
+        let qwen = &crate::agents::builtin_agents()[0];
+        let message = missing_cli(AgentKind::Acp, Some(qwen), "qwen");
+        assert_eq!(
+            message,
+            "Qwen Code is not installed: 'qwen' was not found. Install it (npm install -g @qwen-code/qwen-code) or start the server with --agent qwen=/path/to/qwen --acp."
+        );
     }
 }

@@ -52,6 +52,8 @@ pub fn key_vars(agent: AgentKind) -> &'static [&'static str] {
         AgentKind::ClaudeCode => &["ANTHROPIC_API_KEY"],
         AgentKind::Codex => &[OPENAI_KEY_VAR, "CODEX_API_KEY"],
         AgentKind::Gemini => &[GEMINI_KEY_VAR],
+        // A declared agent's variable is in its declaration.
+        AgentKind::Acp => &[],
     }
 }
 
@@ -140,14 +142,22 @@ impl fmt::Debug for ChildEnv {
     }
 }
 
-/// The environment for `request`, from the server's environment `server`.
-pub fn child_env(request: &RuntimeRequest, server: &ServerEnv) -> Result<ChildEnv, RuntimeError> {
+/// The environment for `request`, from the server's environment `server`; a key goes into
+/// each of `key_vars` (its agent's [`key_vars`], or a declared agent's own variable).
+pub fn child_env(
+    request: &RuntimeRequest,
+    key_vars: &[String],
+    server: &ServerEnv,
+) -> Result<ChildEnv, RuntimeError> {
     request.readiness()?;
     let selection = &request.selection;
+    if selection.mode != ExecutionMode::LocalCli && key_vars.is_empty() {
+        return Err(RuntimeError::NoKeyVariable);
+    }
     let with_key = |key: &str| -> Vec<(String, String)> {
-        key_vars(selection.agent)
+        key_vars
             .iter()
-            .map(|var| (var.to_string(), key.to_string()))
+            .map(|var| (var.clone(), key.to_string()))
             .collect()
     };
     let set = match selection.mode {

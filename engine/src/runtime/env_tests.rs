@@ -3,6 +3,15 @@ use model::{CliEnvVar, Provider, RuntimeSelection, Secret, TransientSecrets};
 
 const KEY: &str = "sk-test-0123456789";
 
+/// The child environment of `r`, its key under its agent's variables.
+fn env_for(r: &RuntimeRequest, server: &ServerEnv) -> Result<ChildEnv, RuntimeError> {
+    let vars: Vec<String> = key_vars(r.selection.agent)
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    child_env(r, &vars, server)
+}
+
 fn request(mode: ExecutionMode, agent: AgentKind, key: Option<&str>) -> RuntimeRequest {
     RuntimeRequest {
         selection: RuntimeSelection {
@@ -113,7 +122,7 @@ fn secret_names_are_recognised_by_their_shape() {
 
 #[test]
 fn byok_puts_the_key_under_the_variables_the_cli_reads_and_passes_no_server_secret() {
-    let claude = child_env(
+    let claude = env_for(
         &request(ExecutionMode::Byok, AgentKind::ClaudeCode, Some(KEY)),
         &server(),
     )
@@ -127,7 +136,7 @@ fn byok_puts_the_key_under_the_variables_the_cli_reads_and_passes_no_server_secr
             .count(),
         1
     );
-    let codex = child_env(
+    let codex = env_for(
         &request(ExecutionMode::Byok, AgentKind::Codex, Some(KEY)),
         &server(),
     )
@@ -149,7 +158,7 @@ fn byok_puts_the_key_under_the_variables_the_cli_reads_and_passes_no_server_secr
 fn byok_without_a_key_is_refused_with_the_reason() {
     for key in [None, Some("   ")] {
         assert_eq!(
-            child_env(
+            env_for(
                 &request(ExecutionMode::Byok, AgentKind::Codex, key),
                 &server()
             ),
@@ -165,14 +174,14 @@ fn local_cli_passes_no_server_key_even_with_a_base_url_and_adds_cli_env() {
         name: "HTTPS_PROXY".into(),
         value: Secret::new("http://proxy:3128"),
     }];
-    let env = child_env(&r, &server()).unwrap();
+    let env = env_for(&r, &server()).unwrap();
     // A stray BYOK key in the request is not used in Local CLI mode.
     assert_eq!(set(&env), [("HTTPS_PROXY", "http://proxy:3128")]);
     assert_no_server_secret(&env);
     assert!(!env.has("ANTHROPIC_API_KEY"));
     // The CLI's own login, whatever the endpoint: a custom base URL changes nothing.
     r.selection.base_url = Some("https://proxy.example".into());
-    let env = child_env(&r, &server()).unwrap();
+    let env = env_for(&r, &server()).unwrap();
     assert_no_server_secret(&env);
     assert!(!env.has("ANTHROPIC_API_KEY") && !env.has("OPENAI_API_KEY"));
 }
@@ -181,14 +190,14 @@ fn local_cli_passes_no_server_key_even_with_a_base_url_and_adds_cli_env() {
 fn backend_env_copies_the_named_server_variable_under_the_clis_name_and_nothing_else() {
     let mut r = request(ExecutionMode::BackendEnv, AgentKind::ClaudeCode, None);
     r.selection.env_var = Some("TEAM_KEY".into());
-    let env = child_env(&r, &server()).unwrap();
+    let env = env_for(&r, &server()).unwrap();
     assert_eq!(set(&env), [("ANTHROPIC_API_KEY", "sk-team")]);
     assert_no_server_secret(&env);
     // The variable itself (a secret, named by a project) is not inherited under its name.
     assert!(!env.has("TEAM_KEY"));
     for unset in ["NOT_THERE", "BLANK_KEY"] {
         r.selection.env_var = Some(unset.into());
-        let err = child_env(&r, &server()).unwrap_err();
+        let err = env_for(&r, &server()).unwrap_err();
         assert_eq!(err, RuntimeError::ServerEnvUnset(unset.into()));
         assert!(err.to_string().contains(&format!("{unset} is not set")));
     }
@@ -198,10 +207,10 @@ fn backend_env_copies_the_named_server_variable_under_the_clis_name_and_nothing_
 fn a_variable_named_by_one_project_reaches_no_other_child() {
     // TEAM_VAULT does not look like a secret, but a project named it for server-env mode.
     let r = request(ExecutionMode::Byok, AgentKind::Codex, Some(KEY));
-    let env = child_env(&r, &server()).unwrap();
+    let env = env_for(&r, &server()).unwrap();
     assert!(!env.has("TEAM_VAULT"));
     let unnamed = ServerEnv::new(vec![("TEAM_VAULT".into(), "v".into())], Default::default());
-    assert!(child_env(&r, &unnamed).unwrap().has("TEAM_VAULT"));
+    assert!(env_for(&r, &unnamed).unwrap().has("TEAM_VAULT"));
 }
 
 #[test]
@@ -209,12 +218,12 @@ fn an_incomplete_or_malformed_selection_builds_nothing() {
     let mut r = request(ExecutionMode::Byok, AgentKind::Codex, Some(KEY));
     r.selection.provider = Some(Provider::OpenAiCompatible);
     assert_eq!(
-        child_env(&r, &server()),
+        env_for(&r, &server()),
         Err(RuntimeError::Problem(RuntimeProblem::MissingBaseUrl))
     );
     r.selection.provider = Some(Provider::Anthropic);
     assert!(matches!(
-        child_env(&r, &server()),
+        env_for(&r, &server()),
         Err(RuntimeError::Problem(
             RuntimeProblem::ProviderNotForAgent { .. }
         ))
@@ -225,7 +234,7 @@ fn an_incomplete_or_malformed_selection_builds_nothing() {
 fn fingerprints_tell_keys_apart_without_holding_them() {
     let hasher = RandomState::new();
     let env = |key: &str| {
-        child_env(
+        env_for(
             &request(ExecutionMode::Byok, AgentKind::Codex, Some(key)),
             &server(),
         )
@@ -238,5 +247,24 @@ fn fingerprints_tell_keys_apart_without_holding_them() {
     assert_ne!(
         env("key-a").fingerprint(&hasher),
         env("key-b").fingerprint(&hasher)
+    );
+}
+
+#[test]
+fn a_declared_agents_key_goes_into_its_own_variable_and_none_is_refused() {
+    let mut r = request(ExecutionMode::Byok, AgentKind::Acp, Some(KEY));
+    r.selection.acp_agent = Some("qwen".into());
+    let env = child_env(&r, &["OPENAI_API_KEY".to_string()], &server()).unwrap();
+    assert_eq!(set(&env), [("OPENAI_API_KEY", KEY)]);
+    assert_no_server_secret(&env);
+    assert_eq!(
+        child_env(&r, &[], &server()),
+        Err(RuntimeError::NoKeyVariable)
+    );
+    r.selection.mode = ExecutionMode::LocalCli;
+    r.secrets.api_key = None;
+    assert!(
+        child_env(&r, &[], &server()).is_ok(),
+        "its own login needs none"
     );
 }

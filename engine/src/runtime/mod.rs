@@ -25,6 +25,12 @@ pub enum RuntimeError {
         "The server's environment variable {0} is not set: set it where the server starts, or pick another mode in Settings."
     )]
     ServerEnvUnset(String),
+    #[error("{0}")]
+    UnknownAgent(String),
+    #[error(
+        "This agent takes no key from DevLog (its declaration names no key variable): use Local CLI, or declare key_var for it."
+    )]
+    NoKeyVariable,
 }
 
 impl From<RuntimeError> for EngineError {
@@ -57,12 +63,25 @@ impl NamedServerVars {
 impl Engine {
     /// The child environment for `request`, from this server's own environment.
     pub fn launch_env(&self, request: &RuntimeRequest) -> Result<ChildEnv, RuntimeError> {
-        child_env(request, &self.server_env())
+        let key_vars: Vec<String> = match self.config().declared(&request.selection) {
+            Ok(None) => key_vars(request.selection.agent)
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
+            Ok(Some(spec)) => spec.key_var.iter().cloned().collect(),
+            Err(unknown) => return Err(RuntimeError::UnknownAgent(unknown.to_string())),
+        };
+        child_env(request, &key_vars, &self.server_env())
     }
 
     /// This server's environment, with the names projects gave for server-env mode.
     pub fn server_env(&self) -> ServerEnv {
         ServerEnv::current(self.named_vars.snapshot())
+    }
+
+    /// The ACP agents this server declares, as Settings lists them (installed or not).
+    pub fn declared_agents(&self) -> Vec<model::DeclaredAgent> {
+        self.config().acp_agents.iter().map(|a| a.info()).collect()
     }
 
     /// The project's saved selection, or the default (Local CLI, Claude Code).
@@ -89,6 +108,9 @@ impl Engine {
         selection: RuntimeSelection,
     ) -> EngineResult<RuntimeSelection> {
         selection.check().map_err(RuntimeError::from)?;
+        self.config()
+            .declared(&selection)
+            .map_err(|e| EngineError::Refused(e.to_string()))?;
         // Named before it is saved: from now on no other child inherits it.
         if let Some(name) = selection.env_var() {
             self.named_vars.insert(name);

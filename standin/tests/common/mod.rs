@@ -10,6 +10,22 @@ use model::{
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The ACP agent every bench declares: the stand-in, forced to speak ACP (a selection of
+/// [`AgentKind::Acp`] made by [`local`] names it).
+pub const DECLARED_ACP: &str = "standin-acp";
+
+/// The declaration of [`DECLARED_ACP`], as `--agent` would make it.
+pub fn declared_acp() -> engine::agents::AcpAgentSpec {
+    let standin = env!("CARGO_BIN_EXE_devlog-standin-agent");
+    let mut spec = engine::agents::AcpAgentSpec::from_flag(&format!(
+        "{DECLARED_ACP}={standin} --standin-protocol=acp --acp"
+    ))
+    .unwrap();
+    spec.key_var = Some("STANDIN_ACP_API_KEY".into());
+    spec.base_url_var = Some("STANDIN_ACP_BASE_URL".into());
+    spec
+}
+
 /// Bounds every wait: a hung test fails instead of blocking CI.
 pub const WAIT: Duration = Duration::from_secs(20);
 
@@ -39,6 +55,10 @@ pub async fn bench_with(config: impl FnOnce(&mut EngineConfig)) -> Bench {
         claude_bin: claude,
         codex_bin: codex,
         gemini_bin: gemini,
+        acp_agents: engine::agents::merge_agents(
+            engine::agents::builtin_agents(),
+            vec![declared_acp()],
+        ),
         kill_grace: Duration::from_millis(300),
         ..EngineConfig::default()
     };
@@ -87,6 +107,7 @@ pub fn local(agent: AgentKind) -> RuntimeRequest {
     RuntimeRequest {
         selection: RuntimeSelection {
             agent,
+            acp_agent: (agent == AgentKind::Acp).then(|| DECLARED_ACP.to_string()),
             ..RuntimeSelection::default()
         },
         secrets: TransientSecrets::default(),

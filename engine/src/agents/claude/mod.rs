@@ -53,7 +53,7 @@ impl AgentAdapter for ClaudeCode {
             args.extend(["--resume".to_string(), id.to_string()]);
         }
         CommandSpec {
-            program: launch.binary.clone(),
+            program: launch.program.path.clone(),
             args,
             env: launch.base_url_env("ANTHROPIC_BASE_URL"),
             stdin: StdinMode::Pipe,
@@ -137,7 +137,7 @@ mod tests {
 
     fn launch(permission: PermissionPolicy) -> TurnLaunch {
         TurnLaunch {
-            binary: PathBuf::from("/usr/bin/claude"),
+            program: PathBuf::from("/usr/bin/claude").into(),
             prompt: "--dangerously-skip-permissions please".into(),
             model: None,
             reasoning_effort: None,

@@ -76,7 +76,7 @@ impl AgentAdapter for Codex {
                 (StdinMode::Null, None)
             };
         CommandSpec {
-            program: launch.binary.clone(),
+            program: launch.program.path.clone(),
             args,
             env: Vec::new(),
             stdin,
@@ -99,7 +99,7 @@ mod tests {
 
     fn launch(permission: PermissionPolicy, prompt: &str) -> TurnLaunch {
         TurnLaunch {
-            binary: PathBuf::from("codex"),
+            program: PathBuf::from("codex").into(),
             prompt: prompt.into(),
             model: None,
             reasoning_effort: None,

@@ -69,7 +69,6 @@ pub struct Actor {
     token: u64,
     session: Session,
     status: SessionStatus,
-    binary: PathBuf,
     /// The agent's live process, if one runs.
     run: Option<AgentRun>,
     /// Tells the live process's environment from a new request's, without keeping it.
@@ -96,7 +95,6 @@ impl Actor {
     pub fn new(engine: Engine, session: Session, token: u64) -> Actor {
         Actor {
             token,
-            binary: engine.config().binary(session.runtime.agent).to_path_buf(),
             id: session.id,
             status: session.status,
             agent_session_id: session.agent_session_id.clone(),

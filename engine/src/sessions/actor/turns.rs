@@ -52,15 +52,16 @@ impl Actor {
             self.retire_process();
         }
         let selection = &self.session.runtime;
-        let launch = match TurnLaunch::from_selection(
-            selection,
-            self.session.permission,
-            self.binary.clone(),
-            prompt,
-        ) {
-            Ok(launch) => launch,
-            Err(e) => return self.fail(format!("Cannot start the agent: {e}")).await,
+        // The configuration of now: a declared agent removed since the session began is said.
+        let program = match self.engine.config().program(selection) {
+            Ok(program) => program,
+            Err(e) => return self.fail(e.to_string()).await,
         };
+        let launch =
+            match TurnLaunch::from_selection(selection, self.session.permission, program, prompt) {
+                Ok(launch) => launch,
+                Err(e) => return self.fail(format!("Cannot start the agent: {e}")).await,
+            };
         let cwd = PathBuf::from(&self.session.cwd);
         let mark = ownership::new_mark(self.id);
         // An ACP agent's new process that is to resume may not be able to load the
@@ -100,7 +101,10 @@ impl Actor {
             }
             Err(e) => {
                 let reason = match e {
-                    SpawnError::NotFound(program) => missing_cli(selection.agent, &program),
+                    SpawnError::NotFound(program) => {
+                        let declared = self.engine.config().declared(selection).ok().flatten();
+                        missing_cli(selection.agent, declared, &program)
+                    }
                     SpawnError::MissingFolder(folder) if self.session.task_id.is_some() => {
                         format!(
                             "The task's worktree {folder} no longer exists (removed by hand?): retry the task to make it again."
