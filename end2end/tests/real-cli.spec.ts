@@ -111,6 +111,24 @@ test("real Codex: a session's turn streams its answer", async ({ page }) => {
   await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/Codex answered/, { timeout: 60_000 });
 });
 
+test("real Gemini: a model API failing with 500 is retried by the CLI until Stop, which ends the turn; the session goes on", async ({ page }) => {
+  const project = await call(page, "register_project", { draft: { path: makeRepo() } });
+  await open(page, `/p/${project.id}/settings`);
+  await useByok(page, "gemini", "sk-e2e-real-cli");
+  await page.locator("header.topbar nav a", { hasText: "Sessions" }).click();
+  await page.locator("#session-prompt").fill("FAIL_500");
+  await page.locator("#start-session").click();
+  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
+  await expect(page.locator("#stop-turn")).toBeEnabled({ timeout: 30_000 });
+  await page.locator("#stop-turn").click();
+  // Gemini CLI ignores session/cancel while it retries: DevLog stops its process after the grace.
+  await expect(page.locator("ol.transcript .turn-end").last()).toHaveText(/^Turn stopped/, { timeout: 45_000 });
+  await expect(page.locator("#session-status")).toContainText("Idle");
+  await page.locator("#follow-up").fill("REPLY back after the stop");
+  await page.locator("#send-message").click();
+  await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/back after the stop/, { timeout: 60_000 });
+});
+
 for (const agent of ["claude_code", "gemini"] as const) {
   test(`real ${agent}: a denied write is not made, a slow turn is stopped, the session goes on in the same process`, async ({ page }) => {
     const repo = makeRepo();

@@ -89,7 +89,8 @@ test("an ACP agent declared on the server: listed with its state, picked by name
   await startFromSessionsPage(page, project.id, `DUMP_ENV ${path}\nREPLY declared here`);
   await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/declared here/);
   const { argv } = await dumped(path);
-  expect(argv.slice(1)).toEqual(["--acp"]);
+  // Its declaration's command, and nothing from the browser.
+  expect(argv.slice(1)).toEqual(["--standin-protocol=acp", "--acp"]);
   await page.locator("#follow-up").fill("REPLY still declared");
   await page.locator("#send-message").click();
   await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/still declared/);

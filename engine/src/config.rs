@@ -26,6 +26,10 @@ pub struct EngineConfig {
     pub connection_timeout: Duration,
     /// Between TERM and KILL when stopping an agent's process group.
     pub kill_grace: Duration,
+    /// After Stop turn, how long an agent asked to stop (ACP `session/cancel`, Claude's
+    /// interrupt) has to end its turn before its process is stopped: Gemini CLI ignores a
+    /// cancel while it retries a failing model API, for minutes.
+    pub stop_grace: Duration,
 }
 
 impl Default for EngineConfig {
@@ -40,6 +44,7 @@ impl Default for EngineConfig {
             permission_timeout: Duration::from_secs(15 * 60),
             connection_timeout: Duration::from_secs(90),
             kill_grace: Duration::from_secs(5),
+            stop_grace: Duration::from_secs(10),
         }
     }
 }

@@ -26,6 +26,8 @@ struct Agent {
     /// commands only, `yolo` asks for nothing, `plan` writes nothing.
     mode: String,
     next_request: u64,
+    /// This turn ignores `session/cancel` (`DEAF`).
+    deaf: bool,
 }
 
 pub fn run(args: crate::argv::Gemini) -> i32 {
@@ -41,6 +43,7 @@ pub fn run(args: crate::argv::Gemini) -> i32 {
         session: None,
         mode: args.approval_mode.unwrap_or_else(|| "default".into()),
         next_request: 0,
+        deaf: false,
     };
     loop {
         let message = match agent.later.pop_front() {
@@ -111,6 +114,7 @@ impl Agent {
 
     fn prompt(&mut self, id: &Value, text: &str) -> Result<(), Stop> {
         let script = script::parse(text);
+        self.deaf = script.deaf;
         match self.steps(script.steps) {
             Ok(Some(error)) => {
                 emit(&json!({"jsonrpc": "2.0", "id": id, "error": error}));
@@ -295,6 +299,7 @@ impl Agent {
     /// (a session takes one at a time); anything else waits for the turn's end.
     fn during_turn(&mut self, message: Value) -> Result<(), Stop> {
         match message["method"].as_str() {
+            Some("session/cancel") if self.deaf => Ok(()),
             Some("session/cancel") => Err(Stop::Cancelled),
             Some("session/prompt") => {
                 refuse(&message["id"], -32600, "a prompt is already running");
@@ -308,12 +313,15 @@ impl Agent {
     }
 }
 
+/// The user's words: the prompt's last text block (earlier ones are context, such as the
+/// conversation so far given to a new process, and are not directives).
 fn prompt_text(params: &Value) -> String {
     params["prompt"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|block| block["text"].as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
+        .next_back()
+        .unwrap_or_default()
+        .to_string()
 }

@@ -16,6 +16,7 @@
 //! | `ASK tool` | a permission request for `tool` (Claude); an allow must carry `updatedInput`, as Claude Code 2.1.197 demands |
 //! | `SLOW ms` | waits (Claude: an interrupt ends the wait) |
 //! | `HANG` | never ends the turn |
+//! | `DEAF` | ACP: `session/cancel` is ignored for this turn (Gemini CLI retrying a 500) |
 //! | `FLOOD n` | n assistant messages as fast as possible, each stamped `t=<unix nanos>`; whole messages, without partial deltas, so throughput figures stay comparable |
 //! | `MALFORMED` | a line that is not JSON and a JSON line of an unknown type |
 //! | `STDERR text` | a line on stderr |

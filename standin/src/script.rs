@@ -34,11 +34,15 @@ pub enum Step {
 pub struct Script {
     pub steps: Vec<Step>,
     pub reply: String,
+    /// ACP: a `session/cancel` during the turn is ignored, as Gemini CLI ignores it while it
+    /// retries a failing model API.
+    pub deaf: bool,
 }
 
 pub fn parse(prompt: &str) -> Script {
     let mut steps = Vec::new();
     let mut reply = "ok".to_string();
+    let mut deaf = false;
     for line in prompt.lines().map(str::trim) {
         let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
         let rest = rest.trim();
@@ -59,6 +63,7 @@ pub fn parse(prompt: &str) -> Script {
             "SLOW" => steps.push(Step::Slow(rest.parse().unwrap_or(1000))),
             "TYPING" => steps.push(Step::Typing(rest.parse().unwrap_or(100))),
             "HANG" => steps.push(Step::Hang),
+            "DEAF" => deaf = true,
             "FLOOD" => steps.push(Step::Flood(number())),
             "MALFORMED" => steps.push(Step::Malformed),
             "STDERR" => steps.push(Step::Stderr(rest.to_string())),
@@ -77,7 +82,7 @@ pub fn parse(prompt: &str) -> Script {
     if model_hangs() {
         steps.insert(0, Step::Hang);
     }
-    Script { steps, reply }
+    Script { steps, reply, deaf }
 }
 
 /// Like an unreachable model API: the model named `hang` never answers.

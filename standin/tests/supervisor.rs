@@ -382,6 +382,35 @@ async fn interrupt_stops_the_turn_and_keeps_the_session_of(agent: AgentKind) {
     );
 }
 
+/// Gemini CLI ignores `session/cancel` while it retries a failing model API: Stop must still
+/// end the turn, by stopping the process after the grace, and the session must go on.
+#[tokio::test]
+async fn a_stop_the_agent_ignores_stops_its_process_and_the_session_goes_on() {
+    for agent in [AgentKind::Gemini, AgentKind::Acp] {
+        let b = bench().await;
+        let s = b.begin(start(agent, "DEAF\nHANG")).await.unwrap();
+        b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
+        b.engine
+            .interrupt_session(b.project.id, s.id)
+            .await
+            .unwrap();
+        let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
+        assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::TurnEnded { is_error: true, reason: Some(r), .. } if r == "interrupted")), "{agent}");
+        assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::Log { line } if line.contains("did not stop its turn"))), "{agent}");
+        assert_eq!(
+            b.engine.session(b.project.id, s.id).await.unwrap().status,
+            SessionStatus::Idle
+        );
+        // A new process takes the next message (the conversation so far as context).
+        b.send(s.id, "REPLY after the stop".into()).await.unwrap();
+        let events = b.wait_until(&s, |e| turns_ended(e) == 2).await;
+        assert_eq!(
+            texts(&events).last().map(String::as_str),
+            Some("after the stop")
+        );
+    }
+}
+
 #[tokio::test]
 async fn codex_runs_one_process_per_turn_and_resumes_its_thread() {
     let b = bench().await;

@@ -34,18 +34,34 @@ pub fn models(request: &Request) -> Response {
         "countTokens" => Response::json(200, json!({"totalTokens": 1}).to_string()),
         "generateContent" => {
             let answer = match response_schema(&body) {
-                Some(schema) => vec![json!({"text": fill(schema).to_string()})],
+                Some(schema) => Some(vec![json!({"text": fill(schema).to_string()})]),
                 None => reply(&body),
             };
-            Response::json(200, chunk(model, answer, true).to_string())
+            match answer {
+                Some(parts) => Response::json(200, chunk(model, parts, true).to_string()),
+                None => internal_error(),
+            }
         }
-        "streamGenerateContent" => Response::Data(stream(model, reply(&body))),
+        "streamGenerateContent" => match reply(&body) {
+            Some(parts) => Response::Data(stream(model, parts)),
+            None => internal_error(),
+        },
         _ => Response::json(
             404,
             json!({"error": {"code": 404, "message": format!("no such call: {call}"), "status": "NOT_FOUND"}})
                 .to_string(),
         ),
     }
+}
+
+/// What Google answers when it fails.
+fn internal_error() -> Response {
+    let error = json!({"error": {
+        "code": 500,
+        "message": "Internal error encountered. (devlog fake FAIL_500)",
+        "status": "INTERNAL",
+    }});
+    Response::json(500, error.to_string())
 }
 
 /// The key passed as `?key=`, the API's other way to send it.
@@ -94,8 +110,8 @@ fn fill(schema: &Value) -> Value {
 }
 
 /// The model's parts: the `write_file` a script asks for, unless its result came back (or
-/// this request offers no such tool), then the answer.
-fn reply(body: &Value) -> Vec<Value> {
+/// this request offers no such tool), then the answer; `None` when the script asks for a 500.
+fn reply(body: &Value) -> Option<Vec<Value>> {
     let contents = body.get("contents").and_then(Value::as_array);
     let contents = contents.map(Vec::as_slice).unwrap_or_default();
     // The user's latest words (a follow-up is a turn of its own); a tool's result is not.
@@ -106,12 +122,15 @@ fn reply(body: &Value) -> Vec<Value> {
         .map(text_of)
         .find(|text| !text.trim().is_empty());
     let script = Script::parse(&latest.unwrap_or_default());
+    if script.fail_500 {
+        return None;
+    }
     let tool_came_back = contents.last().is_some_and(has_function_response);
     if !tool_came_back {
         // Once per turn: not again for the answer after a tool's result.
         std::thread::sleep(script.delay);
     }
-    match &script.write {
+    Some(match &script.write {
         Some((name, content)) if offers_write(body) && !tool_came_back => {
             let path = match &script.working_directory {
                 Some(dir) => format!("{dir}/{name}"),
@@ -123,7 +142,7 @@ fn reply(body: &Value) -> Vec<Value> {
             }})]
         }
         _ => vec![json!({"text": script.reply})],
-    }
+    })
 }
 
 fn offers_write(body: &Value) -> bool {
@@ -135,15 +154,17 @@ fn offers_write(body: &Value) -> bool {
     })
 }
 
-/// The text parts of a content, one per line.
+/// The last text part of a content: the user's words (earlier parts are context — the CLI's
+/// own, or the conversation so far DevLog gives a new process).
 fn text_of(content: &Value) -> String {
     let parts = content["parts"].as_array().map(Vec::as_slice);
     parts
         .unwrap_or_default()
         .iter()
         .filter_map(|p| p.get("text").and_then(Value::as_str))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .rfind(|text| !text.trim().is_empty())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn has_function_response(content: &Value) -> bool {
@@ -201,7 +222,8 @@ mod tests {
         let prompt = "WRITE_FILE a.txt hi\nREPLY Wrote it.\n- Working directory: /w";
         let first = reply(&body(json!([
             {"role": "user", "parts": [{"text": "<session_context>…</session_context>"}, {"text": prompt}]},
-        ])));
+        ])))
+        .unwrap();
         assert_eq!(first[0]["functionCall"]["name"], "write_file");
         assert_eq!(first[0]["functionCall"]["args"]["file_path"], "/w/a.txt");
         assert_eq!(first[0]["functionCall"]["args"]["content"], "hi\n");
@@ -210,7 +232,9 @@ mod tests {
             {"role": "model", "parts": first},
             {"role": "user", "parts": [{"functionResponse": {"name": "write_file", "response": {"output": "ok"}}}]},
         ])));
-        assert_eq!(second, vec![json!({"text": "Wrote it."})]);
+        assert_eq!(second, Some(vec![json!({"text": "Wrote it."})]));
+        let failing = body(json!([{"role": "user", "parts": [{"text": "FAIL_500"}]}]));
+        assert_eq!(reply(&failing), None);
     }
 
     #[test]

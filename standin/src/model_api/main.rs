@@ -10,6 +10,7 @@
 //! |---|---|
 //! | `REPLY text` | the final answer (default `ok`) |
 //! | `SLOW ms` | the answer starts after `ms` milliseconds (to interrupt a turn meanwhile) |
+//! | `FAIL_500` | Gemini: every call of the turn answers HTTP 500 (the CLI retries with back-off) |
 //! | `WRITE_FILE name content` | Claude: first a `Write` of `name` in the prompt's `Working directory`, then, once the tool's result comes back, the answer; Gemini the same with `write_file` (relative to the CLI's directory when the prompt names none); Codex, which edits through a JavaScript tool of its own, only gets the answer |
 //!
 //! A key containing `invalid` (or, for Gemini, no key) is refused with the provider's 401 error.
@@ -39,6 +40,8 @@ pub struct Script {
     pub write: Option<(String, String)>,
     pub working_directory: Option<String>,
     pub delay: std::time::Duration,
+    /// Answer HTTP 500, as an overloaded API does (Gemini CLI retries it for minutes).
+    pub fail_500: bool,
 }
 
 impl Script {
@@ -48,6 +51,7 @@ impl Script {
             write: None,
             working_directory: None,
             delay: std::time::Duration::ZERO,
+            fail_500: false,
         };
         for line in prompt.lines().map(str::trim) {
             if let Some(text) = line.strip_prefix("REPLY ") {
@@ -57,6 +61,8 @@ impl Script {
                 script.write = Some((name.to_string(), content.to_string()));
             } else if let Some(ms) = line.strip_prefix("SLOW ") {
                 script.delay = std::time::Duration::from_millis(ms.trim().parse().unwrap_or(1000));
+            } else if line == "FAIL_500" {
+                script.fail_500 = true;
             } else if let Some(dir) = line.strip_prefix("- Working directory: ") {
                 script.working_directory = Some(dir.trim().to_string());
             }
@@ -114,5 +120,7 @@ mod tests {
         assert_eq!(script.working_directory.as_deref(), Some("/w/t"));
         assert_eq!(Script::parse("SLOW 250").delay.as_millis(), 250);
         assert_eq!(Script::parse("say ok").reply, "ok");
+        assert!(Script::parse("FAIL_500").fail_500);
+        assert!(!Script::parse("say ok").fail_500);
     }
 }

@@ -60,6 +60,7 @@ pub async fn bench_with(config: impl FnOnce(&mut EngineConfig)) -> Bench {
             vec![declared_acp()],
         ),
         kill_grace: Duration::from_millis(300),
+        stop_grace: Duration::from_millis(500),
         ..EngineConfig::default()
     };
     config(&mut cfg);

@@ -108,17 +108,20 @@ impl AcpConversation {
         if self.prompting {
             return Vec::new();
         }
-        let Some(mut text) = self.prompts.pop_front() else {
+        let Some(text) = self.prompts.pop_front() else {
             return Vec::new();
         };
-        if let Some(context) = self.context.take() {
-            text = format!("{context}\n\n{text}");
-        }
+        // The conversation so far is a block of its own before the user's words, so it is
+        // never read as what the user says now.
+        let blocks = self
+            .context
+            .take()
+            .into_iter()
+            .chain([text])
+            .map(|text| acp::ContentBlock::Text(acp::TextContent::new(text)))
+            .collect();
         self.prompting = true;
-        let prompt = acp::PromptRequest::new(
-            session,
-            vec![acp::ContentBlock::Text(acp::TextContent::new(text))],
-        );
+        let prompt = acp::PromptRequest::new(session, blocks);
         vec![self.request(Asked::Prompt, "session/prompt", prompt)]
     }
 

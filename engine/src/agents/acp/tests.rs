@@ -235,8 +235,14 @@ fn a_conversation_it_cannot_load_goes_on_in_a_new_one_with_the_history_as_contex
     assert!(matches!(&heard.events[..], [StreamEvent::Log { line }] if line.contains("so far")));
     assert_eq!(json_lines(&heard.replies)[0]["method"], "session/new");
     let heard = c.hear(r#"{"jsonrpc":"2.0","id":2,"result":{"sessionId":"s2"}}"#);
-    let prompt = json_lines(&heard.replies)[0]["params"]["prompt"][0]["text"].clone();
-    assert_eq!(prompt, "User: REPLY first\nAgent: first\n\nnext");
+    let prompt = json_lines(&heard.replies)[0]["params"]["prompt"].clone();
+    assert_eq!(
+        prompt,
+        serde_json::json!([
+            {"type": "text", "text": "User: REPLY first\nAgent: first"},
+            {"type": "text", "text": "next"},
+        ])
+    );
 
     // An agent that can load it is asked to, and nothing is added to the prompt.
     let mut c = AcpConversation::new("/work/tree".into(), "next".into(), Some(resume));

@@ -66,6 +66,11 @@ impl Actor {
         if let Some(run) = self.run.as_mut()
             && run.interrupt(&request_id).await
         {
+            let grace = self.engine.config().stop_grace;
+            if let Some(turn) = self.phase.turn_mut() {
+                turn.stop_asked = true;
+                turn.deadline = Instant::now() + grace;
+            }
             return Ok(());
         }
         self.stop_turn_process(Stopping::Interrupt);
@@ -116,11 +121,23 @@ impl Actor {
         }
         if self.phase.turn().is_some_and(|t| t.deadline <= now) {
             // The turn's end, once the process is gone, says why (one event per failure).
+            let mut why = Stopping::Timeout;
             if let Some(turn) = self.phase.turn_mut() {
                 // Wait for the exit, not for another deadline.
                 turn.deadline = now + self.engine.config().turn_timeout;
+                if turn.stop_asked {
+                    why = Stopping::Interrupt;
+                }
             }
-            self.stop_turn_process(Stopping::Timeout);
+            if matches!(why, Stopping::Interrupt) {
+                self.emit(StreamEvent::Log {
+                    line: format!(
+                        "The agent did not stop its turn within {} s of being asked: its process was stopped (the next message starts it again).",
+                        self.engine.config().stop_grace.as_secs_f32()
+                    ),
+                });
+            }
+            self.stop_turn_process(why);
         }
     }
 }

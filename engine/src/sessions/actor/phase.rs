@@ -24,8 +24,12 @@ use tokio::time::Instant;
 /// The message a turn answers, held with its secrets until the turn ends.
 pub(super) struct Turn {
     pub(super) message: Message,
-    /// When it is stopped for running too long (moved on while the user is asked).
+    /// When it is stopped for running too long (moved on while the user is asked), or, once
+    /// the agent was asked to stop, for not stopping.
     pub(super) deadline: Instant,
+    /// Stop turn was asked of the agent itself: at the deadline its process is stopped, and
+    /// the turn ends stopped, not timed out.
+    pub(super) stop_asked: bool,
 }
 
 pub(super) enum Phase {
@@ -122,6 +126,7 @@ mod tests {
                 secrets: TransientSecrets::default(),
             },
             deadline: Instant::now(),
+            stop_asked: false,
         })
     }
 

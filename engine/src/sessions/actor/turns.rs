@@ -39,6 +39,7 @@ impl Actor {
         self.enter(Phase::Turn(Turn {
             message,
             deadline: Instant::now() + self.engine.config().turn_timeout,
+            stop_asked: false,
         }));
         // Claude's process takes the next message on stdin, if it runs with these secrets;
         // one started with another key is replaced (resuming the conversation).
