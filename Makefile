@@ -39,10 +39,14 @@ wasm-bindgen:
 	@wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)" \
 	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
 
-# Playwright and wasm-opt (npm binaryen: Debian's binaryen silently breaks the release wasm).
+# Playwright, wasm-opt (npm binaryen: Debian's binaryen silently breaks the release wasm) and
+# the real agent CLIs, at the versions the lock pins. `npm install --no-save`, not `npm ci`: Qwen
+# Code's clipboard addon names optional packages for other platforms that the registry does
+# not have, which `npm ci` refuses as a lock out of sync; install skips them, changes nothing.
 node-deps: end2end/node_modules/.package-lock.json
 end2end/node_modules/.package-lock.json: end2end/package-lock.json
-	cd end2end && npm ci --no-audit --no-fund
+	cd end2end && npm install --no-save --no-audit --no-fund
+	touch $@
 
 chromium:
 	@command -v chromium >/dev/null || { \

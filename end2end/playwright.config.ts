@@ -5,8 +5,9 @@ export const BASE_URL = `http://127.0.0.1:${PORT}`;
 const NO_CODEX_PORT = PORT + 1;
 export const NO_CODEX_URL = `http://127.0.0.1:${NO_CODEX_PORT}`;
 
-/** A server running the real Claude Code, Codex and Gemini CLIs (npm devDependencies), and the
- * fake model API they talk to instead of Anthropic's, OpenAI's and Google's. */
+/** A server running the real Claude Code, Codex, Gemini and Qwen Code CLIs (npm
+ * devDependencies), and the fake model API they talk to instead of Anthropic's, OpenAI's and
+ * Google's. Qwen Code is the built-in ACP agent `qwen`, found on PATH. */
 const REAL_CLI_PORT = PORT + 2;
 export const REAL_CLI_URL = `http://127.0.0.1:${REAL_CLI_PORT}`;
 const FAKE_MODEL_API_PORT = PORT + 3;
@@ -57,6 +58,7 @@ function realCliServer(port: number) {
     ...devlog(port),
     command:
       `bash -c 'data=$(mktemp -d) && mkdir "$data/home" && HOME="$data/home" ` +
+      `PATH="$(realpath node_modules/.bin):$PATH" ` +
       `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
       `--site-root ../target/site --claude-bin "$(realpath node_modules/.bin/claude)" ` +
       `--codex-bin "$(realpath node_modules/.bin/codex)" ` +

@@ -23,7 +23,8 @@ async function call(page: Page, name: string, args: object) {
   return res.json();
 }
 
-type Agent = "claude_code" | "codex" | "gemini";
+/** The built-in CLIs, and Qwen Code: the built-in ACP agent `qwen`, picked as `acp:qwen`. */
+type Agent = "claude_code" | "codex" | "gemini" | "qwen";
 
 /** What each agent is called on the session page, where its API lives on the fake, and what
  * its permission request for a file write is named. */
@@ -31,14 +32,19 @@ const AGENTS: Record<Agent, { runtime: string; baseUrl: string; writeTool: strin
   claude_code: { runtime: "Claude Code · Anthropic", baseUrl: FAKE_MODEL_API_URL, writeTool: "Write" },
   codex: { runtime: "Codex CLI · OpenAI-compatible", baseUrl: `${FAKE_MODEL_API_URL}/v1`, writeTool: "" },
   gemini: { runtime: "Gemini CLI · Google (Gemini API)", baseUrl: FAKE_MODEL_API_URL, writeTool: "edit" },
+  qwen: { runtime: "ACP agent qwen · fake-model", baseUrl: `${FAKE_MODEL_API_URL}/v1`, writeTool: "edit" },
 };
 
 /** Bring your own key, with the provider's endpoint at the fake model API. */
 async function useByok(page: Page, agent: Agent, key: string) {
-  await page.locator("#runtime-agent").selectOption(agent);
+  await page.locator("#runtime-agent").selectOption(agent === "qwen" ? "acp:qwen" : agent);
   await page.locator("input[name='mode'][value='byok']").check();
   if (agent === "codex") {
     await page.locator("#runtime-provider").selectOption("openai_compatible");
+  }
+  if (agent === "qwen") {
+    // With a key of its own, Qwen Code needs the model named (OPENAI_MODEL).
+    await page.locator("#runtime-model").fill("fake-model");
   }
   await page.locator("#runtime-base-url").fill(AGENTS[agent].baseUrl);
   await page.locator("#runtime-api-key").fill(key);
@@ -53,7 +59,7 @@ async function testConnection(page: Page) {
   return report;
 }
 
-for (const agent of ["claude_code", "codex", "gemini"] as const) {
+for (const agent of ["claude_code", "codex", "gemini", "qwen"] as const) {
   test(`real ${agent}: the connection test answers ok, and a refused key is named`, async ({ page }) => {
     const project = await call(page, "register_project", { draft: { path: makeRepo() } });
     await open(page, `/p/${project.id}/settings`);
@@ -69,7 +75,7 @@ for (const agent of ["claude_code", "codex", "gemini"] as const) {
   });
 }
 
-for (const agent of ["claude_code", "gemini"] as const) {
+for (const agent of ["claude_code", "gemini", "qwen"] as const) {
   test(`real ${agent}: a task asks to write a file, the user approves it, the diff is reviewed`, async ({ page }) => {
     const project = await call(page, "register_project", { draft: { path: makeRepo() } });
     const task = await call(page, "create_task", {
@@ -129,7 +135,7 @@ test("real Gemini: a model API failing with 500 is retried by the CLI until Stop
   await expect(page.locator("ol.transcript .msg.assistant").last()).toHaveText(/back after the stop/, { timeout: 60_000 });
 });
 
-for (const agent of ["claude_code", "gemini"] as const) {
+for (const agent of ["claude_code", "gemini", "qwen"] as const) {
   test(`real ${agent}: a denied write is not made, a slow turn is stopped, the session goes on in the same process`, async ({ page }) => {
     const repo = makeRepo();
     const project = await call(page, "register_project", { draft: { path: repo } });

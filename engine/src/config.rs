@@ -49,12 +49,16 @@ impl Default for EngineConfig {
     }
 }
 
-/// A selection naming an ACP agent this server does not declare.
+/// A selection of an ACP agent this server cannot run as asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "No ACP agent '{0}' is declared on this server: pick one in Settings, or declare it where the server starts (--agent {0}=COMMAND, or agents.toml)."
-)]
-pub struct UnknownAgent(pub String);
+pub enum UnknownAgent {
+    #[error(
+        "No ACP agent '{0}' is declared on this server: pick one in Settings, or declare it where the server starts (--agent {0}=COMMAND, or agents.toml)."
+    )]
+    NotDeclared(String),
+    #[error("{0} picks its model itself (its declaration names no model_var): leave Model empty.")]
+    NoModel(String),
+}
 
 impl EngineConfig {
     /// The declared ACP agent of this name.
@@ -62,7 +66,8 @@ impl EngineConfig {
         self.acp_agents.iter().find(|a| a.name == name)
     }
 
-    /// The declared agent a selection of [`AgentKind::Acp`] names (`None` for another kind).
+    /// The declared agent a selection of [`AgentKind::Acp`] names (`None` for another kind),
+    /// refused when it names a model the declaration has no variable for.
     pub fn declared(
         &self,
         selection: &RuntimeSelection,
@@ -71,9 +76,13 @@ impl EngineConfig {
             return Ok(None);
         }
         let name = selection.acp_agent().unwrap_or_default();
-        self.acp_agent(name)
-            .map(Some)
-            .ok_or_else(|| UnknownAgent(name.to_string()))
+        let spec = self
+            .acp_agent(name)
+            .ok_or_else(|| UnknownAgent::NotDeclared(name.to_string()))?;
+        if selection.model().is_some() && spec.model_var.is_none() {
+            return Err(UnknownAgent::NoModel(spec.label.clone()));
+        }
+        Ok(Some(spec))
     }
 
     /// What a selection's turns run: a CLI's configured binary, or the declared agent's
@@ -86,14 +95,53 @@ impl EngineConfig {
             AgentKind::Acp => {
                 let spec = self
                     .declared(selection)?
-                    .ok_or_else(|| UnknownAgent(String::new()))?;
+                    .ok_or_else(|| UnknownAgent::NotDeclared(String::new()))?;
                 return Ok(AgentProgram {
                     path: spec.program.clone(),
                     args: spec.args.clone(),
                     base_url_var: spec.base_url_var.clone(),
+                    model_var: spec.model_var.clone(),
                 });
             }
         };
         Ok(binary.clone().into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_declared_agent_is_found_by_name_and_takes_a_model_only_where_declared() {
+        let config = EngineConfig::default();
+        let mut selection = RuntimeSelection {
+            agent: AgentKind::Acp,
+            acp_agent: Some("qwen".into()),
+            model: Some("qwen3-coder".into()),
+            ..RuntimeSelection::default()
+        };
+        let program = config.program(&selection).unwrap();
+        assert_eq!(program.path, PathBuf::from("qwen"));
+        assert_eq!(program.args, ["--acp"]);
+        assert_eq!(program.model_var.as_deref(), Some("OPENAI_MODEL"));
+        selection.acp_agent = Some("opencode".into());
+        assert_eq!(
+            config.program(&selection),
+            Err(UnknownAgent::NoModel("OpenCode".into()))
+        );
+        selection.model = None;
+        assert!(config.program(&selection).is_ok());
+        selection.acp_agent = Some("nobody".into());
+        assert_eq!(
+            config.declared(&selection),
+            Err(UnknownAgent::NotDeclared("nobody".into()))
+        );
+        let claude = RuntimeSelection::default();
+        assert_eq!(config.declared(&claude), Ok(None));
+        assert_eq!(
+            config.program(&claude).unwrap().path,
+            PathBuf::from("claude")
+        );
     }
 }

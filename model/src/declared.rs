@@ -18,4 +18,6 @@ pub struct DeclaredAgent {
     pub install: Option<String>,
     /// Where a bring-your-own key goes; without one the agent takes no key from DevLog.
     pub key_var: Option<String>,
+    /// Where a model goes; without one the agent picks its model itself.
+    pub model_var: Option<String>,
 }

@@ -278,8 +278,6 @@ pub enum RuntimeProblem {
     BadAcpAgentName(String),
     #[error("{} is not an ACP agent: only a declared agent is picked by name", .0.label())]
     AcpAgentNotForAgent(AgentKind),
-    #[error("{} picks its model itself: leave Model empty", .0.label())]
-    ModelNotForAgent(AgentKind),
 }
 
 impl RuntimeSelection {
@@ -314,6 +312,8 @@ impl RuntimeSelection {
         };
         let mut parts = vec![self.mode.label(), &agent];
         match self.mode {
+            // A declared agent has one provider, its own: naming it says nothing.
+            ExecutionMode::Byok if self.agent == AgentKind::Acp => {}
             ExecutionMode::Byok => parts.push(self.provider().label()),
             ExecutionMode::BackendEnv => parts.extend(self.env_var()),
             ExecutionMode::LocalCli => {}
@@ -336,14 +336,12 @@ impl RuntimeSelection {
             (AgentKind::Acp, Some(_)) | (_, None) => {}
             (agent, Some(_)) => return Err(RuntimeProblem::AcpAgentNotForAgent(agent)),
         }
-        if let Some(model) = self.model() {
-            if !is_cli_value(model) {
-                return Err(RuntimeProblem::BadModel(model.to_string()));
-            }
-            // ACP has no one way to pick a model: a declared agent uses its own default.
-            if self.agent == AgentKind::Acp {
-                return Err(RuntimeProblem::ModelNotForAgent(self.agent));
-            }
+        // A declared agent takes a model only if its declaration says where (checked by the
+        // server, which knows the declarations).
+        if let Some(model) = self.model()
+            && !is_cli_value(model)
+        {
+            return Err(RuntimeProblem::BadModel(model.to_string()));
         }
         if self.reasoning_effort.is_some() && !has_reasoning_effort(self.agent) {
             return Err(RuntimeProblem::EffortNotForAgent(self.agent));

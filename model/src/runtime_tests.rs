@@ -290,11 +290,8 @@ fn an_acp_agent_is_picked_by_a_plain_name_and_only_for_the_acp_kind() {
         assert_eq!(s.check(), Err(problem), "{name:?}");
     }
     s.acp_agent = Some("qwen".into());
-    s.model = Some("qwen3-coder".into());
-    assert_eq!(
-        s.check(),
-        Err(RuntimeProblem::ModelNotForAgent(AgentKind::Acp))
-    );
+    s.model = Some("--yolo".into());
+    assert_eq!(s.check(), Err(RuntimeProblem::BadModel("--yolo".into())));
     let mut claude = selection(ExecutionMode::LocalCli, AgentKind::ClaudeCode);
     claude.acp_agent = Some("qwen".into());
     assert_eq!(

@@ -26,6 +26,7 @@ struct Declaration {
     command: Vec<String>,
     key_var: Option<String>,
     base_url_var: Option<String>,
+    model_var: Option<String>,
     install: Option<String>,
 }
 
@@ -76,6 +77,7 @@ fn parse_file(text: &str) -> Result<Vec<AcpAgentSpec>, String> {
                 AcpAgentSpec::new(&d.name, d.label, d.command).map_err(|e| e.to_string())?;
             spec.key_var = d.key_var;
             spec.base_url_var = d.base_url_var;
+            spec.model_var = d.model_var;
             spec.install = d.install;
             spec.check_vars().map_err(|e| e.to_string())?;
             Ok(spec)

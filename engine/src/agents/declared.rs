@@ -20,6 +20,8 @@ pub struct AcpAgentSpec {
     pub key_var: Option<String>,
     /// The variable a custom endpoint is put in.
     pub base_url_var: Option<String>,
+    /// The variable a model is put in; none: the agent picks its model itself.
+    pub model_var: Option<String>,
     /// How to install it ("npm install -g …").
     pub install: Option<String>,
 }
@@ -69,13 +71,19 @@ impl AcpAgentSpec {
             args: words.collect(),
             key_var: None,
             base_url_var: None,
+            model_var: None,
             install: None,
         })
     }
 
     /// The variables it names must be variable names: they become the child's environment.
     pub fn check_vars(&self) -> Result<(), DeclarationError> {
-        for var in self.key_var.iter().chain(&self.base_url_var) {
+        for var in self
+            .key_var
+            .iter()
+            .chain(&self.base_url_var)
+            .chain(&self.model_var)
+        {
             if !is_env_name(var) {
                 return Err(DeclarationError::Var {
                     name: self.name.clone(),
@@ -103,6 +111,7 @@ impl AcpAgentSpec {
             installed: is_installed(&self.program),
             install: self.install.clone(),
             key_var: self.key_var.clone(),
+            model_var: self.model_var.clone(),
         }
     }
 }
@@ -110,11 +119,11 @@ impl AcpAgentSpec {
 /// The agents every server knows, verified over ACP with their npm packages: offered when
 /// their program is installed; a declaration of the same name replaces one.
 pub fn builtin_agents() -> Vec<AcpAgentSpec> {
+    // [key, base URL, model] variables.
     let builtin = |name: &str,
                    label: &str,
                    command: &[&str],
-                   key_var: Option<&str>,
-                   base_url_var: Option<&str>,
+                   [key_var, base_url_var, model_var]: [Option<&str>; 3],
                    package: &str| AcpAgentSpec {
         name: name.into(),
         label: label.into(),
@@ -122,16 +131,21 @@ pub fn builtin_agents() -> Vec<AcpAgentSpec> {
         args: command[1..].iter().map(|a| a.to_string()).collect(),
         key_var: key_var.map(str::to_string),
         base_url_var: base_url_var.map(str::to_string),
+        model_var: model_var.map(str::to_string),
         install: Some(format!("npm install -g {package}")),
     };
     vec![
-        // Qwen Code talks to any OpenAI-compatible API.
+        // Qwen Code talks to any OpenAI-compatible API; with a key it needs the model too
+        // (else it asks for its own login).
         builtin(
             "qwen",
             "Qwen Code",
             &["qwen", "--acp"],
-            Some("OPENAI_API_KEY"),
-            Some("OPENAI_BASE_URL"),
+            [
+                Some("OPENAI_API_KEY"),
+                Some("OPENAI_BASE_URL"),
+                Some("OPENAI_MODEL"),
+            ],
             "@qwen-code/qwen-code",
         ),
         // OpenCode reads its providers from its own configuration.
@@ -139,16 +153,14 @@ pub fn builtin_agents() -> Vec<AcpAgentSpec> {
             "opencode",
             "OpenCode",
             &["opencode", "acp"],
-            None,
-            None,
+            [None; 3],
             "opencode-ai",
         ),
         builtin(
             "copilot",
             "GitHub Copilot CLI",
             &["copilot", "--acp"],
-            Some("COPILOT_GITHUB_TOKEN"),
-            None,
+            [Some("COPILOT_GITHUB_TOKEN"), None, None],
             "@github/copilot",
         ),
     ]
@@ -188,10 +200,14 @@ pub struct DeclaredAcp;
 impl AgentAdapter for DeclaredAcp {
     fn command(&self, launch: &TurnLaunch, _resume: Option<&str>) -> CommandSpec {
         let program = &launch.program;
-        let env = match &program.base_url_var {
+        let mut env = match &program.base_url_var {
             Some(var) => launch.base_url_env(var),
             None => Vec::new(),
         };
+        // Only a declaration with a model variable lets a model through (the server checks).
+        if let (Some(var), Some(model)) = (&program.model_var, &launch.model) {
+            env.push((var.clone(), model.clone()));
+        }
         CommandSpec {
             program: program.path.clone(),
             args: program.args.clone(),
@@ -259,12 +275,14 @@ mod tests {
             agent: AgentKind::Acp,
             acp_agent: Some("qwen".into()),
             base_url: Some("http://127.0.0.1:9/v1".into()),
+            model: Some("qwen3-coder".into()),
             ..RuntimeSelection::default()
         };
         let program = super::super::AgentProgram {
             path: "/opt/qwen".into(),
             args: vec!["--acp".into()],
             base_url_var: Some("OPENAI_BASE_URL".into()),
+            model_var: Some("OPENAI_MODEL".into()),
         };
         let launch = TurnLaunch::from_selection(
             &selection,
@@ -282,10 +300,13 @@ mod tests {
         );
         assert_eq!(
             command.env,
-            [(
-                "OPENAI_BASE_URL".to_string(),
-                "http://127.0.0.1:9/v1".to_string()
-            )]
+            [
+                (
+                    "OPENAI_BASE_URL".to_string(),
+                    "http://127.0.0.1:9/v1".to_string()
+                ),
+                ("OPENAI_MODEL".to_string(), "qwen3-coder".to_string())
+            ]
         );
         assert_eq!(command.stdin, StdinMode::Pipe);
         assert!(DeclaredAcp.keeps_process());

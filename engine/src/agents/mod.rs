@@ -64,6 +64,7 @@ pub struct AgentProgram {
     pub path: PathBuf,
     pub args: Vec<String>,
     pub base_url_var: Option<String>,
+    pub model_var: Option<String>,
 }
 
 impl From<PathBuf> for AgentProgram {
@@ -72,6 +73,7 @@ impl From<PathBuf> for AgentProgram {
             path,
             args: Vec::new(),
             base_url_var: None,
+            model_var: None,
         }
     }
 }

@@ -52,7 +52,8 @@ pub enum Response {
     },
     /// Server-sent events, each `(event name, data)`.
     Events(Vec<(String, serde_json::Value)>),
-    /// Server-sent events of data alone, as Google's API sends them.
+    /// Server-sent events of data alone, as Google's API and Chat Completions send them; a
+    /// JSON string is sent as its text (Chat Completions' closing `[DONE]`).
     Data(Vec<serde_json::Value>),
 }
 
@@ -82,9 +83,13 @@ impl IntoResponse for Response {
                 Sse::new(futures_util::stream::iter(events)).into_response()
             }
             Response::Data(chunks) => {
-                let events = chunks
-                    .into_iter()
-                    .map(|data| Ok::<_, Infallible>(Event::default().data(data.to_string())));
+                let events = chunks.into_iter().map(|data| {
+                    let text = match data {
+                        serde_json::Value::String(text) => text,
+                        other => other.to_string(),
+                    };
+                    Ok::<_, Infallible>(Event::default().data(text))
+                });
                 Sse::new(futures_util::stream::iter(events)).into_response()
             }
         }

@@ -1,7 +1,8 @@
 //! A fake model API on 127.0.0.1 for running the *real* agent CLIs in tests: Claude Code talks
 //! to it as the Anthropic Messages API (`ANTHROPIC_BASE_URL`), Codex as the OpenAI Responses
 //! API (a custom provider's `base_url`), Gemini CLI as Google's Gemini API
-//! (`GOOGLE_GEMINI_BASE_URL`). All three stream, as the real APIs do.
+//! (`GOOGLE_GEMINI_BASE_URL`), Qwen Code as OpenAI's Chat Completions API (`OPENAI_BASE_URL`).
+//! All of them stream, as the real APIs do.
 //!
 //! The reply is scripted by the user's latest words, with the stand-in agent's directives (one
 //! per line, other lines ignored):
@@ -10,14 +11,15 @@
 //! |---|---|
 //! | `REPLY text` | the final answer (default `ok`) |
 //! | `SLOW ms` | the answer starts after `ms` milliseconds (to interrupt a turn meanwhile) |
-//! | `FAIL_500` | Gemini: every call of the turn answers HTTP 500 (the CLI retries with back-off) |
-//! | `WRITE_FILE name content` | Claude: first a `Write` of `name` in the prompt's `Working directory`, then, once the tool's result comes back, the answer; Gemini the same with `write_file` (relative to the CLI's directory when the prompt names none); Codex, which edits through a JavaScript tool of its own, only gets the answer |
+//! | `FAIL_500` | Gemini and Chat Completions: every call of the turn answers HTTP 500 (the CLI retries with back-off) |
+//! | `WRITE_FILE name content` | Claude: first a `Write` of `name` in the prompt's `Working directory`, then, once the tool's result comes back, the answer; Gemini and Chat Completions (Qwen Code) the same with `write_file` (relative to the CLI's directory when the prompt names none); Codex, which edits through a JavaScript tool of its own, only gets the answer |
 //!
 //! A key containing `invalid` (or, for Gemini, no key) is refused with the provider's 401 error.
 //!
 //! Usage: `devlog-fake-model-api <port>`; it prints `listening on <addr>` once it accepts.
 
 mod anthropic;
+mod chat;
 mod gemini;
 mod http;
 mod openai;
@@ -95,6 +97,7 @@ async fn main() {
             http::Response::json(200, r#"{"input_tokens":1}"#.to_string())
         }),
         ("/v1/responses", openai::responses),
+        ("/v1/chat/completions", chat::completions),
         ("/v1beta/models/{call}", gemini::models),
     ];
     if let Err(e) = axum::serve(listener, http::router(routes)).await {

@@ -31,7 +31,20 @@ fn parse_pick(value: &str) -> Option<(AgentKind, Option<String>)> {
 #[component]
 pub fn AgentFields(draft: RwSignal<RuntimeSelection>, agents: Vec<DeclaredAgent>) -> impl IntoView {
     let edit = move |change: &dyn Fn(&mut RuntimeSelection)| draft.update(|s| change(s));
-    let is_declared = move || draft.with(|s| s.agent == AgentKind::Acp);
+    // A built-in CLI takes a model; a declared agent only if its declaration says where.
+    let with_model: Vec<String> = agents
+        .iter()
+        .filter(|a| a.model_var.is_some())
+        .map(|a| a.name.clone())
+        .collect();
+    let takes_model = move || {
+        draft.with(|s| match s.agent {
+            AgentKind::Acp => s
+                .acp_agent()
+                .is_some_and(|n| with_model.iter().any(|m| m == n)),
+            _ => true,
+        })
+    };
     let options = agents
         .iter()
         .map(|a| {
@@ -72,7 +85,7 @@ pub fn AgentFields(draft: RwSignal<RuntimeSelection>, agents: Vec<DeclaredAgent>
                             <optgroup label="ACP agents on this server">{options}</optgroup>
                         </select>
                     </label>
-                    <Show when=move || !is_declared()>
+                    <Show when=takes_model>
                         <label>"Model"
                             <input id="runtime-model" list="known-models" placeholder="CLI default"
                                 prop:value=move || draft.with(|s| s.model.clone().unwrap_or_default())
