@@ -27,8 +27,12 @@ impl Bench {
     }
 
     async fn start(&self, task: &Task) -> StartOutcome {
+        self.start_as(task, AgentKind::Codex).await
+    }
+
+    async fn start_as(&self, task: &Task, agent: AgentKind) -> StartOutcome {
         self.engine
-            .execute_task(self.project.id, task.id, local(AgentKind::Codex), None)
+            .execute_task(self.project.id, task.id, local(agent), None)
             .await
             .unwrap()
     }
@@ -309,6 +313,14 @@ async fn a_queued_bring_your_own_key_task_waits_for_its_key() {
 
 #[tokio::test]
 async fn two_sessions_editing_one_file_are_a_conflict_until_they_end() {
+    // Codex reports the files it changed; an ACP agent's edit is known from its tool call (here
+    // its permission request) before it runs.
+    for agent in [AgentKind::Codex, AgentKind::Acp] {
+        two_sessions_editing_one_file_are_a_conflict_until_they_end_with(agent).await;
+    }
+}
+
+async fn two_sessions_editing_one_file_are_a_conflict_until_they_end_with(agent: AgentKind) {
     let b = bench().await;
     let one = b
         .new_task(
@@ -328,14 +340,14 @@ async fn two_sessions_editing_one_file_are_a_conflict_until_they_end() {
         .new_task("alone", "WRITE_FILE alone.txt mine\nHANG", Priority::Medium)
         .await;
     let sessions = [
-        started(b.start(&one).await),
-        started(b.start(&two).await),
-        started(b.start(&alone).await),
+        started(b.start_as(&one, agent).await),
+        started(b.start_as(&two, agent).await),
+        started(b.start_as(&alone, agent).await),
     ];
     for s in &sessions {
         b.wait_until(s, |e| {
             e.iter()
-                .any(|x| matches!(&x.event, model::StreamEvent::FileChange { .. }))
+                .any(|x| !engine::agents::edited_paths(&x.event).is_empty())
         })
         .await;
     }

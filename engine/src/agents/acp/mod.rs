@@ -70,6 +70,8 @@ pub struct AcpConversation {
     /// Prompts waiting for the session, or for the running prompt to end.
     prompts: VecDeque<String>,
     prompting: bool,
+    /// `session/cancel` was sent for the running prompt.
+    cancelling: bool,
     permissions: HashMap<String, Pending>,
     blocks: Blocks,
 }
@@ -88,6 +90,7 @@ impl AcpConversation {
             asked: HashMap::new(),
             prompts: VecDeque::from([prompt]),
             prompting: false,
+            cancelling: false,
             permissions: HashMap::new(),
             blocks: Blocks::default(),
         }
@@ -195,6 +198,7 @@ impl AcpConversation {
 
     fn prompt_ended(&mut self, answer: Result<Value, acp::Error>) -> Heard {
         self.prompting = false;
+        let cancelled = std::mem::take(&mut self.cancelling);
         let mut events = self.blocks.close();
         let answer_text = self.blocks.take_answer();
         match answer {
@@ -221,6 +225,17 @@ impl AcpConversation {
                     usage,
                 });
             }
+            // Qwen Code answers a cancelled prompt with an error ("Request was aborted."):
+            // after a cancel, that is the stop that was asked for.
+            Err(_) if cancelled => events.push(StreamEvent::TurnEnded {
+                is_error: true,
+                result: None,
+                reason: Some("interrupted".into()),
+                cost_usd: None,
+                duration_ms: None,
+                num_turns: None,
+                usage: None,
+            }),
             Err(error) => events.extend(failed_turn(describe(&error))),
         }
         Heard {
@@ -367,6 +382,7 @@ impl AcpConversation {
                 response(&pending.id, Ok(cancelled))
             })
             .collect();
+        self.cancelling = self.prompting;
         let cancel = acp::CancelNotification::new(session);
         lines.push(line(
             &json!({"jsonrpc": "2.0", "method": "session/cancel", "params": cancel}),

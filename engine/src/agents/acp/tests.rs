@@ -141,6 +141,26 @@ fn stop_cancels_the_prompt_and_every_open_permission_request() {
     assert_eq!(c.interrupt("stop-2"), None, "nothing runs any more");
 }
 
+/// Qwen Code 0.15 answers a cancelled prompt with a JSON-RPC error: after a cancel it is the
+/// stop, not a failure; the same error unasked for is a failed turn.
+#[test]
+fn an_error_answer_to_a_cancelled_prompt_is_the_stop() {
+    let aborted = r#"{"jsonrpc":"2.0","id":3,"error":{"code":-32603,"message":"Internal error","data":{"details":"Request was aborted."}}}"#;
+    let mut c = prompting();
+    c.interrupt("stop-1").unwrap();
+    let heard = c.hear(aborted);
+    assert!(
+        matches!(&heard.events[..], [StreamEvent::TurnEnded { is_error: true, reason: Some(r), .. }] if r == "interrupted"),
+        "{:?}",
+        heard.events
+    );
+    let mut c = prompting();
+    let heard = c.hear(aborted);
+    assert!(
+        matches!(&heard.events[..], [StreamEvent::Error { .. }, StreamEvent::TurnEnded { reason: Some(r), .. }] if r == "error")
+    );
+}
+
 #[test]
 fn a_request_it_does_not_serve_is_refused_at_once() {
     let mut c = prompting();
