@@ -33,14 +33,7 @@ pub fn messages(request: &Request) -> Response {
 fn reply(body: &Value) -> Vec<Value> {
     let messages = body.get("messages").and_then(Value::as_array);
     let messages = messages.map(Vec::as_slice).unwrap_or_default();
-    // The user's latest words (a follow-up is a turn of its own); a tool's result is not.
-    let latest = messages
-        .iter()
-        .rev()
-        .filter(|m| m["role"] == "user")
-        .map(text_of)
-        .find(|text| !text.trim().is_empty());
-    let script = Script::parse(&latest.unwrap_or_default());
+    let script = crate::latest_script(messages, text_of);
     let tool_came_back = messages.last().is_some_and(has_tool_result);
     if !tool_came_back {
         // Once per turn: not again for the answer after a tool's result.

@@ -2,19 +2,12 @@
 //! /v1/chat/completions`, streamed): a text a word per chunk, or the `write_file` call a
 //! script asks for, then `[DONE]`.
 
-use crate::Script;
 use crate::http::{Request, Response};
 use serde_json::{Value, json};
 
 pub fn completions(request: &Request) -> Response {
-    let bearer = request.header("authorization").unwrap_or_default();
-    if crate::is_rejected(bearer) {
-        let error = json!({"error": {
-            "message": "Incorrect API key provided",
-            "type": "invalid_request_error",
-            "code": "invalid_api_key",
-        }});
-        return Response::json(401, error.to_string());
+    if let Some(refusal) = crate::openai::refused_key(request) {
+        return refusal;
     }
     let body = match request.json() {
         Ok(body) => body,
@@ -46,13 +39,7 @@ pub fn completions(request: &Request) -> Response {
 fn reply(body: &Value) -> Option<Value> {
     let messages = body.get("messages").and_then(Value::as_array);
     let messages = messages.map(Vec::as_slice).unwrap_or_default();
-    let latest = messages
-        .iter()
-        .rev()
-        .filter(|m| m["role"] == "user")
-        .map(text_of)
-        .find(|text| !text.trim().is_empty());
-    let script = Script::parse(&latest.unwrap_or_default());
+    let script = crate::latest_script(messages, text_of);
     if script.fail_500 {
         return None;
     }

@@ -3,7 +3,6 @@
 //! (server-sent events of data alone), `:generateContent` for the CLI's own side questions
 //! (which model to route to, who speaks next: JSON answers to a schema) and `:countTokens`.
 
-use crate::Script;
 use crate::http::{Request, Response};
 use serde_json::{Map, Value, json};
 
@@ -114,14 +113,7 @@ fn fill(schema: &Value) -> Value {
 fn reply(body: &Value) -> Option<Vec<Value>> {
     let contents = body.get("contents").and_then(Value::as_array);
     let contents = contents.map(Vec::as_slice).unwrap_or_default();
-    // The user's latest words (a follow-up is a turn of its own); a tool's result is not.
-    let latest = contents
-        .iter()
-        .rev()
-        .filter(|c| c["role"] == "user")
-        .map(text_of)
-        .find(|text| !text.trim().is_empty());
-    let script = Script::parse(&latest.unwrap_or_default());
+    let script = crate::latest_script(contents, text_of);
     if script.fail_500 {
         return None;
     }

@@ -73,6 +73,22 @@ impl Script {
     }
 }
 
+/// The script of the user's latest words among a request's `messages`: a follow-up is a turn of
+/// its own, and a user message without words (a tool's result) is skipped. `text_of` reads a
+/// message's words in its provider's shape.
+pub fn latest_script(
+    messages: &[serde_json::Value],
+    text_of: fn(&serde_json::Value) -> String,
+) -> Script {
+    let latest = messages
+        .iter()
+        .rev()
+        .filter(|m| m["role"] == "user")
+        .map(text_of)
+        .find(|text| !text.trim().is_empty());
+    Script::parse(&latest.unwrap_or_default())
+}
+
 /// A key the fake API refuses, like a real one refuses a revoked key.
 pub fn is_rejected(key: &str) -> bool {
     key.contains("invalid")

@@ -5,15 +5,22 @@ use crate::Script;
 use crate::http::{Request, Response};
 use serde_json::{Value, json};
 
-pub fn responses(request: &Request) -> Response {
+/// OpenAI's 401 for a refused bearer key (both of its APIs answer it).
+pub fn refused_key(request: &Request) -> Option<Response> {
     let bearer = request.header("authorization").unwrap_or_default();
-    if crate::is_rejected(bearer) {
+    crate::is_rejected(bearer).then(|| {
         let error = json!({"error": {
             "message": "Incorrect API key provided",
             "type": "invalid_request_error",
             "code": "invalid_api_key",
         }});
-        return Response::json(401, error.to_string());
+        Response::json(401, error.to_string())
+    })
+}
+
+pub fn responses(request: &Request) -> Response {
+    if let Some(refusal) = refused_key(request) {
+        return refusal;
     }
     let body = match request.json() {
         Ok(body) => body,
