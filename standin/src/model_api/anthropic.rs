@@ -1,6 +1,5 @@
 //! The Anthropic Messages API, as Claude Code uses it (`POST /v1/messages`, streamed).
 
-use crate::Script;
 use crate::http::{Request, Response};
 use serde_json::{Value, json};
 
@@ -152,6 +151,7 @@ fn event(name: &str, mut data: Value) -> (String, Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Script;
 
     fn body(messages: Value) -> Value {
         json!({"messages": messages, "tools": [{"name": "Write"}], "stream": true})
