@@ -382,6 +382,38 @@ async fn interrupt_stops_the_turn_and_keeps_the_session_of(agent: AgentKind) {
     );
 }
 
+/// Stop while an ACP agent waits for a permission: the request is answered "cancelled" and
+/// withdrawn from the page, the turn ends stopped, and nothing was written.
+#[tokio::test]
+async fn a_stop_while_a_permission_waits_withdraws_it() {
+    for agent in [AgentKind::Gemini, AgentKind::Acp] {
+        let b = bench().await;
+        let s = b
+            .begin(start(agent, "WRITE_FILE never.txt no"))
+            .await
+            .unwrap();
+        b.wait_until(&s, |e| {
+            count(e, |x| matches!(x, StreamEvent::PermissionRequest { .. })) == 1
+        })
+        .await;
+        b.engine
+            .interrupt_session(b.project.id, s.id)
+            .await
+            .unwrap();
+        let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
+        assert_eq!(
+            count(&events, |x| matches!(
+                x,
+                StreamEvent::PermissionWithdrawn { .. }
+            )),
+            1,
+            "{agent}"
+        );
+        assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::TurnEnded { reason: Some(r), .. } if r == "interrupted")), "{agent}");
+        assert!(!b.repo.path().join("never.txt").exists());
+    }
+}
+
 /// Gemini CLI ignores `session/cancel` while it retries a failing model API: Stop must still
 /// end the turn, by stopping the process after the grace, and the session must go on.
 #[tokio::test]

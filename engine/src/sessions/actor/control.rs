@@ -71,6 +71,12 @@ impl Actor {
                 turn.stop_asked = true;
                 turn.deadline = Instant::now() + grace;
             }
+            // What the agent asked is no longer waited for (an ACP agent's requests were just
+            // answered "cancelled"), and the stop's grace runs: a permission's clock would
+            // hold it.
+            for request_id in std::mem::take(&mut self.permissions).into_keys() {
+                self.emit(StreamEvent::PermissionWithdrawn { request_id });
+            }
             return Ok(());
         }
         self.stop_turn_process(Stopping::Interrupt);
