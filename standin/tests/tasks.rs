@@ -37,6 +37,42 @@ impl Bench {
         self.engine.task(self.project.id, task.id).await.unwrap()
     }
 
+    /// Like [`Bench::outcome`], allowing every permission the agent asks for on the way.
+    async fn outcome_allowing(&self, session: &Session, task: &Task) -> (SessionStatus, Task) {
+        let mut allowed: Vec<String> = Vec::new();
+        loop {
+            let waiting = |events: &[StoredEvent]| {
+                events.iter().find_map(|e| match &e.event {
+                    StreamEvent::PermissionRequest { request_id, .. }
+                        if !allowed.contains(request_id) =>
+                    {
+                        Some(request_id.clone())
+                    }
+                    _ => None,
+                })
+            };
+            let events = self
+                .wait_until(session, |e| {
+                    e.iter().any(is_final_status) || waiting(e).is_some()
+                })
+                .await;
+            let Some(request_id) = waiting(&events) else {
+                break;
+            };
+            self.engine
+                .answer_permission(
+                    self.project.id,
+                    session.id,
+                    request_id.clone(),
+                    model::PermissionAnswer::allow(),
+                )
+                .await
+                .unwrap();
+            allowed.push(request_id);
+        }
+        self.outcome(session, task).await
+    }
+
     /// Waits for the session's final status, then returns the task as it was left.
     async fn outcome(&self, session: &Session, task: &Task) -> (SessionStatus, Task) {
         self.wait_until(session, |e| e.iter().any(is_final_status))
@@ -139,12 +175,25 @@ async fn changes_in_the_worktree_send_the_task_to_review_with_a_diff() {
     );
 }
 
+/// Start, a failed attempt, Retry with feedback, Retry from review: the same for every agent
+/// (whatever an agent asks on the way is allowed).
 #[tokio::test]
 async fn a_clean_exit_without_changes_fails_the_task_and_retry_with_feedback_recovers_it() {
+    for agent in [
+        AgentKind::Codex,
+        AgentKind::ClaudeCode,
+        AgentKind::Gemini,
+        AgentKind::Acp,
+    ] {
+        a_clean_exit_fails_and_retry_recovers_it_with(agent).await;
+    }
+}
+
+async fn a_clean_exit_fails_and_retry_recovers_it_with(agent: AgentKind) {
     let b = bench().await;
     let task = b.task_with("Do nothing", "REPLY nothing to do").await;
-    let s = b.execute(&task, AgentKind::Codex).await;
-    let (status, failed) = b.outcome(&s, &task).await;
+    let s = b.execute(&task, agent).await;
+    let (status, failed) = b.outcome_allowing(&s, &task).await;
     assert_eq!(status, SessionStatus::Completed);
     assert_eq!(failed.status, TaskStatus::Fail);
     assert_eq!(
@@ -154,13 +203,7 @@ async fn a_clean_exit_without_changes_fails_the_task_and_retry_with_feedback_rec
 
     let blank = b
         .engine
-        .retry_task(
-            b.project.id,
-            task.id,
-            "   ".into(),
-            local(AgentKind::Codex),
-            None,
-        )
+        .retry_task(b.project.id, task.id, "   ".into(), local(agent), None)
         .await
         .map(started);
     assert!(blank.is_err(), "feedback is required");
@@ -170,13 +213,13 @@ async fn a_clean_exit_without_changes_fails_the_task_and_retry_with_feedback_rec
             b.project.id,
             task.id,
             "Please write it.\nWRITE_FILE done.txt written".into(),
-            local(AgentKind::Codex),
+            local(agent),
             None,
         )
         .await
         .map(started)
         .unwrap();
-    let (_, reviewed) = b.outcome(&retry, &task).await;
+    let (_, reviewed) = b.outcome_allowing(&retry, &task).await;
     assert_eq!(reviewed.status, TaskStatus::Review);
     assert_eq!(
         reviewed.worktree_path, failed.worktree_path,
@@ -200,13 +243,13 @@ async fn a_clean_exit_without_changes_fails_the_task_and_retry_with_feedback_rec
             b.project.id,
             task.id,
             "Add a second file.\nWRITE_FILE more.txt more".into(),
-            local(AgentKind::Codex),
+            local(agent),
             None,
         )
         .await
         .map(started)
         .unwrap();
-    let (_, reviewed) = b.outcome(&again, &task).await;
+    let (_, reviewed) = b.outcome_allowing(&again, &task).await;
     assert_eq!(reviewed.status, TaskStatus::Review);
     let worktree = Path::new(reviewed.worktree_path.as_deref().unwrap()).to_path_buf();
     assert!(worktree.join("done.txt").exists() && worktree.join("more.txt").exists());
@@ -223,13 +266,7 @@ async fn a_clean_exit_without_changes_fails_the_task_and_retry_with_feedback_rec
         .unwrap();
     let done = b
         .engine
-        .retry_task(
-            b.project.id,
-            task.id,
-            "more".into(),
-            local(AgentKind::Codex),
-            None,
-        )
+        .retry_task(b.project.id, task.id, "more".into(), local(agent), None)
         .await
         .map(started);
     assert!(
