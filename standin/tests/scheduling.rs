@@ -71,31 +71,17 @@ impl Bench {
     /// refuses a kill ("try again in a moment"), and a task is in progress from the moment
     /// its session is made (the full suite's load once showed that window).
     async fn kill(&self, task: &Task) {
-        let session = self
+        let id = self
             .engine
             .task(self.project.id, task.id)
             .await
             .unwrap()
             .session_id
             .expect("a running task has a session");
-        let started = tokio::time::timeout(WAIT, async {
-            while self
-                .engine
-                .session(self.project.id, session)
-                .await
-                .unwrap()
-                .status
-                == model::SessionStatus::Pending
-            {
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            }
-        })
-        .await;
-        assert!(started.is_ok(), "session {session} never started");
-        self.engine
-            .kill_session(self.project.id, session)
-            .await
-            .unwrap();
+        let session = self.engine.session(self.project.id, id).await.unwrap();
+        self.session_when(&session, |s| s.status != model::SessionStatus::Pending)
+            .await;
+        self.engine.kill_session(self.project.id, id).await.unwrap();
     }
 }
 

@@ -356,6 +356,15 @@ fn zombie_only(pgid: i32) -> bool {
         .unwrap_or(true)
 }
 
+/// Stop turn, and the events once the first turn has ended.
+async fn stop_the_first_turn(b: &Bench, s: &Session) -> Vec<model::StoredEvent> {
+    b.engine
+        .interrupt_session(b.project.id, s.id)
+        .await
+        .unwrap();
+    b.wait_until(s, |e| turns_ended(e) == 1).await
+}
+
 #[tokio::test]
 async fn interrupt_stops_the_turn_and_keeps_the_session() {
     for agent in ONE_PROCESS_AGENTS {
@@ -367,11 +376,7 @@ async fn interrupt_stops_the_turn_and_keeps_the_session_of(agent: AgentKind) {
     let b = bench().await;
     let s = b.begin(start(agent, "SLOW 60000")).await.unwrap();
     b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
-    b.engine
-        .interrupt_session(b.project.id, s.id)
-        .await
-        .unwrap();
-    let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
+    let events = stop_the_first_turn(&b, &s).await;
     // Claude says `aborted_streaming`, an ACP agent `cancelled` (read as `interrupted`).
     assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::TurnEnded { is_error: true, reason: Some(r), .. } if model::stream::is_stop_reason(r))), "{agent}");
     b.send(s.id, "REPLY still here".into()).await.unwrap();
@@ -396,11 +401,7 @@ async fn a_stop_while_a_permission_waits_withdraws_it() {
             count(e, |x| matches!(x, StreamEvent::PermissionRequest { .. })) == 1
         })
         .await;
-        b.engine
-            .interrupt_session(b.project.id, s.id)
-            .await
-            .unwrap();
-        let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
+        let events = stop_the_first_turn(&b, &s).await;
         assert_eq!(
             count(&events, |x| matches!(
                 x,
@@ -422,11 +423,7 @@ async fn a_stop_the_agent_ignores_stops_its_process_and_the_session_goes_on() {
         let b = bench().await;
         let s = b.begin(start(agent, "DEAF\nHANG")).await.unwrap();
         b.wait_until(&s, |e| !agent_ids(e).is_empty()).await;
-        b.engine
-            .interrupt_session(b.project.id, s.id)
-            .await
-            .unwrap();
-        let events = b.wait_until(&s, |e| turns_ended(e) == 1).await;
+        let events = stop_the_first_turn(&b, &s).await;
         assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::TurnEnded { is_error: true, reason: Some(r), .. } if r == "interrupted")), "{agent}");
         assert!(events.iter().any(|e| matches!(&e.event, StreamEvent::Log { line } if line.contains("did not stop its turn"))), "{agent}");
         assert_eq!(

@@ -4,7 +4,7 @@
 //! it runs comes from here alone — a request that picked the program would be remote code
 //! execution.
 
-use super::{AgentAdapter, CommandSpec, StdinMode, TurnLaunch};
+use super::{AgentAdapter, CommandSpec, TurnLaunch};
 use model::DeclaredAgent;
 use model::runtime::{is_agent_name, is_env_name};
 use std::path::{Path, PathBuf};
@@ -208,13 +208,7 @@ impl AgentAdapter for DeclaredAcp {
         if let (Some(var), Some(model)) = (&program.model_var, &launch.model) {
             env.push((var.clone(), model.clone()));
         }
-        CommandSpec {
-            program: program.path.clone(),
-            args: program.args.clone(),
-            env,
-            stdin: StdinMode::Pipe,
-            prompt_on_stdin: None,
-        }
+        CommandSpec::acp(program.path.clone(), program.args.clone(), env)
     }
 
     fn keeps_process(&self) -> bool {
@@ -308,7 +302,7 @@ mod tests {
                 ("OPENAI_MODEL".to_string(), "qwen3-coder".to_string())
             ]
         );
-        assert_eq!(command.stdin, StdinMode::Pipe);
+        assert_eq!(command.stdin, crate::agents::StdinMode::Pipe);
         assert!(DeclaredAcp.keeps_process());
     }
 

@@ -3,7 +3,7 @@
 //! ([`AcpConversation`](super::AcpConversation)), so the command line only picks the model and
 //! the approval mode.
 
-use super::{AgentAdapter, CommandSpec, StdinMode, TurnLaunch};
+use super::{AgentAdapter, CommandSpec, TurnLaunch};
 use model::{AgentKind, PermissionPolicy};
 
 /// Where Gemini CLI reads a Gemini API key.
@@ -36,13 +36,11 @@ impl AgentAdapter for Gemini {
             "--approval-mode".to_string(),
             approval_mode(launch.permission).to_string(),
         ]);
-        CommandSpec {
-            program: launch.program.path.clone(),
+        CommandSpec::acp(
+            launch.program.path.clone(),
             args,
-            env: launch.base_url_env(GEMINI_BASE_URL_VAR),
-            stdin: StdinMode::Pipe,
-            prompt_on_stdin: None,
-        }
+            launch.base_url_env(GEMINI_BASE_URL_VAR),
+        )
     }
 
     fn keeps_process(&self) -> bool {
@@ -73,7 +71,7 @@ mod tests {
         ] {
             let spec = Gemini.first_turn(&launch(policy, selection.clone()));
             assert_eq!(spec.args, ["--acp", "--approval-mode", mode]);
-            assert_eq!(spec.stdin, StdinMode::Pipe);
+            assert_eq!(spec.stdin, crate::agents::StdinMode::Pipe);
             assert_eq!(spec.prompt_on_stdin, None);
             assert!(!spec.args.iter().any(|a| a.contains("do it")));
         }

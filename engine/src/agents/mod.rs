@@ -84,6 +84,20 @@ impl From<&str> for AgentProgram {
     }
 }
 
+impl CommandSpec {
+    /// An ACP agent's process: stdin a pipe kept open, nothing written at spawn — the
+    /// conversation opens itself (`initialize`, then the prompt).
+    fn acp(program: PathBuf, args: Vec<String>, env: Vec<(String, String)>) -> CommandSpec {
+        CommandSpec {
+            program,
+            args,
+            env,
+            stdin: StdinMode::Pipe,
+            prompt_on_stdin: None,
+        }
+    }
+}
+
 /// What a turn is launched with, made only by [`TurnLaunch::from_selection`]: every value in
 /// it was checked there, once, so the command builders pass them as they are (none can be read
 /// as a flag or leave a TOML string). Blank model and effort mean "the CLI's default".
