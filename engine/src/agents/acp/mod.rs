@@ -201,43 +201,42 @@ impl AcpConversation {
         let cancelled = std::mem::take(&mut self.cancelling);
         let mut events = self.blocks.close();
         let answer_text = self.blocks.take_answer();
-        match answer {
+        let (stop, usage) = match answer {
             Ok(result) => {
                 let usage = result.get("_meta").and_then(|m| m.get("quota")).cloned();
                 let stop = serde_json::from_value::<acp::PromptResponse>(result)
                     .map(|r| r.stop_reason)
                     .unwrap_or(acp::StopReason::EndTurn);
-                let (is_error, reason) = match stop {
-                    acp::StopReason::EndTurn => (false, None),
-                    acp::StopReason::Cancelled => (true, Some("interrupted")),
-                    acp::StopReason::MaxTokens => (true, Some("max_tokens")),
-                    acp::StopReason::MaxTurnRequests => (true, Some("max_turn_requests")),
-                    acp::StopReason::Refusal => (true, Some("refusal")),
-                    _ => (true, Some("stopped")),
-                };
-                events.push(StreamEvent::TurnEnded {
-                    is_error,
-                    result: (!is_error).then_some(answer_text).filter(|t| !t.is_empty()),
-                    reason: reason.map(str::to_string),
-                    cost_usd: None,
-                    duration_ms: None,
-                    num_turns: None,
-                    usage,
-                });
+                (stop, usage)
             }
             // Qwen Code answers a cancelled prompt with an error ("Request was aborted."):
             // after a cancel, that is the stop that was asked for.
-            Err(_) if cancelled => events.push(StreamEvent::TurnEnded {
-                is_error: true,
-                result: None,
-                reason: Some("interrupted".into()),
-                cost_usd: None,
-                duration_ms: None,
-                num_turns: None,
-                usage: None,
-            }),
-            Err(error) => events.extend(failed_turn(describe(&error))),
-        }
+            Err(_) if cancelled => (acp::StopReason::Cancelled, None),
+            Err(error) => {
+                events.extend(failed_turn(describe(&error)));
+                return Heard {
+                    events,
+                    replies: self.next_prompt(),
+                };
+            }
+        };
+        let (is_error, reason) = match stop {
+            acp::StopReason::EndTurn => (false, None),
+            acp::StopReason::Cancelled => (true, Some("interrupted")),
+            acp::StopReason::MaxTokens => (true, Some("max_tokens")),
+            acp::StopReason::MaxTurnRequests => (true, Some("max_turn_requests")),
+            acp::StopReason::Refusal => (true, Some("refusal")),
+            _ => (true, Some("stopped")),
+        };
+        events.push(StreamEvent::TurnEnded {
+            is_error,
+            result: (!is_error).then_some(answer_text).filter(|t| !t.is_empty()),
+            reason: reason.map(str::to_string),
+            cost_usd: None,
+            duration_ms: None,
+            num_turns: None,
+            usage,
+        });
         Heard {
             events,
             replies: self.next_prompt(),
