@@ -4,7 +4,7 @@
 
 use crate::api::{self, LocksData};
 use crate::components::Erase;
-use crate::pages::{Loading, loaded};
+use crate::pages::{Loading, loaded, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::schedule::FileLock;
@@ -13,7 +13,7 @@ use model::{Project, ProjectId, Task};
 #[component]
 pub fn LocksPage(project: Project) -> impl IntoView {
     let id = project.id;
-    let data = Resource::new(|| (), move |()| api::get_locks(id));
+    let data = page_data(|| (), move |()| api::get_locks(id));
     view! {
         <Suspense fallback=|| view! { <Loading what="locks"/> }>
             {move || {

@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod board;
+mod data;
 mod locks;
 mod project;
 mod projects;
@@ -11,6 +12,7 @@ mod task;
 mod worktrees;
 
 pub use board::BoardPage;
+pub use data::{PageJson, from_json, page_data};
 pub use locks::LocksPage;
 pub use project::{ProjectLayout, current_project};
 pub use projects::ProjectsPage;

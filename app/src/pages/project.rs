@@ -9,7 +9,7 @@ use crate::api;
 use crate::components::Erase;
 use crate::components::Nav;
 use crate::error::AppError;
-use crate::pages::{ErrorPanel, Loading};
+use crate::pages::{ErrorPanel, Loading, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Outlet;
@@ -36,7 +36,7 @@ pub fn current_project() -> Option<Project> {
 pub fn ProjectLayout() -> impl IntoView {
     let params = use_params::<ProjectParams>();
     let project = Memo::new(move |_| params.read().as_ref().ok().and_then(|p| p.project));
-    let frame = Resource::new(
+    let frame = page_data(
         move || project.get(),
         |project| async move {
             match project {

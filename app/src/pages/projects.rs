@@ -4,7 +4,7 @@ use crate::api;
 use crate::components::Erase;
 use crate::components::{FieldError, FormError, Nav, any_pending, mutation};
 use crate::error::AppError;
-use crate::pages::{Loading, loaded};
+use crate::pages::{Loading, loaded, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
@@ -14,7 +14,7 @@ use model::{
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
-    let projects = Resource::new(|| (), |()| api::list_projects());
+    let projects = page_data(|| (), |()| api::list_projects());
     view! {
         <Title text="Projects · DevLog"/>
         <Suspense fallback=|| view! { <Loading what="projects"/> }>

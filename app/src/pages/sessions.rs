@@ -6,7 +6,7 @@ use crate::components::runtime::{Launcher, RuntimeGate};
 use crate::components::time::format_utc;
 use crate::components::{FieldError, FormError, mutation};
 use crate::error::AppError;
-use crate::pages::{Loading, loaded};
+use crate::pages::{Loading, loaded, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
@@ -19,7 +19,7 @@ use model::{
 #[component]
 pub fn SessionsPage(project: Project) -> impl IntoView {
     let id = project.id;
-    let data = Resource::new(|| (), move |()| api::list_sessions(id));
+    let data = page_data(|| (), move |()| api::list_sessions(id));
     view! {
         <Suspense fallback=|| view! { <Loading what="sessions"/> }>
             {move || {

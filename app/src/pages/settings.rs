@@ -8,7 +8,7 @@ use crate::components::Erase;
 use crate::components::mutation;
 use crate::components::runtime::RuntimeMemory;
 use crate::error::AppError;
-use crate::pages::{Loading, loaded};
+use crate::pages::{Loading, loaded, page_data};
 use agent_fields::AgentFields;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,7 +20,7 @@ use model::{
 #[component]
 pub fn SettingsPage(project: Project) -> impl IntoView {
     let id = project.id;
-    let data = Resource::new(|| (), move |()| api::get_settings(id));
+    let data = page_data(|| (), move |()| api::get_settings(id));
     view! {
         <Suspense fallback=|| view! { <Loading what="settings"/> }>
             {move || {

@@ -6,7 +6,7 @@ use crate::api;
 use crate::components::Erase;
 use crate::components::{Changes, FormError, mutation};
 use crate::error::AppError;
-use crate::pages::{Loading, loaded};
+use crate::pages::{Loading, loaded, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::review::WorktreeInfo;
@@ -18,7 +18,7 @@ pub fn WorktreesPage(project: Project) -> impl IntoView {
     let changes = Changes::new();
     // What the last prune did: kept across the reload of the list it causes.
     let notice = RwSignal::new(None::<String>);
-    let data = Resource::new(move || changes.count(), move |_| api::list_worktrees(id));
+    let data = page_data(move || changes.count(), move |_| api::list_worktrees(id));
     view! {
         // A Transition: after a removal, the table stays as it was until it is loaded again.
         <Transition fallback=|| view! { <Loading what="worktrees"/> }>

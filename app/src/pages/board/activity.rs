@@ -34,7 +34,7 @@ mod browser {
                             break;
                         }
                         let data = message.data().as_string().unwrap_or_default();
-                        if let Ok(a) = serde_json::from_str::<Activity>(&data) {
+                        if let Ok(a) = crate::pages::from_json::<Activity>(&data) {
                             // A session that ended, or one this card does not know runs
                             // (started by the queue): read the task again.
                             let stale = a.line.ended

@@ -35,7 +35,7 @@ impl Decoder<Payload> for BoardPageCodec {
     type Encoded = str;
 
     fn decode(encoded: &str) -> Result<Payload, Self::Error> {
-        let mut payload: Payload = serde_json::from_str(encoded)?;
+        let mut payload: Payload = crate::pages::from_json(encoded)?;
         if let Ok(data) = &mut payload {
             data.cards = rendered_cards();
         }

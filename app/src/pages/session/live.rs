@@ -117,7 +117,7 @@ mod browser {
 
     fn receive(view: TranscriptView, message: &web_sys::MessageEvent) {
         let data = message.data().as_string().unwrap_or_default();
-        if let Ok(event) = serde_json::from_str::<StoredEvent>(&data) {
+        if let Ok(event) = crate::pages::from_json::<StoredEvent>(&data) {
             view.push(event);
         }
     }

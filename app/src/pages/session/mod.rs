@@ -12,7 +12,7 @@ use crate::api::{self, SessionData};
 use crate::components::Erase;
 use crate::components::runtime::Launcher;
 use crate::error::AppError;
-use crate::pages::{Loading, loaded};
+use crate::pages::{Loading, loaded, page_data};
 use controls::{Controls, FollowUp};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,7 +32,7 @@ struct SessionParams {
 pub fn SessionPage(project: Project) -> impl IntoView {
     let params = use_params::<SessionParams>();
     let id = project.id;
-    let data = Resource::new(
+    let data = page_data(
         move || params.read().as_ref().ok().and_then(|p| p.session),
         move |session| async move {
             match session {

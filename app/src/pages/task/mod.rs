@@ -10,7 +10,7 @@ use crate::components::Changes;
 use crate::components::Erase;
 use crate::components::time::format_utc;
 use crate::error::AppError;
-use crate::pages::{Loading, loaded};
+use crate::pages::{Loading, loaded, page_data};
 use actions::Actions;
 use dependencies::Dependencies;
 use diff::DiffView;
@@ -44,7 +44,7 @@ pub fn TaskPage(project: Project) -> impl IntoView {
         (task, page, changes.count())
     };
     let id = project.id;
-    let data = Resource::new(key, move |(task, page, _)| async move {
+    let data = page_data(key, move |(task, page, _)| async move {
         match task {
             Some(task) => api::get_task_review(id, task, page).await,
             None => Err(AppError::NotFound {
