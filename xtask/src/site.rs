@@ -1,0 +1,291 @@
+//! The release site: what `cargo leptos build --release --split --precompress` made, by the
+//! same libraries, in the order they run.
+//!
+//! 1. `cargo build` of `frontend` for wasm32 in the `wasm-release` profile, linked with
+//!    relocations (`--emit-relocs`), which the splitter reads;
+//! 2. split into the main module and one chunk per lazy route (+ shared chunks), with the
+//!    manifest of which chunks each route preloads;
+//! 3. wasm-bindgen (`--target web`) on the main module;
+//! 4. wasm-opt `-Oz` on every module (npm's binaryen on PATH: Debian's breaks the wasm);
+//! 5. the stylesheet and `public/` copied;
+//! 6. every file of `pkg/` moved into `pkg/<build id>/`, the id a hash of their contents, and
+//!    precompressed (`.br`, `.gz`).
+//!
+//! Content-addressed by folder, not by file name: the files keep the names the wasm, the JS
+//! and the manifest refer to each other by, so nothing is rewritten after the fact, and every
+//! URL under `/pkg/<id>/` can be cached forever. The server reads the id from
+//! [`BUILD_ID_FILE`] in the site root.
+
+use crate::{Error, run, workspace_root};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The file of the site root naming the folder of `pkg/` its assets are in.
+pub const BUILD_ID_FILE: &str = "build-id";
+/// The name Leptos's `HydrationScripts` asks for: `devlog.js`, `devlog_bg.wasm`, `devlog.css`.
+const OUTPUT_NAME: &str = "devlog";
+/// The link name the splitter gives the chunks' loader; the loader keeps it (no hashing).
+const SPLIT_LOADER: &str = "./__wasm_split.______________________.js";
+
+/// Builds the site into `out` (replacing it once the new one is whole).
+pub fn build(out: &Path) -> Result<(), Error> {
+    let root = workspace_root();
+    let wasm = build_wasm(&root)?;
+    // What the site is made of: when none of it changed since the last build of `out`, the
+    // minutes of splitting and optimising would give the same bytes again.
+    // This program is one of them: a change to the pipeline makes the site again.
+    let mut inputs = vec![wasm.clone(), root.join("style/main.css")];
+    inputs.extend(std::env::current_exe().ok());
+    let mut public = files_in(&root.join("public"))?;
+    public.sort();
+    inputs.extend(public);
+    let stamp_file = root.join("target/xtask/site-input");
+    let stamp = format!("{}\n{}\n", out.display(), fingerprint(&root, &inputs)?);
+    if out.join(BUILD_ID_FILE).is_file()
+        && fs::read_to_string(&stamp_file).ok() == Some(stamp.clone())
+    {
+        println!("site: {} is up to date", out.display());
+        return Ok(());
+    }
+    let staging = out.with_extension("staging");
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(Error::io(&staging))?;
+    }
+    let pkg = staging.join("pkg");
+    fs::create_dir_all(&pkg).map_err(Error::io(&pkg))?;
+
+    let main_split = root
+        .join("target/xtask")
+        .join(format!("{OUTPUT_NAME}_split.wasm"));
+    fs::create_dir_all(main_split.parent().unwrap_or(&root)).map_err(Error::io(&root))?;
+    let chunks = split(&wasm, &pkg, &main_split)?;
+    bindgen(&main_split, &pkg)?;
+    let mut modules = vec![pkg.join(format!("{OUTPUT_NAME}_bg.wasm"))];
+    modules.extend(chunks);
+    optimize_all(&modules)?;
+
+    copy(
+        &root.join("style/main.css"),
+        &pkg.join(format!("{OUTPUT_NAME}.css")),
+    )?;
+    let id = build_id(&pkg)?;
+    let addressed = staging.join("pkg").join(&id);
+    let moved = staging.join("pkg-addressed");
+    fs::rename(&pkg, &moved).map_err(Error::io(&pkg))?;
+    fs::create_dir_all(&pkg).map_err(Error::io(&pkg))?;
+    fs::rename(&moved, &addressed).map_err(Error::io(&addressed))?;
+    crate::compress::precompress_dir(&addressed)?;
+    copy_dir(&root.join("public"), &staging)?;
+    fs::write(staging.join(BUILD_ID_FILE), format!("{id}\n")).map_err(Error::io(&staging))?;
+
+    if out.exists() {
+        fs::remove_dir_all(out).map_err(Error::io(out))?;
+    }
+    fs::rename(&staging, out).map_err(Error::io(out))?;
+    fs::write(&stamp_file, stamp).map_err(Error::io(&stamp_file))?;
+    println!("site: {} (build {id})", out.display());
+    Ok(())
+}
+
+/// `cargo build` of the front end; the path of its wasm.
+fn build_wasm(root: &Path) -> Result<PathBuf, Error> {
+    // RUSTFLAGS with `--target` reach the wasm crates only, not build scripts or macros.
+    let mut rustflags = std::env::var("RUSTFLAGS").unwrap_or_default();
+    rustflags.push_str(" -Clink-args=--emit-relocs");
+    run(Command::new(cargo())
+        .current_dir(root)
+        .args(["build", "--package=frontend", "--lib"])
+        .args(["--target=wasm32-unknown-unknown", "--profile=wasm-release"])
+        .env("RUSTFLAGS", rustflags.trim()))?;
+    Ok(root.join("target/wasm32-unknown-unknown/wasm-release/frontend.wasm"))
+}
+
+/// The splitter's chunks, written to `pkg` (with the manifest and the chunks' loader); the
+/// main module to `main_out`.
+fn split(wasm: &Path, pkg: &Path, main_out: &Path) -> Result<Vec<PathBuf>, Error> {
+    let input = fs::read(wasm).map_err(Error::io(wasm))?;
+    let main_module = format!("./{OUTPUT_NAME}.js");
+    let mut options = wasm_split_cli_support::Options::new(&input);
+    options.output_dir = pkg;
+    options.main_out_path = main_out;
+    options.main_module = &main_module;
+    options.link_name = SPLIT_LOADER;
+    let split = wasm_split_cli_support::transform(options)
+        .map_err(|e| Error::Tool("wasm-split", format!("{e:#}")))?;
+    let manifest = pkg.join("__wasm_split_manifest.json");
+    let json = serde_json::to_string(&split.prefetch_map)
+        .map_err(|e| Error::Tool("wasm-split", e.to_string()))?;
+    fs::write(&manifest, json).map_err(Error::io(&manifest))?;
+    Ok(split.split_modules)
+}
+
+/// `devlog.js` and `devlog_bg.wasm` in `pkg`, for `--target web`.
+fn bindgen(main_module: &Path, pkg: &Path) -> Result<(), Error> {
+    let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
+    bindgen
+        .input_path(main_module)
+        .out_name(OUTPUT_NAME)
+        .typescript(false)
+        // The splitter's chunks call the main module by its linker's export names.
+        .keep_lld_exports(true)
+        .demangle(false);
+    bindgen
+        .web(true)
+        .and_then(|b| b.generate(pkg))
+        .map_err(|e| Error::Tool("wasm-bindgen", format!("{e:#}")))
+}
+
+/// wasm-opt on every module, as many at once as there are cores.
+fn optimize_all(modules: &[PathBuf]) -> Result<(), Error> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_worker = modules.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = modules
+            .chunks(per_worker)
+            .map(|batch| scope.spawn(move || batch.iter().try_for_each(|m| optimize(m))))
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or(Err(Error::Tool("wasm-opt", "a worker panicked".into())))
+        })
+    })
+}
+
+/// wasm-opt's warnings (one per chunk about the linker's name subsections) are noise: its
+/// output is shown only when it fails.
+fn optimize(module: &Path) -> Result<(), Error> {
+    let output = Command::new("wasm-opt")
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .arg(module)
+        .arg("-o")
+        .arg(module)
+        .output()
+        .map_err(|e| {
+            Error::Tool(
+                "wasm-opt",
+                format!("{e}: npm's binaryen must be on PATH (`make node-deps` installs it)"),
+            )
+        })?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(Error::Tool(
+            "wasm-opt",
+            format!(
+                "{}: {}",
+                module.display(),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        ))
+    }
+}
+
+/// A hash of every file's name and bytes below `dir`, in name order.
+fn build_id(dir: &Path) -> Result<String, Error> {
+    let mut files = files_in(dir)?;
+    files.sort();
+    fingerprint(dir, &files)
+}
+
+/// A hash of `files`' names (relative to `dir`) and bytes: 16 characters of base64url.
+fn fingerprint(dir: &Path, files: &[PathBuf]) -> Result<String, Error> {
+    let mut hasher = Sha256::new();
+    for file in files {
+        let name = file.strip_prefix(dir).unwrap_or(file).to_string_lossy();
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(fs::read(file).map_err(Error::io(file))?);
+    }
+    let digest = hasher.finalize();
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..12]))
+}
+
+/// Every file below `dir`.
+pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).map_err(Error::io(&folder))? {
+            let path = entry.map_err(Error::io(&folder))?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), Error> {
+    fs::copy(from, to).map(|_| ()).map_err(Error::io(from))
+}
+
+/// `from`'s files into `to`, keeping their relative paths.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
+    for file in files_in(from)? {
+        let target = to.join(file.strip_prefix(from).unwrap_or(&file));
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(Error::io(parent))?;
+        }
+        copy(&file, &target)?;
+    }
+    Ok(())
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_build_id_changes_with_any_file_and_only_then() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
+        fs::write(dir.join("a.js"), "one").unwrap();
+        fs::create_dir(dir.join("sub")).unwrap();
+        fs::write(dir.join("sub/b.wasm"), [0u8, 1, 2]).unwrap();
+        let first = build_id(dir).unwrap();
+        assert_eq!(first.len(), 16);
+        assert!(
+            first
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        assert_eq!(build_id(dir).unwrap(), first, "the same files, the same id");
+        fs::write(dir.join("sub/b.wasm"), [0u8, 1, 3]).unwrap();
+        let second = build_id(dir).unwrap();
+        assert_ne!(second, first, "a changed byte changes the id");
+        fs::rename(dir.join("a.js"), dir.join("c.js")).unwrap();
+        assert_ne!(
+            build_id(dir).unwrap(),
+            second,
+            "a renamed file changes the id"
+        );
+    }
+
+    #[test]
+    fn copy_dir_keeps_relative_paths() {
+        let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (from, to) = (from.path(), to.path());
+        fs::create_dir_all(from.join("icons")).unwrap();
+        fs::write(from.join("favicon.svg"), "<svg/>").unwrap();
+        fs::write(from.join("icons/a.png"), "png").unwrap();
+        copy_dir(from, to).unwrap();
+        assert_eq!(
+            fs::read_to_string(to.join("favicon.svg")).unwrap(),
+            "<svg/>"
+        );
+        assert_eq!(fs::read_to_string(to.join("icons/a.png")).unwrap(), "png");
+    }
+}
