@@ -152,8 +152,17 @@ fn gzip_len(path: &Path) -> u64 {
     out.stdout.len() as u64
 }
 
-/// `pkg/devlog.<ext>`, or `pkg/devlog.<hash>.<ext>` when cargo-leptos hashed the names.
+/// The main module's file: `devlog_bg.wasm` / `devlog.js` (`cargo xtask build`), or
+/// `devlog.<hash>.<ext>` when cargo-leptos hashed the names.
 fn built_file(pkg: &Path, ext: &str) -> PathBuf {
+    let plain = pkg.join(if ext == "wasm" {
+        "devlog_bg.wasm".to_string()
+    } else {
+        format!("devlog.{ext}")
+    });
+    if plain.exists() {
+        return plain;
+    }
     std::fs::read_dir(pkg)
         .into_iter()
         .flatten()
@@ -166,7 +175,7 @@ fn built_file(pkg: &Path, ext: &str) -> PathBuf {
                 .unwrap_or_default();
             name.starts_with("devlog.") && path.extension().is_some_and(|e| e == ext)
         })
-        .unwrap_or_else(|| pkg.join(format!("devlog.{ext}")))
+        .unwrap_or(plain)
 }
 
 /// What the board page loads: the main wasm and js, the split loader, and the chunks the split
@@ -206,7 +215,11 @@ fn board_page_files(pkg: &Path) -> Option<(Vec<PathBuf>, Vec<PathBuf>)> {
 }
 
 fn site_sizes(site_root: &Path) {
-    let pkg = site_root.join("pkg");
+    let Ok(layout) = server::site::SiteLayout::of(site_root) else {
+        eprintln!("no site in {}: run `make build` first", site_root.display());
+        return;
+    };
+    let pkg = site_root.join(layout.pkg_dir);
     if !built_file(&pkg, "wasm").exists() {
         eprintln!("no site in {}: run `make build` first", pkg.display());
         return;

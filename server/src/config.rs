@@ -7,7 +7,15 @@ use std::path::{Path, PathBuf};
 
 /// DevLog: run AI coding agents on your own git projects.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "devlog", version, about)]
+#[command(
+    name = "devlog",
+    version,
+    about,
+    after_help = "Data: the database, agents.toml, the site and the tasks' git worktrees live \
+                  in --data-dir, by default $XDG_DATA_HOME/devlog, else ~/.local/share/devlog. \
+                  In a repository you register, DevLog adds a branch task/<id>-<slug> for each \
+                  task it starts."
+)]
 pub struct Config {
     /// Address to listen on. A non-loopback address requires --token.
     #[arg(long, env = "DEVLOG_ADDR", default_value = "127.0.0.1:3000")]
@@ -18,9 +26,11 @@ pub struct Config {
     #[arg(long, env = "DEVLOG_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// The built site (wasm, js, css) to serve.
-    #[arg(long, env = "DEVLOG_SITE_ROOT", default_value = "target/site")]
-    pub site_root: PathBuf,
+    /// The built site (wasm, js, css) to serve instead of the one in this binary [default:
+    /// the binary's own, written once into <data dir>/site/; a build without one serves
+    /// target/site].
+    #[arg(long, env = "DEVLOG_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
 
     /// Access token required on every request; mandatory when binding a non-loopback
     /// address. Open `/?token=<token>` once in the browser to be let in.
@@ -76,6 +86,20 @@ pub enum ConfigError {
     TokenCharacters,
     #[error("a declared agent: {0}")]
     Agents(#[from] DeclarationsError),
+}
+
+/// The one line said when the address cannot be bound, naming the flag that changes it.
+pub fn listen_error(addr: SocketAddr, error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "port {} is already in use on {} (is DevLog already running?): stop it, or pick \
+             another port with --addr {}:<port>",
+            addr.port(),
+            addr.ip(),
+            addr.ip()
+        ),
+        _ => format!("cannot listen on {addr} (--addr): {error}"),
+    }
 }
 
 impl Config {
@@ -139,6 +163,30 @@ mod tests {
 
     fn parse(args: &[&str]) -> Config {
         Config::try_parse_from(std::iter::once("devlog").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn a_port_in_use_is_one_line_naming_the_port_and_the_flag() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = taken.local_addr().unwrap();
+        let error = std::net::TcpListener::bind(addr).unwrap_err();
+        let message = listen_error(addr, &error);
+        assert!(!message.contains('\n'), "{message}");
+        assert!(
+            message.contains(&format!("port {} is already in use", addr.port())),
+            "{message}"
+        );
+        assert!(message.contains("--addr 127.0.0.1:<port>"), "{message}");
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(listen_error(addr, &other).contains("(--addr)"));
+    }
+
+    #[test]
+    fn help_says_where_the_data_lives() {
+        use clap::CommandFactory;
+        let help = Config::command().render_help().to_string();
+        assert!(help.contains("~/.local/share/devlog"), "{help}");
+        assert!(help.contains("task/<id>-<slug>"), "{help}");
     }
 
     #[test]

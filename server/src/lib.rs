@@ -8,6 +8,7 @@ pub mod health;
 pub mod router;
 pub mod security;
 pub mod serve;
+pub mod site;
 pub mod sse;
 
 pub use config::Config;

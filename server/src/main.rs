@@ -1,7 +1,9 @@
 use clap::Parser;
-use leptos::config::{Env, get_configuration};
+use leptos::config::{Env, LeptosOptions, get_configuration};
 use server::serve::Limits;
+use server::site::{self, SiteLayout};
 use server::{Config, build_router, security::Guard};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -25,6 +27,12 @@ async fn run(config: Config) -> Result<(), String> {
     let token = config.checked_token().map_err(|e| e.to_string())?;
     let data_dir = config.data_dir().map_err(|e| e.to_string())?;
     let engine_config = config.engine(&data_dir).map_err(|e| e.to_string())?;
+    let options = leptos_options(&config, &data_dir)?;
+    // Before the database is touched: a second server started by mistake must not reconcile
+    // the sessions of the one already serving.
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| server::config::listen_error(config.addr, &e))?;
     for agent in &engine_config.acp_agents {
         let state = if engine::agents::is_installed(&agent.program) {
             "installed"
@@ -49,27 +57,7 @@ async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot re-evaluate the task queues: {e}"))?;
 
-    let mut options = get_configuration(None)
-        .map_err(|e| format!("leptos configuration: {e}"))?
-        .leptos_options;
-    if options.output_name.is_empty() {
-        options.output_name = "devlog".into();
-    }
-    // Built by cargo-leptos with `hash-files`: the site's wasm, js and css carry a hash of their
-    // content in their names (read from hash.txt beside this binary), so they are cached forever.
-    if option_env!("LEPTOS_HASH_FILES") == Some("true") {
-        options.hash_files = true;
-    }
-    options.site_root = config.site_root.to_string_lossy().as_ref().into();
-    options.site_addr = config.addr;
-    if std::env::var_os("LEPTOS_ENV").is_none() {
-        options.env = Env::PROD;
-    }
-
     let router = build_router(engine, options, Guard::new(config.addr, token));
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     tracing::info!(
         "DevLog on http://{} (data in {})",
         config.addr,
@@ -77,6 +65,35 @@ async fn run(config: Config) -> Result<(), String> {
     );
     server::serve::serve(listener, router, Limits::default(), shutdown_signal()).await;
     Ok(())
+}
+
+/// Leptos's options for the site to serve: `--site-root`, else the one in this binary (written
+/// into the data folder), else `target/site` (a build without one: tests, `make dev`).
+fn leptos_options(config: &Config, data_dir: &Path) -> Result<LeptosOptions, String> {
+    let site_root = match (&config.site_root, site::embedded()) {
+        (Some(root), _) => root.clone(),
+        (None, Some(embedded)) => embedded
+            .unpack_into(&data_dir.join("site"))
+            .map_err(|e| e.to_string())?,
+        (None, None) => PathBuf::from("target/site"),
+    };
+    let layout = SiteLayout::of(&site_root).map_err(|e| e.to_string())?;
+    let mut options = get_configuration(None)
+        .map_err(|e| format!("leptos configuration: {e}"))?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "devlog".into();
+    }
+    options.site_root = site_root.to_string_lossy().as_ref().into();
+    options.site_pkg_dir = layout.pkg_dir.into();
+    // No hash in the names (a content-addressed site has it in its folder): nothing more for
+    // Leptos to read beside the binary.
+    options.hash_files = false;
+    options.site_addr = config.addr;
+    if std::env::var_os("LEPTOS_ENV").is_none() {
+        options.env = Env::PROD;
+    }
+    Ok(options)
 }
 
 async fn shutdown_signal() {

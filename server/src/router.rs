@@ -1,6 +1,7 @@
 //! The axum router: health, the Leptos pages and server functions, static files, and the
 //! security, compression and error-status layers around them.
 
+use crate::site::SiteLayout;
 use crate::{activity, health, security, sse};
 use app::{App, shell};
 use axum::Router;
@@ -16,10 +17,10 @@ use tower_http::services::ServeDir;
 use tower_http::services::fs::ServeFileSystemResponseBody;
 use tower_http::set_header::SetResponseHeader;
 
-/// The cache policy of the built wasm, js and css: forever when their names carry a hash of
-/// their content (cargo-leptos's `hash-files`), else revalidated on every use (`Last-Modified`).
-fn asset_cache_control(hashed_names: bool) -> HeaderValue {
-    HeaderValue::from_static(if hashed_names {
+/// The cache policy of the built wasm, js and css: forever when their folder is named by a hash
+/// of their content (`cargo xtask build`), else revalidated on every use (`Last-Modified`).
+fn asset_cache_control(content_addressed: bool) -> HeaderValue {
+    HeaderValue::from_static(if content_addressed {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -35,7 +36,11 @@ fn site_pkg(
     impl Fn(&Response<ServeFileSystemResponseBody>) -> Option<HeaderValue> + Clone + use<>,
 > {
     let dir = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
-    let cache = asset_cache_control(options.hash_files);
+    let root = Path::new(options.site_root.as_ref());
+    let content_addressed = SiteLayout::of(root).is_ok_and(|layout| {
+        layout.content_addressed && layout.pkg_dir == options.site_pkg_dir.as_ref()
+    });
+    let cache = asset_cache_control(content_addressed);
     SetResponseHeader::overriding(
         ServeDir::new(dir).precompressed_br().precompressed_gzip(),
         header::CACHE_CONTROL,

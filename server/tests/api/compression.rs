@@ -60,44 +60,50 @@ async fn pages_and_server_functions_are_compressed_and_sse_is_not() {
     assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
 }
 
-/// The router over a site with a built `pkg/devlog.js` and its precompressed files.
-fn site_router(engine: &Engine, hashed_names: bool) -> (Router, tempfile::TempDir) {
+/// The router over a site with a built `devlog.js` and its precompressed files, in `pkg/`
+/// (cargo-leptos's layout) or content-addressed in `pkg/<build id>/` (`cargo xtask build`).
+/// The asset's URL path.
+fn site_router(engine: &Engine, content_addressed: bool) -> (Router, tempfile::TempDir, String) {
     let site = tempfile::tempdir().unwrap();
-    let pkg = site.path().join("pkg");
-    std::fs::create_dir(&pkg).unwrap();
+    let pkg_dir = if content_addressed {
+        std::fs::write(site.path().join(server::site::BUILD_ID_FILE), "b1d\n").unwrap();
+        "pkg/b1d"
+    } else {
+        "pkg"
+    };
+    let pkg = site.path().join(pkg_dir);
+    std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(pkg.join("devlog.js"), "console.log('the app');".repeat(50)).unwrap();
     std::fs::write(pkg.join("devlog.js.br"), "brotli bytes").unwrap();
     std::fs::write(pkg.join("devlog.js.gz"), "gzip bytes").unwrap();
     let options = LeptosOptions::builder()
         .output_name("devlog")
         .site_root(site.path().display().to_string())
+        .site_pkg_dir(pkg_dir)
         .site_addr(HOST.parse::<std::net::SocketAddr>().unwrap())
-        .hash_files(hashed_names)
         .build();
     let guard = server::security::Guard::new(HOST.parse().unwrap(), None);
-    (server::build_router(engine.clone(), options, guard), site)
+    let router = server::build_router(engine.clone(), options, guard);
+    (router, site, format!("/{pkg_dir}/devlog.js"))
 }
 
 #[tokio::test]
 async fn built_assets_are_sent_precompressed_with_their_cache_policy() {
     let s = seeded().await;
-    for (hashed_names, policy) in [
+    for (content_addressed, policy) in [
         (false, "no-cache"),
         (true, "public, max-age=31536000, immutable"),
     ] {
-        let (router, _site) = site_router(&s.engine, hashed_names);
+        let (router, _site, asset) = site_router(&s.engine, content_addressed);
         for (accepted, encoding, body) in [
             (Some("gzip, deflate, br"), Some("br"), "brotli bytes"),
             (Some("gzip"), Some("gzip"), "gzip bytes"),
             (None, None, "console.log('the app');"),
         ] {
-            let res = router
-                .clone()
-                .oneshot(get("/pkg/devlog.js", accepted))
-                .await
-                .unwrap();
+            let res = router.clone().oneshot(get(&asset, accepted)).await.unwrap();
             assert_eq!(res.status(), StatusCode::OK);
             assert_eq!(res.headers()[header::CACHE_CONTROL], policy);
+            assert_eq!(res.headers()[header::CONTENT_TYPE], "text/javascript");
             assert_eq!(
                 res.headers()
                     .get(header::CONTENT_ENCODING)
@@ -110,7 +116,7 @@ async fn built_assets_are_sent_precompressed_with_their_cache_policy() {
         // A missing asset is not cached: the next build may add it.
         let res = router
             .clone()
-            .oneshot(get("/pkg/missing.js", None))
+            .oneshot(get(&asset.replace("devlog.js", "missing.js"), None))
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
