@@ -4,18 +4,22 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+# Tools of `make dev` only (cargo-leptos's watch mode); `make run` and `make test` build with
+# `cargo xtask build` (xtask/), which needs neither.
 CARGO_LEPTOS_VERSION := 0.3.10
 # The wasm-bindgen CLI must equal the crate in Cargo.lock: read it from there.
 WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;q;}' Cargo.lock)
+PREFIX ?= $(HOME)/.local
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # mimalloc commits arena memory lazily: same speed, ~10 MB less resident memory at idle.
 export MIMALLOC_ARENA_EAGER_COMMIT ?= 0
 
-.PHONY: help run dev test test-unit lint fmt bench build tools wasm-target cargo-leptos \
+.PHONY: help run install dev test test-unit lint fmt bench build tools wasm-target cargo-leptos \
 	wasm-bindgen node-deps chromium e2e
 
 help:
 	@echo "make run    build the release site and serve it on http://127.0.0.1:3000"
+	@echo "make install  put the devlog binary (site included) in $(PREFIX)/bin"
 	@echo "make test   formatting, lints, unit/integration tests and the browser suite"
 	@echo "make dev    watch mode for development"
 	@echo "make bench  print performance figures"
@@ -23,7 +27,7 @@ help:
 
 ## Tools ---------------------------------------------------------------------------------------
 
-tools: wasm-target cargo-leptos wasm-bindgen node-deps
+tools: wasm-target node-deps
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
@@ -55,19 +59,21 @@ chromium:
 
 ## Build and run -------------------------------------------------------------------------------
 
-# --precompress: a .br and a .gz file beside each built asset, which the server sends instead.
-# --split: each page's code is a wasm chunk of its own (app/src/routes.rs), loaded with the page.
-# cargo-leptos gzips at a fast level: the .gz files (for clients without brotli) are made again
-# at -9, 14% smaller for the wasm.
+# The site (wasm split per page, wasm-bindgen, wasm-opt, precompressed .br/.gz, in a folder
+# named by its content hash) and then the devlog binary with that site inside: xtask/src/.
 build: tools
-	cargo leptos build --release --precompress --split
-	find target/site -type f -name '*.gz' -exec sh -c 'gzip -9 -n -c "$${1%.gz}" > "$$1"' _ {} \;
+	cargo xtask build
 
 run: build
-	./target/release/devlog --site-root target/site
+	./target/release/devlog
 
-dev: tools
-	cargo leptos watch --split
+# One file: started from any folder it serves the app (its data in ~/.local/share/devlog).
+install: build
+	install -D -m 755 target/release/devlog $(PREFIX)/bin/devlog
+	@echo "installed $(PREFIX)/bin/devlog"
+
+dev: wasm-target cargo-leptos wasm-bindgen node-deps
+	cargo leptos watch --split -- --site-root target/dev-site
 
 ## Checks --------------------------------------------------------------------------------------
 
@@ -77,16 +83,18 @@ fmt:
 # Each crate in its real configuration: app with ssr natively, frontend for wasm32.
 lint: wasm-target
 	cargo fmt --all -- --check
-	cargo clippy -p model -p engine -p app -p server -p standin -p testkit --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p model -p engine -p app -p server -p standin -p testkit -p xtask --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 	RUSTDOCFLAGS="-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links" \
-	  cargo doc --no-deps -p model -p engine -p app -p server -p standin -p testkit --features app/ssr
+	  cargo doc --no-deps -p model -p engine -p app -p server -p standin -p testkit -p xtask --features app/ssr
 
 test-unit:
-	cargo test -p model -p engine -p app -p server -p standin -p testkit --features app/ssr
+	cargo test -p model -p engine -p app -p server -p standin -p testkit -p xtask --features app/ssr
 
+# The suite also runs the binary `make install` puts in a prefix (end2end/tests/installed.spec.ts).
 e2e: build chromium
 	cargo build --release -p standin
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/target/e2e-prefix
 	cd end2end && npx playwright test
 
 test: tools chromium lint test-unit e2e
