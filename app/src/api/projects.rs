@@ -5,6 +5,37 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use model::{Project, ProjectDraft, ProjectId, ProjectInspection, ProjectUpdate};
 
+/// The projects page: the projects, where tasks' worktrees go, and the git repository the
+/// server was started in when it is not registered (the empty page offers it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProjectsPageData {
+    pub projects: Vec<Project>,
+    /// The repository around the server's working folder, unless it is registered already.
+    pub start_folder: Option<ProjectInspection>,
+    /// `<data dir>/worktrees`: each started task's worktree is made below it.
+    pub worktrees_dir: String,
+}
+
+#[server(endpoint = "get_projects_page", input = StrictJson)]
+pub async fn get_projects_page() -> Result<ProjectsPageData, AppError> {
+    let engine = super::engine()?;
+    let projects = engine.list_projects().await?;
+    // The server never changes its working folder: this is the one it was started in.
+    let start_folder = match std::env::current_dir() {
+        Ok(dir) => engine
+            .inspect_project_path(&dir.to_string_lossy())
+            .await
+            .ok()
+            .filter(|found| projects.iter().all(|p| p.path != found.path)),
+        Err(_) => None,
+    };
+    Ok(ProjectsPageData {
+        projects,
+        start_folder,
+        worktrees_dir: engine.data_dir().join("worktrees").display().to_string(),
+    })
+}
+
 #[server(endpoint = "list_projects", input = StrictJson)]
 pub async fn list_projects() -> Result<Vec<Project>, AppError> {
     Ok(super::engine()?.list_projects().await?)

@@ -14,12 +14,12 @@ use model::{
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
-    let projects = page_data(|| (), |()| api::list_projects());
+    let data = page_data(|| (), |()| api::get_projects_page());
     view! {
         <Title text="Projects · DevLog"/>
         <Suspense fallback=|| view! { <Loading what="projects"/> }>
             {move || Suspend::new(async move {
-                loaded(projects.await, |list| view! { <ProjectsView projects=list/> })
+                loaded(data.await, |data| view! { <ProjectsView data/> })
             })}
         </Suspense>
     }
@@ -27,7 +27,12 @@ pub fn ProjectsPage() -> impl IntoView {
 }
 
 #[component]
-fn ProjectsView(projects: Vec<Project>) -> impl IntoView {
+fn ProjectsView(data: api::ProjectsPageData) -> impl IntoView {
+    let api::ProjectsPageData {
+        projects,
+        start_folder,
+        worktrees_dir,
+    } = data;
     let list = RwSignal::new(projects.clone());
     view! {
         <Nav projects/>
@@ -35,7 +40,13 @@ fn ProjectsView(projects: Vec<Project>) -> impl IntoView {
             <h1>"Projects"</h1>
             <Show
                 when=move || list.with(|l| !l.is_empty())
-                fallback=|| view! { <p class="empty">"No project yet: register a git repository below."</p> }
+                fallback=move || {
+                    let offer = start_folder.clone();
+                    view! {
+                        <p class="empty">"No project yet: register a git repository below."</p>
+                        {offer.map(|found| view! { <StartFolderOffer found/> })}
+                    }
+                }
             >
                 <ul class="project-list">
                     <For each=move || list.get() key=|p| (p.id, p.name.clone(), p.default_branch.clone()) let(project)>
@@ -43,7 +54,7 @@ fn ProjectsView(projects: Vec<Project>) -> impl IntoView {
                     </For>
                 </ul>
             </Show>
-            <RegisterProject/>
+            <RegisterProject worktrees_dir/>
         </main>
     }
     .erased()
@@ -139,9 +150,50 @@ fn ProjectRow(project: Project, list: RwSignal<Vec<Project>>) -> impl IntoView {
     .erased()
 }
 
-/// Path first; "Check" fills the detected name and branch, which stay editable.
+/// On an empty page: the repository the server was started in, registered with one click
+/// (its name and default branch as detected).
 #[component]
-fn RegisterProject() -> impl IntoView {
+fn StartFolderOffer(found: ProjectInspection) -> impl IntoView {
+    let error = RwSignal::new(None::<AppError>);
+    let navigate = use_navigate();
+    let create = mutation(
+        error,
+        |draft: &ProjectDraft| api::register_project(draft.clone()),
+        move |project: Project| navigate(&crate::paths::board(project.id), Default::default()),
+    );
+    let pending = create.pending();
+    let draft = ProjectDraft {
+        path: found.path.clone(),
+        name: None,
+        default_branch: None,
+    };
+    view! {
+        <section class="start-folder" aria-labelledby="start-folder-title">
+            <h2 id="start-folder-title">"Start with the repository DevLog was started in?"</h2>
+            <p>
+                <code id="start-folder-path">{found.path}</code>
+                " — "{found.name}", default branch "<code>{found.default_branch}</code>
+            </p>
+            <button type="button" class="primary" id="register-start-folder"
+                disabled=move || pending.get()
+                on:click=move |_| {
+                    create.dispatch(draft.clone());
+                }>
+                {move || if pending.get() { "Registering…" } else { "Register this repository" }}
+            </button>
+            <FormError error/>
+        </section>
+    }
+    .erased()
+}
+
+/// Path first; "Check" fills the detected name and branch, which stay editable. Says what
+/// DevLog will do to a repository before anything is written.
+#[component]
+fn RegisterProject(
+    /// `<data dir>/worktrees`, where started tasks' worktrees are made.
+    worktrees_dir: String,
+) -> impl IntoView {
     let path = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let branch = RwSignal::new(String::new());
@@ -182,6 +234,13 @@ fn RegisterProject() -> impl IntoView {
     view! {
         <section class="register" aria-label="Register a project">
             <h2>"Register a git repository"</h2>
+            <p class="register-note" id="what-devlog-does">
+                "Registering reads the repository and writes nothing to it. Each task you start "
+                "gets a git worktree in "<code>{worktrees_dir}</code>" on a new branch "
+                <code>"task/<id>-<slug>"</code>", made from the default branch; your working copy "
+                "and your branches are left as they are. Removing a project forgets it; its files "
+                "stay on disk."
+            </p>
             <form on:submit=register aria-busy=move || pending.get().to_string()>
                 <label for="project-path">"Path"</label>
                 <div class="inline">
