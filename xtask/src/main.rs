@@ -59,8 +59,7 @@ fn run_command(args: &[String]) -> Result<(), Error> {
 
 /// The release `devlog` with `site` embedded (server's `embed-site` feature, see its build.rs).
 fn build_server(site: &Path) -> Result<(), Error> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(Command::new(cargo)
+    run(Command::new(cargo())
         .current_dir(workspace_root())
         .args([
             "build",
@@ -83,6 +82,11 @@ pub fn run(command: &mut Command) -> Result<(), Error> {
             format!("{program} exited with {status}"),
         ))
     }
+}
+
+/// The cargo running this program (`cargo xtask`), so that both builds use one toolchain.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 /// The workspace's root: xtask's parent folder.

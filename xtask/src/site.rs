@@ -16,7 +16,7 @@
 //! URL under `/pkg/<id>/` can be cached forever. The server reads the id from
 //! [`BUILD_ID_FILE`] in the site root.
 
-use crate::{Error, run, workspace_root};
+use crate::{Error, cargo, run, workspace_root};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -238,10 +238,6 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
         copy(&file, &target)?;
     }
     Ok(())
-}
-
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 #[cfg(test)]
