@@ -81,9 +81,6 @@ fn leptos_options(config: &Config, data_dir: &Path) -> Result<LeptosOptions, Str
     let mut options = get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?
         .leptos_options;
-    if options.output_name.is_empty() {
-        options.output_name = "devlog".into();
-    }
     options.site_root = site_root.to_string_lossy().as_ref().into();
     options.site_pkg_dir = layout.pkg_dir.into();
     // No hash in the names (a content-addressed site has it in its folder): nothing more for

@@ -90,6 +90,11 @@ pub fn build(out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Where the front end is compiled: apart from `target/`, whose lock the server's build holds
+/// while both run (see `build` in main.rs). Nothing is lost by it: the front end shares no
+/// compiled crate with the server (another target, another profile).
+const WASM_TARGET_DIR: &str = "target/frontend";
+
 /// `cargo build` of the front end; the path of its wasm.
 fn build_wasm(root: &Path) -> Result<PathBuf, Error> {
     // RUSTFLAGS with `--target` reach the wasm crates only, not build scripts or macros.
@@ -99,8 +104,11 @@ fn build_wasm(root: &Path) -> Result<PathBuf, Error> {
         .current_dir(root)
         .args(["build", "--package=frontend", "--lib"])
         .args(["--target=wasm32-unknown-unknown", "--profile=wasm-release"])
+        .arg(format!("--target-dir={WASM_TARGET_DIR}"))
         .env("RUSTFLAGS", rustflags.trim()))?;
-    Ok(root.join("target/wasm32-unknown-unknown/wasm-release/frontend.wasm"))
+    Ok(root
+        .join(WASM_TARGET_DIR)
+        .join("wasm32-unknown-unknown/wasm-release/frontend.wasm"))
 }
 
 /// The splitter's chunks, written to `pkg` (with the manifest and the chunks' loader); the
