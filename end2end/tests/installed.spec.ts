@@ -83,7 +83,7 @@ test("the installed binary runs from any folder: its own site, data in ~/.local/
 
   // Its assets: precompressed by Accept-Encoding, typed, cached forever under the build's id.
   const html = await (await fetch(`${BASE}/`)).text();
-  const wasm = html.match(/\/pkg\/[A-Za-z0-9_-]+\/devlog_bg\.wasm/)?.[0];
+  const wasm = html.match(/\/pkg\/[A-Za-z0-9_-]+\/devlog\.wasm/)?.[0];
   expect(wasm, "the page names its wasm under /pkg/<build id>/").toBeTruthy();
   for (const [accept, encoding] of [["br, gzip", "br"], ["gzip", "gzip"]]) {
     const res = await fetch(`${BASE}${wasm}`, { headers: { "accept-encoding": accept } });

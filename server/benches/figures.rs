@@ -152,14 +152,10 @@ fn gzip_len(path: &Path) -> u64 {
     out.stdout.len() as u64
 }
 
-/// The main module's file: `devlog_bg.wasm` / `devlog.js` (`cargo xtask build`), or
+/// The main module's file: `devlog.<ext>` (`cargo xtask build`, cargo-leptos), or
 /// `devlog.<hash>.<ext>` when cargo-leptos hashed the names.
 fn built_file(pkg: &Path, ext: &str) -> PathBuf {
-    let plain = pkg.join(if ext == "wasm" {
-        "devlog_bg.wasm".to_string()
-    } else {
-        format!("devlog.{ext}")
-    });
+    let plain = pkg.join(format!("devlog.{ext}"));
     if plain.exists() {
         return plain;
     }

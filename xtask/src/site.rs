@@ -25,7 +25,9 @@ use std::process::Command;
 
 /// The file of the site root naming the folder of `pkg/` its assets are in.
 pub const BUILD_ID_FILE: &str = "build-id";
-/// The name Leptos's `HydrationScripts` asks for: `devlog.js`, `devlog_bg.wasm`, `devlog.css`.
+/// The name Leptos's `HydrationScripts` asks for: `devlog.js`, `devlog.wasm`, `devlog.css`.
+/// (Leptos compiled with `LEPTOS_OUTPUT_NAME` set, as in every build here, names the wasm
+/// `devlog.wasm`, as cargo-leptos writes it; wasm-bindgen's own name is `devlog_bg.wasm`.)
 const OUTPUT_NAME: &str = "devlog";
 /// The link name the splitter gives the chunks' loader; the loader keeps it (no hashing).
 const SPLIT_LOADER: &str = "./__wasm_split.______________________.js";
@@ -61,11 +63,18 @@ pub fn build(out: &Path) -> Result<(), Error> {
         .join("target/xtask")
         .join(format!("{OUTPUT_NAME}_split.wasm"));
     fs::create_dir_all(main_split.parent().unwrap_or(&root)).map_err(Error::io(&root))?;
-    let chunks = split(&wasm, &pkg, &main_split)?;
-    bindgen(&main_split, &pkg)?;
-    let mut modules = vec![pkg.join(format!("{OUTPUT_NAME}_bg.wasm"))];
+    let chunks = step("split the wasm per route", || {
+        split(&wasm, &pkg, &main_split)
+    })?;
+    step("wasm-bindgen", || bindgen(&main_split, &pkg))?;
+    let main_wasm = pkg.join(format!("{OUTPUT_NAME}.wasm"));
+    let bindgen_wasm = pkg.join(format!("{OUTPUT_NAME}_bg.wasm"));
+    fs::rename(&bindgen_wasm, &main_wasm).map_err(Error::io(&bindgen_wasm))?;
+    let mut modules = vec![main_wasm];
     modules.extend(chunks);
-    optimize_all(&modules)?;
+    step(&format!("wasm-opt on {} modules", modules.len()), || {
+        optimize_all(&modules)
+    })?;
 
     copy(
         &root.join("style/main.css"),
@@ -77,7 +86,9 @@ pub fn build(out: &Path) -> Result<(), Error> {
     fs::rename(&pkg, &moved).map_err(Error::io(&pkg))?;
     fs::create_dir_all(&pkg).map_err(Error::io(&pkg))?;
     fs::rename(&moved, &addressed).map_err(Error::io(&addressed))?;
-    crate::compress::precompress_dir(&addressed)?;
+    step("brotli and gzip", || {
+        crate::compress::precompress_dir(&addressed)
+    })?;
     copy_dir(&root.join("public"), &staging)?;
     fs::write(staging.join(BUILD_ID_FILE), format!("{id}\n")).map_err(Error::io(&staging))?;
 
@@ -90,10 +101,14 @@ pub fn build(out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Where the front end is compiled: apart from `target/`, whose lock the server's build holds
-/// while both run (see `build` in main.rs). Nothing is lost by it: the front end shares no
-/// compiled crate with the server (another target, another profile).
-const WASM_TARGET_DIR: &str = "target/frontend";
+/// Runs one step of the site's minutes, saying what it does and how long it took.
+fn step<T>(what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    println!("site: {what}…");
+    let started = std::time::Instant::now();
+    let result = f();
+    println!("site: {what}: {:.1} s", started.elapsed().as_secs_f64());
+    result
+}
 
 /// `cargo build` of the front end; the path of its wasm.
 fn build_wasm(root: &Path) -> Result<PathBuf, Error> {
@@ -104,11 +119,8 @@ fn build_wasm(root: &Path) -> Result<PathBuf, Error> {
         .current_dir(root)
         .args(["build", "--package=frontend", "--lib"])
         .args(["--target=wasm32-unknown-unknown", "--profile=wasm-release"])
-        .arg(format!("--target-dir={WASM_TARGET_DIR}"))
         .env("RUSTFLAGS", rustflags.trim()))?;
-    Ok(root
-        .join(WASM_TARGET_DIR)
-        .join("wasm32-unknown-unknown/wasm-release/frontend.wasm"))
+    Ok(root.join("target/wasm32-unknown-unknown/wasm-release/frontend.wasm"))
 }
 
 /// The splitter's chunks, written to `pkg` (with the manifest and the chunks' loader); the
@@ -130,7 +142,7 @@ fn split(wasm: &Path, pkg: &Path, main_out: &Path) -> Result<Vec<PathBuf>, Error
     Ok(split.split_modules)
 }
 
-/// `devlog.js` and `devlog_bg.wasm` in `pkg`, for `--target web`.
+/// `devlog.js` and `devlog_bg.wasm` in `pkg`, for `--target web` (the wasm renamed after).
 fn bindgen(main_module: &Path, pkg: &Path) -> Result<(), Error> {
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
     bindgen
