@@ -9,6 +9,7 @@ pub mod board;
 pub mod board_window;
 pub mod declared;
 pub mod ids;
+pub mod merge;
 pub mod project;
 pub mod review;
 pub mod runtime;
@@ -25,6 +26,7 @@ pub use board::{BoardColumn, BoardCounts};
 pub use board_window::{ColumnWindow, TaskSlot};
 pub use declared::DeclaredAgent;
 pub use ids::{ProjectId, SessionId, TaskId};
+pub use merge::{MergeOutcome, MergePreview, MergeRequest, MergeStrategy};
 pub use project::{Project, ProjectDraft, ProjectInspection, ProjectUpdate};
 pub use runtime::{
     CliEnvVar, ConnectionReport, ExecutionMode, Provider, RuntimeProblem, RuntimeRequest,

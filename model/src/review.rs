@@ -46,6 +46,9 @@ pub struct TaskDiff {
 pub struct TaskReview {
     pub task: Task,
     pub sessions: Vec<Session>,
+    /// What the agent last said in the latest attempt (markdown), the first thing a review
+    /// reads: what it did, or why it changed nothing.
+    pub final_answer: Option<String>,
     /// `None` before the task has a worktree.
     pub diff: Option<TaskDiff>,
     /// Why the changes could not be read (the worktree was removed, say).

@@ -1,12 +1,15 @@
 //! Running tasks and reviewing their work: execute, retry with feedback, the review (diff),
-//! pull requests, and the project's worktrees.
+//! local merges and rebases, pull requests, and the project's worktrees.
 
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::review::{FilePatch, TaskReview, WorktreeInfo};
 use model::schedule::{Dependency, QueueState, StartOutcome};
-use model::{PermissionPolicy, ProjectId, RuntimeRequest, RuntimeSelection, Task, TaskId};
+use model::{
+    MergeOutcome, MergePreview, MergeRequest, PermissionPolicy, ProjectId, RuntimeRequest,
+    RuntimeSelection, Task, TaskId,
+};
 use serde::{Deserialize, Serialize};
 
 /// The task page: the review of one task, and what a new attempt would run with.
@@ -19,6 +22,9 @@ pub struct TaskPageData {
     pub dependencies: Vec<Dependency>,
     /// Why the task waits, when it is queued.
     pub queue_state: Option<QueueState>,
+    /// For a task in review: what merging it into the default branch would do, or why that
+    /// cannot be told (its worktree was removed, say).
+    pub merge: Option<Result<MergePreview, String>>,
 }
 
 /// Starts a task (todo, blocked or fail) in its worktree with the request's runtime.
@@ -61,8 +67,19 @@ pub async fn get_task_review(
         .into_iter()
         .find(|(t, _)| *t == task)
         .map(|(_, state)| state);
+    let review = engine.task_review(project, task, page.unwrap_or(0)).await?;
+    let merge = match review.task.status {
+        model::TaskStatus::Review => Some(
+            engine
+                .merge_preview(project, task, None)
+                .await
+                .map_err(|e| e.to_string()),
+        ),
+        _ => None,
+    };
     Ok(TaskPageData {
-        review: engine.task_review(project, task, page.unwrap_or(0)).await?,
+        review,
+        merge,
         runtime: engine.runtime_selection(project).await?,
         tasks: engine.board(project).await?.1,
         dependencies: engine.dependencies(project).await?,
@@ -87,6 +104,50 @@ pub async fn get_file_patch(
 #[server(endpoint = "create_pr", input = StrictJson)]
 pub async fn create_pr(project: ProjectId, task: TaskId) -> Result<Task, AppError> {
     Ok(super::engine()?.create_pr(project, task).await?)
+}
+
+/// What merging the task into `target` (default: the project's default branch) would do:
+/// ahead/behind, conflicts, the target's work tree and whether it can take a merge.
+#[server(endpoint = "get_merge_preview", input = StrictJson)]
+pub async fn get_merge_preview(
+    project: ProjectId,
+    task: TaskId,
+    target: Option<String>,
+) -> Result<MergePreview, AppError> {
+    Ok(super::engine()?
+        .merge_preview(project, task, target)
+        .await?)
+}
+
+/// Merges a task in review locally (fast-forward, merge commit or squash); it is then done.
+#[server(endpoint = "merge_task", input = StrictJson)]
+pub async fn merge_task(
+    project: ProjectId,
+    task: TaskId,
+    merge: MergeRequest,
+) -> Result<MergeOutcome, AppError> {
+    Ok(super::engine()?.merge_task(project, task, merge).await?)
+}
+
+/// Rebases a task's branch onto the project's default branch in its worktree.
+#[server(endpoint = "rebase_task", input = StrictJson)]
+pub async fn rebase_task(project: ProjectId, task: TaskId) -> Result<Task, AppError> {
+    Ok(super::engine()?.rebase_task(project, task).await?)
+}
+
+/// "Ask the agent to resolve": merges the default branch into the task's branch in its
+/// worktree, conflicts left open, and retries the task with feedback naming them (+ `note`).
+#[server(endpoint = "resolve_conflicts", input = StrictJson)]
+pub async fn resolve_conflicts(
+    project: ProjectId,
+    task: TaskId,
+    note: Option<String>,
+    runtime: RuntimeRequest,
+    permission: Option<PermissionPolicy>,
+) -> Result<StartOutcome, AppError> {
+    Ok(super::engine()?
+        .resolve_conflicts_with_agent(project, task, note, runtime, permission)
+        .await?)
 }
 
 #[server(endpoint = "list_worktrees", input = StrictJson)]

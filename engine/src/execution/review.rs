@@ -7,7 +7,7 @@ use crate::{Engine, EngineError, EngineResult};
 use model::review::{
     FILES_PER_PAGE, FilePatch, LINES_PER_PAGE, TaskDiff, TaskReview, page_count, parse_patch,
 };
-use model::{ProjectId, Task, TaskId, TaskStatus};
+use model::{ProjectId, StreamEvent, Task, TaskId, TaskStatus};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use tokio::process::Command;
@@ -22,13 +22,18 @@ impl Engine {
         let project_row = self.project(project).await?;
         let task = self.task(project, task).await?;
         let id = task.id;
-        let sessions = self
+        let (sessions, final_answer) = self
             .db()
             .read(move |conn| -> EngineResult<_> {
-                Ok(store::sessions::list(conn, project)?
+                let sessions: Vec<_> = store::sessions::list(conn, project)?
                     .into_iter()
                     .filter(|s| s.task_id == Some(id))
-                    .collect())
+                    .collect();
+                let final_answer = match sessions.first() {
+                    Some(latest) => last_answer(conn, latest.id)?,
+                    None => None,
+                };
+                Ok((sessions, final_answer))
             })
             .await?;
         let (diff, diff_error) = match (&task.worktree_path, &task.branch) {
@@ -43,6 +48,7 @@ impl Engine {
         Ok(TaskReview {
             task,
             sessions,
+            final_answer,
             diff,
             diff_error,
         })
@@ -125,18 +131,10 @@ impl Engine {
                 "This repository has no remote 'origin' to push {branch} to: add one, then try again."
             )));
         }
-        let status = git::git(&dir, &["status", "--porcelain"])
+        let message = format!("{}\n\nMade with DevLog (task {}).", task.title, task.id);
+        git::merge::commit_all(&dir, &message)
             .await
             .map_err(|e| EngineError::git_in(&dir, e))?;
-        if !status.is_empty() {
-            git::git(&dir, &["add", "--all"])
-                .await
-                .map_err(|e| EngineError::git_in(&dir, e))?;
-            let message = format!("{}\n\nMade with DevLog (task {}).", task.title, task.id);
-            git::git(&dir, &["commit", "--quiet", "-m", &message])
-                .await
-                .map_err(|e| EngineError::git_in(&dir, e))?;
-        }
         git::git(&dir, &["push", "--quiet", "-u", "origin", &branch])
             .await
             .map_err(|e| EngineError::Refused(format!("Pushing {branch} failed: {e}")))?;
@@ -181,9 +179,26 @@ impl Engine {
     }
 }
 
+/// The events read back from a session's end to find its last answer: the answer is among the
+/// last events (a turn ends with it, then its result and status).
+const ANSWER_EVENTS: usize = 200;
+
+/// The last text the agent wrote in `session`, if any.
+fn last_answer(
+    conn: &rusqlite::Connection,
+    session: model::SessionId,
+) -> EngineResult<Option<String>> {
+    let after = (store::sessions::max_seq(conn, session)? - ANSWER_EVENTS as i64).max(0);
+    let events = store::sessions::events_after(conn, session, after, ANSWER_EVENTS)?;
+    Ok(events.into_iter().rev().find_map(|e| match e.event {
+        StreamEvent::AssistantText { text } if !text.trim().is_empty() => Some(text),
+        _ => None,
+    }))
+}
+
 /// The task's worktree, which must still exist (a folder removed by hand is named as such,
 /// not taken for a missing program).
-fn worktree_of(task: &Task) -> EngineResult<PathBuf> {
+pub(super) fn worktree_of(task: &Task) -> EngineResult<PathBuf> {
     let dir = task
         .worktree_path
         .as_ref()

@@ -1,5 +1,6 @@
 //! Git, driven through the `git` binary: the one authority on what a repository is.
 
+pub mod merge;
 pub mod worktree;
 
 use std::path::{Path, PathBuf};
@@ -37,7 +38,27 @@ pub struct RepoInfo {
 
 /// Runs `git -C dir args…` and returns its trimmed stdout, or why it failed.
 pub async fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
-    let out = Command::new("git")
+    let out = git_output(dir, args).await?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(failed(args, &out))
+    }
+}
+
+/// Runs `git -C dir args…` and returns what it printed and how it exited, for the commands
+/// whose exit status is an answer (`merge-tree`: 1 means conflicts).
+pub async fn git_output(dir: &Path, args: &[&str]) -> Result<std::process::Output, GitError> {
+    git_output_with(dir, args, &[]).await
+}
+
+/// [`git_output`] with variables set for git (`GIT_INDEX_FILE` for a throwaway index).
+pub async fn git_output_with(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Result<std::process::Output, GitError> {
+    Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
@@ -45,18 +66,19 @@ pub async fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
         .env("GIT_TERMINAL_PROMPT", "0")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .kill_on_drop(true)
         .output()
         .await
-        .map_err(|e| GitError::Unavailable(e.to_string()))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    } else {
-        Err(GitError::Failed {
-            args: args.join(" "),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        })
+        .map_err(|e| GitError::Unavailable(e.to_string()))
+}
+
+/// The failure of `git args…` that printed `out`.
+pub fn failed(args: &[&str], out: &std::process::Output) -> GitError {
+    GitError::Failed {
+        args: args.join(" "),
+        stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! What can be done with a task next, each action where its status allows it.
 
+use super::merge::MergeForm;
 use crate::api;
 use crate::components::Erase;
 use crate::components::runtime::{Launcher, RuntimeGate};
@@ -10,7 +11,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use model::schedule::StartOutcome;
 use model::validation;
-use model::{Field, ProjectId, RuntimeRequest, RuntimeSelection, Task, TaskStatus};
+use model::{Field, MergePreview, ProjectId, RuntimeRequest, RuntimeSelection, Task, TaskStatus};
 
 #[component]
 pub fn Actions(
@@ -20,6 +21,12 @@ pub fn Actions(
     changes: Changes,
     /// What the retry form holds, kept by the page across its reloads.
     retry_feedback: RwSignal<String>,
+    /// What merging would do, for a task in review.
+    merge: Option<Result<MergePreview, String>>,
+    /// What the last action did, kept by the page across its reloads.
+    notice: RwSignal<Option<String>>,
+    /// The task's worktree is still there (its changes could be read).
+    has_worktree: bool,
 ) -> impl IntoView {
     let status = task.status;
     let project = task.project_id;
@@ -30,10 +37,18 @@ pub fn Actions(
             {(status == TaskStatus::InProgress).then(|| task.session_id.map(|s| view! {
                 <a class="button primary" id="open-session" href=crate::paths::session(project, s)>"Open the running session"</a>
             }))}
+            {move || notice.get().map(|n| view! { <p class="ready" id="task-notice" role="status">{n}</p> })}
             {status.is_executable().then(|| view! { <StartTask task=task.clone() runtime=runtime.clone() settings=settings.clone() changes/> })}
+            {merge.map(|merge| match merge {
+                Ok(preview) => view! { <MergeForm task=task.clone() preview runtime=runtime.clone() changes notice/> }.erased(),
+                Err(why) => view! { <p class="fail-reason" id="merge-unavailable">"Merging is not possible now: "{why}</p> }.erased(),
+            })}
+            {matches!(status, TaskStatus::Review | TaskStatus::Done).then(|| view! { <CreatePr task=task.clone()/> })}
             {status.can_retry().then(|| view! { <RetryForm task=task.clone() runtime=runtime.clone() settings=settings.clone() changes feedback=retry_feedback/> })}
             {(status == TaskStatus::Review).then(|| view! { <MarkDone task=task.clone() changes/> })}
-            {matches!(status, TaskStatus::Review | TaskStatus::Done).then(|| view! { <CreatePr task=task.clone()/> })}
+            {(status == TaskStatus::Done && has_worktree).then(|| task.worktree_path.clone().map(|path| view! {
+                <RemoveWorktree project path changes notice/>
+            }))}
             <p class="muted">
                 <a href=crate::paths::worktrees(project)>"Worktrees"</a>" · "
                 <a href=crate::paths::board_card(project, id)>"Back to the board"</a>
@@ -45,7 +60,7 @@ pub fn Actions(
 
 /// After a Start or a Retry: its live session (a queued one stays on this page, which the
 /// call's [`Changes::after`] reloads to show why it waits).
-fn after_start(
+pub(super) fn after_start(
     project: ProjectId,
     navigate: impl Fn(&str, NavigateOptions) + 'static,
 ) -> impl Fn(StartOutcome) + 'static {
@@ -117,6 +132,12 @@ fn RetryForm(
         after_start(project, use_navigate()),
     );
     let pending = retry.pending();
+    // In review the retry is a request for changes; after a failure, another try.
+    let heading = if task.status == TaskStatus::Review {
+        "Request changes"
+    } else {
+        "Retry with feedback"
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = feedback.get_untracked();
@@ -129,7 +150,7 @@ fn RetryForm(
     };
     view! {
         <form class="retry" id="retry" on:submit=submit aria-busy=move || pending.get().to_string()>
-            <h2>"Retry with feedback"</h2>
+            <h2>{heading}</h2>
             <label for="retry-feedback">"What should the next attempt do differently?"</label>
             <textarea id="retry-feedback" rows="3" bind:value=feedback></textarea>
             <FieldError error field=Field::Feedback/>
@@ -182,7 +203,36 @@ fn CreatePr(task: Task) -> impl IntoView {
             </button>
             {move || pending.get().then(|| view! { <progress aria-label="Creating the pull request"></progress> })}
             {move || url.get().map(|u| view! { <p class="ready">"Pull request: "<a id="pr-url" href=u.clone()>{u.clone()}</a></p> })}
+            <p class="muted">"Pushes the branch to origin and opens the pull request with the GitHub CLI (gh, logged in)."</p>
             <div id="pr-error"><FormError error/></div>
+        </div>
+    }
+    .erased()
+}
+
+/// A done task's worktree, removed in one click (its branch and commits stay).
+#[component]
+fn RemoveWorktree(
+    project: ProjectId,
+    path: String,
+    changes: Changes,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<AppError>);
+    let remove = mutation(
+        error,
+        move |path: &String| changes.after(api::remove_worktree(project, path.clone())),
+        move |()| notice.set(Some("The worktree was removed; the branch stays.".into())),
+    );
+    let pending = remove.pending();
+    view! {
+        <div class="remove-worktree">
+            <button type="button" id="remove-task-worktree" disabled=move || pending.get()
+                on:click=move |_| { remove.dispatch(path.clone()); }>
+                {move || if pending.get() { "Removing the worktree…" } else { "Remove the worktree" }}
+            </button>
+            <span class="muted">" The task is done: its folder can go, its branch stays."</span>
+            <FormError error/>
         </div>
     }
     .erased()

@@ -1,15 +1,18 @@
-//! `/p/{project}/tasks/{task}`: one task — its status and branch, its attempts, the review
-//! of its changes, and what can be done next (start, retry with feedback, mark done, PR).
+//! `/p/{project}/tasks/{task}`: one task, leading with the work — what the agent last said,
+//! then its changes — then what can be done next (start; merge, PR, request changes, mark
+//! done), its dependencies and its attempts.
 
 mod actions;
 mod dependencies;
 mod diff;
+mod merge;
 
 use crate::api::{self, TaskPageData};
 use crate::components::Changes;
 use crate::components::Erase;
 use crate::components::time::format_utc;
 use crate::error::AppError;
+use crate::markdown::to_safe_html;
 use crate::pages::{Loading, loaded, page_data};
 use actions::Actions;
 use dependencies::Dependencies;
@@ -38,6 +41,7 @@ pub fn TaskPage(project: Project) -> impl IntoView {
     let changes = Changes::new();
     // Above the view a change rebuilds: what the user is typing there outlives the reload.
     let retry_feedback = RwSignal::new(String::new());
+    let notice = RwSignal::new(None::<String>);
     let key = move || {
         let task = params.read().as_ref().ok().and_then(|p| p.task);
         let page = query.read().as_ref().ok().and_then(|q| q.page);
@@ -56,7 +60,7 @@ pub fn TaskPage(project: Project) -> impl IntoView {
         // A Transition: after a change, the page stays as it was until it is loaded again.
         <Transition fallback=|| view! { <Loading what="the task"/> }>
             {move || Suspend::new(async move {
-                loaded(data.await, |data| view! { <TaskView project=id data changes retry_feedback/> })
+                loaded(data.await, |data| view! { <TaskView project=id data changes retry_feedback notice/> })
             })}
         </Transition>
     }
@@ -69,6 +73,7 @@ fn TaskView(
     data: TaskPageData,
     changes: Changes,
     retry_feedback: RwSignal<String>,
+    notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let TaskPageData {
         review,
@@ -76,10 +81,12 @@ fn TaskView(
         tasks,
         dependencies,
         queue_state,
+        merge,
     } = data;
     let task = review.task.clone();
     let status = task.status;
     let sessions = review.sessions.clone();
+    let has_worktree = review.diff.is_some();
     view! {
         <Title text=task.title.clone()/>
         <main class="page task-page">
@@ -102,7 +109,14 @@ fn TaskView(
                     <p class="fail-reason" id="task-fail-reason" role="status"><strong>"Why it failed: "</strong>{reason}</p>
                 })}
             </header>
-            <Actions task=task.clone() runtime changes retry_feedback/>
+            {review.final_answer.map(|answer| view! {
+                <section class="final-answer" aria-label="The agent's answer">
+                    <h2>"What the agent said"</h2>
+                    <div class="md" id="final-answer" inner_html=to_safe_html(&answer)></div>
+                </section>
+            })}
+            <DiffView task=task.id project=project diff=review.diff diff_error=review.diff_error/>
+            <Actions task=task.clone() runtime changes retry_feedback merge notice has_worktree/>
             <Dependencies task=task.clone() tasks dependencies queue_state changes/>
             <section class="attempts" aria-label="Attempts">
                 <h2>{format!("Attempts ({})", sessions.len())}</h2>
@@ -116,7 +130,6 @@ fn TaskView(
                     }.erased()
                 }}
             </section>
-            <DiffView task=task.id project=project diff=review.diff diff_error=review.diff_error/>
         </main>
     }
     .erased()
