@@ -76,7 +76,7 @@ test("a conflict is told before anything is written and the agent resolves it; a
   const before = git(project.path, "rev-parse", "main");
 
   await openHydrated(page, `/p/${project.id}/tasks/${task.id}`);
-  await expect(page.locator("#merge-summary")).toContainText("1 behind");
+  await expect(page.locator("#merge-summary")).toContainText("1 commit behind");
   await expect(page.locator("#merge-conflicts li")).toHaveText(["README.md"]);
   await expect(page.locator("#merge-submit")).toBeDisabled();
   await expect(page.locator("#merge-refusal")).toContainText("conflicts with main in README.md");

@@ -6,7 +6,7 @@
 //! 2. split into the main module and one chunk per lazy route (+ shared chunks), with the
 //!    manifest of which chunks each route preloads;
 //! 3. wasm-bindgen (`--target web`) on the main module;
-//! 4. wasm-opt `-Oz` on every module (npm's binaryen on PATH: Debian's breaks the wasm);
+//! 4. wasm-opt `-Oz` on every module (npm's binaryen, as a library: Debian's breaks the wasm);
 //! 5. the stylesheet and `public/` copied;
 //! 6. every file of `pkg/` moved into `pkg/<build id>/`, the id a hash of their contents, and
 //!    precompressed (`.br`, `.gz`).
@@ -158,14 +158,18 @@ fn bindgen(main_module: &Path, pkg: &Path) -> Result<(), Error> {
         .map_err(|e| Error::Tool("wasm-bindgen", format!("{e:#}")))
 }
 
-/// wasm-opt on every module, as many at once as there are cores.
+/// wasm-opt `-Oz` on every module: npm's binaryen, loaded once per worker by
+/// `end2end/optimize-wasm.mjs` (as a command, binaryen.js starts in ~1.4 s a module: 161 s for
+/// the 121 modules, against ~13 s this way), the modules shared out by size over the cores.
 fn optimize_all(modules: &[PathBuf]) -> Result<(), Error> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_worker = modules.len().div_ceil(workers).max(1);
+    let batches = share_out(modules, workers);
+    let script = workspace_root().join("end2end/optimize-wasm.mjs");
     std::thread::scope(|scope| {
-        let handles: Vec<_> = modules
-            .chunks(per_worker)
-            .map(|batch| scope.spawn(move || batch.iter().try_for_each(|m| optimize(m))))
+        let handles: Vec<_> = batches
+            .iter()
+            .filter(|batch| !batch.is_empty())
+            .map(|batch| scope.spawn(|| optimize(&script, batch)))
             .collect();
         handles.into_iter().try_for_each(|h| {
             h.join()
@@ -174,23 +178,34 @@ fn optimize_all(modules: &[PathBuf]) -> Result<(), Error> {
     })
 }
 
-/// wasm-opt's warnings (one per chunk about the linker's name subsections) are noise: its
-/// output is shown only when it fails.
-fn optimize(module: &Path) -> Result<(), Error> {
-    let output = Command::new("wasm-opt")
-        .args([
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-        ])
-        .arg(module)
-        .arg("-o")
-        .arg(module)
+/// `modules` in `workers` batches of about equal bytes: the largest first, each to the batch
+/// with the fewest bytes so far.
+fn share_out(modules: &[PathBuf], workers: usize) -> Vec<Vec<PathBuf>> {
+    let mut sized: Vec<(u64, &PathBuf)> = modules
+        .iter()
+        .map(|m| (fs::metadata(m).map_or(0, |meta| meta.len()), m))
+        .collect();
+    sized.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut batches: Vec<(u64, Vec<PathBuf>)> = vec![(0, Vec::new()); workers.max(1)];
+    for (size, module) in sized {
+        if let Some(lightest) = batches.iter_mut().min_by_key(|(bytes, _)| *bytes) {
+            lightest.0 += size;
+            lightest.1.push(module.clone());
+        }
+    }
+    batches.into_iter().map(|(_, batch)| batch).collect()
+}
+
+/// One worker's modules, rewritten in place; its output is shown only when it fails.
+fn optimize(script: &Path, modules: &[PathBuf]) -> Result<(), Error> {
+    let output = Command::new("node")
+        .arg(script)
+        .args(modules)
         .output()
         .map_err(|e| {
             Error::Tool(
                 "wasm-opt",
-                format!("{e}: npm's binaryen must be on PATH (`make node-deps` installs it)"),
+                format!("{e}: node must be on PATH, with npm's binaryen (`make node-deps`)"),
             )
         })?;
     if output.status.success() {
@@ -198,11 +213,7 @@ fn optimize(module: &Path) -> Result<(), Error> {
     } else {
         Err(Error::Tool(
             "wasm-opt",
-            format!(
-                "{}: {}",
-                module.display(),
-                String::from_utf8_lossy(&output.stderr)
-            ),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
         ))
     }
 }
@@ -288,6 +299,32 @@ mod tests {
             second,
             "a renamed file changes the id"
         );
+    }
+
+    #[test]
+    fn modules_are_shared_out_by_size_largest_first() {
+        let temp = tempfile::tempdir().unwrap();
+        let sizes = [900usize, 100, 500, 400, 50];
+        let modules: Vec<PathBuf> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, size)| {
+                let path = temp.path().join(format!("m{i}.wasm"));
+                fs::write(&path, vec![0u8; *size]).unwrap();
+                path
+            })
+            .collect();
+        let batches = share_out(&modules, 2);
+        let bytes = |batch: &[PathBuf]| -> u64 {
+            batch.iter().map(|m| fs::metadata(m).unwrap().len()).sum()
+        };
+        assert_eq!(batches.len(), 2);
+        // 900 | 500, 400 | then 100 to the first of two equal batches, 50 to the other.
+        assert_eq!(batches[0], [modules[0].clone(), modules[1].clone()]);
+        assert_eq!((bytes(&batches[0]), bytes(&batches[1])), (1000, 950));
+        let all: usize = batches.iter().map(Vec::len).sum();
+        assert_eq!(all, modules.len(), "every module once");
+        assert_eq!(share_out(&modules, 1)[0].len(), 5);
     }
 
     #[test]
