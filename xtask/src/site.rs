@@ -185,7 +185,7 @@ fn share_out(modules: &[PathBuf], workers: usize) -> Vec<Vec<PathBuf>> {
         .iter()
         .map(|m| (fs::metadata(m).map_or(0, |meta| meta.len()), m))
         .collect();
-    sized.sort_by(|a, b| b.0.cmp(&a.0));
+    sized.sort_by_key(|(size, _)| std::cmp::Reverse(*size));
     let mut batches: Vec<(u64, Vec<PathBuf>)> = vec![(0, Vec::new()); workers.max(1)];
     for (size, module) in sized {
         if let Some(lightest) = batches.iter_mut().min_by_key(|(bytes, _)| *bytes) {
