@@ -8,21 +8,26 @@ import { join } from "node:path";
 export function makeRepo(name = "repo"): string {
   const dir = join(mkdtempSync(join(tmpdir(), "devlog-e2e-")), name);
   mkdirSync(dir);
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-C", dir, ...args], {
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "e2e",
-        GIT_AUTHOR_EMAIL: "e2e@example.invalid",
-        GIT_COMMITTER_NAME: "e2e",
-        GIT_COMMITTER_EMAIL: "e2e@example.invalid",
-      },
-    });
-  git("init", "-q", "-b", "main");
+  git(dir, "init", "-q", "-b", "main");
   writeFileSync(join(dir, "README.md"), "# test\n");
-  git("add", ".");
-  git("commit", "-q", "-m", "init");
+  git(dir, "add", ".");
+  git(dir, "commit", "-q", "-m", "init");
   return dir;
+}
+
+/** Runs `git -C dir args…` as the tests' author; its trimmed output. */
+export function git(dir: string, ...args: string[]): string {
+  return execFileSync("git", ["-C", dir, ...args], {
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "e2e",
+      GIT_AUTHOR_EMAIL: "e2e@example.invalid",
+      GIT_COMMITTER_NAME: "e2e",
+      GIT_COMMITTER_EMAIL: "e2e@example.invalid",
+    },
+  })
+    .toString()
+    .trim();
 }
 
 /** Calls a server function through its stable JSON endpoint. */

@@ -3,26 +3,11 @@
 // worktree goes in one click; a conflict or a dirty main work tree is told before anything is
 // written, and Rebase names the conflicting files.
 import { test, expect, type APIRequestContext } from "@playwright/test";
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { api, newProject, newTask, openHydrated, type Project } from "./helpers";
+import { api, git, newProject, newTask, openHydrated, type Project } from "./helpers";
 
 const codex = { selection: { mode: "local_cli", agent: "codex" }, secrets: {} };
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-C", dir, ...args], {
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "e2e",
-      GIT_AUTHOR_EMAIL: "e2e@example.invalid",
-      GIT_COMMITTER_NAME: "e2e",
-      GIT_COMMITTER_EMAIL: "e2e@example.invalid",
-    },
-  })
-    .toString()
-    .trim();
-}
 
 /** A task the stand-in (as Codex, which asks nothing) took to review with `prompt`. */
 async function reviewed(request: APIRequestContext, project: Project, title: string, prompt: string) {

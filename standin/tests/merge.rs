@@ -27,15 +27,20 @@ impl Bench {
                 .await
                 .unwrap(),
         );
-        self.wait_until(&session, |events| {
+        self.until_ended(&session).await;
+        let task = self.engine.task(self.project.id, task.id).await.unwrap();
+        assert_eq!(task.status, TaskStatus::Review, "{task:?}");
+        task
+    }
+
+    /// The session's events once it has ended.
+    async fn until_ended(&self, session: &model::Session) -> Vec<model::StoredEvent> {
+        self.wait_until(session, |events| {
             events.iter().any(
                 |e| matches!(&e.event, StreamEvent::StatusChanged { status } if status.is_final()),
             )
         })
-        .await;
-        let task = self.engine.task(self.project.id, task.id).await.unwrap();
-        assert_eq!(task.status, TaskStatus::Review, "{task:?}");
-        task
+        .await
     }
 
     fn main_tree(&self) -> PathBuf {
@@ -300,11 +305,7 @@ async fn the_agent_resolves_a_conflict_left_open_in_its_worktree_then_it_merges(
         .unwrap();
     let session = started(outcome);
     let prompt = b
-        .wait_until(&session, |events| {
-            events.iter().any(
-                |e| matches!(&e.event, StreamEvent::StatusChanged { status } if status.is_final()),
-            )
-        })
+        .until_ended(&session)
         .await
         .into_iter()
         .find_map(|e| match e.event {

@@ -3,16 +3,16 @@
 //! branch onto its base, and conflicts handed to the agent. Nothing is left half done in the
 //! user's work tree (see `git::merge`).
 
-use super::review::worktree_of;
+use super::review::{commit_worktree, task_branch, worktree_of};
 use crate::git::GitError;
 use crate::git::merge::{self as git_merge, RebaseError};
 use crate::{Engine, EngineError, EngineResult};
 use model::schedule::StartOutcome;
 use model::{
-    MergeOutcome, MergePreview, MergeRequest, PermissionPolicy, ProjectId, RuntimeRequest, Task,
-    TaskId, TaskStatus,
+    MergeOutcome, MergePreview, MergeRequest, PermissionPolicy, Project, ProjectId, RuntimeRequest,
+    Task, TaskId, TaskStatus,
 };
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The agent's answer in a squash's default message is cut to this many characters.
 const SUMMARY_CHARS: usize = 2_000;
@@ -108,15 +108,7 @@ impl Engine {
         task: TaskId,
         request: MergeRequest,
     ) -> EngineResult<MergeOutcome> {
-        let project_row = self.project(project).await?;
-        let task_row = self.task(project, task).await?;
-        if task_row.status != TaskStatus::Review {
-            return Err(EngineError::Refused(format!(
-                "Only a task in review can be merged; this one is {}.",
-                task_row.status.label()
-            )));
-        }
-        commit_worktree(&task_row).await?;
+        let (project_row, _) = self.in_review(project, task, "can be merged").await?;
         let preview = self
             .merge_preview(project, task, request.target.clone())
             .await?;
@@ -151,15 +143,7 @@ impl Engine {
     /// Rebases a task's branch onto the project's default branch, in its worktree. On
     /// conflicts nothing changes and the error names the files.
     pub async fn rebase_task(&self, project: ProjectId, task: TaskId) -> EngineResult<Task> {
-        let project_row = self.project(project).await?;
-        let task_row = self.task(project, task).await?;
-        if task_row.status != TaskStatus::Review {
-            return Err(EngineError::Refused(format!(
-                "Only a task in review can be rebased; this one is {}.",
-                task_row.status.label()
-            )));
-        }
-        let dir = commit_worktree(&task_row).await?;
+        let (project_row, dir) = self.in_review(project, task, "can be rebased").await?;
         let base = &project_row.default_branch;
         match git_merge::rebase(&dir, base).await {
             Ok(()) => self.task(project, task).await,
@@ -184,15 +168,9 @@ impl Engine {
         request: RuntimeRequest,
         permission: Option<PermissionPolicy>,
     ) -> EngineResult<StartOutcome> {
-        let project_row = self.project(project).await?;
-        let task_row = self.task(project, task).await?;
-        if task_row.status != TaskStatus::Review {
-            return Err(EngineError::Refused(format!(
-                "Only a task in review has conflicts to resolve; this one is {}.",
-                task_row.status.label()
-            )));
-        }
-        let dir = commit_worktree(&task_row).await?;
+        let (project_row, dir) = self
+            .in_review(project, task, "has conflicts to resolve")
+            .await?;
         let base = &project_row.default_branch;
         let conflicts = git_merge::merge_leaving_conflicts(&dir, base)
             .await
@@ -219,6 +197,27 @@ impl Engine {
         started
     }
 
+    /// The project and the worktree of a task that must be in review for what it is asked
+    /// (`doing`: "can be merged"), with the agent's uncommitted work committed, so that what
+    /// the action takes is what was reviewed.
+    async fn in_review(
+        &self,
+        project: ProjectId,
+        task: TaskId,
+        doing: &str,
+    ) -> EngineResult<(Project, PathBuf)> {
+        let project_row = self.project(project).await?;
+        let task_row = self.task(project, task).await?;
+        if task_row.status != TaskStatus::Review {
+            return Err(EngineError::Refused(format!(
+                "Only a task in review {doing}; this one is {}.",
+                task_row.status.label()
+            )));
+        }
+        let dir = commit_worktree(&task_row).await?;
+        Ok((project_row, dir))
+    }
+
     /// A squash's message unless the user writes one: the task's title and what the agent
     /// last answered.
     async fn default_merge_message(&self, task: &Task) -> EngineResult<String> {
@@ -232,24 +231,4 @@ impl Engine {
             None => task.title.trim().to_string(),
         })
     }
-}
-
-fn task_branch(task: &Task) -> EngineResult<String> {
-    task.branch
-        .clone()
-        .ok_or_else(|| EngineError::Refused("This task has no branch yet.".into()))
-}
-
-/// Commits what the agent left uncommitted in the task's worktree; the worktree's folder.
-async fn commit_worktree(task: &Task) -> EngineResult<std::path::PathBuf> {
-    let dir = worktree_of(task)?;
-    let message = format!(
-        "{}\n\nMade with DevLog (task {}).",
-        task.title.trim(),
-        task.id
-    );
-    git_merge::commit_all(&dir, &message)
-        .await
-        .map_err(|e| EngineError::git_in(&dir, e))?;
-    Ok(dir)
 }

@@ -112,10 +112,7 @@ impl Engine {
             ));
         }
         let dir = worktree_of(&task)?;
-        let branch = task
-            .branch
-            .clone()
-            .ok_or_else(|| EngineError::Refused("This task has no branch yet.".into()))?;
+        let branch = task_branch(&task)?;
         let gh = self.config().gh_bin.clone();
         if run(&gh, &dir, &["--version"]).await.is_err() {
             return Err(EngineError::Refused(format!(
@@ -131,10 +128,7 @@ impl Engine {
                 "This repository has no remote 'origin' to push {branch} to: add one, then try again."
             )));
         }
-        let message = format!("{}\n\nMade with DevLog (task {}).", task.title, task.id);
-        git::merge::commit_all(&dir, &message)
-            .await
-            .map_err(|e| EngineError::git_in(&dir, e))?;
+        commit_worktree(&task).await?;
         git::git(&dir, &["push", "--quiet", "-u", "origin", &branch])
             .await
             .map_err(|e| EngineError::Refused(format!("Pushing {branch} failed: {e}")))?;
@@ -177,6 +171,28 @@ impl Engine {
             .await?;
         self.task(project, id).await
     }
+}
+
+/// The task's branch, which a started task has.
+pub(super) fn task_branch(task: &Task) -> EngineResult<String> {
+    task.branch
+        .clone()
+        .ok_or_else(|| EngineError::Refused("This task has no branch yet.".into()))
+}
+
+/// Commits what the agent left uncommitted in the task's worktree (a PR or a merge takes what
+/// was reviewed); the worktree's folder.
+pub(super) async fn commit_worktree(task: &Task) -> EngineResult<PathBuf> {
+    let dir = worktree_of(task)?;
+    let message = format!(
+        "{}\n\nMade with DevLog (task {}).",
+        task.title.trim(),
+        task.id
+    );
+    git::merge::commit_all(&dir, &message)
+        .await
+        .map_err(|e| EngineError::git_in(&dir, e))?;
+    Ok(dir)
 }
 
 /// The events read back from a session's end to find its last answer: the answer is among the
