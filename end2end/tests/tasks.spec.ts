@@ -1,7 +1,7 @@
 import { test, expect, type Page } from "@playwright/test";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { api, newProject, newTask, openHydrated, type Project } from "./helpers";
+import { api, git, newProject, newTask, openHydrated, type Project } from "./helpers";
 
 const card = (page: Page, id: number) => page.locator(`#task-${id}`);
 
@@ -110,6 +110,9 @@ test("a run without changes fails with the reason; Retry with feedback sends it 
   // The notice outlives the reload of the list the prune caused.
   await expect(page.locator(".worktrees-page .actions [role='status']")).toHaveText("Pruned 1 worktree.");
   await expect(page.locator("tr.worktree-row")).toContainText("main work tree");
+  // What it held was kept when the task was deleted, once (the prune found the same state).
+  await expect(page.locator("tr.snapshot-row")).toHaveCount(1);
+  await expect(page.locator("tr.snapshot-row")).toContainText(`Task ${task.id} (deleted)`);
 });
 
 test("Start is gated by the runtime: a bring-your-own-key project without a key says why", async ({ page, request }) => {
@@ -146,7 +149,7 @@ test("a change on the task page reloads its data, not the document: a key typed 
   await expect(page.locator("#start-task")).toBeEnabled();
 });
 
-test("remove one worktree: refused while its task is in review, then confirmed and gone, and its task stays", async ({ page, request }) => {
+test("remove one worktree: refused while its task is in review, then confirmed and gone, its task stays, and its snapshot restores it", async ({ page, request }) => {
   const project = await newProject(request);
   await useCodex(request, project);
   const task = await newTask(request, project.id, "Leaves a worktree", { prompt: "WRITE_FILE left.txt here" });
@@ -173,5 +176,25 @@ test("remove one worktree: refused while its task is in review, then confirmed a
   await expect(page.locator("tr.worktree-row", { hasText: "Leaves a worktree" })).toHaveCount(0);
   await expect(page.locator(".worktrees-page .form-error")).toHaveCount(0);
   await expect(page.locator("tr.worktree-row")).toContainText("main work tree");
-  expect((await api(request, "get_task", { project: project.id, task: task.id })).title).toBe("Leaves a worktree");
+  const { title, worktree_path } = await api(request, "get_task", { project: project.id, task: task.id });
+  expect(title).toBe("Leaves a worktree");
+  expect(existsSync(worktree_path)).toBeFalsy();
+
+  // Its uncommitted file was kept as a snapshot, which makes the task's worktree again.
+  const snapshot = page.locator("tr.snapshot-row");
+  await expect(snapshot).toHaveCount(1);
+  await expect(snapshot).toContainText("before its worktree was removed");
+  await expect(snapshot.locator("a")).toHaveText("Leaves a worktree");
+  await snapshot.locator("button.restore-snapshot").click();
+  await expect(page.locator(".worktrees-page .actions [role='status']")).toContainText(`Restored as task ${task.id}'s worktree`);
+  await expect(page.locator("tr.worktree-row", { hasText: "Leaves a worktree" })).toHaveCount(1);
+  expect(readFileSync(join(worktree_path, "left.txt"), "utf8").trim()).toBe("here");
+  expect(git(worktree_path, "status", "--porcelain")).toBe("?? left.txt");
+
+  // Deleting the snapshot asks first, then removes only the ref.
+  await snapshot.locator("button.delete-snapshot").click();
+  await snapshot.locator("button.confirm-delete-snapshot").click();
+  await expect(page.locator("tr.snapshot-row")).toHaveCount(0);
+  await expect(page.locator("#no-snapshots")).toBeVisible();
+  expect(git(project.path, "for-each-ref", "refs/devlog/")).toBe("");
 });

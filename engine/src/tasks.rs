@@ -1,6 +1,7 @@
 //! The task board's operations. Each one checks and writes in a single transaction, scoped by
 //! project: a task of another project is "not found", never read or changed.
 
+use crate::execution::snapshots::SnapshotReason;
 use crate::projects::project_not_found;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
@@ -66,8 +67,19 @@ impl Engine {
             .await
     }
 
-    /// Deletes a task, refused while an agent works on it.
+    /// Deletes a task, refused while an agent works on it. Its worktree stays (the Worktrees
+    /// page prunes it), and what it held is kept as a snapshot first.
     pub async fn delete_task(&self, project: ProjectId, id: TaskId) -> EngineResult<()> {
+        let task = self.task(project, id).await?;
+        if let Some(dir) = task.worktree_path.as_deref().map(std::path::Path::new)
+            && !task.status.is_running()
+            && dir.is_dir()
+        {
+            let project_row = self.project(project).await?;
+            let reason = SnapshotReason::DeletingTask;
+            self.snapshot_worktree(&project_row, dir, id, Some(&task.title), reason)
+                .await?;
+        }
         self.db()
             .write(move |conn| -> EngineResult<()> {
                 let tx = conn.transaction().map_err(StoreError::from)?;

@@ -15,9 +15,11 @@ pub mod review;
 pub mod runtime;
 pub mod schedule;
 pub mod session;
+pub mod snapshot;
 pub mod stream;
 pub mod task;
 pub mod text;
+pub mod time;
 pub mod validation;
 pub mod wire;
 

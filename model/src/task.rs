@@ -225,6 +225,15 @@ pub fn branch_name(id: TaskId, title: &str) -> String {
     }
 }
 
+/// The task a branch of [`branch_name`]'s shape was made for.
+pub fn task_of_branch(branch: &str) -> Option<TaskId> {
+    let rest = branch.strip_prefix("task/")?;
+    let digits = rest.split('-').next()?;
+    (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
 /// The user-editable part of a task, for create and edit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskDraft {
@@ -257,6 +266,18 @@ impl TaskDraft {
 mod tests {
     use super::TaskStatus::*;
     use super::*;
+
+    #[test]
+    fn a_task_branch_names_its_task() {
+        assert_eq!(
+            task_of_branch(&branch_name(TaskId(42), "Add a login page")),
+            Some(TaskId(42))
+        );
+        assert_eq!(task_of_branch("task/00000007"), Some(TaskId(7)));
+        for other in ["main", "task/42-x", "task/0000004x-y", "feature/00000042"] {
+            assert_eq!(task_of_branch(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn branch_names_are_slugged_padded_and_bounded() {

@@ -5,48 +5,10 @@
 mod common;
 
 use common::*;
-use model::{AgentKind, MergeRequest, MergeStrategy, StreamEvent, Task, TaskDraft, TaskStatus};
-use std::path::{Path, PathBuf};
+use model::{AgentKind, MergeRequest, MergeStrategy, StreamEvent, Task, TaskStatus};
+use std::path::Path;
 
 impl Bench {
-    /// A task the stand-in (as Codex, which asks nothing) took to review with `script`.
-    async fn reviewed(&self, title: &str, script: &str) -> Task {
-        let draft = TaskDraft {
-            title: title.into(),
-            prompt: script.into(),
-            ..Default::default()
-        };
-        let task = self
-            .engine
-            .create_task(self.project.id, draft)
-            .await
-            .unwrap();
-        let session = started(
-            self.engine
-                .execute_task(self.project.id, task.id, local(AgentKind::Codex), None)
-                .await
-                .unwrap(),
-        );
-        self.until_ended(&session).await;
-        let task = self.engine.task(self.project.id, task.id).await.unwrap();
-        assert_eq!(task.status, TaskStatus::Review, "{task:?}");
-        task
-    }
-
-    /// The session's events once it has ended.
-    async fn until_ended(&self, session: &model::Session) -> Vec<model::StoredEvent> {
-        self.wait_until(session, |events| {
-            events.iter().any(
-                |e| matches!(&e.event, StreamEvent::StatusChanged { status } if status.is_final()),
-            )
-        })
-        .await
-    }
-
-    fn main_tree(&self) -> PathBuf {
-        self.repo.path().to_path_buf()
-    }
-
     async fn merge(&self, task: &Task, strategy: MergeStrategy) -> Result<String, String> {
         let request = MergeRequest {
             strategy,

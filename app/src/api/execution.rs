@@ -1,11 +1,12 @@
 //! Running tasks and reviewing their work: execute, retry with feedback, the review (diff),
-//! local merges and rebases, pull requests, and the project's worktrees.
+//! local merges and rebases, pull requests, and the project's worktrees and their snapshots.
 
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
 use model::review::{FilePatch, TaskReview, WorktreeInfo};
 use model::schedule::{Dependency, QueueState, StartOutcome};
+use model::snapshot::{RestoredSnapshot, Snapshot};
 use model::{
     MergeOutcome, MergePreview, MergeRequest, PermissionPolicy, ProjectId, RuntimeRequest,
     RuntimeSelection, Task, TaskId,
@@ -155,7 +156,8 @@ pub async fn list_worktrees(project: ProjectId) -> Result<Vec<WorktreeInfo>, App
     Ok(super::engine()?.worktrees(project).await?)
 }
 
-/// Removes one worktree (refused for the main one and while its session runs).
+/// Removes one worktree (refused for the main one and while its session runs), after a
+/// snapshot of what it held.
 #[server(endpoint = "remove_worktree", input = StrictJson)]
 pub async fn remove_worktree(project: ProjectId, path: String) -> Result<(), AppError> {
     Ok(super::engine()?.remove_worktree(project, path).await?)
@@ -165,4 +167,25 @@ pub async fn remove_worktree(project: ProjectId, path: String) -> Result<(), App
 #[server(endpoint = "prune_worktrees", input = StrictJson)]
 pub async fn prune_worktrees(project: ProjectId) -> Result<usize, AppError> {
     Ok(super::engine()?.prune_worktrees(project).await?)
+}
+
+/// The project's worktree snapshots, newest first.
+#[server(endpoint = "list_snapshots", input = StrictJson)]
+pub async fn list_snapshots(project: ProjectId) -> Result<Vec<Snapshot>, AppError> {
+    Ok(super::engine()?.snapshots(project).await?)
+}
+
+/// Makes a worktree of a snapshot again (the task's own when it can be, else one beside it).
+#[server(endpoint = "restore_snapshot", input = StrictJson)]
+pub async fn restore_snapshot(
+    project: ProjectId,
+    refname: String,
+) -> Result<RestoredSnapshot, AppError> {
+    Ok(super::engine()?.restore_snapshot(project, refname).await?)
+}
+
+/// Deletes a snapshot's ref.
+#[server(endpoint = "delete_snapshot", input = StrictJson)]
+pub async fn delete_snapshot(project: ProjectId, refname: String) -> Result<(), AppError> {
+    Ok(super::engine()?.delete_snapshot(project, refname).await?)
 }

@@ -8,6 +8,7 @@ mod projects;
 mod session;
 mod sessions;
 mod settings;
+mod snapshots;
 mod task;
 mod worktrees;
 

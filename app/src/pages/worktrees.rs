@@ -1,15 +1,17 @@
 //! `/p/{project}/worktrees`: every worktree of the project — branch, task, changed files,
 //! running session — with remove (never the main work tree, never while a session runs) and
-//! prune (the worktrees whose task was deleted).
+//! prune (the worktrees whose task was deleted); below them the snapshots DevLog kept.
 
 use crate::api;
 use crate::components::Erase;
 use crate::components::{Changes, FormError, mutation};
 use crate::error::AppError;
+use crate::pages::snapshots::SnapshotsSection;
 use crate::pages::{Loading, loaded, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::review::WorktreeInfo;
+use model::snapshot::Snapshot;
 use model::{Project, ProjectId};
 
 #[component]
@@ -18,14 +20,22 @@ pub fn WorktreesPage(project: Project) -> impl IntoView {
     let changes = Changes::new();
     // What the last prune did: kept across the reload of the list it causes.
     let notice = RwSignal::new(None::<String>);
-    let data = page_data(move || changes.count(), move |_| api::list_worktrees(id));
+    let data = page_data(
+        move || changes.count(),
+        move |_| async move {
+            let worktrees = api::list_worktrees(id).await?;
+            Ok::<_, AppError>((worktrees, api::list_snapshots(id).await?))
+        },
+    );
     view! {
         // A Transition: after a removal, the table stays as it was until it is loaded again.
         <Transition fallback=|| view! { <Loading what="worktrees"/> }>
             {move || {
                 let project = project.clone();
                 Suspend::new(async move {
-                    loaded(data.await, |data| view! { <WorktreesView project data changes notice/> })
+                    loaded(data.await, |(data, snapshots)| view! {
+                        <WorktreesView project data snapshots changes notice/>
+                    })
                 })
             }}
         </Transition>
@@ -37,6 +47,7 @@ pub fn WorktreesPage(project: Project) -> impl IntoView {
 fn WorktreesView(
     project: Project,
     data: Vec<WorktreeInfo>,
+    snapshots: Vec<Snapshot>,
     changes: Changes,
     notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -70,7 +81,7 @@ fn WorktreesView(
         <Title text="Worktrees"/>
         <main class="page worktrees-page">
             <h1>{format!("{} · Worktrees", project.name)}</h1>
-            <p class="muted">"Each task runs in its own worktree under DevLog's data directory. Removing one keeps its branch and commits."</p>
+            <p class="muted">"Each task runs in its own worktree under DevLog's data directory. Removing one keeps its branch and commits, and a snapshot of what it held (below)."</p>
             <div class="actions">
                 <button type="button" id="prune-worktrees" disabled=move || pending.get() || orphans == 0
                     on:click=move |_| { prune.dispatch(()); }>
@@ -83,6 +94,7 @@ fn WorktreesView(
                 <thead><tr><th>"Worktree"</th><th>"Branch"</th><th>"Task"</th><th>"Changed files"</th><th>"Session"</th><th></th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            <SnapshotsSection project=id snapshots changes notice/>
         </main>
     }
     .erased()
@@ -128,7 +140,7 @@ fn WorktreeRow(
                         <button type="button" class="remove-worktree" disabled=move || pending.get()
                             on:click=move |_| confirming.set(true)>"Remove"</button>
                     }>
-                        <span class="confirm">"Remove this worktree (uncommitted work in it is lost)?"
+                        <span class="confirm">"Remove this worktree? Its uncommitted work is kept as a snapshot."
                             <button type="button" class="danger confirm-remove" on:click=remove.clone()>"Remove"</button>
                             <button type="button" on:click=move |_| confirming.set(false)>"Keep"</button>
                         </span>

@@ -7,6 +7,7 @@
 mod merge;
 pub mod prompt;
 mod review;
+pub(crate) mod snapshots;
 mod worktrees;
 
 use crate::sessions::actor::{Message, Prepare};

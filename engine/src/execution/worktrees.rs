@@ -1,10 +1,12 @@
 //! The Worktrees page: every worktree of a project with its task, changes and running
-//! session; removing one (never the main work tree, never while its session runs) and pruning
-//! those whose task was deleted.
+//! session; removing one (never the main work tree, never while its session runs, always after
+//! a snapshot of what it held) and pruning those whose task was deleted.
 
+use super::snapshots::{SnapshotReason, task_of_worktree};
 use crate::git::worktree;
 use crate::{Engine, EngineError, EngineResult};
 use model::review::WorktreeInfo;
+use model::task::task_of_branch;
 use model::{ProjectId, TaskStatus};
 use std::path::{Path, PathBuf};
 
@@ -31,8 +33,11 @@ impl Engine {
                     .ok()
                     .map(|files| files.len())
             };
+            // A worktree restored beside its task is on a branch that still names it.
+            let branch_task = entry.branch.as_deref().and_then(task_of_branch);
+            let task_known = task.is_some() || tasks.iter().any(|t| Some(t.id) == branch_task);
             out.push(WorktreeInfo {
-                orphaned: !entry.is_main && task.is_none() && entry.path.starts_with(&ours),
+                orphaned: !entry.is_main && !task_known && entry.path.starts_with(&ours),
                 running_session: task
                     .filter(|t| t.status == TaskStatus::InProgress)
                     .and_then(|t| t.session_id),
@@ -46,8 +51,19 @@ impl Engine {
         Ok(out)
     }
 
-    /// Removes one worktree of the project; its branch and commits stay.
+    /// Removes one worktree of the project; its branch and commits stay, and what it held
+    /// beyond the default branch is kept as a snapshot first.
     pub async fn remove_worktree(&self, project: ProjectId, path: String) -> EngineResult<()> {
+        self.remove_worktree_as(project, path, SnapshotReason::RemovingWorktree)
+            .await
+    }
+
+    async fn remove_worktree_as(
+        &self,
+        project: ProjectId,
+        path: String,
+        reason: SnapshotReason,
+    ) -> EngineResult<()> {
         let listed = self.worktrees(project).await?;
         let info = listed
             .iter()
@@ -75,7 +91,12 @@ impl Engine {
                 "Session {session} is working in this worktree: stop it first."
             )));
         }
-        let repo = PathBuf::from(self.project(project).await?.path);
+        let project_row = self.project(project).await?;
+        let task = task_of_worktree(info.task.as_ref().map(|t| t.0), info.branch.as_deref());
+        let title = info.task.as_ref().map(|t| t.1.as_str());
+        self.snapshot_worktree(&project_row, Path::new(&path), task, title, reason)
+            .await?;
+        let repo = PathBuf::from(&project_row.path);
         worktree::remove(&repo, Path::new(&path))
             .await
             .map_err(|e| EngineError::git_in(&repo, e))
@@ -91,7 +112,8 @@ impl Engine {
             .map(|w| w.path)
             .collect();
         for path in &orphans {
-            self.remove_worktree(project, path.clone()).await?;
+            self.remove_worktree_as(project, path.clone(), SnapshotReason::PruningWorktree)
+                .await?;
         }
         Ok(orphans.len())
     }

@@ -217,7 +217,7 @@ fn has_conflict_markers(file: &Path) -> bool {
 
 /// The commits DevLog makes are the user's when git knows who they are; on a machine with no
 /// identity configured they are DevLog's, instead of failing ("Author identity unknown").
-async fn identity(repo: &Path) -> Vec<&'static str> {
+pub(super) async fn identity(repo: &Path) -> Vec<&'static str> {
     if git(repo, &["config", "user.email"]).await.is_ok() {
         Vec::new()
     } else {

@@ -1,6 +1,7 @@
 //! Git, driven through the `git` binary: the one authority on what a repository is.
 
 pub mod merge;
+pub mod snapshot;
 pub mod worktree;
 
 use std::path::{Path, PathBuf};

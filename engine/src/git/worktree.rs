@@ -71,15 +71,23 @@ pub async fn ensure(repo: &Path, path: &Path, branch: &str, base: &str) -> Resul
         .await
         .is_ok()
     {
-        git(repo, &["worktree", "add", "--quiet", &shown, branch]).await?;
+        add_locked(repo, &[&shown, branch]).await
     } else {
-        git(
-            repo,
-            &["worktree", "add", "--quiet", "-b", branch, &shown, base],
-        )
-        .await?;
+        add_locked(repo, &["-b", branch, &shown, base]).await
     }
-    Ok(())
+}
+
+/// `git worktree add --quiet args…`, one worktree change at a time.
+pub async fn add(repo: &Path, args: &[&str]) -> Result<(), GitError> {
+    let _only = lock_worktrees(repo).await;
+    git(repo, &["worktree", "prune"]).await?;
+    add_locked(repo, args).await
+}
+
+async fn add_locked(repo: &Path, args: &[&str]) -> Result<(), GitError> {
+    let mut command = vec!["worktree", "add", "--quiet"];
+    command.extend_from_slice(args);
+    git(repo, &command).await.map(|_| ())
 }
 
 /// The repository's worktrees, its main work tree first.

@@ -203,6 +203,44 @@ impl Bench {
             .unwrap()
     }
 
+    /// A task the stand-in (as Codex, which asks nothing) took to review with `script`.
+    pub async fn reviewed(&self, title: &str, script: &str) -> model::Task {
+        let draft = TaskDraft {
+            title: title.into(),
+            prompt: script.into(),
+            ..Default::default()
+        };
+        let task = self
+            .engine
+            .create_task(self.project.id, draft)
+            .await
+            .unwrap();
+        let session = started(
+            self.engine
+                .execute_task(self.project.id, task.id, local(AgentKind::Codex), None)
+                .await
+                .unwrap(),
+        );
+        self.until_ended(&session).await;
+        let task = self.engine.task(self.project.id, task.id).await.unwrap();
+        assert_eq!(task.status, model::TaskStatus::Review, "{task:?}");
+        task
+    }
+
+    /// The session's events once it has ended.
+    pub async fn until_ended(&self, session: &model::Session) -> Vec<model::StoredEvent> {
+        self.wait_until(session, |events| {
+            events.iter().any(
+                |e| matches!(&e.event, StreamEvent::StatusChanged { status } if status.is_final()),
+            )
+        })
+        .await
+    }
+
+    pub fn main_tree(&self) -> PathBuf {
+        self.repo.path().to_path_buf()
+    }
+
     /// Creates a task with `prompt` as its instructions and starts it with Claude Code.
     pub async fn run_task(&self, prompt: &str) -> (model::Task, Session) {
         let draft = TaskDraft {

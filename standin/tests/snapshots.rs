@@ -1,0 +1,173 @@
+//! Worktrees never lose work, through the engine on real git repositories with the stand-in:
+//! removing a worktree, deleting a task and pruning its worktree each keep a snapshot first
+//! (one per state), and a snapshot restores as the task's own worktree or beside it.
+
+mod common;
+
+use common::*;
+use model::snapshot::Snapshot;
+use model::{TaskStatus, task::task_of_branch};
+use std::path::Path;
+
+impl Bench {
+    async fn snapshots(&self) -> Vec<Snapshot> {
+        self.engine.snapshots(self.project.id).await.unwrap()
+    }
+}
+
+fn untracked(dir: &Path) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[tokio::test]
+async fn a_removed_worktree_is_kept_and_restored_as_the_tasks_own() {
+    let b = bench().await;
+    let task = b
+        .reviewed("Add a greeting", "WRITE_FILE hello.txt hello world")
+        .await;
+    let dir = task.worktree_path.clone().unwrap();
+    b.engine
+        .move_task(b.project.id, task.id, TaskStatus::Done)
+        .await
+        .unwrap();
+    assert!(b.snapshots().await.is_empty());
+    b.engine
+        .remove_worktree(b.project.id, dir.clone())
+        .await
+        .unwrap();
+    assert!(!Path::new(&dir).exists());
+
+    let snapshots = b.snapshots().await;
+    assert_eq!(snapshots.len(), 1);
+    let snapshot = &snapshots[0];
+    assert_eq!(snapshot.task, task.id);
+    assert_eq!(snapshot.task_title.as_deref(), Some("Add a greeting"));
+    assert_eq!(snapshot.branch, task.branch);
+    assert!(
+        snapshot.summary.contains("before its worktree was removed"),
+        "{}",
+        snapshot.summary
+    );
+
+    let restored = b
+        .engine
+        .restore_snapshot(b.project.id, snapshot.refname.clone())
+        .await
+        .unwrap();
+    assert_eq!(restored.task, Some(task.id));
+    assert_eq!(restored.path, dir);
+    assert_eq!(Some(restored.branch), task.branch);
+    assert_eq!(
+        std::fs::read_to_string(Path::new(&dir).join("hello.txt")).unwrap(),
+        "hello world\n"
+    );
+    assert_eq!(
+        untracked(Path::new(&dir)),
+        "?? hello.txt",
+        "uncommitted again"
+    );
+    let review = b
+        .engine
+        .task_review(b.project.id, task.id, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        review.diff.unwrap().total_files,
+        1,
+        "the review reads it again"
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_task_is_kept_once_and_restored_beside_its_place() {
+    let b = bench().await;
+    let task = b.reviewed("Add a file", "WRITE_FILE new.txt new").await;
+    let dir = task.worktree_path.clone().unwrap();
+    b.engine.delete_task(b.project.id, task.id).await.unwrap();
+    assert!(
+        Path::new(&dir).exists(),
+        "deleting a task leaves its worktree"
+    );
+    assert_eq!(b.snapshots().await.len(), 1);
+    assert_eq!(b.engine.prune_worktrees(b.project.id).await.unwrap(), 1);
+    assert!(!Path::new(&dir).exists());
+    let snapshots = b.snapshots().await;
+    assert_eq!(
+        snapshots.len(),
+        1,
+        "the pruned worktree held the same state"
+    );
+    assert_eq!(snapshots[0].task_title, None, "its task is gone");
+
+    let restored = b
+        .engine
+        .restore_snapshot(b.project.id, snapshots[0].refname.clone())
+        .await
+        .unwrap();
+    assert_eq!(restored.task, None);
+    assert_ne!(restored.path, dir);
+    assert!(
+        restored.branch.contains("-restored-"),
+        "{}",
+        restored.branch
+    );
+    assert_eq!(task_of_branch(&restored.branch), Some(task.id));
+    assert_eq!(
+        std::fs::read_to_string(Path::new(&restored.path).join("new.txt")).unwrap(),
+        "new\n"
+    );
+    let listed = b.engine.worktrees(b.project.id).await.unwrap();
+    let row = listed.iter().find(|w| w.path == restored.path).unwrap();
+    assert!(
+        row.orphaned,
+        "its task is gone: a prune may take it (after a snapshot)"
+    );
+
+    b.engine
+        .delete_snapshot(b.project.id, snapshots[0].refname.clone())
+        .await
+        .unwrap();
+    assert!(b.snapshots().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_worktree_with_nothing_new_leaves_no_snapshot() {
+    let b = bench().await;
+    let (task, session) = b.run_task("REPLY Nothing to change.").await;
+    b.until_ended(&session).await;
+    let task = b.engine.task(b.project.id, task.id).await.unwrap();
+    assert_eq!(task.status, TaskStatus::Fail, "finished without changes");
+    b.engine
+        .remove_worktree(b.project.id, task.worktree_path.clone().unwrap())
+        .await
+        .unwrap();
+    assert!(b.snapshots().await.is_empty());
+}
+
+#[tokio::test]
+async fn only_listed_snapshots_are_restored_or_deleted() {
+    let b = bench().await;
+    for made_up in [
+        "refs/heads/main",
+        "refs/devlog/snapshots/1/20261127T055800.600Z",
+    ] {
+        let err = b
+            .engine
+            .delete_snapshot(b.project.id, made_up.into())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("not found"), "{err}");
+        let err = b
+            .engine
+            .restore_snapshot(b.project.id, made_up.into())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("not found"), "{err}");
+    }
+}
