@@ -27,6 +27,7 @@ test("a reviewed task is squashed into main, done, and its worktree removed in o
   // The work first: the agent's answer (markdown), the diff, then Merge before the others.
   await expect(page.locator("#final-answer strong")).toHaveText("notes.txt");
   await expect(page.locator("#diff-summary")).toContainText("1 file changed");
+  await expect(page.locator(".file-diff[data-path='notes.txt'] .line.added .code")).toHaveText(["+the notes"]);
   const order = await page.locator(".task-actions > *").evaluateAll((els) => els.map((e) => e.id || e.className));
   expect(order.indexOf("merge")).toBeLessThan(order.indexOf("create-pr"));
   expect(order.indexOf("create-pr")).toBeLessThan(order.indexOf("retry"));
@@ -91,4 +92,46 @@ test("a conflict is told before anything is written and the agent resolves it; a
   await expect(page.locator("#merge-submit")).toBeDisabled();
   expect(readFileSync(join(project.path, "README.md"), "utf8")).toBe("my edit, not committed\n");
   expect(existsSync(join(project.path, "added.txt"))).toBeFalsy();
+});
+
+test("a comment on diff lines survives a reload and reaches the agent's prompt with its file and lines", async ({ page, request }) => {
+  const project = await newProject(request);
+  await api(request, "save_runtime", { project: project.id, selection: codex.selection });
+  const task = await reviewed(request, project, "Add a sum", "WRITE_FILE notes.txt notes");
+  const { worktree_path } = await api(request, "get_task", { project: project.id, task: task.id });
+  writeFileSync(join(worktree_path, "lib.rs"), "let x = 1;\nlet y = x + 1;\nprintln!(\"{y}\");\n");
+  await openHydrated(page, `/p/${project.id}/tasks/${task.id}`);
+
+  // Select lines 1–2 by their numbers (shift extends), then write the comment.
+  const file = page.locator(".file-diff[data-path='lib.rs']");
+  await file.locator("button.ln[data-line='1']").click();
+  await file.locator("button.ln[data-line='2']").click({ modifiers: ["Shift"] });
+  await expect(file.locator(".line.selected")).toHaveCount(2);
+  await expect(page.locator("#comment-form label")).toHaveText("Comment on lines 1–2");
+  await page.locator("#comment-add").click();
+  await expect(page.locator("#comment-form .field-error")).toBeVisible();
+  await page.locator("#comment-body").fill("Name x `total`.");
+  await page.locator("#comment-add").click();
+  await expect(file.locator(".review-comment .comment-location")).toHaveText("lib.rs:1–2");
+  await expect(page.locator("#comment-form")).toHaveCount(0);
+
+  // Kept with the task: a reload shows it, and the retry form offers to send it.
+  await page.reload();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(file.locator(".review-comment .comment-body")).toHaveText("Name x `total`.");
+  await expect(page.locator("#pending-comments li")).toHaveCount(1);
+  await expect(page.locator("#send-comments")).toHaveText("Send 1 comment");
+  await page.locator("#retry-feedback").fill("Keep it short.");
+  await page.locator("#send-comments").click();
+  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
+  const prompt = page.locator("ol.transcript .msg.user").first();
+  await expect(prompt).toContainText("Keep it short.");
+  await expect(prompt).toContainText("- lib.rs:1–2: Name x `total`.");
+  await expect(prompt).toContainText("> let y = x + 1;");
+  await expect(page.locator("#session-status")).toContainText("Completed");
+
+  // Sent: the review no longer holds it.
+  await openHydrated(page, `/p/${project.id}/tasks/${task.id}`);
+  await expect(page.locator(".review-comment")).toHaveCount(0);
+  await expect(page.locator("#send-comments")).toHaveCount(0);
 });

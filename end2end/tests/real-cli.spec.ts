@@ -100,8 +100,7 @@ for (const agent of ["claude_code", "gemini", "qwen"] as const) {
     await open(page, `/p/${project.id}/tasks/${task.id}`);
     await expect(page.locator("#task-status")).toContainText("Review");
     const file = page.locator(".file-diff[data-path='hello.txt']");
-    await file.locator("summary").click();
-    await expect(file.locator(".patch .line.added")).toHaveText([`+Hello from ${agent}`]);
+    await expect(file.locator(".patch .line.added .code")).toHaveText([`+Hello from ${agent}`]);
   });
 }
 

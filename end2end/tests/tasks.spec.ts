@@ -40,20 +40,32 @@ test("create → start on the board → approve in the session → review the di
   await expect(page.locator("#diff-summary")).toContainText("1 file changed");
   const file = page.locator(".file-diff[data-path='feature.txt']");
   await expect(file.locator("summary")).toContainText("+1");
-  await file.locator("summary").click();
-  await expect(file.locator(".patch .line.added")).toHaveText(["+the new feature"]);
+  // Open without a click, numbered: the new file's line 1.
+  await expect(file.locator(".patch .line.added .code")).toHaveText(["+the new feature"]);
+  await expect(file.locator(".patch .line.added .ln").nth(1)).toHaveText("1");
+  await expect(page.locator(".diff-index a")).toHaveText(["feature.txt"]);
 
   // A long change is shown a page of lines at a time.
   const { worktree_path } = await api(request, "get_task", { project: project.id, task: task.id });
   writeFileSync(join(worktree_path, "long.txt"), Array.from({ length: 1000 }, (_, i) => `line ${i + 1}\n`).join(""));
+  writeFileSync(join(worktree_path, "lib.rs"), "fn main() { let x = 1; } // the answer\n");
   await page.reload();
   await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
   const long = page.locator(".file-diff[data-path='long.txt']");
+  // Too big to open by itself: collapsed, with its size, loaded when opened.
+  await expect(long.locator("summary")).toContainText("+1000");
+  await expect(long.locator("summary")).toContainText("collapsed");
+  await expect(long.locator(".patch")).toHaveCount(0);
   await long.locator("summary").click();
   await expect(long.locator(".pager")).toContainText("Lines page 1 of 3");
   await long.getByRole("button", { name: "More lines →" }).click();
   await expect(long.locator(".pager")).toContainText("Lines page 2 of 3");
-  await expect(long.locator(".patch .line.added").first()).toHaveText(/^\+line 395\s*$/);
+  await expect(long.locator(".patch .line.added .code").first()).toHaveText(/^\+line 395\s*$/);
+  // Code is coloured by its language.
+  const rust = page.locator(".file-diff[data-path='lib.rs'] .patch .line.added .code");
+  await expect(rust.locator(".tk-kw")).toHaveText(["fn", "let"]);
+  await expect(rust.locator(".tk-num")).toHaveText(["1"]);
+  await expect(rust.locator(".tk-com")).toHaveText(["// the answer"]);
 
   // No GitHub CLI on this server: the reason is shown, nothing changes.
   await page.locator("#create-pr").click();

@@ -7,7 +7,9 @@
 pub mod agent;
 pub mod board;
 pub mod board_window;
+pub mod comment;
 pub mod declared;
+pub mod highlight;
 pub mod ids;
 pub mod merge;
 pub mod project;

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 pub const FILES_PER_PAGE: usize = 100;
 /// Patch lines shown per page of one file.
 pub const LINES_PER_PAGE: usize = 400;
+/// Changed lines shown expanded, across a page of files, when a review opens.
+pub const EXPANDED_LINES: u32 = 1_500;
+/// A file with more changed lines than this opens collapsed, with its size.
+pub const BIG_FILE_LINES: u32 = 400;
 
 /// One changed file, with its line counts (`None` for a binary file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +43,27 @@ pub struct TaskDiff {
     /// 0-based.
     pub page: usize,
     pub pages: usize,
+    /// The first page of the patches of the files shown expanded ([`expanded_files`]).
+    #[serde(default)]
+    pub patches: Vec<FilePatch>,
+}
+
+/// The files of a page (by index) that open expanded: in order, every text file that fits
+/// what is left of [`EXPANDED_LINES`]; big files ([`BIG_FILE_LINES`]) and binary ones stay
+/// collapsed.
+pub fn expanded_files(files: &[FileChange]) -> Vec<usize> {
+    let mut left = EXPANDED_LINES;
+    files
+        .iter()
+        .enumerate()
+        .filter_map(|(index, file)| {
+            let size = file.added?.saturating_add(file.removed.unwrap_or(0));
+            (size <= BIG_FILE_LINES && size <= left).then(|| {
+                left -= size;
+                index
+            })
+        })
+        .collect()
 }
 
 /// A task with everything its review needs: its attempts, newest first, and its changes.
@@ -87,6 +112,26 @@ pub enum DiffLineKind {
 pub struct DiffLine {
     pub kind: DiffLineKind,
     pub text: String,
+    /// The line's number in the base's file (context and removed lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old: Option<u32>,
+    /// The line's number in the task's file (context and added lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<u32>,
+}
+
+impl DiffLine {
+    /// The line without its `+`/`-`/` ` marker, for a line of a hunk.
+    pub fn code(&self) -> (&str, &str) {
+        match self.kind {
+            DiffLineKind::Added | DiffLineKind::Removed | DiffLineKind::Context
+                if !self.text.is_empty() =>
+            {
+                self.text.split_at(1)
+            }
+            _ => ("", self.text.as_str()),
+        }
+    }
 }
 
 /// One page of one file's patch.
@@ -99,14 +144,17 @@ pub struct FilePatch {
     pub pages: usize,
 }
 
-/// A unified diff as typed lines. Pure, so the kind of every line is tested here.
+/// A unified diff as typed lines, numbered from its hunk headers. Pure, so the kind and the
+/// number of every line are tested here.
 pub fn parse_patch(patch: &str) -> Vec<DiffLine> {
     let mut in_hunk = false;
+    let (mut old, mut new) = (0u32, 0u32);
     patch
         .lines()
         .map(|line| {
             let kind = if line.starts_with("@@") {
                 in_hunk = true;
+                (old, new) = hunk_starts(line).unwrap_or((0, 0));
                 DiffLineKind::Hunk
             } else if line.starts_with("diff --git") {
                 in_hunk = false;
@@ -122,12 +170,34 @@ pub fn parse_patch(patch: &str) -> Vec<DiffLine> {
             } else {
                 DiffLineKind::Context
             };
+            let take = |n: &mut u32| {
+                let at = *n;
+                *n = n.saturating_add(1);
+                Some(at)
+            };
+            let (old_no, new_no) = match kind {
+                DiffLineKind::Context => (take(&mut old), take(&mut new)),
+                DiffLineKind::Removed => (take(&mut old), None),
+                DiffLineKind::Added => (None, take(&mut new)),
+                _ => (None, None),
+            };
             DiffLine {
                 kind,
                 text: line.to_string(),
+                old: old_no,
+                new: new_no,
             }
         })
         .collect()
+}
+
+/// The first old and new line numbers of a hunk header: `@@ -a[,b] +c[,d] @@`.
+fn hunk_starts(header: &str) -> Option<(u32, u32)> {
+    let mut parts = header.split_whitespace().skip(1);
+    let start = |part: Option<&str>, sign: char| -> Option<u32> {
+        part?.strip_prefix(sign)?.split(',').next()?.parse().ok()
+    };
+    Some((start(parts.next(), '-')?, start(parts.next(), '+')?))
 }
 
 /// The number of pages `total` items make at `per_page` (at least one).
@@ -148,6 +218,61 @@ mod tests {
             kinds,
             [Meta, Meta, Meta, Meta, Hunk, Context, Removed, Added, Meta]
         );
+    }
+
+    #[test]
+    fn patch_lines_are_numbered_from_their_hunks() {
+        let patch = "@@ -3,3 +3,4 @@ fn main\n same\n-old\n+new\n+more\n@@ -20 +21 @@\n-x\n+y\n";
+        let numbers: Vec<_> = parse_patch(patch)
+            .into_iter()
+            .map(|l| (l.old, l.new))
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                (None, None),
+                (Some(3), Some(3)),
+                (Some(4), None),
+                (None, Some(4)),
+                (None, Some(5)),
+                (None, None),
+                (Some(20), None),
+                (None, Some(21)),
+            ]
+        );
+        let lines = parse_patch(patch);
+        assert_eq!(lines[3].code(), ("+", "new"));
+        assert_eq!(lines[0].code(), ("", "@@ -3,3 +3,4 @@ fn main"));
+    }
+
+    fn text_file(path: &str, added: u32, removed: u32) -> FileChange {
+        FileChange {
+            path: path.into(),
+            added: Some(added),
+            removed: Some(removed),
+            untracked: false,
+        }
+    }
+
+    #[test]
+    fn files_open_expanded_up_to_the_budget_big_and_binary_ones_collapsed() {
+        let binary = FileChange {
+            added: None,
+            removed: None,
+            ..text_file("logo.png", 0, 0)
+        };
+        let files = [
+            text_file("a.rs", 300, 100),
+            binary,
+            text_file("big.rs", BIG_FILE_LINES + 1, 0),
+            text_file("b.rs", 350, 0),
+            text_file("c.rs", 400, 0),
+            text_file("d.rs", 390, 0),
+            text_file("e.rs", 100, 0),
+            text_file("f.rs", 20, 0),
+        ];
+        // 400 + 350 + 400 = 1,150; d (390) no longer fits, e (100) and f (20) still do.
+        assert_eq!(expanded_files(&files), [0, 3, 4, 6, 7]);
     }
 
     #[test]

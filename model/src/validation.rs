@@ -19,6 +19,8 @@ crate::wire_enum! {
         Position = "position",
         Feedback = "feedback",
         ConcurrencyLimit = "concurrency_limit",
+        Comment = "comment",
+        Line = "line",
     }
 }
 
@@ -36,6 +38,8 @@ impl Field {
             Field::Position => "Position",
             Field::Feedback => "Feedback",
             Field::ConcurrencyLimit => "Concurrent tasks",
+            Field::Comment => "Comment",
+            Field::Line => "Lines",
         }
     }
 }

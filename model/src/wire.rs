@@ -132,7 +132,13 @@ mod sql {
         )+};
     }
 
-    stored_as_text!(TaskStatus, SessionStatus, AgentKind, PermissionPolicy);
+    stored_as_text!(
+        TaskStatus,
+        SessionStatus,
+        AgentKind,
+        PermissionPolicy,
+        crate::comment::LineSide
+    );
 
     impl ToSql for Priority {
         fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {

@@ -39,20 +39,11 @@ fn serde_names_are_the_as_str_names() {
         &model::stream::PlanStatus::ALL,
         model::stream::PlanStatus::as_str,
     );
-    let fields = [
-        Field::Title,
-        Field::Description,
-        Field::Prompt,
-        Field::Priority,
-        Field::Status,
-        Field::Name,
-        Field::Path,
-        Field::DefaultBranch,
-        Field::Position,
-        Field::Feedback,
-        Field::ConcurrencyLimit,
-    ];
-    same_spelling(&fields, Field::as_str);
+    same_spelling(&Field::ALL, Field::as_str);
+    same_spelling(
+        &model::comment::LineSide::ALL,
+        model::comment::LineSide::as_str,
+    );
 }
 
 #[test]

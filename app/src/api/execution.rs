@@ -26,6 +26,8 @@ pub struct TaskPageData {
     /// For a task in review: what merging it into the default branch would do, or why that
     /// cannot be told (its worktree was removed, say).
     pub merge: Option<Result<MergePreview, String>>,
+    /// The line comments of the review not sent to the agent yet.
+    pub comments: Vec<model::comment::ReviewComment>,
 }
 
 /// Starts a task (todo, blocked or fail) in its worktree with the request's runtime.
@@ -85,6 +87,7 @@ pub async fn get_task_review(
         tasks: engine.board(project).await?.1,
         dependencies: engine.dependencies(project).await?,
         queue_state,
+        comments: engine.review_comments(project, task).await?,
     })
 }
 

@@ -5,6 +5,7 @@
 
 mod board;
 mod codec;
+mod comments;
 mod execution;
 mod projects;
 mod schedule;
@@ -14,6 +15,7 @@ mod tasks;
 
 pub use board::*;
 pub use codec::{ArgsError, StrictJson, StrictJsonEncoding, decode_args};
+pub use comments::*;
 pub use execution::*;
 pub use projects::*;
 pub use schedule::*;

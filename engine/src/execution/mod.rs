@@ -4,6 +4,7 @@
 //! with the reason, in one transaction; nothing leaves a task `in_progress` without a running
 //! session.
 
+mod comments;
 mod merge;
 pub mod prompt;
 mod review;

@@ -5,7 +5,8 @@ use crate::git::{self, GitError, worktree};
 use crate::store;
 use crate::{Engine, EngineError, EngineResult};
 use model::review::{
-    FILES_PER_PAGE, FilePatch, LINES_PER_PAGE, TaskDiff, TaskReview, page_count, parse_patch,
+    FILES_PER_PAGE, FileChange, FilePatch, LINES_PER_PAGE, TaskDiff, TaskReview, expanded_files,
+    page_count, parse_patch,
 };
 use model::{ProjectId, StreamEvent, Task, TaskId, TaskStatus};
 use std::path::{Path, PathBuf};
@@ -73,32 +74,9 @@ impl Engine {
             .into_iter()
             .find(|f| f.path == path)
             .ok_or_else(|| EngineError::NotFound(format!("changed file {path}")))?;
-        if file.is_binary() {
-            return Ok(FilePatch {
-                path,
-                binary: true,
-                lines: Vec::new(),
-                page: 0,
-                pages: 1,
-            });
-        }
-        let patch = worktree::file_patch(&dir, base, &file)
+        patch_page(&dir, base, &file, page)
             .await
-            .map_err(|e| EngineError::git_in(&dir, e))?;
-        let lines = parse_patch(&patch);
-        let pages = page_count(lines.len(), LINES_PER_PAGE);
-        let page = page.min(pages - 1);
-        Ok(FilePatch {
-            path,
-            binary: false,
-            lines: lines
-                .into_iter()
-                .skip(page * LINES_PER_PAGE)
-                .take(LINES_PER_PAGE)
-                .collect(),
-            page,
-            pages,
-        })
+            .map_err(|e| EngineError::git_in(&dir, e))
     }
 
     /// Pushes the task's branch and opens a pull request with `gh`, storing its URL. Work not
@@ -240,16 +218,51 @@ async fn diff_page(
     let files = worktree::changed_files(dir, base).await?;
     let pages = page_count(files.len(), FILES_PER_PAGE);
     let page = page.min(pages - 1);
+    let shown = &files[(page * FILES_PER_PAGE).min(files.len())..];
+    let shown = &shown[..shown.len().min(FILES_PER_PAGE)];
+    let mut patches = Vec::new();
+    for index in expanded_files(shown) {
+        patches.push(patch_page(dir, base, &shown[index], 0).await?);
+    }
     Ok(TaskDiff {
         base: base.to_string(),
         branch: branch.to_string(),
         total_files: files.len(),
         total_added: files.iter().filter_map(|f| f.added).map(u64::from).sum(),
         total_removed: files.iter().filter_map(|f| f.removed).map(u64::from).sum(),
-        files: files
+        files: shown.to_vec(),
+        page,
+        pages,
+        patches,
+    })
+}
+
+/// One page of one changed file's patch (`file` comes from `changed_files`).
+async fn patch_page(
+    dir: &Path,
+    base: &str,
+    file: &FileChange,
+    page: usize,
+) -> Result<FilePatch, GitError> {
+    if file.is_binary() {
+        return Ok(FilePatch {
+            path: file.path.clone(),
+            binary: true,
+            lines: Vec::new(),
+            page: 0,
+            pages: 1,
+        });
+    }
+    let lines = parse_patch(&worktree::file_patch(dir, base, file).await?);
+    let pages = page_count(lines.len(), LINES_PER_PAGE);
+    let page = page.min(pages - 1);
+    Ok(FilePatch {
+        path: file.path.clone(),
+        binary: false,
+        lines: lines
             .into_iter()
-            .skip(page * FILES_PER_PAGE)
-            .take(FILES_PER_PAGE)
+            .skip(page * LINES_PER_PAGE)
+            .take(LINES_PER_PAGE)
             .collect(),
         page,
         pages,

@@ -4,6 +4,7 @@
 //! One writer connection serialises writes (SQLite allows one writer anyway); reads use a small
 //! pool of their own connections, which WAL lets run beside the writer.
 
+pub mod comments;
 pub mod projects;
 pub mod schedule;
 mod schema;

@@ -193,12 +193,32 @@ CREATE INDEX sessions_by_task ON sessions(task_id);
 /// setting is per project, in `project_settings`).
 const V4: &str = "DROP TABLE settings;";
 
+/// Version 5 keeps the line comments of a review until they are sent to the agent.
+const V5: &str = r#"
+CREATE TABLE review_comments (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id   INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    task_id      INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    path         TEXT NOT NULL,
+    side         TEXT NOT NULL CHECK (side IN ('old','new')),
+    start_line   INTEGER NOT NULL CHECK (start_line >= 1),
+    end_line     INTEGER NOT NULL CHECK (end_line >= start_line),
+    body         TEXT NOT NULL,
+    excerpt      TEXT,
+    created_at   INTEGER NOT NULL,
+    sent_at      INTEGER,
+    sent_session INTEGER REFERENCES sessions(id) ON DELETE SET NULL
+);
+CREATE INDEX review_comments_by_task ON review_comments(task_id, sent_at);
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
         M::up(V2),
         M::up(V3).foreign_key_check(),
         M::up(V4),
+        M::up(V5),
     ])
 }
 

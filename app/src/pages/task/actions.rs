@@ -1,5 +1,6 @@
 //! What can be done with a task next, each action where its status allows it.
 
+use super::comments::{PendingComments, ReviewComments};
 use super::merge::MergeForm;
 use crate::api;
 use crate::components::Erase;
@@ -132,6 +133,32 @@ fn RetryForm(
         after_start(project, use_navigate()),
     );
     let pending = retry.pending();
+    let comments = use_context::<ReviewComments>();
+    let send = mutation(
+        error,
+        move |(note, request): &(String, RuntimeRequest)| {
+            let note = (!note.trim().is_empty()).then(|| note.clone());
+            changes.after(api::send_review_comments(
+                project,
+                id,
+                note,
+                request.clone(),
+                None,
+            ))
+        },
+        after_start(project, use_navigate()),
+    );
+    let sending = send.pending();
+    let unsent = move || comments.map_or(0, |c| c.kept.with(Vec::len));
+    let send_comments = move |_| {
+        let note = feedback.get_untracked();
+        if let Err(e) = validation::optional_text(Field::Feedback, &note, validation::PROMPT_MAX) {
+            error.set(Some(e.into()));
+            return;
+        }
+        send.dispatch((note, launcher.request()));
+    };
+    let busy = move || pending.get() || sending.get() || launcher.blocked().is_some();
     // In review the retry is a request for changes; after a failure, another try.
     let heading = if task.status == TaskStatus::Review {
         "Request changes"
@@ -156,9 +183,21 @@ fn RetryForm(
             <FieldError error field=Field::Feedback/>
             <RuntimeGate selection=launcher.selection() settings_href=settings/>
             <FormError error/>
-            <button type="submit" class="primary" id="retry-submit" disabled=move || pending.get() || launcher.blocked().is_some()>
-                {move || if pending.get() { "Starting the new attempt…" } else { "Retry" }}
-            </button>
+            {comments.map(|comments| view! { <PendingComments comments/> })}
+            <div class="retry-buttons">
+                <button type="submit" class="primary" id="retry-submit" disabled=busy>
+                    {move || if pending.get() { "Starting the new attempt…" } else { "Retry" }}
+                </button>
+                {move || (unsent() > 0).then(|| view! {
+                    <button type="button" class="primary" id="send-comments" disabled=busy on:click=send_comments>
+                        {move || match (sending.get(), unsent()) {
+                            (true, _) => "Sending the comments…".to_string(),
+                            (false, 1) => "Send 1 comment".to_string(),
+                            (false, n) => format!("Send {n} comments"),
+                        }}
+                    </button>
+                })}
+            </div>
         </form>
     }
     .erased()

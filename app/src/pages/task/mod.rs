@@ -3,6 +3,7 @@
 //! done), its dependencies and its attempts.
 
 mod actions;
+mod comments;
 mod dependencies;
 mod diff;
 mod merge;
@@ -82,11 +83,16 @@ fn TaskView(
         dependencies,
         queue_state,
         merge,
+        comments,
     } = data;
     let task = review.task.clone();
     let status = task.status;
     let sessions = review.sessions.clone();
     let has_worktree = review.diff.is_some();
+    // Lines can be commented on while a new attempt can take the comments.
+    if has_worktree && status.can_retry() {
+        comments::ReviewComments::provide(project, task.id, comments);
+    }
     view! {
         <Title text=task.title.clone()/>
         <main class="page task-page">

@@ -1,12 +1,14 @@
-//! Worktrees never lose work, through the engine on real git repositories with the stand-in:
-//! removing a worktree, deleting a task and pruning its worktree each keep a snapshot first
-//! (one per state), and a snapshot restores as the task's own worktree or beside it.
+//! What a review does besides merging, through the engine on real git repositories with the
+//! stand-in. Worktrees never lose work: removing a worktree, deleting a task and pruning its
+//! worktree each keep a snapshot first (one per state), and a snapshot restores as the task's
+//! own worktree or beside it. Line comments are kept, then sent as a new attempt's feedback.
 
 mod common;
 
 use common::*;
+use model::comment::{CommentDraft, LineSide};
 use model::snapshot::Snapshot;
-use model::{TaskStatus, task::task_of_branch};
+use model::{AgentKind, StreamEvent, TaskStatus, task::task_of_branch};
 use std::path::Path;
 
 impl Bench {
@@ -170,4 +172,92 @@ async fn only_listed_snapshots_are_restored_or_deleted() {
             .unwrap_err();
         assert!(err.to_string().contains("not found"), "{err}");
     }
+}
+
+fn comment(path: &str, start: u32, end: u32, body: &str) -> CommentDraft {
+    CommentDraft {
+        path: path.into(),
+        side: LineSide::New,
+        start,
+        end,
+        body: body.into(),
+    }
+}
+
+#[tokio::test]
+async fn line_comments_are_kept_then_sent_with_their_file_and_lines() {
+    let b = bench().await;
+    let task = b
+        .reviewed("Add a greeting", "WRITE_FILE hello.txt hello world")
+        .await;
+    let (project, id) = (b.project.id, task.id);
+    let kept = b
+        .engine
+        .add_review_comment(project, id, comment("hello.txt", 1, 1, " Say hi instead. "))
+        .await
+        .unwrap();
+    assert_eq!(kept.body, "Say hi instead.");
+    assert_eq!(kept.excerpt.as_deref(), Some("hello world"));
+    let err = b
+        .engine
+        .add_review_comment(project, id, comment("made-up.txt", 1, 1, "x"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not found"), "{err}");
+    let err = b
+        .engine
+        .add_review_comment(project, id, comment("hello.txt", 2, 1, "x"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("Lines:"), "{err}");
+    let doomed = b
+        .engine
+        .add_review_comment(project, id, comment("hello.txt", 1, 1, "Never mind."))
+        .await
+        .unwrap();
+    b.engine
+        .delete_review_comment(project, id, doomed.id)
+        .await
+        .unwrap();
+    assert_eq!(b.engine.review_comments(project, id).await.unwrap(), [kept]);
+
+    let outcome = b
+        .engine
+        .send_review_comments(
+            project,
+            id,
+            Some("WRITE_FILE hello.txt hi".into()),
+            local(AgentKind::Codex),
+            None,
+        )
+        .await
+        .unwrap();
+    let prompt = b
+        .until_ended(&started(outcome))
+        .await
+        .into_iter()
+        .find_map(|e| match e.event {
+            StreamEvent::UserMessage { text } => Some(text),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        prompt.contains("- hello.txt:1: Say hi instead."),
+        "{prompt}"
+    );
+    assert!(prompt.contains("    > hello world"), "{prompt}");
+    assert!(
+        b.engine
+            .review_comments(project, id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "sent"
+    );
+    let err = b
+        .engine
+        .send_review_comments(project, id, None, local(AgentKind::Codex), None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no comments to send"), "{err}");
 }
