@@ -210,3 +210,46 @@ test("remove one worktree: refused while its task is in review, then confirmed a
   await expect(page.locator("#no-snapshots")).toBeVisible();
   expect(git(project.path, "for-each-ref", "refs/devlog/")).toBe("");
 });
+
+test("worktree set-up from Settings: files copied in and the command run before the agent, a failing one fails the attempt", async ({ page, request }) => {
+  const project = await newProject(request);
+  await useCodex(request, project);
+  writeFileSync(join(project.path, ".gitignore"), ".env\n");
+  git(project.path, "add", ".gitignore");
+  git(project.path, "commit", "-qm", "ignore .env");
+  writeFileSync(join(project.path, ".env"), "PORT=4000\n");
+
+  await openHydrated(page, `/p/${project.id}/settings`);
+  await page.locator("#setup-copy").fill("../outside");
+  await page.locator("#save-setup").click();
+  await expect(page.locator("#worktree-setup .field-error[data-field='copy_files']")).toContainText("inside the repository");
+  await page.locator("#setup-copy").fill(".env\n");
+  await page.locator("#setup-command").fill("cp .env seen.txt && echo ready");
+  await page.locator("#save-setup").click();
+  await expect(page.locator("#setup-state")).toHaveText("Saved: 1 pattern(s) and a command.");
+  await page.reload();
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await expect(page.locator("#setup-command")).toHaveValue("cp .env seen.txt && echo ready");
+
+  const task = await newTask(request, project.id, "Uses the env", { prompt: "WRITE_FILE used.txt used" });
+  const started = await api(request, "execute_task", { project: project.id, task: task.id, runtime: { selection: { mode: "local_cli", agent: "codex" }, secrets: {} } });
+  await openHydrated(page, `/p/${project.id}/sessions/${started.session.id}`);
+  const step = page.locator("li.tool", { hasText: "Worktree set-up" });
+  await expect(step).toHaveClass(/tool-ok/);
+  await step.locator("summary").click();
+  await expect(step.locator(".tool-output")).toContainText("Copied from the main work tree: .env");
+  await expect(step.locator(".tool-output")).toContainText("ready");
+  await expect(page.locator("#session-status")).toContainText("Completed");
+  const { worktree_path } = await api(request, "get_task", { project: project.id, task: task.id });
+  expect(readFileSync(join(worktree_path, "seen.txt"), "utf8")).toBe("PORT=4000\n");
+
+  // A failing command fails the attempt with its output; the agent never runs.
+  await api(request, "save_worktree_setup", { project: project.id, setup: { copy: [], command: "echo 'no lockfile' >&2; exit 3" } });
+  const failing = await newTask(request, project.id, "Breaks in set-up", { prompt: "WRITE_FILE never.txt never" });
+  await api(request, "execute_task", { project: project.id, task: failing.id, runtime: { selection: { mode: "local_cli", agent: "codex" }, secrets: {} } });
+  await expect
+    .poll(async () => (await api(request, "get_task", { project: project.id, task: failing.id })).status)
+    .toBe("fail");
+  await openHydrated(page, `/p/${project.id}/tasks/${failing.id}`);
+  await expect(page.locator("#task-fail-reason")).toContainText("exited with code 3: no lockfile");
+});

@@ -17,6 +17,7 @@ pub mod review;
 pub mod runtime;
 pub mod schedule;
 pub mod session;
+pub mod setup;
 pub mod snapshot;
 pub mod stream;
 pub mod task;

@@ -21,6 +21,8 @@ crate::wire_enum! {
         ConcurrencyLimit = "concurrency_limit",
         Comment = "comment",
         Line = "line",
+        CopyFiles = "copy_files",
+        SetupCommand = "setup_command",
     }
 }
 
@@ -40,6 +42,8 @@ impl Field {
             Field::ConcurrencyLimit => "Concurrent tasks",
             Field::Comment => "Comment",
             Field::Line => "Lines",
+            Field::CopyFiles => "Files to copy",
+            Field::SetupCommand => "Set-up command",
         }
     }
 }

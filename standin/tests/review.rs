@@ -2,11 +2,13 @@
 //! stand-in. Worktrees never lose work: removing a worktree, deleting a task and pruning its
 //! worktree each keep a snapshot first (one per state), and a snapshot restores as the task's
 //! own worktree or beside it. Line comments are kept, then sent as a new attempt's feedback.
+//! A new worktree gets the project's files to copy and set-up command before the agent.
 
 mod common;
 
 use common::*;
 use model::comment::{CommentDraft, LineSide};
+use model::setup::WorktreeSetup;
 use model::snapshot::Snapshot;
 use model::{AgentKind, StreamEvent, TaskStatus, task::task_of_branch};
 use std::path::Path;
@@ -260,4 +262,118 @@ async fn line_comments_are_kept_then_sent_with_their_file_and_lines() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("no comments to send"), "{err}");
+}
+
+#[tokio::test]
+async fn a_new_worktree_gets_its_files_and_set_up_command_before_the_agent() {
+    let b = bench().await;
+    let main = b.main_tree();
+    std::fs::write(main.join(".gitignore"), ".env\n").unwrap();
+    testkit::git(&main, &["add", ".gitignore"]);
+    testkit::git(&main, &["commit", "-q", "-m", "ignore .env"]);
+    std::fs::write(main.join(".env"), "SECRET_SAUCE=1\n").unwrap();
+    let setup = WorktreeSetup {
+        copy: vec![".env".into(), "missing/**".into()],
+        command: Some("cp .env seen-by-setup.txt && echo set up".into()),
+    };
+    b.engine
+        .save_worktree_setup(b.project.id, setup.clone())
+        .await
+        .unwrap();
+    assert_eq!(b.engine.worktree_setup(b.project.id).await.unwrap(), setup);
+
+    // Codex asks nothing: the attempt runs through.
+    let task = b.reviewed("Set up", "WRITE_FILE done.txt done").await;
+    let session = b
+        .engine
+        .list_sessions(b.project.id)
+        .await
+        .unwrap()
+        .remove(0);
+    let events = b.until_ended(&session).await;
+    let dir = Path::new(task.worktree_path.as_deref().unwrap());
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".env")).unwrap(),
+        "SECRET_SAUCE=1\n"
+    );
+    assert!(
+        dir.join("seen-by-setup.txt").exists(),
+        "the command ran in the worktree"
+    );
+    let step = events
+        .iter()
+        .position(
+            |e| matches!(&e.event, StreamEvent::ToolCall { name, .. } if name == "Worktree set-up"),
+        )
+        .expect("the set-up is a step of the session");
+    let first_message = events
+        .iter()
+        .position(|e| matches!(e.event, StreamEvent::UserMessage { .. }))
+        .unwrap();
+    assert!(step < first_message, "set up before the agent starts");
+    let output = events
+        .iter()
+        .find_map(|e| match &e.event {
+            StreamEvent::ToolResult {
+                output,
+                is_error: false,
+                ..
+            } => Some(output.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        output.contains("Copied from the main work tree: .env"),
+        "{output}"
+    );
+    assert!(output.contains("set up"), "{output}");
+}
+
+#[tokio::test]
+async fn a_failing_set_up_command_fails_the_attempt_with_its_output() {
+    let b = bench().await;
+    let setup = WorktreeSetup {
+        copy: vec![],
+        command: Some("echo 'npm ERR! missing lockfile' >&2; exit 3".into()),
+    };
+    b.engine
+        .save_worktree_setup(b.project.id, setup)
+        .await
+        .unwrap();
+    let (task, session) = b.run_task("WRITE_FILE done.txt done").await;
+    let events = b.until_ended(&session).await;
+    let task = b.engine.task(b.project.id, task.id).await.unwrap();
+    assert_eq!(task.status, TaskStatus::Fail);
+    let reason = task.fail_reason.unwrap();
+    assert!(reason.contains("exited with code 3"), "{reason}");
+    assert!(reason.contains("npm ERR! missing lockfile"), "{reason}");
+    assert_eq!(
+        count(&events, |e| matches!(e, StreamEvent::UserMessage { .. })),
+        0,
+        "the agent never started"
+    );
+    let dir = Path::new(task.worktree_path.as_deref().unwrap());
+    assert!(!dir.join("done.txt").exists());
+}
+
+#[tokio::test]
+async fn a_set_up_that_leaves_the_repository_is_refused() {
+    let b = bench().await;
+    let setup = WorktreeSetup {
+        copy: vec!["../outside".into()],
+        command: None,
+    };
+    let err = b
+        .engine
+        .save_worktree_setup(b.project.id, setup)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("Files to copy:"), "{err}");
+    assert!(
+        b.engine
+            .worktree_setup(b.project.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

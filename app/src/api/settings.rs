@@ -4,6 +4,7 @@
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
+use model::setup::WorktreeSetup;
 use model::{ConnectionReport, DeclaredAgent, ProjectId, RuntimeRequest, RuntimeSelection};
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,7 @@ pub struct SettingsData {
     pub concurrency_limit: u32,
     /// The ACP agents this server declares, installed or not.
     pub agents: Vec<DeclaredAgent>,
+    pub worktree_setup: WorktreeSetup,
 }
 
 #[server(endpoint = "get_settings", input = StrictJson)]
@@ -24,6 +26,7 @@ pub async fn get_settings(project: ProjectId) -> Result<SettingsData, AppError> 
         selection: engine.runtime_selection(project).await?,
         concurrency_limit: engine.concurrency_limit(project).await?,
         agents: engine.declared_agents(),
+        worktree_setup: engine.worktree_setup(project).await?,
     })
 }
 
@@ -47,4 +50,20 @@ pub async fn test_connection(
     let engine = super::engine()?;
     engine.project(project).await?;
     Ok(engine.test_connection(runtime).await?)
+}
+
+/// What each new worktree of the project gets before its agent starts.
+#[server(endpoint = "get_worktree_setup", input = StrictJson)]
+pub async fn get_worktree_setup(project: ProjectId) -> Result<WorktreeSetup, AppError> {
+    Ok(super::engine()?.worktree_setup(project).await?)
+}
+
+/// Saves the files to copy and the set-up command; a malformed one is refused and nothing
+/// changes.
+#[server(endpoint = "save_worktree_setup", input = StrictJson)]
+pub async fn save_worktree_setup(
+    project: ProjectId,
+    setup: WorktreeSetup,
+) -> Result<WorktreeSetup, AppError> {
+    Ok(super::engine()?.save_worktree_setup(project, setup).await?)
 }

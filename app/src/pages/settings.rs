@@ -2,6 +2,7 @@
 //! and the CLI environment values stay in this tab's memory ([`RuntimeMemory`]).
 
 mod agent_fields;
+mod worktree_setup;
 
 use crate::api::{self, SettingsData};
 use crate::components::Erase;
@@ -16,6 +17,7 @@ use model::{
     CliEnvVar, ConnectionReport, ExecutionMode, Project, ProjectId, Provider, RuntimeRequest,
     RuntimeSelection, Secret,
 };
+use worktree_setup::WorktreeSetupForm;
 
 #[component]
 pub fn SettingsPage(project: Project) -> impl IntoView {
@@ -40,6 +42,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
         selection,
         concurrency_limit,
         agents,
+        worktree_setup,
     } = data;
     let draft = RwSignal::new(selection.clone());
     let saved = RwSignal::new(selection);
@@ -67,6 +70,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
                 <SaveAndTest project=project.id draft saved/>
             </form>
             <Scheduling project=project.id limit=concurrency_limit/>
+            <WorktreeSetupForm project=project.id setup=worktree_setup/>
         </main>
     }
     .erased()

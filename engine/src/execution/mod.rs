@@ -179,6 +179,7 @@ impl Engine {
         };
         let prompt = prompt::build(&task, &workplace, retry.as_ref());
         Ok(AttemptPlan {
+            setup: self.worktree_setup(project).await?,
             repo: PathBuf::from(&project_row.path),
             base: project_row.default_branch,
             branch,
@@ -263,6 +264,7 @@ impl Engine {
             path: plan.path,
             branch: plan.branch,
             base: plan.base,
+            setup: plan.setup,
             done,
         };
         let message = Message {
@@ -335,6 +337,8 @@ struct AttemptPlan {
     branch: String,
     path: PathBuf,
     prompt: String,
+    /// What the worktree gets when it is made.
+    setup: model::setup::WorktreeSetup,
 }
 
 /// Why `task` must wait instead of starting now — a dependency not done, or no free slot —

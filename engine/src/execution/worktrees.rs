@@ -4,11 +4,16 @@
 
 use super::snapshots::{SnapshotReason, task_of_worktree};
 use crate::git::worktree;
+use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::review::WorktreeInfo;
+use model::setup::WorktreeSetup;
 use model::task::task_of_branch;
 use model::{ProjectId, TaskStatus};
 use std::path::{Path, PathBuf};
+
+/// The `project_settings` key of the worktree set-up.
+const SETUP_KEY: &str = "worktree_setup";
 
 impl Engine {
     pub async fn worktrees(&self, project: ProjectId) -> EngineResult<Vec<WorktreeInfo>> {
@@ -116,6 +121,40 @@ impl Engine {
                 .await?;
         }
         Ok(orphans.len())
+    }
+
+    /// What each new worktree of the project gets before its agent starts.
+    pub async fn worktree_setup(&self, project: ProjectId) -> EngineResult<WorktreeSetup> {
+        self.project(project).await?;
+        let stored = self
+            .db()
+            .read(move |conn| {
+                store::settings::get(conn, project, SETUP_KEY).map_err(StoreError::from)
+            })
+            .await?;
+        // A value an older or newer version wrote that this one cannot read is no set-up
+        // (saving a new one replaces it), not a page that cannot load.
+        Ok(stored
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    }
+
+    /// Saves the project's worktree set-up; a malformed one is refused and nothing changes.
+    pub async fn save_worktree_setup(
+        &self,
+        project: ProjectId,
+        setup: WorktreeSetup,
+    ) -> EngineResult<WorktreeSetup> {
+        let setup = setup.validate()?;
+        self.project(project).await?;
+        let json = serde_json::to_string(&setup)
+            .map_err(|e| StoreError::Corrupt(format!("worktree set-up: {e}")))?;
+        self.db()
+            .write(move |conn| {
+                store::settings::put(conn, project, SETUP_KEY, &json).map_err(StoreError::from)
+            })
+            .await?;
+        Ok(setup)
     }
 
     /// The folder of a project's task worktrees, made if needed, as git will record it:

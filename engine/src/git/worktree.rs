@@ -38,8 +38,9 @@ pub struct WorktreeEntry {
 }
 
 /// Makes `path` a worktree of `repo` on `branch`, creating the branch from `base` when it
-/// does not exist yet; an existing worktree of that branch is reused as it is.
-pub async fn ensure(repo: &Path, path: &Path, branch: &str, base: &str) -> Result<(), GitError> {
+/// does not exist yet; an existing worktree of that branch is reused as it is. True when the
+/// worktree was made now (a new worktree is set up; a reused one is not).
+pub async fn ensure(repo: &Path, path: &Path, branch: &str, base: &str) -> Result<bool, GitError> {
     let _only = lock_worktrees(repo).await;
     // A worktree folder removed by hand leaves a stale entry: it would be "reused" (a folder
     // that is not there), or block `add`.
@@ -49,7 +50,7 @@ pub async fn ensure(repo: &Path, path: &Path, branch: &str, base: &str) -> Resul
     let path = canonical.as_deref().unwrap_or(path);
     if let Some(existing) = list(repo).await?.into_iter().find(|w| w.path == path) {
         return match existing.branch.as_deref() {
-            Some(b) if b == branch => Ok(()),
+            Some(b) if b == branch => Ok(false),
             other => Err(GitError::Failed {
                 args: "worktree add".into(),
                 stderr: format!(
@@ -71,10 +72,11 @@ pub async fn ensure(repo: &Path, path: &Path, branch: &str, base: &str) -> Resul
         .await
         .is_ok()
     {
-        add_locked(repo, &[&shown, branch]).await
+        add_locked(repo, &[&shown, branch]).await?;
     } else {
-        add_locked(repo, &["-b", branch, &shown, base]).await
+        add_locked(repo, &["-b", branch, &shown, base]).await?;
     }
+    Ok(true)
 }
 
 /// `git worktree add --quiet args…`, one worktree change at a time.

@@ -11,15 +11,21 @@ async fn a_worktree_is_made_once_then_reused_and_removed() {
     init_repo(repo.path(), "main");
     let data = tempfile::tempdir().unwrap();
     let path = data.path().join("worktrees/1/00000001-x");
-    ensure(repo.path(), &path, "task/00000001-x", "main")
-        .await
-        .unwrap();
+    assert!(
+        ensure(repo.path(), &path, "task/00000001-x", "main")
+            .await
+            .unwrap(),
+        "made now"
+    );
     assert!(path.join("README.md").exists());
     std::fs::write(path.join("work.txt"), "kept\n").unwrap();
     // Reuse: same branch, same directory, the work is still there.
-    ensure(repo.path(), &path, "task/00000001-x", "main")
-        .await
-        .unwrap();
+    assert!(
+        !ensure(repo.path(), &path, "task/00000001-x", "main")
+            .await
+            .unwrap(),
+        "reused"
+    );
     assert!(path.join("work.txt").exists());
     let entries = list(repo.path()).await.unwrap();
     assert_eq!(entries.len(), 2);
@@ -64,7 +70,9 @@ async fn worktrees_of_one_repository_made_and_removed_at_once_all_succeed() {
                 remove(&repo, &path).await
             } else {
                 let again = path.with_extension("again");
-                ensure(&repo, &again, &format!("task/{i}-again"), "main").await
+                ensure(&repo, &again, &format!("task/{i}-again"), "main")
+                    .await
+                    .map(|_| ())
             }
         });
     }

@@ -133,7 +133,7 @@ fn RetryForm(
         after_start(project, use_navigate()),
     );
     let pending = retry.pending();
-    let comments = use_context::<ReviewComments>();
+    let comments = ReviewComments::here();
     let send = mutation(
         error,
         move |(note, request): &(String, RuntimeRequest)| {

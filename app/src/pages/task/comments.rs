@@ -19,11 +19,13 @@ pub struct LineSelection {
 }
 
 /// The review's comments, shared by the diff's lines and the retry form (context of the task
-/// page, present only while comments can be sent: a task in review or failed, with its diff).
+/// view, given by a `Provider` so that each render of the page has its own); `enabled` while
+/// comments can be sent: a task in review or failed, with its diff.
 #[derive(Clone, Copy)]
 pub struct ReviewComments {
     pub project: ProjectId,
     pub task: TaskId,
+    enabled: bool,
     /// Kept and not sent yet.
     pub kept: RwSignal<Vec<ReviewComment>>,
     pub selection: RwSignal<Option<LineSelection>>,
@@ -32,16 +34,20 @@ pub struct ReviewComments {
 }
 
 impl ReviewComments {
-    pub fn provide(project: ProjectId, task: TaskId, kept: Vec<ReviewComment>) -> Self {
-        let comments = ReviewComments {
+    pub fn new(project: ProjectId, task: TaskId, kept: Vec<ReviewComment>, enabled: bool) -> Self {
+        ReviewComments {
             project,
             task,
+            enabled,
             kept: RwSignal::new(kept),
             selection: RwSignal::new(None),
             draft: RwSignal::new(String::new()),
-        };
-        provide_context(comments);
-        comments
+        }
+    }
+
+    /// The page's comments, when they can be written.
+    pub fn here() -> Option<Self> {
+        use_context::<ReviewComments>().filter(|c| c.enabled)
     }
 
     /// A click on line `line`'s number: that line, or (`extend`, same file and side) the range
@@ -78,7 +84,7 @@ impl ReviewComments {
 /// selection ends on it.
 #[component]
 pub fn LineExtras(path: String, side: LineSide, line: u32) -> impl IntoView {
-    let Some(comments) = use_context::<ReviewComments>() else {
+    let Some(comments) = ReviewComments::here() else {
         return ().erased();
     };
     let here = path.clone();
@@ -115,7 +121,7 @@ pub fn LineExtras(path: String, side: LineSide, line: u32) -> impl IntoView {
 
 #[component]
 fn KeptComment(comment: ReviewComment) -> impl IntoView {
-    let Some(comments) = use_context::<ReviewComments>() else {
+    let Some(comments) = ReviewComments::here() else {
         return ().erased();
     };
     let error = RwSignal::new(None::<AppError>);
@@ -140,7 +146,7 @@ fn KeptComment(comment: ReviewComment) -> impl IntoView {
 
 #[component]
 fn CommentForm(selection: LineSelection) -> impl IntoView {
-    let Some(comments) = use_context::<ReviewComments>() else {
+    let Some(comments) = ReviewComments::here() else {
         return ().erased();
     };
     let error = RwSignal::new(None::<AppError>);

@@ -156,7 +156,7 @@ fn FileDiff(
 fn PatchLines(patch: FilePatch, load: Callback<usize>) -> impl IntoView {
     let (page, pages) = (patch.page, patch.pages);
     let language = language_of(&patch.path);
-    let comments = use_context::<ReviewComments>();
+    let comments = ReviewComments::here();
     let path = patch.path.clone();
     // One handler for the file's line numbers (each a button while comments can be written).
     let on_click = move |ev: leptos::ev::MouseEvent| {

@@ -16,8 +16,10 @@ use crate::error::AppError;
 use crate::markdown::to_safe_html;
 use crate::pages::{Loading, loaded, page_data};
 use actions::Actions;
+use comments::ReviewComments;
 use dependencies::Dependencies;
 use diff::DiffView;
+use leptos::context::Provider;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params, use_query};
@@ -90,11 +92,15 @@ fn TaskView(
     let sessions = review.sessions.clone();
     let has_worktree = review.diff.is_some();
     // Lines can be commented on while a new attempt can take the comments.
-    if has_worktree && status.can_retry() {
-        comments::ReviewComments::provide(project, task.id, comments);
-    }
+    let comments = ReviewComments::new(
+        project,
+        task.id,
+        comments,
+        has_worktree && status.can_retry(),
+    );
     view! {
         <Title text=task.title.clone()/>
+        <Provider value=comments>
         <main class="page task-page">
             <header class="task-header">
                 <p class="muted"><a href=crate::paths::board_card(project, task.id)>"← Board"</a></p>
@@ -137,6 +143,7 @@ fn TaskView(
                 }}
             </section>
         </main>
+        </Provider>
     }
     .erased()
 }

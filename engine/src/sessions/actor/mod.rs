@@ -11,6 +11,7 @@
 mod control;
 mod deltas;
 mod phase;
+mod setup;
 mod turns;
 
 use super::run::{AgentRun, RunOutput};
@@ -45,6 +46,8 @@ pub struct Prepare {
     pub path: PathBuf,
     pub branch: String,
     pub base: String,
+    /// What a newly made worktree gets before the first turn.
+    pub setup: model::setup::WorktreeSetup,
     pub done: oneshot::Sender<Result<(), String>>,
 }
 
@@ -144,14 +147,26 @@ impl Actor {
                 &prepare.base,
             )
             .await;
-            if let Err(e) = made {
-                let reason = format!("Could not prepare the task's worktree: {e}");
-                self.fail(reason.clone()).await;
-                let _ = prepare.done.send(Err(reason));
-                self.engine.live.forget(self.id, self.token);
-                return;
-            }
+            let created = match made {
+                Ok(created) => created,
+                Err(e) => {
+                    let reason = format!("Could not prepare the task's worktree: {e}");
+                    self.fail(reason.clone()).await;
+                    let _ = prepare.done.send(Err(reason));
+                    self.engine.live.forget(self.id, self.token);
+                    return;
+                }
+            };
             let _ = prepare.done.send(Ok(()));
+            if created && !prepare.setup.is_empty() {
+                let set_up =
+                    self.set_up(&prepare.repo, &prepare.path, &prepare.setup, &mut commands);
+                if set_up.await.is_err() {
+                    self.engine.live.forget(self.id, self.token);
+                    self.engine.events().flush().await;
+                    return;
+                }
+            }
         }
         if let Some(message) = first {
             self.start_turn(message).await;
