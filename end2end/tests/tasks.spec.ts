@@ -253,3 +253,27 @@ test("worktree set-up from Settings: files copied in and the command run before 
   await openHydrated(page, `/p/${project.id}/tasks/${failing.id}`);
   await expect(page.locator("#task-fail-reason")).toContainText("exited with code 3: no lockfile");
 });
+
+test("the diff follows the agent's edits live, on the task page and on the session page", async ({ page, context, request }) => {
+  const project = await newProject(request);
+  const task = await newTask(request, project.id, "Edit live", { prompt: "WRITE_FILE live.txt live\nREPLY done" });
+  const started = await api(request, "execute_task", {
+    project: project.id,
+    task: task.id,
+    runtime: { selection: { mode: "local_cli", agent: "claude_code" }, secrets: {} },
+  });
+  const taskPage = await context.newPage();
+  await openHydrated(taskPage, `/p/${project.id}/tasks/${task.id}`);
+  await expect(taskPage.locator("#live-diff-summary")).toHaveText("0 files · +0 −0");
+  await openHydrated(page, `/p/${project.id}/sessions/${started.session.id}`);
+  await expect(page.locator("#live-diff-summary")).toHaveText("0 files · +0 −0");
+
+  // The stand-in asks before it writes: once allowed, both pages show the new file.
+  await page.locator("li.permission button.approve").click();
+  await expect(page.locator("#live-diff-summary")).toHaveText("1 file · +1 −0");
+  await expect(taskPage.locator("#live-diff-summary")).toHaveText("1 file · +1 −0");
+  await expect(taskPage.locator(".file-diff[data-path='live.txt'] .line.added .code")).toHaveText(["+live"]);
+  await page.locator("#live-diff summary").first().click();
+  await expect(page.locator("#live-diff .file-diff[data-path='live.txt'] .line.added .code")).toHaveText(["+live"]);
+  await taskPage.close();
+});

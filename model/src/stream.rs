@@ -191,6 +191,18 @@ impl StreamEvent {
         matches!(self, StreamEvent::StatusChanged { status } if status.is_final())
     }
 
+    /// Whether the worktree's files may have changed by the time this event is stored: a
+    /// tool's result, a file change, a turn's end, the session's end. What a live diff
+    /// follows.
+    pub fn may_change_files(&self) -> bool {
+        matches!(
+            self,
+            StreamEvent::ToolResult { .. }
+                | StreamEvent::FileChange { .. }
+                | StreamEvent::TurnEnded { .. }
+        ) || self.is_final_status()
+    }
+
     /// An error the CLI will not retry by itself.
     pub fn is_failure(&self) -> bool {
         matches!(
@@ -271,6 +283,27 @@ pub fn activity_line(event: &StreamEvent) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn results_file_changes_and_ends_may_change_files() {
+        let result = StreamEvent::ToolResult {
+            id: "t".into(),
+            output: String::new(),
+            is_error: false,
+        };
+        assert!(result.may_change_files());
+        assert!(StreamEvent::FileChange { paths: vec![] }.may_change_files());
+        let done = StreamEvent::StatusChanged {
+            status: crate::SessionStatus::Completed,
+        };
+        assert!(done.may_change_files());
+        assert!(!StreamEvent::UserMessage { text: "hi".into() }.may_change_files());
+        let running = StreamEvent::StatusChanged {
+            status: crate::SessionStatus::Running,
+        };
+        assert!(!running.may_change_files());
+    }
+
     use super::*;
     use crate::SessionStatus;
 

@@ -4,7 +4,7 @@
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::review::{FilePatch, TaskReview, WorktreeInfo};
+use model::review::{FilePatch, TaskDiff, TaskReview, WorktreeInfo};
 use model::schedule::{Dependency, QueueState, StartOutcome};
 use model::snapshot::{RestoredSnapshot, Snapshot};
 use model::{
@@ -28,6 +28,9 @@ pub struct TaskPageData {
     pub merge: Option<Result<MergePreview, String>>,
     /// The line comments of the review not sent to the agent yet.
     pub comments: Vec<model::comment::ReviewComment>,
+    /// For a task in progress: the last event of its session, which the live diff follows
+    /// the stream from.
+    pub live_after: Option<i64>,
 }
 
 /// Starts a task (todo, blocked or fail) in its worktree with the request's runtime.
@@ -71,6 +74,15 @@ pub async fn get_task_review(
         .find(|(t, _)| *t == task)
         .map(|(_, state)| state);
     let review = engine.task_review(project, task, page.unwrap_or(0)).await?;
+    let live_after = match (review.task.status, review.task.session_id) {
+        (model::TaskStatus::InProgress, Some(session)) => Some(
+            engine
+                .last_session_event(project, session)
+                .await?
+                .map_or(0, |e| e.seq),
+        ),
+        _ => None,
+    };
     let merge = match review.task.status {
         model::TaskStatus::Review => Some(
             engine
@@ -88,7 +100,20 @@ pub async fn get_task_review(
         dependencies: engine.dependencies(project).await?,
         queue_state,
         comments: engine.review_comments(project, task).await?,
+        live_after,
     })
+}
+
+/// The task's changes now: one page of files, the first patches expanded (the live diff).
+#[server(endpoint = "get_task_diff", input = StrictJson)]
+pub async fn get_task_diff(
+    project: ProjectId,
+    task: TaskId,
+    page: Option<usize>,
+) -> Result<TaskDiff, AppError> {
+    Ok(super::engine()?
+        .task_diff(project, task, page.unwrap_or(0))
+        .await?)
 }
 
 /// One page of one changed file's patch.

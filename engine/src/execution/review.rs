@@ -55,6 +55,23 @@ impl Engine {
         })
     }
 
+    /// The task's changes now (one page of files, the first patches expanded): what the
+    /// live diff shows while the agent works. Refused before the task has a worktree.
+    pub async fn task_diff(
+        &self,
+        project: ProjectId,
+        task: TaskId,
+        page: usize,
+    ) -> EngineResult<TaskDiff> {
+        let project_row = self.project(project).await?;
+        let task = self.task(project, task).await?;
+        let dir = worktree_of(&task)?;
+        let branch = task_branch(&task)?;
+        diff_page(&dir, &project_row.default_branch, &branch, page)
+            .await
+            .map_err(|e| EngineError::git_in(&dir, e))
+    }
+
     /// One page of one changed file's patch. `path` must be one of the task's changed files.
     pub async fn task_file_patch(
         &self,

@@ -12,6 +12,7 @@ use crate::api::{self, SessionData};
 use crate::components::Erase;
 use crate::components::runtime::Launcher;
 use crate::error::AppError;
+use crate::pages::task::LiveDiff;
 use crate::pages::{Loading, loaded, page_data};
 use controls::{Controls, FollowUp};
 use leptos::prelude::*;
@@ -125,6 +126,9 @@ fn SessionView(project: ProjectId, data: SessionData) -> impl IntoView {
                     <Controls ctx/>
                 </div>
             </header>
+            {session.task_id.map(|task| view! {
+                <LiveDiff project task edits=transcript.edits.into() initial=None open=false/>
+            })}
             <Show when=move || transcript.earlier.get()>
                 <button type="button" class="show-earlier" id="show-earlier" on:click=move |_| transcript.show_earlier()>
                     "Show earlier messages"

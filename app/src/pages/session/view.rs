@@ -55,6 +55,9 @@ pub struct TranscriptView {
     pub earlier: RwSignal<bool>,
     /// Newer rows than the window shows (the user scrolled away from the newest).
     pub newer: RwSignal<usize>,
+    /// Counts the live events after which the worktree's files may have changed: the live
+    /// diff loads again on each.
+    pub edits: RwSignal<u32>,
 }
 
 impl TranscriptView {
@@ -89,6 +92,7 @@ impl TranscriptView {
             queued: RwSignal::new(Vec::new()),
             earlier: RwSignal::new(false),
             newer: RwSignal::new(0),
+            edits: RwSignal::new(0),
         };
         view.sync();
         view
@@ -120,6 +124,7 @@ impl TranscriptView {
     /// A live event: applied now, shown at the next frame.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn push(&self, event: StoredEvent) {
+        let may_change_files = event.event.may_change_files();
         let applied = self
             .state
             .try_update_value(|s| {
@@ -132,6 +137,9 @@ impl TranscriptView {
             .unwrap_or(false);
         if applied {
             self.schedule_frame();
+            if may_change_files {
+                self.edits.update(|n| *n = n.wrapping_add(1));
+            }
         }
     }
 

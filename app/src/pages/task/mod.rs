@@ -6,6 +6,7 @@ mod actions;
 mod comments;
 mod dependencies;
 mod diff;
+mod live_diff;
 mod merge;
 
 use crate::api::{self, TaskPageData};
@@ -24,7 +25,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params, use_query};
 use leptos_router::params::Params;
-use model::{Project, ProjectId, Session, TaskId};
+pub(crate) use live_diff::LiveDiff;
+use model::{Project, ProjectId, Session, TaskId, TaskStatus};
 
 #[derive(Params, Clone, Debug, PartialEq)]
 struct TaskParams {
@@ -86,6 +88,7 @@ fn TaskView(
         queue_state,
         merge,
         comments,
+        live_after,
     } = data;
     let task = review.task.clone();
     let status = task.status;
@@ -127,7 +130,15 @@ fn TaskView(
                     <div class="md" id="final-answer" inner_html=to_safe_html(&answer)></div>
                 </section>
             })}
-            <DiffView task=task.id project=project diff=review.diff diff_error=review.diff_error/>
+            {match (status, task.session_id, live_after) {
+                // While the agent works, the diff follows its edits.
+                (TaskStatus::InProgress, Some(session), Some(after)) => {
+                    let edits = RwSignal::new(0);
+                    live_diff::follow_edits(crate::paths::session_events(project, session), after, edits);
+                    view! { <LiveDiff project task=task.id edits=edits.into() initial=review.diff open=true/> }.erased()
+                }
+                _ => view! { <DiffView task=task.id project=project diff=review.diff diff_error=review.diff_error/> }.erased(),
+            }}
             <Actions task=task.clone() runtime changes retry_feedback merge notice has_worktree/>
             <Dependencies task=task.clone() tasks dependencies queue_state changes/>
             <section class="attempts" aria-label="Attempts">
