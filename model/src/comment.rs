@@ -16,7 +16,7 @@ crate::wire_enum! {
 }
 
 /// The longest comment, in characters.
-pub const COMMENT_MAX: usize = 10_000;
+pub const COMMENT_MAX: usize = 4_000;
 /// The most lines one comment may span.
 pub const COMMENT_LINES_MAX: u32 = 1_000;
 

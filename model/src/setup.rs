@@ -73,7 +73,9 @@ impl WorktreeSetup {
 /// Whether `path` matches `pattern`: `*` is any run of characters but `/`, `**` any run of
 /// whole folders (`**/x` matches `x` too), `?` one character but `/`.
 pub fn glob_match(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.split('/').collect();
+    let mut pattern: Vec<&str> = pattern.split('/').collect();
+    // `**/**` is `**`: collapsed, so no pattern makes the match try every split twice over.
+    pattern.dedup_by(|a, b| *a == "**" && *b == "**");
     let path: Vec<&str> = path.split('/').collect();
     match_parts(&pattern, &path)
 }
@@ -130,6 +132,8 @@ mod tests {
         assert!(!glob_match("?.txt", "ab.txt"));
         assert!(glob_match("a*b*c", "aXXbYYc"));
         assert!(!glob_match("a*b*c", "aXXbYY"));
+        let deep = "**/".repeat(200) + "x";
+        assert!(!glob_match(&deep, &"d/".repeat(30)));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use model::{AgentKind, MergeRequest, MergeStrategy, StreamEvent, Task, TaskStatus};
+use model::{AgentKind, MergeRequest, MergeStrategy, Task, TaskStatus};
 use std::path::Path;
 
 impl Bench {
@@ -266,15 +266,7 @@ async fn the_agent_resolves_a_conflict_left_open_in_its_worktree_then_it_merges(
         .await
         .unwrap();
     let session = started(outcome);
-    let prompt = b
-        .until_ended(&session)
-        .await
-        .into_iter()
-        .find_map(|e| match e.event {
-            StreamEvent::UserMessage { text } => Some(text),
-            _ => None,
-        })
-        .unwrap();
+    let prompt = first_prompt(&b.until_ended(&session).await);
     assert!(
         prompt.contains("Merging main into this branch stopped at conflicts in: README.md"),
         "{prompt}"

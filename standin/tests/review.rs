@@ -234,15 +234,7 @@ async fn line_comments_are_kept_then_sent_with_their_file_and_lines() {
         )
         .await
         .unwrap();
-    let prompt = b
-        .until_ended(&started(outcome))
-        .await
-        .into_iter()
-        .find_map(|e| match e.event {
-            StreamEvent::UserMessage { text } => Some(text),
-            _ => None,
-        })
-        .unwrap();
+    let prompt = first_prompt(&b.until_ended(&started(outcome)).await);
     assert!(
         prompt.contains("- hello.txt:1: Say hi instead."),
         "{prompt}"
@@ -272,8 +264,10 @@ async fn a_new_worktree_gets_its_files_and_set_up_command_before_the_agent() {
     testkit::git(&main, &["add", ".gitignore"]);
     testkit::git(&main, &["commit", "-q", "-m", "ignore .env"]);
     std::fs::write(main.join(".env"), "SECRET_SAUCE=1\n").unwrap();
+    // A symlink is never copied: it could point anywhere.
+    std::os::unix::fs::symlink("/etc/hostname", main.join(".env.link")).unwrap();
     let setup = WorktreeSetup {
-        copy: vec![".env".into(), "missing/**".into()],
+        copy: vec![".env*".into(), "missing/**".into()],
         command: Some("cp .env seen-by-setup.txt && echo set up".into()),
     };
     b.engine
@@ -300,6 +294,7 @@ async fn a_new_worktree_gets_its_files_and_set_up_command_before_the_agent() {
         dir.join("seen-by-setup.txt").exists(),
         "the command ran in the worktree"
     );
+    assert!(std::fs::symlink_metadata(dir.join(".env.link")).is_err());
     let step = events
         .iter()
         .position(
@@ -354,6 +349,44 @@ async fn a_failing_set_up_command_fails_the_attempt_with_its_output() {
     );
     let dir = Path::new(task.worktree_path.as_deref().unwrap());
     assert!(!dir.join("done.txt").exists());
+
+    // Its worktree stays; the next attempt there is set up again, not run unprepared.
+    let fixed = WorktreeSetup {
+        copy: vec![],
+        command: Some("echo fixed > fixed.txt".into()),
+    };
+    b.engine
+        .save_worktree_setup(b.project.id, fixed)
+        .await
+        .unwrap();
+    let outcome = b
+        .engine
+        .retry_task(
+            b.project.id,
+            task.id,
+            "Again.".into(),
+            local(AgentKind::Codex),
+            None,
+        )
+        .await
+        .unwrap();
+    b.until_ended(&started(outcome)).await;
+    assert!(dir.join("fixed.txt").exists(), "set up again");
+    assert!(dir.join("done.txt").exists(), "then the agent ran");
+}
+
+#[tokio::test]
+async fn a_worktree_folder_removed_by_hand_is_removed_without_a_snapshot() {
+    let b = bench().await;
+    let task = b.reviewed("Gone", "WRITE_FILE gone.txt gone").await;
+    b.engine
+        .move_task(b.project.id, task.id, TaskStatus::Done)
+        .await
+        .unwrap();
+    let dir = task.worktree_path.clone().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    b.engine.remove_worktree(b.project.id, dir).await.unwrap();
+    assert!(b.snapshots().await.is_empty(), "nothing was left to keep");
 }
 
 #[tokio::test]

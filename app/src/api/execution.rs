@@ -73,8 +73,9 @@ pub async fn get_task_review(
         .into_iter()
         .find(|(t, _)| *t == task)
         .map(|(_, state)| state);
-    let review = engine.task_review(project, task, page.unwrap_or(0)).await?;
-    let live_after = match (review.task.status, review.task.session_id) {
+    // Read before the diff: an edit made meanwhile is then in the stream the page follows.
+    let before = engine.task(project, task).await?;
+    let live_after = match (before.status, before.session_id) {
         (model::TaskStatus::InProgress, Some(session)) => Some(
             engine
                 .last_session_event(project, session)
@@ -83,6 +84,7 @@ pub async fn get_task_review(
         ),
         _ => None,
     };
+    let review = engine.task_review(project, task, page.unwrap_or(0)).await?;
     let merge = match review.task.status {
         model::TaskStatus::Review => Some(
             engine

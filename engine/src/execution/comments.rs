@@ -10,9 +10,12 @@ use model::schedule::StartOutcome;
 use model::{PermissionPolicy, ProjectId, RuntimeRequest, TaskId};
 use std::path::Path;
 
+/// Comments one review holds before they must be sent: with their excerpts, at most
+/// 15 × (4,000 + 10 × 200) characters, within a prompt's 100,000.
+const COMMENTS_MAX: usize = 15;
 /// Lines of code quoted with one comment, at most, and characters of each.
-const EXCERPT_LINES: usize = 20;
-const EXCERPT_LINE_CHARS: usize = 300;
+const EXCERPT_LINES: usize = 10;
+const EXCERPT_LINE_CHARS: usize = 200;
 
 impl Engine {
     /// The task's comments not sent yet.
@@ -40,6 +43,16 @@ impl Engine {
         let draft = draft.validate()?;
         let project_row = self.project(project).await?;
         let task_row = self.task(project, task).await?;
+        if !task_row.status.can_retry() {
+            return Err(EngineError::Refused(
+                "Comments go to the agent with a new attempt: only a task in review or failed takes them.".into(),
+            ));
+        }
+        if self.review_comments(project, task).await?.len() >= COMMENTS_MAX {
+            return Err(EngineError::Refused(format!(
+                "This review already holds {COMMENTS_MAX} comments: send them first."
+            )));
+        }
         let dir = worktree_of(&task_row)?;
         let files = worktree::changed_files(&dir, &project_row.default_branch)
             .await
@@ -110,8 +123,10 @@ impl Engine {
         let ids: Vec<i64> = comments.iter().map(|c| c.id).collect();
         let now = store::now_ms();
         self.db()
-            .write(move |conn| {
-                store::comments::mark_sent(conn, task, &ids, session, now).map_err(StoreError::from)
+            .write(move |conn| -> Result<(), StoreError> {
+                let tx = conn.transaction()?;
+                store::comments::mark_sent(&tx, task, &ids, session, now)?;
+                Ok(tx.commit()?)
             })
             .await?;
         Ok(outcome)

@@ -110,7 +110,11 @@ impl Engine {
     }
 
     /// Where a task's worktree goes: under the data directory, one folder per project.
-    async fn worktree_path(&self, project: ProjectId, branch: &str) -> EngineResult<PathBuf> {
+    pub(super) async fn worktree_path(
+        &self,
+        project: ProjectId,
+        branch: &str,
+    ) -> EngineResult<PathBuf> {
         let leaf = branch.trim_start_matches("task/").replace('/', "-");
         Ok(self.project_worktrees_dir(project).await?.join(leaf))
     }

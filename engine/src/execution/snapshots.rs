@@ -46,6 +46,10 @@ impl Engine {
         title: Option<&str>,
         reason: SnapshotReason,
     ) -> EngineResult<Option<String>> {
+        // A folder removed by hand holds nothing more: its commits are on its branch.
+        if !dir.is_dir() {
+            return Ok(None);
+        }
         let subject = match title {
             Some(title) => format!(
                 "Snapshot of task {task} \"{}\" {}",
@@ -152,8 +156,7 @@ impl Engine {
             .clone()
             .unwrap_or_else(|| format!("task/{:08}", task.0));
         let branch = format!("{base}-restored-{stamp}");
-        let leaf = branch.trim_start_matches("task/").replace('/', "-");
-        let path = self.project_worktrees_dir(project.id).await?.join(leaf);
+        let path = self.worktree_path(project.id, &branch).await?;
         Ok((path, branch))
     }
 

@@ -67,9 +67,13 @@ pub async fn record(
     Ok(Some(commit))
 }
 
+/// Whether HEAD has commits `base` lacks; when that cannot be told (the default branch was
+/// renamed or deleted), yes: a snapshot too many loses nothing.
 async fn has_unmerged_commits(dir: &Path, base: &str) -> Result<bool, GitError> {
-    let range = format!("{base}..HEAD");
-    Ok(git(dir, &["rev-list", "--count", &range]).await? != "0")
+    let range = format!("refs/heads/{base}..HEAD");
+    Ok(git(dir, &["rev-list", "--count", &range])
+        .await
+        .map_or(true, |count| count != "0"))
 }
 
 /// Every snapshot of the repository, newest first.
@@ -151,18 +155,13 @@ pub async fn restore(
     }
     // The index stays at the branch's commit, the files become the snapshot's: modified and
     // untracked files are what they were, deleted ones deleted again.
-    git(
-        path,
-        &[
-            "restore",
-            "--worktree",
-            &format!("--source={}", snapshot.commit),
-            "--",
-            ":/",
-        ],
-    )
-    .await
-    .map(|_| ())
+    let source = format!("--source={}", snapshot.commit);
+    let restored = git(path, &["restore", "--worktree", &source, "--", ":/"]).await;
+    if restored.is_err() {
+        // Not left half restored: the snapshot is still there to try again.
+        let _ = worktree::remove(repo, path).await;
+    }
+    restored.map(|_| ())
 }
 
 /// Deletes a snapshot ref, if it still points at `commit`. Its objects stay until git's own

@@ -259,6 +259,7 @@ mod tests {
             [
                 "project_settings",
                 "projects",
+                "review_comments",
                 "session_events",
                 "session_files",
                 "sessions",

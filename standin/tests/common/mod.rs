@@ -293,6 +293,17 @@ pub fn turns_ended(events: &[StoredEvent]) -> usize {
     count(events, |e| matches!(e, StreamEvent::TurnEnded { .. }))
 }
 
+/// The first message the agent was given: the attempt's prompt.
+pub fn first_prompt(events: &[StoredEvent]) -> String {
+    events
+        .iter()
+        .find_map(|e| match &e.event {
+            StreamEvent::UserMessage { text } => Some(text.clone()),
+            _ => None,
+        })
+        .expect("the session was given a prompt")
+}
+
 pub fn texts(events: &[StoredEvent]) -> Vec<String> {
     events
         .iter()

@@ -126,7 +126,8 @@ fn SessionView(project: ProjectId, data: SessionData) -> impl IntoView {
                     <Controls ctx/>
                 </div>
             </header>
-            {session.task_id.map(|task| view! {
+            // A live attempt's worktree, as the agent edits it.
+            {session.task_id.filter(|_| !initial_status.is_final()).map(|task| view! {
                 <LiveDiff project task edits=transcript.edits.into() initial=None open=false/>
             })}
             <Show when=move || transcript.earlier.get()>

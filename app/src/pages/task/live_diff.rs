@@ -80,33 +80,83 @@ pub fn LiveDiff(
     .erased()
 }
 
-/// Counts the edits `url`'s session stream reports, from after `after`; a no-op on the server.
+/// Counts the edits `url`'s session stream reports, from after `after`, until the session
+/// ends or the page goes; a lost connection is opened again from the last event seen. A no-op
+/// on the server.
 #[allow(unused_variables)]
 pub fn follow_edits(url: String, after: i64, edits: RwSignal<u32>) {
     #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        use futures::StreamExt;
-        use gloo_net::eventsource::futures::EventSource;
-        let Ok(mut source) = EventSource::new(&format!("{url}?after={after}")) else {
-            return;
-        };
-        let Ok(mut messages) = source.subscribe("message") else {
-            return;
-        };
-        // The browser reconnects by itself (from the last event id); the stream's end after
-        // the final status ends this.
-        while let Some(Ok((_, message))) = messages.next().await {
-            let data = message.data().as_string().unwrap_or_default();
-            let Ok(event) = crate::pages::from_json::<model::StoredEvent>(&data) else {
-                continue;
-            };
-            if event.event.may_change_files() && edits.try_update(|n| *n += 1).is_none() {
-                break;
+    browser::follow_edits(url, after, edits);
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use futures::{FutureExt, StreamExt};
+    use gloo_net::eventsource::futures::EventSource;
+    use leptos::prelude::*;
+    use std::time::Duration;
+
+    async fn sleep(duration: Duration) {
+        let (tx, rx) = futures::channel::oneshot::channel::<()>();
+        set_timeout(
+            move || {
+                let _ = tx.send(());
+            },
+            duration,
+        );
+        let _ = rx.await;
+    }
+
+    /// How often a quiet stream checks that its page is still there.
+    const ALIVE_CHECK: Duration = Duration::from_secs(1);
+
+    pub fn follow_edits(url: String, after: i64, edits: RwSignal<u32>) {
+        let alive = StoredValue::new(true);
+        on_cleanup(move || alive.set_value(false));
+        let is_alive = move || alive.try_get_value().unwrap_or(false);
+        leptos::task::spawn_local(async move {
+            let mut last = after;
+            while is_alive() {
+                let Ok(mut source) = EventSource::new(&format!("{url}?after={last}")) else {
+                    sleep(ALIVE_CHECK).await;
+                    continue;
+                };
+                let Ok(messages) = source.subscribe("message") else {
+                    source.close();
+                    return;
+                };
+                let mut messages = messages.fuse();
+                // One timer at a time, not one per message.
+                let mut tick = Box::pin(sleep(ALIVE_CHECK).fuse());
+                loop {
+                    futures::select! {
+                        message = messages.next() => {
+                            let Some(Ok((_, message))) = message else { break };
+                            let data = message.data().as_string().unwrap_or_default();
+                            let Ok(event) = crate::pages::from_json::<model::StoredEvent>(&data) else {
+                                continue;
+                            };
+                            last = event.seq;
+                            if event.event.may_change_files() {
+                                edits.try_update(|n| *n = n.wrapping_add(1));
+                            }
+                            if event.event.is_final_status() {
+                                source.close();
+                                return;
+                            }
+                        }
+                        () = tick => {
+                            if !is_alive() {
+                                source.close();
+                                return;
+                            }
+                            tick = Box::pin(sleep(ALIVE_CHECK).fuse());
+                        }
+                    }
+                }
+                source.close();
+                sleep(ALIVE_CHECK).await;
             }
-            if event.event.is_final_status() {
-                break;
-            }
-        }
-        source.close();
-    });
+        });
+    }
 }

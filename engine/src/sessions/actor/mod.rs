@@ -158,7 +158,8 @@ impl Actor {
                 }
             };
             let _ = prepare.done.send(Ok(()));
-            if created && !prepare.setup.is_empty() {
+            let unfinished = !created && setup::left_unfinished(&prepare.path).await;
+            if (created || unfinished) && !prepare.setup.is_empty() {
                 let set_up =
                     self.set_up(&prepare.repo, &prepare.path, &prepare.setup, &mut commands);
                 if set_up.await.is_err() {

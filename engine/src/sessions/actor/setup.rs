@@ -12,6 +12,7 @@ use crate::sessions::ownership;
 use crate::sessions::process::{AgentProcess, Exit, Output};
 use crate::store::sessions::ProcessRecord;
 use model::setup::WorktreeSetup;
+use model::text::tail_chars;
 use model::{SessionStatus, StreamEvent};
 use std::path::Path;
 use std::time::Duration;
@@ -33,6 +34,24 @@ pub(super) struct SessionOver;
 impl Actor {
     /// Sets up the new worktree `dir` of `repo`; `Err` once the session is over.
     pub(super) async fn set_up(
+        &mut self,
+        repo: &Path,
+        dir: &Path,
+        setup: &WorktreeSetup,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
+    ) -> Result<(), SessionOver> {
+        let marker = unfinished_marker(dir).await;
+        if let Some(marker) = &marker {
+            let _ = tokio::fs::write(marker, b"").await;
+        }
+        self.set_up_steps(repo, dir, setup, commands).await?;
+        if let Some(marker) = &marker {
+            let _ = tokio::fs::remove_file(marker).await;
+        }
+        Ok(())
+    }
+
+    async fn set_up_steps(
         &mut self,
         repo: &Path,
         dir: &Path,
@@ -207,28 +226,58 @@ impl Actor {
 
 /// Copies every untracked file of the main work tree `repo` (ignored ones included) that
 /// `setup` names into the new worktree `dir`, where it is not there already; what it copied.
+/// Only regular files: a symlink or a nested repository is left out, and nothing is written
+/// through a folder that leads outside the worktree.
 async fn copy_files(repo: &Path, dir: &Path, setup: &WorktreeSetup) -> Result<Vec<String>, String> {
     if setup.copy.is_empty() {
         return Ok(Vec::new());
     }
-    let listed = git::git(repo, &["ls-files", "--others", "-z"])
+    // The patterns as git pathspecs: git walks only where they can match (not every ignored
+    // `node_modules`); the listing is then held to DevLog's own matcher.
+    let mut args = vec![
+        "ls-files".to_string(),
+        "--others".into(),
+        "-z".into(),
+        "--".into(),
+    ];
+    args.extend(setup.copy.iter().map(|p| format!(":(glob){p}")));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let listed = git::git_output(repo, &args)
         .await
-        .map_err(|e| format!("the files to copy could not be listed: {e}"))?;
+        .ok()
+        .filter(|out| out.status.success())
+        .ok_or_else(|| "the files to copy could not be listed".to_string())?;
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    let root = tokio::fs::canonicalize(dir)
+        .await
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut copied = Vec::new();
     for path in listed
         .split('\0')
-        .filter(|p| !p.is_empty() && setup.copies(p))
+        .filter(|p| !p.is_empty() && !p.ends_with('/') && setup.copies(p))
     {
+        let from = repo.join(path);
+        let regular = tokio::fs::symlink_metadata(&from)
+            .await
+            .is_ok_and(|m| m.is_file());
         let to = dir.join(path);
-        if tokio::fs::symlink_metadata(&to).await.is_ok() {
+        if !regular || tokio::fs::symlink_metadata(&to).await.is_ok() {
             continue;
         }
         if let Some(parent) = to.parent() {
             tokio::fs::create_dir_all(parent)
                 .await
                 .map_err(|e| format!("{}: {e}", parent.display()))?;
+            let real = tokio::fs::canonicalize(parent)
+                .await
+                .map_err(|e| format!("{}: {e}", parent.display()))?;
+            if !real.starts_with(&root) {
+                return Err(format!(
+                    "{path}: its folder in the worktree leads outside it"
+                ));
+            }
         }
-        tokio::fs::copy(repo.join(path), &to)
+        tokio::fs::copy(&from, &to)
             .await
             .map_err(|e| format!("copying {path}: {e}"))?;
         copied.push(path.to_string());
@@ -236,18 +285,29 @@ async fn copy_files(repo: &Path, dir: &Path, setup: &WorktreeSetup) -> Result<Ve
     Ok(copied)
 }
 
+/// The file that says a worktree's set-up began and did not succeed (a failed or stopped
+/// attempt): the next attempt in that worktree sets it up again.
+async fn unfinished_marker(dir: &Path) -> Option<std::path::PathBuf> {
+    let path = [
+        "rev-parse",
+        "--path-format=absolute",
+        "--git-path",
+        "devlog-setup-unfinished",
+    ];
+    git::git(dir, &path)
+        .await
+        .ok()
+        .map(std::path::PathBuf::from)
+}
+
+/// Whether the worktree `dir` was never set up to the end.
+pub(super) async fn left_unfinished(dir: &Path) -> bool {
+    unfinished_marker(dir).await.is_some_and(|m| m.exists())
+}
+
 fn copied_text(copied: &[String]) -> String {
     match copied {
         [] => String::new(),
         files => format!("Copied from the main work tree: {}\n", files.join(", ")),
     }
-}
-
-/// The last `n` characters of `text`.
-fn tail_chars(text: &str, n: usize) -> String {
-    let count = text.chars().count();
-    if count <= n {
-        return text.to_string();
-    }
-    text.chars().skip(count - n).collect()
 }
