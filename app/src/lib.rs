@@ -36,9 +36,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Marks the page interactive once the calling page's view has hydrated: effects run only in
-/// the browser, after the view they are created in. Each page calls it (a lazy page hydrates
-/// after the app around it, once its code has loaded); end-to-end tests wait for it instead of
-/// sleeping.
+/// the browser, after the view they are created in. Each page calls it from the view that holds
+/// its data ([`pages::loaded`]: a lazy page hydrates after the app around it, once its code has
+/// loaded, and its data's view after that); end-to-end tests wait for it instead of sleeping.
 pub fn mark_interactive() {
     Effect::new(move |_| {
         if let Some(body) = document().body() {

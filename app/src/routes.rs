@@ -28,7 +28,6 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
-                crate::mark_interactive();
                 $view.erased()
             }
         }

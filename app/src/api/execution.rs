@@ -181,6 +181,23 @@ pub async fn resolve_conflicts(
         .await?)
 }
 
+/// The Worktrees page: the project's worktrees and the snapshots DevLog kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorktreesPageData {
+    pub worktrees: Vec<WorktreeInfo>,
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// The Worktrees page's data in one call (a page loads with one: see `pages::page_data`).
+#[server(endpoint = "get_worktrees_page", input = StrictJson)]
+pub async fn get_worktrees_page(project: ProjectId) -> Result<WorktreesPageData, AppError> {
+    let engine = super::engine()?;
+    Ok(WorktreesPageData {
+        worktrees: engine.worktrees(project).await?,
+        snapshots: engine.snapshots(project).await?,
+    })
+}
+
 #[server(endpoint = "list_worktrees", input = StrictJson)]
 pub async fn list_worktrees(project: ProjectId) -> Result<Vec<WorktreeInfo>, AppError> {
     Ok(super::engine()?.worktrees(project).await?)

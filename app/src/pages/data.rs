@@ -41,6 +41,12 @@ pub fn from_json<T: DeserializeOwned>(encoded: &str) -> Result<T, serde_json::Er
 
 /// A page's data, loaded on the server and hydrated in the browser: `Resource::new` with
 /// [`PageJson`] for its encoding.
+///
+/// `fetcher` makes one server call. The server may render a page more than once for one
+/// request and still writes the resources of a discarded render into the page; a second call
+/// after an `.await` in such a render runs where the request's context is gone, answers "the
+/// engine is not available", and the browser may hydrate that slot (server test
+/// `pages::no_page_hydrates_an_error_of_a_discarded_render`).
 pub fn page_data<S, T, Fut>(
     source: impl Fn() -> S + Send + Sync + 'static,
     fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,

@@ -38,11 +38,15 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// A page's data, or the error panel when it could not be loaded.
+/// A page's data, or the error panel when it could not be loaded; called inside the page's
+/// `Suspend`, so the page is marked interactive once the view holding its data has hydrated.
+/// (Marked from the route instead, the mark could come before this view's handlers were
+/// attached: a click right after it was lost.)
 pub fn loaded<T, V: IntoView + 'static>(
     data: Result<T, crate::error::AppError>,
     view: impl FnOnce(T) -> V,
 ) -> AnyView {
+    crate::mark_interactive();
     match data {
         Ok(data) => view(data).erased(),
         Err(error) => view! { <ErrorPanel error/> }.erased(),
@@ -65,6 +69,7 @@ pub fn Loading(
 #[component]
 pub fn ErrorPanel(error: crate::error::AppError) -> impl IntoView {
     answer_status(error.status());
+    crate::mark_interactive();
     let title = match error {
         crate::error::AppError::NotFound { .. } => "Not found",
         _ => "Something went wrong",

@@ -62,10 +62,7 @@ pub fn ProjectLayout() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(error) => {
-                        crate::mark_interactive();
-                        view! { <Nav projects=vec![]/><ErrorPanel error/> }.erased()
-                    }
+                    Err(error) => view! { <Nav projects=vec![]/><ErrorPanel error/> }.erased(),
                 }
             })}
         </Suspense>

@@ -22,10 +22,7 @@ pub fn WorktreesPage(project: Project) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let data = page_data(
         move || changes.count(),
-        move |_| async move {
-            let worktrees = api::list_worktrees(id).await?;
-            Ok::<_, AppError>((worktrees, api::list_snapshots(id).await?))
-        },
+        move |_| api::get_worktrees_page(id),
     );
     view! {
         // A Transition: after a removal, the table stays as it was until it is loaded again.
@@ -33,8 +30,8 @@ pub fn WorktreesPage(project: Project) -> impl IntoView {
             {move || {
                 let project = project.clone();
                 Suspend::new(async move {
-                    loaded(data.await, |(data, snapshots)| view! {
-                        <WorktreesView project data snapshots changes notice/>
+                    loaded(data.await, |data| view! {
+                        <WorktreesView project data=data.worktrees snapshots=data.snapshots changes notice/>
                     })
                 })
             }}

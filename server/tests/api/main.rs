@@ -9,6 +9,7 @@ mod contract;
 mod fuzz;
 mod git_failures;
 mod http;
+mod pages;
 mod projects_page;
 mod security;
 mod serve;
