@@ -58,14 +58,12 @@ fn start_server() -> Server {
         .expect("port")
         .port();
     let addr = format!("127.0.0.1:{port}");
+    // `cargo bench` runs in the package's folder: the site is the workspace's.
+    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site");
     let child = Command::new(release("devlog"))
-        .args([
-            "--addr",
-            &addr,
-            "--site-root",
-            "target/site",
-            "--claude-bin",
-        ])
+        .args(["--addr", &addr, "--site-root"])
+        .arg(site)
+        .arg("--claude-bin")
         .arg(bin.path().join("claude"))
         .arg("--data-dir")
         .arg(data.path())

@@ -14,6 +14,9 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,server=info,engine=info".into()),
         )
         .init();
+    if let Err(e) = server::without_transparent_huge_pages() {
+        tracing::warn!(error = %e, "transparent huge pages stay on");
+    }
     match run(Config::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
