@@ -12,6 +12,7 @@ pub mod scheduler;
 pub mod sessions;
 pub mod store;
 pub mod tasks;
+pub mod usage;
 
 pub use config::EngineConfig;
 pub use error::{EngineError, EngineResult};

@@ -11,6 +11,7 @@ use common::{files_in, read};
 use engine::agents::{
     AcpConversation, Conversation, Resume, edited_paths, final_answer, turn_failure,
 };
+use model::usage::{ModelUsage, Tokens};
 use model::{PermissionAnswer, StreamEvent};
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -240,6 +241,26 @@ fn every_transcript_is_replayed_to_its_recorded_outcome() {
             None => assert_eq!(failure, None, "{rel}"),
         }
     }
+}
+
+#[test]
+fn usage_is_read_per_model_from_the_prompt_answer() {
+    let replay = replay("gemini-acp/gemini_acp_ok.jsonl", None);
+    let Some(StreamEvent::TurnEnded { models, .. }) = replay.events.last() else {
+        panic!("no TurnEnded: {:?}", replay.events);
+    };
+    assert_eq!(
+        models,
+        &[ModelUsage {
+            model: Some("gemini-3.8-flash".into()),
+            tokens: Tokens {
+                input: 12020,
+                output: 7,
+                ..Tokens::default()
+            },
+            cost_usd: None,
+        }]
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod common;
 
 use common::{events, files_in, shape};
 use engine::agents::{TurnLaunch, conversation, edited_paths, final_answer, turn_failure};
+use model::usage::{ModelUsage, Tokens};
 use model::{AgentKind, StreamEvent};
 use std::collections::BTreeSet;
 
@@ -182,6 +183,7 @@ fn turn_details_are_carried_over() {
         duration_ms,
         num_turns,
         usage: Some(usage),
+        models,
     }) = claude.last()
     else {
         panic!("no successful TurnEnded: {claude:?}");
@@ -192,6 +194,19 @@ fn turn_details_are_carried_over() {
     assert_eq!(*duration_ms, Some(219));
     assert_eq!(*num_turns, Some(1));
     assert_eq!(usage["input_tokens"], 12468);
+    // Per model, from `modelUsage`, with Claude Code's own cost.
+    assert_eq!(
+        models,
+        &[ModelUsage {
+            model: Some("claude-opus-5-5".into()),
+            tokens: Tokens {
+                input: 12468,
+                output: 7,
+                ..Tokens::default()
+            },
+            cost_usd: Some(0.050012),
+        }]
+    );
 
     let codex = events("codex/codex_ok.jsonl");
     assert!(matches!(
@@ -199,6 +214,22 @@ fn turn_details_are_carried_over() {
         Some(StreamEvent::TurnEnded { is_error: false, usage: Some(u), result: None, .. })
             if u["output_tokens"] == 7
     ));
+    // Tokens only, no model named: priced when recorded, from the session's model.
+    let Some(StreamEvent::TurnEnded { models, .. }) = codex.last() else {
+        unreachable!()
+    };
+    assert_eq!(
+        models,
+        &[ModelUsage {
+            model: None,
+            tokens: Tokens {
+                input: 9555,
+                output: 7,
+                ..Tokens::default()
+            },
+            cost_usd: None,
+        }]
+    );
     let think = events("claude/claude_think.jsonl");
     assert!(think.contains(&StreamEvent::Reasoning {
         text: "The user wants a scripted answer.".into()

@@ -23,6 +23,7 @@ pub mod stream;
 pub mod task;
 pub mod text;
 pub mod time;
+pub mod usage;
 pub mod validation;
 pub mod wire;
 

@@ -303,13 +303,18 @@ impl RuntimeSelection {
         non_blank(self.acp_agent.as_deref())
     }
 
+    /// The agent as the user reads it: "Codex CLI", "ACP agent qwen".
+    pub fn agent_label(&self) -> String {
+        match (self.agent, self.acp_agent()) {
+            (AgentKind::Acp, Some(name)) => format!("{} {name}", self.agent.label()),
+            (agent, _) => agent.label().to_string(),
+        }
+    }
+
     /// What the user reads: "Bring your own key · Codex CLI · OpenAI · gpt-5", "Local CLI ·
     /// ACP agent qwen · default model".
     pub fn summary(&self) -> String {
-        let agent = match (self.agent, self.acp_agent()) {
-            (AgentKind::Acp, Some(name)) => format!("{} {name}", self.agent.label()),
-            (agent, _) => agent.label().to_string(),
-        };
+        let agent = self.agent_label();
         let mut parts = vec![self.mode.label(), &agent];
         match self.mode {
             // A declared agent has one provider, its own: naming it says nothing.

@@ -126,6 +126,9 @@ pub enum StreamEvent {
         duration_ms: Option<u64>,
         num_turns: Option<u32>,
         usage: Option<Value>,
+        /// What each model used, read from the CLI's report by its adapter.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        models: Vec<crate::usage::ModelUsage>,
     },
     /// Something went wrong. With `retrying` the CLI is retrying by itself (Codex reconnects,
     /// Claude API retries): the turn goes on and this is never its outcome.
@@ -419,6 +422,15 @@ mod tests {
                 duration_ms: Some(219),
                 num_turns: Some(1),
                 usage: Some(json!({"input_tokens": 12468, "output_tokens": 7})),
+                models: vec![crate::usage::ModelUsage {
+                    model: Some("claude-opus-5-5".into()),
+                    tokens: crate::usage::Tokens {
+                        input: 12468,
+                        output: 7,
+                        ..Default::default()
+                    },
+                    cost_usd: Some(0.050012),
+                }],
             },
             StreamEvent::Error {
                 message: "Reconnecting... 1/5".into(),
@@ -522,6 +534,7 @@ mod tests {
                 duration_ms: None,
                 num_turns: None,
                 usage: None,
+                models: Vec::new(),
             }
         );
         let error: StreamEvent = serde_json::from_str(r#"{"type":"error","message":"x"}"#).unwrap();

@@ -175,6 +175,7 @@ mod tests {
             duration_ms: None,
             num_turns: None,
             usage: None,
+            models: Vec::new(),
         }
     }
 

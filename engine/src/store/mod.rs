@@ -11,6 +11,7 @@ mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod tasks;
+pub mod usage;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -212,6 +212,29 @@ CREATE TABLE review_comments (
 CREATE INDEX review_comments_by_task ON review_comments(task_id, sent_at);
 "#;
 
+/// Version 6 records what each turn used, per model (`model::usage`).
+const V6: &str = r#"
+CREATE TABLE turn_usage (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id         INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    session_id         INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    task_id            INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+    agent              TEXT NOT NULL,
+    model              TEXT,
+    input_tokens       INTEGER NOT NULL,
+    output_tokens      INTEGER NOT NULL,
+    cache_read_tokens  INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    reasoning_tokens   INTEGER NOT NULL,
+    cost_usd           REAL,
+    cost_source        TEXT NOT NULL CHECK (cost_source IN ('reported','estimated','unpriced')),
+    at                 INTEGER NOT NULL
+);
+CREATE INDEX turn_usage_by_session ON turn_usage(session_id);
+CREATE INDEX turn_usage_by_task ON turn_usage(project_id, task_id);
+CREATE INDEX turn_usage_by_day ON turn_usage(project_id, at);
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -219,6 +242,7 @@ fn migrations() -> Migrations<'static> {
         M::up(V3).foreign_key_check(),
         M::up(V4),
         M::up(V5),
+        M::up(V6),
     ])
 }
 
@@ -265,7 +289,8 @@ mod tests {
                 "sessions",
                 "sqlite_sequence",
                 "task_dependencies",
-                "tasks"
+                "tasks",
+                "turn_usage"
             ]
         );
     }

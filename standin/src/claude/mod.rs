@@ -239,6 +239,8 @@ impl Session {
             "duration_ms": started.elapsed().as_millis() as u64, "duration_api_ms": 1, "num_turns": 1,
             "result": text, "stop_reason": "end_turn", "session_id": self.session_id,
             "total_cost_usd": 0.0125, "usage": {"input_tokens": 100, "output_tokens": 10},
+            "modelUsage": {self.model.as_str(): {"inputTokens": 100, "outputTokens": 10,
+                "cacheReadInputTokens": 0, "cacheCreationInputTokens": 0, "costUSD": 0.0125}},
             "terminal_reason": terminal_reason, "uuid": id("uuid-"),
         }));
     }

@@ -72,6 +72,7 @@ fn event(rng: &mut Rng) -> StreamEvent {
             duration_ms: Some(5),
             num_turns: None,
             usage: None,
+            models: Vec::new(),
         },
         12 => StreamEvent::Error {
             message: words(rng),

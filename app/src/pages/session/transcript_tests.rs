@@ -45,6 +45,7 @@ fn a_stopped_turn_is_told_from_a_failed_one() {
         duration_ms: None,
         num_turns: None,
         usage: None,
+        models: Vec::new(),
     };
     let folded = Transcript::fold(
         &numbered(vec![end("aborted_streaming"), end("max_turns")]),
@@ -171,6 +172,7 @@ fn a_block_that_never_completes_is_finished_by_the_turn_end() {
         duration_ms: None,
         num_turns: None,
         usage: None,
+        models: Vec::new(),
     };
     let folded = Transcript::fold(
         &numbered(vec![delta("half a thou"), end, delta("new")]),

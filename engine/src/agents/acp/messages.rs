@@ -3,6 +3,7 @@
 
 use agent_client_protocol_schema::v1 as acp;
 use model::StreamEvent;
+use model::usage::{ModelUsage, Tokens};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -40,6 +41,51 @@ pub fn describe(error: &acp::Error) -> String {
     }
 }
 
+/// What each model used in a prompt, from the `_meta.quota` of its answer (Gemini:
+/// `model_usage[]` with a `token_count` each; without it, the turn's `token_count` as one
+/// unnamed model). Tokens only: the cost is estimated when recorded.
+pub fn quota_models(quota: &Value) -> Vec<ModelUsage> {
+    let tokens = |count: &Value| {
+        let n = |key: &str| count.get(key).and_then(Value::as_u64).unwrap_or(0);
+        let cached = n("cached_input_tokens");
+        Tokens {
+            input: n("input_tokens").saturating_sub(cached),
+            output: n("output_tokens"),
+            cache_read: cached,
+            cache_write: 0,
+            reasoning: n("thoughts_tokens"),
+        }
+    };
+    let named = quota
+        .get("model_usage")
+        .and_then(Value::as_array)
+        .map(|models| {
+            models
+                .iter()
+                .filter_map(|m| {
+                    Some(ModelUsage {
+                        model: m.get("model").and_then(Value::as_str).map(str::to_string),
+                        tokens: tokens(m.get("token_count")?),
+                        cost_usd: None,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    if !named.is_empty() {
+        return named;
+    }
+    quota
+        .get("token_count")
+        .map(|count| ModelUsage {
+            model: None,
+            tokens: tokens(count),
+            cost_usd: None,
+        })
+        .into_iter()
+        .collect()
+}
+
 pub fn failed_turn(message: String) -> Vec<StreamEvent> {
     vec![
         StreamEvent::Error {
@@ -54,6 +100,7 @@ pub fn failed_turn(message: String) -> Vec<StreamEvent> {
             duration_ms: None,
             num_turns: None,
             usage: None,
+            models: Vec::new(),
         },
     ]
 }

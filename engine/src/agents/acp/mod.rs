@@ -13,7 +13,7 @@
 mod messages;
 mod updates;
 
-use messages::{describe, failed_turn, line, response};
+use messages::{describe, failed_turn, line, quota_models, response};
 
 pub use updates::EDIT_KINDS;
 
@@ -235,6 +235,7 @@ impl AcpConversation {
             cost_usd: None,
             duration_ms: None,
             num_turns: None,
+            models: usage.as_ref().map(quota_models).unwrap_or_default(),
             usage,
         });
         Heard {

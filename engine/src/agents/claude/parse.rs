@@ -29,6 +29,7 @@
 
 use crate::agents::{parse_object, raw, str_at, string_at};
 use model::StreamEvent;
+use model::usage::{ModelUsage, Tokens};
 use serde_json::Value;
 
 pub(super) fn parse_line(line: &str) -> Vec<StreamEvent> {
@@ -174,7 +175,44 @@ fn turn_ended(value: &Value) -> StreamEvent {
             .and_then(Value::as_u64)
             .and_then(|n| u32::try_from(n).ok()),
         usage: value.get("usage").filter(|u| !u.is_null()).cloned(),
+        models: models_used(value),
     }
+}
+
+/// What each model used, from `modelUsage` (tokens and Claude Code's own cost per model).
+/// A result without it but with `usage` counts as one unnamed model at the turn's cost.
+fn models_used(value: &Value) -> Vec<ModelUsage> {
+    let count = |v: &Value, key: &str| v.get(key).and_then(Value::as_u64).unwrap_or(0);
+    if let Some(per_model) = value.get("modelUsage").and_then(Value::as_object) {
+        return per_model
+            .iter()
+            .map(|(model, used)| ModelUsage {
+                model: Some(model.clone()),
+                tokens: Tokens {
+                    input: count(used, "inputTokens"),
+                    output: count(used, "outputTokens"),
+                    cache_read: count(used, "cacheReadInputTokens"),
+                    cache_write: count(used, "cacheCreationInputTokens"),
+                    reasoning: count(used, "thinkingTokens"),
+                },
+                cost_usd: used.get("costUSD").and_then(Value::as_f64),
+            })
+            .collect();
+    }
+    let Some(usage) = value.get("usage").filter(|u| u.is_object()) else {
+        return Vec::new();
+    };
+    vec![ModelUsage {
+        model: None,
+        tokens: Tokens {
+            input: count(usage, "input_tokens"),
+            output: count(usage, "output_tokens"),
+            cache_read: count(usage, "cache_read_input_tokens"),
+            cache_write: count(usage, "cache_creation_input_tokens"),
+            reasoning: 0,
+        },
+        cost_usd: value.get("total_cost_usd").and_then(Value::as_f64),
+    }]
 }
 
 fn control_request(line: &str, value: &Value) -> Vec<StreamEvent> {

@@ -23,6 +23,7 @@
 
 use crate::agents::{parse_object, raw, str_at, string_at};
 use model::StreamEvent;
+use model::usage::{ModelUsage, Tokens};
 use serde_json::{Value, json};
 
 /// The `ToolCall` name of a Codex file edit, whose `input.changes[].path` are the files.
@@ -75,7 +76,33 @@ fn turn_ended(is_error: bool, result: Option<String>, value: &Value) -> StreamEv
         duration_ms: None,
         num_turns: None,
         usage: value.get("usage").filter(|u| !u.is_null()).cloned(),
+        models: value
+            .get("usage")
+            .map(model_used)
+            .into_iter()
+            .flatten()
+            .collect(),
     }
+}
+
+/// The turn's tokens from `usage`. Codex does not name the model here (the session's chosen
+/// one stands in for it when the usage is recorded), and its `input_tokens` include the
+/// cached ones, which are counted apart.
+fn model_used(usage: &Value) -> Option<ModelUsage> {
+    usage.as_object()?;
+    let count = |key: &str| usage.get(key).and_then(Value::as_u64).unwrap_or(0);
+    let cached = count("cached_input_tokens");
+    Some(ModelUsage {
+        model: None,
+        tokens: Tokens {
+            input: count("input_tokens").saturating_sub(cached),
+            output: count("output_tokens"),
+            cache_read: cached,
+            cache_write: count("cache_write_input_tokens"),
+            reasoning: count("reasoning_output_tokens"),
+        },
+        cost_usd: None,
+    })
 }
 
 /// Codex's own retry notices: the turn goes on, so they must never read as its outcome.

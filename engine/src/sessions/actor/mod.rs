@@ -340,6 +340,9 @@ impl Actor {
                     }
                     let event = self.once_per_failure(event);
                     let ended = matches!(event, StreamEvent::TurnEnded { .. });
+                    if let StreamEvent::TurnEnded { models, .. } = &event {
+                        self.engine.record_turn_usage(&self.session, models).await;
+                    }
                     self.emit(event);
                     if ended {
                         self.turn_ended().await;

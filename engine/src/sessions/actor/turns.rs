@@ -134,6 +134,7 @@ impl Actor {
             duration_ms: None,
             num_turns: None,
             usage: None,
+            models: Vec::new(),
         });
         self.set_status(SessionStatus::Idle, None).await;
         // Boxed: starting the next message may come back here.
@@ -251,6 +252,7 @@ impl Actor {
                 duration_ms: None,
                 num_turns: None,
                 usage: None,
+                models: Vec::new(),
             });
             self.take_turn();
             self.permissions.clear();

@@ -1,0 +1,386 @@
+//! What an agent's turns used: tokens by kind and model, and what they cost — as the CLI
+//! reported it, or estimated from a price table per model where a CLI reports tokens only.
+
+use serde::{Deserialize, Serialize};
+
+/// Tokens of one model in one turn, by kind. `input` is the input not read from a cache:
+/// each CLI's report is brought to that one meaning (OpenAI's `input_tokens` include the
+/// cached ones, Anthropic's do not). `reasoning` is part of `output`, told apart where the CLI
+/// says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tokens {
+    #[serde(default)]
+    pub input: u64,
+    #[serde(default)]
+    pub output: u64,
+    #[serde(default)]
+    pub cache_read: u64,
+    #[serde(default)]
+    pub cache_write: u64,
+    #[serde(default)]
+    pub reasoning: u64,
+}
+
+impl Tokens {
+    /// Every token read or written (reasoning is counted within output).
+    pub fn total(&self) -> u64 {
+        self.input + self.output + self.cache_read + self.cache_write
+    }
+
+    pub fn add(&mut self, other: &Tokens) {
+        self.input += other.input;
+        self.output += other.output;
+        self.cache_read += other.cache_read;
+        self.cache_write += other.cache_write;
+        self.reasoning += other.reasoning;
+    }
+}
+
+/// What one model used in one turn, as the CLI reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelUsage {
+    /// The model as the CLI named it; `None` when the CLI does not say (Codex's
+    /// `turn.completed`): the session's chosen model is used then, if it has one.
+    #[serde(default)]
+    pub model: Option<String>,
+    pub tokens: Tokens,
+    /// The CLI's own cost in US dollars (Claude Code reports one per model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+}
+
+/// Where a recorded cost comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostSource {
+    /// The CLI said what it cost.
+    Reported,
+    /// Tokens priced by the price table.
+    Estimated,
+    /// Tokens of a model the price table has no price for (or no model named): no cost.
+    Unpriced,
+}
+
+impl CostSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostSource::Reported => "reported",
+            CostSource::Estimated => "estimated",
+            CostSource::Unpriced => "unpriced",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CostSource> {
+        match s {
+            "reported" => Some(CostSource::Reported),
+            "estimated" => Some(CostSource::Estimated),
+            "unpriced" => Some(CostSource::Unpriced),
+            _ => None,
+        }
+    }
+}
+
+/// US dollars per million tokens of a model, by kind; `model` is a pattern of its names
+/// (`*` matches any run of characters, case is ignored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Price {
+    pub model: String,
+    pub input: f64,
+    pub output: f64,
+    pub cache_read: f64,
+    pub cache_write: f64,
+}
+
+impl Price {
+    fn new(model: &str, input: f64, output: f64, cache_read: f64, cache_write: f64) -> Price {
+        Price {
+            model: model.into(),
+            input,
+            output,
+            cache_read,
+            cache_write,
+        }
+    }
+
+    /// What `tokens` cost at this price.
+    pub fn cost(&self, tokens: &Tokens) -> f64 {
+        let per_token = |n: u64, per_million: f64| n as f64 * per_million / 1_000_000.0;
+        per_token(tokens.input, self.input)
+            + per_token(tokens.output, self.output)
+            + per_token(tokens.cache_read, self.cache_read)
+            + per_token(tokens.cache_write, self.cache_write)
+    }
+}
+
+/// Prices per model, the first pattern that matches a model's name winning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceTable {
+    pub prices: Vec<Price>,
+}
+
+impl Default for PriceTable {
+    /// The list prices of the models the agents run by default (US dollars per million
+    /// tokens, December 2026; an estimate, labelled so wherever it is shown).
+    fn default() -> Self {
+        PriceTable {
+            prices: vec![
+                Price::new("*opus*", 5.0, 25.0, 0.5, 6.25),
+                Price::new("*sonnet*", 3.0, 15.0, 0.3, 3.75),
+                Price::new("*haiku*", 1.0, 5.0, 0.1, 1.25),
+                Price::new("gpt-5*mini*", 0.25, 2.0, 0.025, 0.0),
+                Price::new("gpt-5*nano*", 0.05, 0.4, 0.005, 0.0),
+                Price::new("gpt-5*", 1.25, 10.0, 0.125, 0.0),
+                Price::new("o4-mini*", 1.1, 4.4, 0.275, 0.0),
+                Price::new("gemini*flash-lite*", 0.1, 0.4, 0.025, 0.0),
+                Price::new("gemini*flash*", 0.3, 2.5, 0.075, 0.0),
+                Price::new("gemini*pro*", 1.25, 10.0, 0.31, 0.0),
+            ],
+        }
+    }
+}
+
+impl PriceTable {
+    /// The price of `model`: the first entry whose pattern matches its name.
+    pub fn price_of(&self, model: &str) -> Option<&Price> {
+        let model = model.to_ascii_lowercase();
+        self.prices
+            .iter()
+            .find(|p| wildcard_match(&p.model.to_ascii_lowercase(), &model))
+    }
+
+    /// What one model's use in a turn cost, and where that figure comes from: the CLI's
+    /// own when it reported one, else the table's estimate.
+    pub fn priced(&self, usage: &ModelUsage) -> (Option<f64>, CostSource) {
+        if let Some(cost) = usage.cost_usd {
+            return (Some(cost), CostSource::Reported);
+        }
+        match usage.model.as_deref().and_then(|m| self.price_of(m)) {
+            Some(price) => (Some(price.cost(&usage.tokens)), CostSource::Estimated),
+            None => (None, CostSource::Unpriced),
+        }
+    }
+}
+
+/// One model's use in one turn, recorded: what the usage rows of the store hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TurnUsage {
+    pub model: Option<String>,
+    pub tokens: Tokens,
+    pub cost_usd: Option<f64>,
+    pub source: CostSource,
+    /// Unix milliseconds.
+    pub at: i64,
+}
+
+/// A sum of recorded usage: a session's, an attempt's, a task's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct UsageTotal {
+    pub tokens: Tokens,
+    /// The sum of the costs that are known.
+    pub cost_usd: f64,
+    /// Part of the cost is the price table's estimate.
+    pub estimated: bool,
+    /// Some tokens have no price: the cost leaves them out.
+    pub unpriced: bool,
+}
+
+impl UsageTotal {
+    pub fn add(&mut self, usage: &TurnUsage) {
+        self.tokens.add(&usage.tokens);
+        self.cost_usd += usage.cost_usd.unwrap_or(0.0);
+        self.estimated |= usage.source == CostSource::Estimated;
+        self.unpriced |= usage.source == CostSource::Unpriced;
+    }
+
+    pub fn of<'a>(usages: impl IntoIterator<Item = &'a TurnUsage>) -> UsageTotal {
+        let mut total = UsageTotal::default();
+        for usage in usages {
+            total.add(usage);
+        }
+        total
+    }
+
+    /// Nothing recorded.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.total() == 0 && self.cost_usd == 0.0
+    }
+
+    /// "$0.05 · 12.5k tokens", with "(estimated)" when any of it is, and "+ unpriced" when
+    /// some tokens have no price.
+    pub fn label(&self) -> String {
+        let mut label = format!(
+            "{} · {} tokens",
+            dollars(self.cost_usd),
+            compact(self.tokens.total())
+        );
+        if self.estimated {
+            label.push_str(" (estimated)");
+        }
+        if self.unpriced {
+            label.push_str(" + unpriced tokens");
+        }
+        label
+    }
+}
+
+/// Whether `name` matches `pattern`, where `*` is any run of characters (a model's name is
+/// not a path: `anthropic/claude-opus` matches `*opus*`).
+fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty(); // no `*`: the whole name
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// Dollars with the cents a user reads: "$0.05", "$12.40", under a cent "<$0.01".
+pub fn dollars(usd: f64) -> String {
+    if usd > 0.0 && usd < 0.005 {
+        "<$0.01".into()
+    } else {
+        format!("${usd:.2}")
+    }
+}
+
+/// "950", "12.5k", "3.2M".
+pub fn compact(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1_000.0),
+        _ => format!("{:.1}M", n as f64 / 1_000_000.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usage(model: Option<&str>, tokens: Tokens, cost: Option<f64>) -> ModelUsage {
+        ModelUsage {
+            model: model.map(str::to_string),
+            tokens,
+            cost_usd: cost,
+        }
+    }
+
+    const MILLION_IN_AND_OUT: Tokens = Tokens {
+        input: 1_000_000,
+        output: 1_000_000,
+        cache_read: 0,
+        cache_write: 0,
+        reasoning: 0,
+    };
+
+    #[test]
+    fn a_reported_cost_is_kept_as_the_cli_said_it() {
+        let table = PriceTable::default();
+        let claude = usage(Some("claude-sonnet-4-5"), MILLION_IN_AND_OUT, Some(0.05));
+        assert_eq!(table.priced(&claude), (Some(0.05), CostSource::Reported));
+    }
+
+    #[test]
+    fn tokens_only_are_priced_by_the_first_matching_model() {
+        let table = PriceTable::default();
+        let (cost, source) = table.priced(&usage(Some("gpt-5-mini"), MILLION_IN_AND_OUT, None));
+        assert_eq!(source, CostSource::Estimated);
+        assert!((cost.unwrap() - 2.25).abs() < 1e-9, "{cost:?}");
+        let (cost, _) = table.priced(&usage(Some("GPT-5-Codex"), MILLION_IN_AND_OUT, None));
+        assert!((cost.unwrap() - 11.25).abs() < 1e-9, "{cost:?}");
+        let (cost, _) = table.priced(&usage(Some("gemini-3.8-flash"), MILLION_IN_AND_OUT, None));
+        assert!((cost.unwrap() - 2.8).abs() < 1e-9, "{cost:?}");
+    }
+
+    #[test]
+    fn patterns_match_whole_names_with_stars_for_any_run() {
+        assert!(wildcard_match("gpt-5*", "gpt-5-codex"));
+        assert!(wildcard_match("*opus*", "anthropic/claude-opus-4-5"));
+        assert!(wildcard_match("gemini*flash*", "gemini-3.8-flash"));
+        assert!(wildcard_match("o4-mini", "o4-mini"));
+        assert!(!wildcard_match("o4-mini", "o4-mini-high"));
+        assert!(!wildcard_match("gpt-5*", "xgpt-5"));
+        assert!(!wildcard_match("a*bc", "abc-b"));
+        assert!(wildcard_match("a*b*b", "abab"));
+        assert!(!wildcard_match("ab*ba", "aba"));
+    }
+
+    #[test]
+    fn cache_tokens_have_their_own_price() {
+        let price = Price::new("x", 3.0, 15.0, 0.3, 3.75);
+        let tokens = Tokens {
+            cache_read: 1_000_000,
+            cache_write: 2_000_000,
+            ..Tokens::default()
+        };
+        assert!((price.cost(&tokens) - 7.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_unknown_or_unnamed_model_is_unpriced() {
+        let table = PriceTable::default();
+        let unknown = usage(Some("llama-9"), MILLION_IN_AND_OUT, None);
+        assert_eq!(table.priced(&unknown), (None, CostSource::Unpriced));
+        let unnamed = usage(None, MILLION_IN_AND_OUT, None);
+        assert_eq!(table.priced(&unnamed), (None, CostSource::Unpriced));
+    }
+
+    #[test]
+    fn a_total_says_when_it_is_estimated_or_leaves_tokens_out() {
+        let row = |cost, source| TurnUsage {
+            model: None,
+            tokens: Tokens {
+                input: 600,
+                output: 400,
+                ..Tokens::default()
+            },
+            cost_usd: cost,
+            source,
+            at: 0,
+        };
+        let reported = UsageTotal::of(&[row(Some(0.05), CostSource::Reported)]);
+        assert_eq!(reported.label(), "$0.05 · 1.0k tokens");
+        let mixed = UsageTotal::of(&[
+            row(Some(0.05), CostSource::Reported),
+            row(Some(1.2), CostSource::Estimated),
+            row(None, CostSource::Unpriced),
+        ]);
+        assert_eq!(mixed.tokens.total(), 3_000);
+        assert_eq!(
+            mixed.label(),
+            "$1.25 · 3.0k tokens (estimated) + unpriced tokens"
+        );
+        assert!(UsageTotal::default().is_empty());
+    }
+
+    #[test]
+    fn amounts_read_as_a_person_writes_them() {
+        assert_eq!(dollars(0.0), "$0.00");
+        assert_eq!(dollars(0.001), "<$0.01");
+        assert_eq!(dollars(12.4), "$12.40");
+        assert_eq!(compact(950), "950");
+        assert_eq!(compact(12_480), "12.5k");
+        assert_eq!(compact(3_200_000), "3.2M");
+    }
+
+    #[test]
+    fn cost_sources_round_trip_through_their_names() {
+        for source in [
+            CostSource::Reported,
+            CostSource::Estimated,
+            CostSource::Unpriced,
+        ] {
+            assert_eq!(CostSource::parse(source.as_str()), Some(source));
+        }
+        assert_eq!(CostSource::parse("guessed"), None);
+    }
+}

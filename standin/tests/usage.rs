@@ -1,0 +1,130 @@
+//! What each turn used, recorded per model through the engine with the stand-in: Claude
+//! Code's own cost is kept as reported, Codex's tokens are priced from the session's model
+//! (estimated) or left unpriced when no model is named, and a task sums its attempts.
+
+mod common;
+
+use common::*;
+use model::usage::{CostSource, Tokens};
+use model::{AgentKind, RuntimeRequest, TaskDraft};
+
+impl Bench {
+    async fn attempt(
+        &self,
+        prompt: &str,
+        runtime: RuntimeRequest,
+    ) -> (model::Task, model::Session) {
+        let draft = TaskDraft {
+            title: "Counted".into(),
+            prompt: prompt.into(),
+            ..Default::default()
+        };
+        let task = self
+            .engine
+            .create_task(self.project.id, draft)
+            .await
+            .unwrap();
+        let session = started(
+            self.engine
+                .execute_task(self.project.id, task.id, runtime, None)
+                .await
+                .unwrap(),
+        );
+        self.until_ended(&session).await;
+        (task, session)
+    }
+}
+
+#[tokio::test]
+async fn claude_codes_cost_is_kept_as_it_reported_it() {
+    let b = bench().await;
+    let (task, session) = b
+        .attempt("REPLY counted", local(AgentKind::ClaudeCode))
+        .await;
+    let (total, turns) = b
+        .engine
+        .session_usage(b.project.id, session.id)
+        .await
+        .unwrap();
+    assert_eq!(turns.len(), 1, "{turns:?}");
+    assert_eq!(turns[0].model.as_deref(), Some("standin-claude"));
+    assert_eq!(turns[0].source, CostSource::Reported);
+    assert_eq!(turns[0].cost_usd, Some(0.0125));
+    assert_eq!(
+        total.tokens,
+        Tokens {
+            input: 100,
+            output: 10,
+            ..Tokens::default()
+        }
+    );
+    assert!(!total.estimated && !total.unpriced);
+    let per_task = b.engine.tasks_usage(b.project.id).await.unwrap();
+    assert_eq!(per_task[&task.id].cost_usd, 0.0125);
+}
+
+#[tokio::test]
+async fn codex_tokens_are_priced_from_the_sessions_model_or_left_unpriced() {
+    let b = bench().await;
+    let mut priced = local(AgentKind::Codex);
+    priced.selection.model = Some("gpt-5-mini".into());
+    let (_, session) = b.attempt("WRITE_FILE a.txt a", priced).await;
+    let (total, turns) = b
+        .engine
+        .session_usage(b.project.id, session.id)
+        .await
+        .unwrap();
+    assert_eq!(turns.len(), 1, "{turns:?}");
+    assert_eq!(turns[0].model.as_deref(), Some("gpt-5-mini"));
+    assert_eq!(turns[0].source, CostSource::Estimated);
+    // 100 input and 10 output tokens at $0.25 and $2 per million.
+    let cost = turns[0].cost_usd.unwrap();
+    assert!((cost - 0.000045).abs() < 1e-12, "{cost}");
+    assert!(total.estimated);
+
+    let (_, session) = b
+        .attempt("WRITE_FILE b.txt b", local(AgentKind::Codex))
+        .await;
+    let (total, turns) = b
+        .engine
+        .session_usage(b.project.id, session.id)
+        .await
+        .unwrap();
+    assert_eq!(turns[0].model, None);
+    assert_eq!(turns[0].source, CostSource::Unpriced);
+    assert_eq!(turns[0].cost_usd, None);
+    assert!(total.unpriced);
+    assert_eq!(total.tokens.total(), 110);
+}
+
+#[tokio::test]
+async fn a_task_sums_its_attempts() {
+    let b = bench().await;
+    let (task, first) = b
+        .attempt("REPLY nothing to do", local(AgentKind::ClaudeCode))
+        .await;
+    assert_eq!(
+        b.engine.task(b.project.id, task.id).await.unwrap().status,
+        model::TaskStatus::Fail
+    );
+    let retried = started(
+        b.engine
+            .retry_task(
+                b.project.id,
+                task.id,
+                "Try again.\nREPLY still nothing".into(),
+                local(AgentKind::ClaudeCode),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    b.until_ended(&retried).await;
+    let attempts = b.engine.task_usage(b.project.id, task.id).await.unwrap();
+    assert_eq!(attempts.len(), 2);
+    assert_eq!(attempts[&first.id].cost_usd, 0.0125);
+    assert_eq!(attempts[&retried.id].cost_usd, 0.0125);
+    let per_task = b.engine.tasks_usage(b.project.id).await.unwrap();
+    assert_eq!(per_task[&task.id].cost_usd, 0.025);
+    assert_eq!(per_task[&task.id].tokens.total(), 220);
+}
