@@ -178,6 +178,8 @@ pub struct UsageTotal {
     pub tokens: Tokens,
     /// The sum of the costs that are known.
     pub cost_usd: f64,
+    /// Some of it has a cost (reported or estimated).
+    pub priced: bool,
     /// Part of the cost is the price table's estimate.
     pub estimated: bool,
     /// Some tokens have no price: the cost leaves them out.
@@ -188,6 +190,7 @@ impl UsageTotal {
     pub fn add(&mut self, usage: &TurnUsage) {
         self.tokens.add(&usage.tokens);
         self.cost_usd += usage.cost_usd.unwrap_or(0.0);
+        self.priced |= usage.source != CostSource::Unpriced;
         self.estimated |= usage.source == CostSource::Estimated;
         self.unpriced |= usage.source == CostSource::Unpriced;
     }
@@ -200,19 +203,32 @@ impl UsageTotal {
         total
     }
 
+    /// The sum of totals (a task's, of its attempts').
+    pub fn sum<'a>(totals: impl IntoIterator<Item = &'a UsageTotal>) -> UsageTotal {
+        let mut sum = UsageTotal::default();
+        for total in totals {
+            sum.tokens.add(&total.tokens);
+            sum.cost_usd += total.cost_usd;
+            sum.priced |= total.priced;
+            sum.estimated |= total.estimated;
+            sum.unpriced |= total.unpriced;
+        }
+        sum
+    }
+
     /// Nothing recorded.
     pub fn is_empty(&self) -> bool {
         self.tokens.total() == 0 && self.cost_usd == 0.0
     }
 
-    /// "$0.05 · 12.5k tokens", with "(estimated)" when any of it is, and "+ unpriced" when
-    /// some tokens have no price.
+    /// "$0.05 · 12.5k tokens", with "(estimated)" when any of it is and "+ unpriced tokens"
+    /// when some tokens have no price; "110 tokens (no price for the model)" when none has.
     pub fn label(&self) -> String {
-        let mut label = format!(
-            "{} · {} tokens",
-            dollars(self.cost_usd),
-            compact(self.tokens.total())
-        );
+        let tokens = format!("{} tokens", compact(self.tokens.total()));
+        if !self.priced {
+            return format!("{tokens} (no price for the model)");
+        }
+        let mut label = format!("{} · {tokens}", dollars(self.cost_usd));
         if self.estimated {
             label.push_str(" (estimated)");
         }
@@ -263,124 +279,5 @@ pub fn compact(n: u64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn usage(model: Option<&str>, tokens: Tokens, cost: Option<f64>) -> ModelUsage {
-        ModelUsage {
-            model: model.map(str::to_string),
-            tokens,
-            cost_usd: cost,
-        }
-    }
-
-    const MILLION_IN_AND_OUT: Tokens = Tokens {
-        input: 1_000_000,
-        output: 1_000_000,
-        cache_read: 0,
-        cache_write: 0,
-        reasoning: 0,
-    };
-
-    #[test]
-    fn a_reported_cost_is_kept_as_the_cli_said_it() {
-        let table = PriceTable::default();
-        let claude = usage(Some("claude-sonnet-4-5"), MILLION_IN_AND_OUT, Some(0.05));
-        assert_eq!(table.priced(&claude), (Some(0.05), CostSource::Reported));
-    }
-
-    #[test]
-    fn tokens_only_are_priced_by_the_first_matching_model() {
-        let table = PriceTable::default();
-        let (cost, source) = table.priced(&usage(Some("gpt-5-mini"), MILLION_IN_AND_OUT, None));
-        assert_eq!(source, CostSource::Estimated);
-        assert!((cost.unwrap() - 2.25).abs() < 1e-9, "{cost:?}");
-        let (cost, _) = table.priced(&usage(Some("GPT-5-Codex"), MILLION_IN_AND_OUT, None));
-        assert!((cost.unwrap() - 11.25).abs() < 1e-9, "{cost:?}");
-        let (cost, _) = table.priced(&usage(Some("gemini-3.8-flash"), MILLION_IN_AND_OUT, None));
-        assert!((cost.unwrap() - 2.8).abs() < 1e-9, "{cost:?}");
-    }
-
-    #[test]
-    fn patterns_match_whole_names_with_stars_for_any_run() {
-        assert!(wildcard_match("gpt-5*", "gpt-5-codex"));
-        assert!(wildcard_match("*opus*", "anthropic/claude-opus-4-5"));
-        assert!(wildcard_match("gemini*flash*", "gemini-3.8-flash"));
-        assert!(wildcard_match("o4-mini", "o4-mini"));
-        assert!(!wildcard_match("o4-mini", "o4-mini-high"));
-        assert!(!wildcard_match("gpt-5*", "xgpt-5"));
-        assert!(!wildcard_match("a*bc", "abc-b"));
-        assert!(wildcard_match("a*b*b", "abab"));
-        assert!(!wildcard_match("ab*ba", "aba"));
-    }
-
-    #[test]
-    fn cache_tokens_have_their_own_price() {
-        let price = Price::new("x", 3.0, 15.0, 0.3, 3.75);
-        let tokens = Tokens {
-            cache_read: 1_000_000,
-            cache_write: 2_000_000,
-            ..Tokens::default()
-        };
-        assert!((price.cost(&tokens) - 7.8).abs() < 1e-9);
-    }
-
-    #[test]
-    fn an_unknown_or_unnamed_model_is_unpriced() {
-        let table = PriceTable::default();
-        let unknown = usage(Some("llama-9"), MILLION_IN_AND_OUT, None);
-        assert_eq!(table.priced(&unknown), (None, CostSource::Unpriced));
-        let unnamed = usage(None, MILLION_IN_AND_OUT, None);
-        assert_eq!(table.priced(&unnamed), (None, CostSource::Unpriced));
-    }
-
-    #[test]
-    fn a_total_says_when_it_is_estimated_or_leaves_tokens_out() {
-        let row = |cost, source| TurnUsage {
-            model: None,
-            tokens: Tokens {
-                input: 600,
-                output: 400,
-                ..Tokens::default()
-            },
-            cost_usd: cost,
-            source,
-            at: 0,
-        };
-        let reported = UsageTotal::of(&[row(Some(0.05), CostSource::Reported)]);
-        assert_eq!(reported.label(), "$0.05 · 1.0k tokens");
-        let mixed = UsageTotal::of(&[
-            row(Some(0.05), CostSource::Reported),
-            row(Some(1.2), CostSource::Estimated),
-            row(None, CostSource::Unpriced),
-        ]);
-        assert_eq!(mixed.tokens.total(), 3_000);
-        assert_eq!(
-            mixed.label(),
-            "$1.25 · 3.0k tokens (estimated) + unpriced tokens"
-        );
-        assert!(UsageTotal::default().is_empty());
-    }
-
-    #[test]
-    fn amounts_read_as_a_person_writes_them() {
-        assert_eq!(dollars(0.0), "$0.00");
-        assert_eq!(dollars(0.001), "<$0.01");
-        assert_eq!(dollars(12.4), "$12.40");
-        assert_eq!(compact(950), "950");
-        assert_eq!(compact(12_480), "12.5k");
-        assert_eq!(compact(3_200_000), "3.2M");
-    }
-
-    #[test]
-    fn cost_sources_round_trip_through_their_names() {
-        for source in [
-            CostSource::Reported,
-            CostSource::Estimated,
-            CostSource::Unpriced,
-        ] {
-            assert_eq!(CostSource::parse(source.as_str()), Some(source));
-        }
-        assert_eq!(CostSource::parse("guessed"), None);
-    }
-}
+#[path = "usage_tests.rs"]
+mod tests;

@@ -58,7 +58,8 @@ async fn claude_codes_cost_is_kept_as_it_reported_it() {
             ..Tokens::default()
         }
     );
-    assert!(!total.estimated && !total.unpriced);
+    assert!(total.priced && !total.estimated && !total.unpriced);
+    assert_eq!(total.label(), "$0.01 · 110 tokens");
     let per_task = b.engine.tasks_usage(b.project.id).await.unwrap();
     assert_eq!(per_task[&task.id].cost_usd, 0.0125);
 }
@@ -93,8 +94,8 @@ async fn codex_tokens_are_priced_from_the_sessions_model_or_left_unpriced() {
     assert_eq!(turns[0].model, None);
     assert_eq!(turns[0].source, CostSource::Unpriced);
     assert_eq!(turns[0].cost_usd, None);
-    assert!(total.unpriced);
-    assert_eq!(total.tokens.total(), 110);
+    assert!(total.unpriced && !total.priced);
+    assert_eq!(total.label(), "110 tokens (no price for the model)");
 }
 
 #[tokio::test]

@@ -22,6 +22,8 @@ pub struct CardContent {
     pub fail_reason: Option<String>,
     /// The session of a task in progress (its card links to it).
     pub session: Option<SessionId>,
+    /// What its attempts used, as the card reads it ("$0.05 · 12.5k tokens").
+    pub usage: Option<String>,
 }
 
 impl From<&Task> for CardContent {
@@ -33,8 +35,23 @@ impl From<&Task> for CardContent {
             priority: task.priority,
             fail_reason: task.fail_reason.clone(),
             session: task.session_id,
+            usage: None,
         }
     }
+}
+
+/// The cards of `tasks`, each with what its attempts used.
+#[cfg(feature = "ssr")]
+fn cards_of<'a>(
+    tasks: impl Iterator<Item = &'a Task>,
+    usage: &std::collections::HashMap<TaskId, model::usage::UsageTotal>,
+) -> Vec<CardContent> {
+    tasks
+        .map(|task| CardContent {
+            usage: usage.get(&task.id).map(model::usage::UsageTotal::label),
+            ..CardContent::from(task)
+        })
+        .collect()
 }
 
 /// The board page in one round trip.
@@ -73,10 +90,8 @@ pub async fn get_board_page(project: ProjectId) -> Result<BoardPageData, AppErro
     let slots: Vec<TaskSlot> = tasks.iter().map(TaskSlot::from).collect();
     let first = model::board_window::first_cards(&slots);
     let by_id: std::collections::HashMap<TaskId, &Task> = tasks.iter().map(|t| (t.id, t)).collect();
-    let cards: Vec<CardContent> = first
-        .iter()
-        .filter_map(|id| by_id.get(id).map(|t| CardContent::from(*t)))
-        .collect();
+    let usage = engine.tasks_usage(project.id).await?;
+    let cards = cards_of(first.iter().filter_map(|id| by_id.get(id).copied()), &usage);
     let activity = engine.running_activity(&tasks).await?;
     let dependencies = engine.dependencies(project.id).await?;
     let shown: std::collections::HashSet<TaskId> = first.iter().copied().collect();
@@ -114,11 +129,8 @@ pub async fn get_board_cards(
     let engine = super::engine()?;
     let (project, all) = engine.board(project).await?;
     let wanted: std::collections::HashSet<TaskId> = tasks.iter().copied().collect();
-    let cards = all
-        .iter()
-        .filter(|t| wanted.contains(&t.id))
-        .map(CardContent::from)
-        .collect();
+    let usage = engine.tasks_usage(project.id).await?;
+    let cards = cards_of(all.iter().filter(|t| wanted.contains(&t.id)), &usage);
     let queue = engine
         .queue_plan(project.id)
         .await?

@@ -31,6 +31,8 @@ pub struct TaskPageData {
     /// For a task in progress: the last event of its session, which the live diff follows
     /// the stream from.
     pub live_after: Option<i64>,
+    /// What each attempt (session) used, those with usage recorded.
+    pub usage: Vec<(model::SessionId, model::usage::UsageTotal)>,
 }
 
 /// Starts a task (todo, blocked or fail) in its worktree with the request's runtime.
@@ -102,6 +104,11 @@ pub async fn get_task_review(
         dependencies: engine.dependencies(project).await?,
         queue_state,
         comments: engine.review_comments(project, task).await?,
+        usage: engine
+            .task_usage(project, task)
+            .await?
+            .into_iter()
+            .collect(),
         live_after,
     })
 }

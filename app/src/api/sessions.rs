@@ -34,6 +34,8 @@ pub struct SessionData {
     pub events: Vec<StoredEvent>,
     /// Older events remain in the store (`get_session_events` pages through them).
     pub has_earlier: bool,
+    /// What its turns used so far.
+    pub usage: model::usage::UsageTotal,
 }
 
 /// A page of a session's history.
@@ -66,12 +68,32 @@ pub async fn get_session(project: ProjectId, session: SessionId) -> Result<Sessi
     let (events, has_earlier) = engine
         .session_events_before(project, session.id, None, HISTORY_TAIL)
         .await?;
+    let (usage, _) = engine.session_usage(project, session.id).await?;
     Ok(SessionData {
         session,
         task,
         events,
         has_earlier,
+        usage,
     })
+}
+
+/// What a session's turns used: the total, and each model's use in each turn, oldest first.
+/// A turn's usage is recorded before its `turn_ended` event: a page that saw the event reads
+/// the turn here.
+#[server(endpoint = "get_session_usage", input = StrictJson)]
+pub async fn get_session_usage(
+    project: ProjectId,
+    session: SessionId,
+) -> Result<SessionUsage, AppError> {
+    let (total, turns) = super::engine()?.session_usage(project, session).await?;
+    Ok(SessionUsage { total, turns })
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionUsage {
+    pub total: model::usage::UsageTotal,
+    pub turns: Vec<model::usage::TurnUsage>,
 }
 
 /// The latest `limit` (at most [`HISTORY_PAGE`], the default) events of a session before

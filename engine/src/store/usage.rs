@@ -52,7 +52,8 @@ fn count_at(row: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
 /// The sums `total_from_row` reads, in its order.
 const TOTALS: &str = "SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens),
      SUM(cache_write_tokens), SUM(reasoning_tokens), COALESCE(SUM(cost_usd), 0),
-     MAX(cost_source = 'estimated'), MAX(cost_source = 'unpriced')";
+     MAX(cost_source != 'unpriced'), MAX(cost_source = 'estimated'),
+     MAX(cost_source = 'unpriced')";
 
 fn total_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<UsageTotal> {
     let n = |i: usize| count_at(row, first + i);
@@ -65,8 +66,9 @@ fn total_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<UsageTotal> {
             reasoning: n(4)?,
         },
         cost_usd: row.get(first + 5)?,
-        estimated: row.get::<_, Option<bool>>(first + 6)?.unwrap_or(false),
-        unpriced: row.get::<_, Option<bool>>(first + 7)?.unwrap_or(false),
+        priced: row.get::<_, Option<bool>>(first + 6)?.unwrap_or(false),
+        estimated: row.get::<_, Option<bool>>(first + 7)?.unwrap_or(false),
+        unpriced: row.get::<_, Option<bool>>(first + 8)?.unwrap_or(false),
     })
 }
 

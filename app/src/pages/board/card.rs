@@ -74,6 +74,9 @@ pub fn TaskCard(view: CardView, state: BoardState) -> impl IntoView {
                 </span>
                 <span class=format!("priority priority-{}", content.priority.as_str())
                     title="Priority">{content.priority.label()}</span>
+                {content.usage.clone().map(|usage| view! {
+                    <span class="card-usage" title="What its attempts used">{usage}</span>
+                })}
             </div>
             {body}
             <CardSchedule view=view.clone()/>

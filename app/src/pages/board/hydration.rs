@@ -79,6 +79,7 @@ fn read_card(card: &web_sys::Element) -> Option<CardContent> {
         session: card
             .get_attribute("data-session")
             .and_then(|s| s.parse().ok()),
+        usage: text(".card-usage"),
     })
 }
 
@@ -101,6 +102,7 @@ mod tests {
                 priority: Priority::High,
                 fail_reason: None,
                 session: None,
+                usage: Some("$0.05 · 1.0k tokens".into()),
             }],
             titles: Vec::new(),
             runtime: RuntimeSelection::default(),
@@ -116,6 +118,7 @@ mod tests {
         let encoded = BoardPageCodec::encode(&Ok(page())).unwrap();
         assert!(!encoded.contains("only the HTML"), "{encoded}");
         assert!(!encoded.contains("description"), "{encoded}");
+        assert!(!encoded.contains("tokens"), "{encoded}");
         // Everything else comes back as it was; the cards are read from the document.
         let decoded = BoardPageCodec::decode(&encoded).unwrap().unwrap();
         assert_eq!(

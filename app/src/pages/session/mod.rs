@@ -5,6 +5,7 @@ mod controls;
 mod live;
 mod rows;
 mod transcript;
+mod usage;
 mod view;
 mod window;
 
@@ -22,6 +23,7 @@ use leptos_router::params::Params;
 use live::Connection;
 use model::{Project, ProjectId, SessionId, SessionStatus};
 use rows::RowView;
+use usage::SessionUsageLine;
 use view::TranscriptView;
 
 #[derive(Params, Clone, Debug, PartialEq)]
@@ -74,6 +76,7 @@ fn SessionView(project: ProjectId, data: SessionData) -> impl IntoView {
         task,
         events,
         has_earlier,
+        usage,
     } = data;
     let connection = RwSignal::new(Connection::Connecting);
     let initial_status = session.status;
@@ -114,6 +117,7 @@ fn SessionView(project: ProjectId, data: SessionData) -> impl IntoView {
                     {task.map(|t| view! {
                         <p>"Task: "<a href=crate::paths::board_card(t.project_id, t.id)>{t.title}</a></p>
                     })}
+                    <SessionUsageLine project session=session.id initial=usage turns_ended=transcript.turns_ended/>
                 </div>
                 <div class="session-state">
                     <span id="session-status" class=move || format!("status-badge session-{}", status.get().as_str())>

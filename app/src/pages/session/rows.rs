@@ -53,7 +53,7 @@ fn render(row: &Row, ctx: Ctx) -> AnyView {
         Item::Permission { request_id, tool, input, description, options, state } => {
             view! { <PermissionCard request_id tool input description options state ctx seq/> }.erased()
         }
-        Item::TurnEnd { is_error, stopped, result, cost_usd, duration_ms } => {
+        Item::TurnEnd { is_error, stopped, result, cost_usd, duration_ms, tokens } => {
             let (label, class) = match (stopped, is_error) {
                 (true, _) => ("Turn stopped", "turn-end stopped"),
                 (false, true) => ("Turn failed", "turn-end failed"),
@@ -62,6 +62,9 @@ fn render(row: &Row, ctx: Ctx) -> AnyView {
             let mut parts = vec![label.to_string()];
             if let Some(cost) = cost_usd {
                 parts.push(format!("${cost:.4}"));
+            }
+            if tokens > 0 {
+                parts.push(format!("{} tokens", model::usage::compact(tokens)));
             }
             if let Some(ms) = duration_ms {
                 parts.push(format_duration_ms(ms));

@@ -56,6 +56,8 @@ pub enum Item {
         result: Option<String>,
         cost_usd: Option<f64>,
         duration_ms: Option<u64>,
+        /// Every token its models read and wrote, as the CLI reported them.
+        tokens: u64,
     },
     Error(String),
     Notice(String),
@@ -245,6 +247,7 @@ impl Transcript {
                 reason,
                 cost_usd,
                 duration_ms,
+                models,
                 ..
             } => {
                 self.close_text();
@@ -257,6 +260,7 @@ impl Transcript {
                     result: result.clone(),
                     cost_usd: *cost_usd,
                     duration_ms: *duration_ms,
+                    tokens: models.iter().map(|m| m.tokens.total()).sum(),
                 };
                 self.push(seq, item);
             }

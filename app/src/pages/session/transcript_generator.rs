@@ -72,7 +72,18 @@ fn event(rng: &mut Rng) -> StreamEvent {
             duration_ms: Some(5),
             num_turns: None,
             usage: None,
-            models: Vec::new(),
+            models: (rng.below(2) == 0)
+                .then(|| model::usage::ModelUsage {
+                    model: None,
+                    tokens: model::usage::Tokens {
+                        input: rng.below(100) as u64,
+                        output: 3,
+                        ..Default::default()
+                    },
+                    cost_usd: None,
+                })
+                .into_iter()
+                .collect(),
         },
         12 => StreamEvent::Error {
             message: words(rng),

@@ -178,6 +178,7 @@ fn reference_fold(events: &[StoredEvent], session_final: bool) -> Reference {
                 reason,
                 cost_usd,
                 duration_ms,
+                models,
                 ..
             } => {
                 close(&mut rows);
@@ -189,6 +190,7 @@ fn reference_fold(events: &[StoredEvent], session_final: bool) -> Reference {
                     result,
                     cost_usd,
                     duration_ms,
+                    tokens: models.iter().map(|m| m.tokens.total()).sum(),
                 };
                 rows.push((seq, item));
             }

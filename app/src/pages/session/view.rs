@@ -58,6 +58,8 @@ pub struct TranscriptView {
     /// Counts the live events after which the worktree's files may have changed: the live
     /// diff loads again on each.
     pub edits: RwSignal<u32>,
+    /// Counts the live turns that ended: what the session used is read again on each.
+    pub turns_ended: RwSignal<u32>,
 }
 
 impl TranscriptView {
@@ -93,6 +95,7 @@ impl TranscriptView {
             earlier: RwSignal::new(false),
             newer: RwSignal::new(0),
             edits: RwSignal::new(0),
+            turns_ended: RwSignal::new(0),
         };
         view.sync();
         view
@@ -125,6 +128,7 @@ impl TranscriptView {
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn push(&self, event: StoredEvent) {
         let may_change_files = event.event.may_change_files();
+        let turn_ended = matches!(event.event, model::StreamEvent::TurnEnded { .. });
         let applied = self
             .state
             .try_update_value(|s| {
@@ -139,6 +143,9 @@ impl TranscriptView {
             self.schedule_frame();
             if may_change_files {
                 self.edits.update(|n| *n = n.wrapping_add(1));
+            }
+            if turn_ended {
+                self.turns_ended.update(|n| *n = n.wrapping_add(1));
             }
         }
     }

@@ -26,6 +26,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params, use_query};
 use leptos_router::params::Params;
 pub(crate) use live_diff::LiveDiff;
+use model::usage::UsageTotal;
 use model::{Project, ProjectId, Session, TaskId, TaskStatus};
 
 #[derive(Params, Clone, Debug, PartialEq)]
@@ -89,6 +90,7 @@ fn TaskView(
         merge,
         comments,
         live_after,
+        usage,
     } = data;
     let task = review.task.clone();
     let status = task.status;
@@ -143,12 +145,20 @@ fn TaskView(
             <Dependencies task=task.clone() tasks dependencies queue_state changes/>
             <section class="attempts" aria-label="Attempts">
                 <h2>{format!("Attempts ({})", sessions.len())}</h2>
+                {(!usage.is_empty()).then(|| view! {
+                    <p class="task-usage" id="task-usage">
+                        "Used in all: "{UsageTotal::sum(usage.iter().map(|(_, u)| u)).label()}
+                    </p>
+                })}
                 {if sessions.is_empty() {
                     view! { <p class="empty">"Not started yet."</p> }.erased()
                 } else {
                     view! {
                         <ol class="attempt-list">
-                            {sessions.into_iter().map(|s| view! { <Attempt session=s/> }).collect_view()}
+                            {sessions.into_iter().map(|s| {
+                                let used = usage.iter().find(|(id, _)| *id == s.id).map(|(_, u)| *u);
+                                view! { <Attempt session=s used/> }
+                            }).collect_view()}
                         </ol>
                     }.erased()
                 }}
@@ -160,7 +170,11 @@ fn TaskView(
 }
 
 #[component]
-fn Attempt(session: Session) -> impl IntoView {
+fn Attempt(
+    session: Session,
+    /// What the attempt used, if any usage was recorded.
+    used: Option<UsageTotal>,
+) -> impl IntoView {
     let status = session.status;
     view! {
         <li class="attempt">
@@ -170,6 +184,7 @@ fn Attempt(session: Session) -> impl IntoView {
             " "
             <a href=crate::paths::session(session.project_id, session.id)>{format!("Session {}", session.id)}</a>
             <span class="muted">{format!(" · {} · {}", session.runtime.summary(), format_utc(session.created_at))}</span>
+            {used.map(|u| view! { <span class="attempt-usage">{format!(" · {}", u.label())}</span> })}
             {session.fail_reason.map(|r| view! { <span class="fail-reason">" — "{r}</span> })}
         </li>
     }
