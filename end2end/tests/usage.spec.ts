@@ -39,6 +39,8 @@ test("a session's usage grows with each live turn, without a reload", async ({ p
   await page.locator("#follow-up").press("Enter");
   await expect(page.locator("ol.transcript .turn-end")).toHaveCount(2);
   await expect(page.locator("#session-usage")).toContainText("220 tokens");
+  // Each turn shows its own cost and tokens, not the CLI's running total.
+  await expect(page.locator("ol.transcript .turn-end").nth(1)).toContainText("$0.0125 · 110 tokens");
 });
 
 test("a session's usage is not read through another project", async ({ request }) => {

@@ -4,17 +4,21 @@
 
 use crate::store::{self, now_ms};
 use crate::{Engine, EngineError, EngineResult};
-use model::usage::{ModelUsage, PriceTable, TurnUsage, UsageTotal};
+use model::usage::{ModelUsage, PriceTable, Tokens, TurnUsage, UsageTotal};
 use model::{ProjectId, Session, SessionId, TaskId};
 use std::collections::HashMap;
 
-/// One turn's usage priced: a model the CLI did not name is the session's chosen one.
+/// One turn's usage priced, against what the session's earlier turns recorded per model
+/// (`recorded`): a running total counts only what grew. A model the CLI did not name is the
+/// session's chosen one. Answers the turn's own figures (for its event) and the rows to store.
 pub fn priced_turn(
     session: &Session,
     models: &[ModelUsage],
+    recorded: &HashMap<Option<String>, (Tokens, f64)>,
     prices: &PriceTable,
     at: i64,
-) -> Vec<TurnUsage> {
+) -> (Vec<ModelUsage>, Vec<TurnUsage>) {
+    let none = (Tokens::default(), 0.0);
     models
         .iter()
         .map(|used| {
@@ -22,46 +26,62 @@ pub fn priced_turn(
                 .model
                 .clone()
                 .or_else(|| session.runtime.model().map(str::to_string));
-            let named = ModelUsage {
+            let (tokens, cost) = recorded.get(&model).unwrap_or(&none);
+            let share = used.turn_share(tokens, *cost);
+            let (cost_usd, source) = prices.priced(&ModelUsage {
                 model: model.clone(),
-                ..used.clone()
-            };
-            let (cost_usd, source) = prices.priced(&named);
-            TurnUsage {
+                ..share.clone()
+            });
+            let row = TurnUsage {
                 model,
-                tokens: used.tokens,
+                tokens: share.tokens,
                 cost_usd,
                 source,
                 at,
-            }
+            };
+            (share, row)
         })
-        .collect()
+        .unzip()
 }
 
 impl Engine {
-    /// Records what a turn of `session` used. A failure is logged, never the session's.
-    pub(crate) async fn record_turn_usage(&self, session: &Session, models: &[ModelUsage]) {
-        let rows = priced_turn(session, models, &PriceTable::default(), now_ms());
-        if rows.is_empty() {
-            return;
+    /// Records what a turn of `session` used, and answers the turn's own figures (a running
+    /// total less the earlier turns'). A failure is logged, never the session's: the figures
+    /// are then the CLI's as they came.
+    pub(crate) async fn record_turn_usage(
+        &self,
+        session: &Session,
+        models: Vec<ModelUsage>,
+    ) -> Vec<ModelUsage> {
+        if models.is_empty() {
+            return models;
         }
         let session = session.clone();
-        let agent = session.runtime.agent_label();
         let id = session.id;
-        let written = self
+        let reported = models.clone();
+        let recorded = self
             .db()
             .write(move |conn| {
                 let tx = conn.transaction()?;
+                let earlier = store::usage::sums_by_model(&tx, session.id)?;
+                let (shares, rows) = priced_turn(
+                    &session,
+                    &models,
+                    &earlier,
+                    &PriceTable::default(),
+                    now_ms(),
+                );
                 for row in &rows {
-                    store::usage::insert(&tx, &session, &agent, row)?;
+                    store::usage::insert(&tx, &session, row)?;
                 }
                 tx.commit()?;
-                Ok::<_, EngineError>(())
+                Ok::<_, EngineError>(shares)
             })
             .await;
-        if let Err(e) = written {
+        recorded.unwrap_or_else(|e| {
             tracing::warn!(session = %id, error = %e, "recording a turn's usage");
-        }
+            reported
+        })
     }
 
     /// Each attempt's (session's) usage of a task.
@@ -87,6 +107,13 @@ impl Engine {
             .await
     }
 
+    /// A session's total usage (the caller has the session: it is of its project).
+    pub async fn session_usage_total(&self, session: SessionId) -> EngineResult<UsageTotal> {
+        self.db()
+            .read(move |conn| Ok::<_, EngineError>(store::usage::session_total(conn, session)?))
+            .await
+    }
+
     /// A session's usage, total and per turn.
     pub async fn session_usage(
         &self,
@@ -102,5 +129,92 @@ impl Engine {
                 ))
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::usage::CostSource;
+
+    fn session(model: Option<&str>) -> Session {
+        let runtime = model::RuntimeSelection {
+            model: model.map(str::to_string),
+            ..Default::default()
+        };
+        Session {
+            id: SessionId(1),
+            project_id: ProjectId(1),
+            task_id: None,
+            status: model::SessionStatus::Idle,
+            runtime,
+            permission: model::PermissionPolicy::Ask,
+            agent_session_id: None,
+            cwd: "/".into(),
+            fail_reason: None,
+            exit_code: None,
+            exit_signal: None,
+            created_at: 0,
+            ended_at: None,
+            last_activity_at: None,
+        }
+    }
+
+    fn tokens(input: u64, output: u64) -> Tokens {
+        Tokens {
+            input,
+            output,
+            ..Tokens::default()
+        }
+    }
+
+    #[test]
+    fn a_running_total_is_priced_for_what_grew_under_the_sessions_model() {
+        let total = ModelUsage {
+            model: None,
+            tokens: tokens(3_000_000, 300_000),
+            cost_usd: None,
+            cumulative: true,
+        };
+        let recorded = HashMap::from([(
+            Some("gpt-5".to_string()),
+            (tokens(1_000_000, 100_000), 2.25),
+        )]);
+        let (shares, rows) = priced_turn(
+            &session(Some("gpt-5")),
+            &[total],
+            &recorded,
+            &PriceTable::default(),
+            7,
+        );
+        assert_eq!(shares[0].tokens, tokens(2_000_000, 200_000));
+        assert!(!shares[0].cumulative);
+        assert_eq!(rows[0].model.as_deref(), Some("gpt-5"));
+        assert_eq!(rows[0].source, CostSource::Estimated);
+        // 2M in at $1.25 and 200k out at $10 per million.
+        assert!((rows[0].cost_usd.unwrap() - 4.5).abs() < 1e-9);
+        assert_eq!(rows[0].at, 7);
+    }
+
+    #[test]
+    fn a_turns_own_figures_and_reported_cost_are_kept() {
+        let own = ModelUsage {
+            model: Some("claude-sonnet-4-5".into()),
+            tokens: tokens(100, 10),
+            cost_usd: Some(0.0125),
+            cumulative: false,
+        };
+        let recorded =
+            HashMap::from([(Some("claude-sonnet-4-5".to_string()), (tokens(50, 5), 1.0))]);
+        let (shares, rows) = priced_turn(
+            &session(None),
+            std::slice::from_ref(&own),
+            &recorded,
+            &PriceTable::default(),
+            0,
+        );
+        assert_eq!(shares, [own]);
+        assert_eq!(rows[0].cost_usd, Some(0.0125));
+        assert_eq!(rows[0].source, CostSource::Reported);
     }
 }

@@ -259,6 +259,7 @@ fn usage_is_read_per_model_from_the_prompt_answer() {
                 ..Tokens::default()
             },
             cost_usd: None,
+            cumulative: false,
         }]
     );
 }

@@ -194,7 +194,7 @@ fn turn_details_are_carried_over() {
     assert_eq!(*duration_ms, Some(219));
     assert_eq!(*num_turns, Some(1));
     assert_eq!(usage["input_tokens"], 12468);
-    // Per model, from `modelUsage`, with Claude Code's own cost.
+    // Per model, the turn's own (`model_usage_since_last_result`), with Claude Code's cost.
     assert_eq!(
         models,
         &[ModelUsage {
@@ -205,6 +205,7 @@ fn turn_details_are_carried_over() {
                 ..Tokens::default()
             },
             cost_usd: Some(0.050012),
+            cumulative: false,
         }]
     );
 
@@ -214,7 +215,8 @@ fn turn_details_are_carried_over() {
         Some(StreamEvent::TurnEnded { is_error: false, usage: Some(u), result: None, .. })
             if u["output_tokens"] == 7
     ));
-    // Tokens only, no model named: priced when recorded, from the session's model.
+    // Tokens only, no model named (priced when recorded, from the session's model), and the
+    // thread's running total.
     let Some(StreamEvent::TurnEnded { models, .. }) = codex.last() else {
         unreachable!()
     };
@@ -228,12 +230,42 @@ fn turn_details_are_carried_over() {
                 ..Tokens::default()
             },
             cost_usd: None,
+            cumulative: true,
         }]
     );
     let think = events("claude/claude_think.jsonl");
     assert!(think.contains(&StreamEvent::Reasoning {
         text: "The user wants a scripted answer.".into()
     }));
+}
+
+/// Claude Code's `modelUsage` and `total_cost_usd` are the process's running totals (a resumed
+/// session's too); each turn's own figures are in `model_usage_since_last_result`.
+#[test]
+fn each_turn_counts_its_own_usage() {
+    let per_turn = |rel: &str| -> Vec<(u64, Option<f64>, bool)> {
+        events(rel)
+            .iter()
+            .filter_map(|e| match e {
+                StreamEvent::TurnEnded { models, .. } => Some(models.clone()),
+                _ => None,
+            })
+            .flatten()
+            .map(|m| (m.tokens.input, m.cost_usd, m.cumulative))
+            .collect()
+    };
+    assert_eq!(
+        per_turn("claude/claude_resume.jsonl"),
+        [
+            (12473, Some(0.050032), false),
+            (12503, Some(0.050152), false)
+        ]
+    );
+    // Codex's second turn, resumed, reports both: the engine records what grew.
+    assert_eq!(
+        per_turn("codex/codex_resume.jsonl"),
+        [(9561, None, true), (19200, None, true)]
+    );
 }
 
 #[test]

@@ -430,6 +430,7 @@ mod tests {
                         ..Default::default()
                     },
                     cost_usd: Some(0.050012),
+                    cumulative: false,
                 }],
             },
             StreamEvent::Error {

@@ -22,6 +22,18 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    /// `self` less `earlier`, kind by kind; `None` when any kind went down (a count that
+    /// started again).
+    pub fn checked_sub(&self, earlier: &Tokens) -> Option<Tokens> {
+        Some(Tokens {
+            input: self.input.checked_sub(earlier.input)?,
+            output: self.output.checked_sub(earlier.output)?,
+            cache_read: self.cache_read.checked_sub(earlier.cache_read)?,
+            cache_write: self.cache_write.checked_sub(earlier.cache_write)?,
+            reasoning: self.reasoning.checked_sub(earlier.reasoning)?,
+        })
+    }
+
     /// Every token read or written (reasoning is counted within output).
     pub fn total(&self) -> u64 {
         self.input + self.output + self.cache_read + self.cache_write
@@ -37,7 +49,7 @@ impl Tokens {
 }
 
 /// What one model used in one turn, as the CLI reported it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelUsage {
     /// The model as the CLI named it; `None` when the CLI does not say (Codex's
     /// `turn.completed`): the session's chosen model is used then, if it has one.
@@ -47,6 +59,44 @@ pub struct ModelUsage {
     /// The CLI's own cost in US dollars (Claude Code reports one per model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<f64>,
+    /// The figures are the running total of the CLI's session, not this turn's (Codex's
+    /// `turn.completed`, Claude Code's `modelUsage`): the turn's share is what grew since
+    /// the turns recorded before ([`ModelUsage::turn_share`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cumulative: bool,
+}
+
+/// What a turn cost as its CLI reported it, model by model: `None` when no model's cost is
+/// known. (Claude Code's `total_cost_usd` is the process's running total, not the turn's.)
+pub fn reported_cost(models: &[ModelUsage]) -> Option<f64> {
+    models
+        .iter()
+        .filter_map(|m| m.cost_usd)
+        .fold(None, |sum, cost| Some(sum.unwrap_or(0.0) + cost))
+}
+
+impl ModelUsage {
+    /// This turn's own use, given what the session's earlier turns recorded for the model:
+    /// a running total less those; all of it when the total is smaller (the CLI started a
+    /// new count, e.g. a new thread).
+    pub fn turn_share(&self, recorded_tokens: &Tokens, recorded_cost: f64) -> ModelUsage {
+        let share = ModelUsage {
+            cumulative: false,
+            ..self.clone()
+        };
+        if !self.cumulative {
+            return share;
+        }
+        let cost_grew = self.cost_usd.is_none_or(|c| c >= recorded_cost);
+        match self.tokens.checked_sub(recorded_tokens) {
+            Some(tokens) if cost_grew => ModelUsage {
+                tokens,
+                cost_usd: self.cost_usd.map(|c| c - recorded_cost),
+                ..share
+            },
+            _ => share,
+        }
+    }
 }
 
 /// Where a recorded cost comes from.
@@ -271,9 +321,10 @@ pub fn dollars(usd: f64) -> String {
 
 /// "950", "12.5k", "3.2M".
 pub fn compact(n: u64) -> String {
+    // The bounds are where the rounded figure would reach the next unit ("1000.0k").
     match n {
         0..1_000 => n.to_string(),
-        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1_000.0),
+        1_000..999_950 => format!("{:.1}k", n as f64 / 1_000.0),
         _ => format!("{:.1}M", n as f64 / 1_000_000.0),
     }
 }

@@ -7,7 +7,37 @@ fn usage(model: Option<&str>, tokens: Tokens, cost: Option<f64>) -> ModelUsage {
         model: model.map(str::to_string),
         tokens,
         cost_usd: cost,
+        cumulative: false,
     }
+}
+
+#[test]
+fn a_running_total_gives_the_turn_what_grew_since_the_turns_recorded() {
+    let tokens = |input, output| Tokens {
+        input,
+        output,
+        ..Tokens::default()
+    };
+    let total = ModelUsage {
+        cumulative: true,
+        ..usage(Some("m"), tokens(41_027, 20), Some(0.164528))
+    };
+    let share = total.turn_share(&tokens(13_609, 7), 0.054576);
+    assert_eq!(share.tokens, tokens(27_418, 13));
+    assert!((share.cost_usd.unwrap() - 0.109952).abs() < 1e-12);
+    assert!(!share.cumulative);
+    // A count that started again (a new thread) is all this turn's.
+    let fresh = ModelUsage {
+        cumulative: true,
+        ..usage(None, tokens(100, 10), None)
+    };
+    assert_eq!(
+        fresh.turn_share(&tokens(200, 20), 0.0).tokens,
+        tokens(100, 10)
+    );
+    // A turn's own figures are kept as they are.
+    let own = usage(None, tokens(100, 10), Some(0.5));
+    assert_eq!(own.turn_share(&tokens(50, 5), 0.2), own);
 }
 
 const MILLION_IN_AND_OUT: Tokens = Tokens {
@@ -48,6 +78,19 @@ fn patterns_match_whole_names_with_stars_for_any_run() {
     assert!(!wildcard_match("a*bc", "abc-b"));
     assert!(wildcard_match("a*b*b", "abab"));
     assert!(!wildcard_match("ab*ba", "aba"));
+}
+
+#[test]
+fn a_turns_reported_cost_is_the_sum_of_its_models() {
+    let tokens = Tokens::default();
+    assert_eq!(reported_cost(&[]), None);
+    assert_eq!(reported_cost(&[usage(None, tokens, None)]), None);
+    let both = [
+        usage(None, tokens, Some(0.25)),
+        usage(None, tokens, Some(0.5)),
+        usage(None, tokens, None),
+    ];
+    assert_eq!(reported_cost(&both), Some(0.75));
 }
 
 #[test]
@@ -110,6 +153,8 @@ fn amounts_read_as_a_person_writes_them() {
     assert_eq!(compact(950), "950");
     assert_eq!(compact(12_480), "12.5k");
     assert_eq!(compact(3_200_000), "3.2M");
+    assert_eq!(compact(999_949), "999.9k");
+    assert_eq!(compact(999_950), "1.0M");
 }
 
 #[test]

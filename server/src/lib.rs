@@ -33,7 +33,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub fn without_transparent_huge_pages() -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes no pointers; it sets a flag on this process.
-    if unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0 {
+    // prctl is variadic and reads its arguments as unsigned longs.
+    let (on, unused): (libc::c_ulong, libc::c_ulong) = (1, 0);
+    if unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, on, unused, unused, unused) } != 0 {
         return Err(std::io::Error::last_os_error());
     }
     Ok(())
@@ -45,9 +47,8 @@ mod tests {
     fn transparent_huge_pages_are_off_after_the_call() {
         super::without_transparent_huge_pages().unwrap();
         // SAFETY: PR_GET_THP_DISABLE takes no pointers; it reads this process's flag.
-        assert_eq!(
-            unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) },
-            1
-        );
+        let unused: libc::c_ulong = 0;
+        let flag = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, unused, unused, unused, unused) };
+        assert_eq!(flag, 1);
     }
 }

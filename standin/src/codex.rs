@@ -121,10 +121,39 @@ pub fn run(exec: crate::argv::Exec) -> i32 {
         }
     }
     turn.message(&script.reply);
+    // Each turn uses 100 tokens in and 10 out; `turn.completed` reports the thread's running
+    // total, as the real CLI does after `exec resume`.
+    let turns = thread_turns(&thread_id);
     emit(
-        &json!({"type": "turn.completed", "usage": {"input_tokens": 100, "cached_input_tokens": 0, "output_tokens": 10}}),
+        &json!({"type": "turn.completed", "usage": {"input_tokens": 100 * turns,
+        "cached_input_tokens": 0, "output_tokens": 10 * turns}}),
     );
     0
+}
+
+/// The turns of `thread` so far, this one included. The real CLI keeps its threads under
+/// `~/.codex`; the stand-in keeps a count per thread beside the system's temporary files.
+fn thread_turns(thread: &str) -> u64 {
+    let name: String = thread
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let dir = std::env::temp_dir().join("devlog-standin-codex-threads");
+    let file = dir.join(name);
+    let turns = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .unwrap_or(0)
+        + 1;
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(&file, turns.to_string());
+    turns
 }
 
 /// Whether the working directory is inside a git work tree (a `.git` here or above).

@@ -1,12 +1,13 @@
 //! What each turn used, recorded per model through the engine with the stand-in: Claude
 //! Code's own cost is kept as reported, Codex's tokens are priced from the session's model
-//! (estimated) or left unpriced when no model is named, and a task sums its attempts.
+//! (estimated) or left unpriced when no model is named, a running total counts each turn once,
+//! and a task sums its attempts.
 
 mod common;
 
 use common::*;
 use model::usage::{CostSource, Tokens};
-use model::{AgentKind, RuntimeRequest, TaskDraft};
+use model::{AgentKind, RuntimeRequest, StreamEvent, TaskDraft};
 
 impl Bench {
     async fn attempt(
@@ -128,4 +129,40 @@ async fn a_task_sums_its_attempts() {
     let per_task = b.engine.tasks_usage(b.project.id).await.unwrap();
     assert_eq!(per_task[&task.id].cost_usd, 0.025);
     assert_eq!(per_task[&task.id].tokens.total(), 220);
+}
+
+#[tokio::test]
+async fn a_running_total_is_recorded_turn_by_turn() {
+    let b = bench().await;
+    // Claude Code reports each turn's own figures beside its running total; Codex only the
+    // thread's running total, again after `exec resume`.
+    for agent in [AgentKind::ClaudeCode, AgentKind::Codex] {
+        let session = b.begin(start(agent, "REPLY one")).await.unwrap();
+        b.wait_until(&session, |events| turns_ended(events) == 1)
+            .await;
+        b.send(session.id, "REPLY two".into()).await.unwrap();
+        b.wait_until(&session, |events| turns_ended(events) == 2)
+            .await;
+        let (total, turns) = b
+            .engine
+            .session_usage(b.project.id, session.id)
+            .await
+            .unwrap();
+        let counted: Vec<u64> = turns.iter().map(|t| t.tokens.total()).collect();
+        assert_eq!(counted, [110, 110], "{agent:?}: {turns:?}");
+        assert_eq!(total.tokens.total(), 220, "{agent:?}");
+        // The transcript's events carry the turn's own figures too.
+        let shown: Vec<u64> = b
+            .events(&session)
+            .await
+            .iter()
+            .filter_map(|e| match &e.event {
+                StreamEvent::TurnEnded { models, .. } => {
+                    Some(models.iter().map(|m| m.tokens.total()).sum())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shown, [110, 110], "{agent:?}");
+    }
 }

@@ -104,9 +104,7 @@ pub async fn get_task_review(
         dependencies: engine.dependencies(project).await?,
         queue_state,
         comments: engine.review_comments(project, task).await?,
-        usage: engine
-            .task_usage(project, task)
-            .await?
+        usage: super::or_nothing("the task's usage", engine.task_usage(project, task).await)
             .into_iter()
             .collect(),
         live_after,

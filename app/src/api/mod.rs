@@ -23,6 +23,16 @@ pub use sessions::*;
 pub use settings::*;
 pub use tasks::*;
 
+/// What a page shows beside its data, or nothing when it cannot be read: the page still
+/// loads (the reason is logged). For figures such as what the tasks used.
+#[cfg(feature = "ssr")]
+pub(crate) fn or_nothing<T: Default>(what: &str, read: engine::EngineResult<T>) -> T {
+    read.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "reading {what}");
+        T::default()
+    })
+}
+
 /// The engine, provided as context by the server for every request.
 #[cfg(feature = "ssr")]
 pub(crate) fn engine() -> Result<engine::Engine, crate::error::AppError> {

@@ -68,7 +68,10 @@ pub async fn get_session(project: ProjectId, session: SessionId) -> Result<Sessi
     let (events, has_earlier) = engine
         .session_events_before(project, session.id, None, HISTORY_TAIL)
         .await?;
-    let (usage, _) = engine.session_usage(project, session.id).await?;
+    let usage = super::or_nothing(
+        "the session's usage",
+        engine.session_usage_total(session.id).await,
+    );
     Ok(SessionData {
         session,
         task,

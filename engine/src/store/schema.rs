@@ -219,7 +219,8 @@ CREATE TABLE turn_usage (
     project_id         INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     session_id         INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
     task_id            INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
-    agent              TEXT NOT NULL,
+    agent              TEXT NOT NULL,  -- model::AgentKind's wire name
+    acp_agent          TEXT,           -- the declared ACP agent, for agent 'acp'
     model              TEXT,
     input_tokens       INTEGER NOT NULL,
     output_tokens      INTEGER NOT NULL,
@@ -232,7 +233,6 @@ CREATE TABLE turn_usage (
 );
 CREATE INDEX turn_usage_by_session ON turn_usage(session_id);
 CREATE INDEX turn_usage_by_task ON turn_usage(project_id, task_id);
-CREATE INDEX turn_usage_by_day ON turn_usage(project_id, at);
 "#;
 
 fn migrations() -> Migrations<'static> {

@@ -2,28 +2,24 @@
 //! and where that cost comes from. Rows outlive their task (its id is cleared) so a project's
 //! spending stays on record.
 
-use model::usage::{CostSource, TurnUsage, UsageTotal};
+use model::usage::{CostSource, Tokens, TurnUsage, UsageTotal};
 use model::{ProjectId, Session, SessionId, TaskId};
 use rusqlite::{Connection, Row, params};
 use std::collections::HashMap;
 
-pub fn insert(
-    conn: &Connection,
-    session: &Session,
-    agent: &str,
-    usage: &TurnUsage,
-) -> rusqlite::Result<()> {
+pub fn insert(conn: &Connection, session: &Session, usage: &TurnUsage) -> rusqlite::Result<()> {
     let t = &usage.tokens;
     conn.execute(
-        "INSERT INTO turn_usage (project_id, session_id, task_id, agent, model, input_tokens,
-             output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd,
-             cost_source, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO turn_usage (project_id, session_id, task_id, agent, acp_agent, model,
+             input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+             reasoning_tokens, cost_usd, cost_source, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             session.project_id.0,
             session.id.0,
             session.task_id.map(|t| t.0),
-            agent,
+            session.runtime.agent.as_str(),
+            session.runtime.acp_agent(),
             usage.model,
             count_to_sql(t.input),
             count_to_sql(t.output),
@@ -58,7 +54,7 @@ const TOTALS: &str = "SUM(input_tokens), SUM(output_tokens), SUM(cache_read_toke
 fn total_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<UsageTotal> {
     let n = |i: usize| count_at(row, first + i);
     Ok(UsageTotal {
-        tokens: model::usage::Tokens {
+        tokens: Tokens {
             input: n(0)?,
             output: n(1)?,
             cache_read: n(2)?,
@@ -70,6 +66,21 @@ fn total_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<UsageTotal> {
         estimated: row.get::<_, Option<bool>>(first + 7)?.unwrap_or(false),
         unpriced: row.get::<_, Option<bool>>(first + 8)?.unwrap_or(false),
     })
+}
+
+/// What a session's turns recorded so far, per model: the tokens and the known cost.
+pub fn sums_by_model(
+    conn: &Connection,
+    session: SessionId,
+) -> rusqlite::Result<HashMap<Option<String>, (Tokens, f64)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT model, {TOTALS} FROM turn_usage WHERE session_id = ?1 GROUP BY model"
+    ))?;
+    stmt.query_map([session.0], |row| {
+        let total = total_from_row(row, 1)?;
+        Ok((row.get(0)?, (total.tokens, total.cost_usd)))
+    })?
+    .collect()
 }
 
 /// Each session's total of one task (its attempts), sessions without usage left out.
@@ -123,7 +134,7 @@ pub fn of_session(conn: &Connection, session: SessionId) -> rusqlite::Result<Vec
         let source: String = row.get(7)?;
         Ok(TurnUsage {
             model: row.get(0)?,
-            tokens: model::usage::Tokens {
+            tokens: Tokens {
                 input: count_at(row, 1)?,
                 output: count_at(row, 2)?,
                 cache_read: count_at(row, 3)?,

@@ -39,7 +39,27 @@ async fn no_page_hydrates_an_error_of_a_discarded_render() {
     std::fs::write(worktree.join("new.txt"), "work\n").unwrap();
 
     let p = s.project.id;
+    let cwd = s.project.path.clone();
+    let session = s
+        .engine
+        .db()
+        .write(move |conn| {
+            engine::store::sessions::insert(
+                conn,
+                &engine::store::sessions::NewSession {
+                    project: p,
+                    task: None,
+                    runtime: &model::RuntimeSelection::default(),
+                    permission: model::PermissionPolicy::Ask,
+                    cwd: &cwd,
+                },
+            )
+            .map_err(engine::EngineError::from)
+        })
+        .await
+        .unwrap();
     for path in [
+        format!("/p/{p}/sessions/{}", session.id),
         format!("/p/{p}/board"),
         format!("/p/{p}/sessions"),
         format!("/p/{p}/settings"),

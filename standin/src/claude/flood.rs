@@ -53,6 +53,7 @@ mod tests {
             last_error: false,
             partial: false,
             typing: Duration::ZERO,
+            results: 0,
         };
         let text = script::flood_line(7);
         let fast: Value =

@@ -24,6 +24,8 @@ struct Session {
     partial: bool,
     /// Pause between two deltas (`TYPING`), for the rest of the turn.
     typing: Duration,
+    /// Turns this process ended: `modelUsage` is their running total, as the real CLI's is.
+    results: u32,
 }
 
 enum TurnEnd {
@@ -46,6 +48,7 @@ pub fn run(args: crate::argv::Claude) -> i32 {
         last_error: false,
         partial: args.include_partial_messages,
         typing: Duration::ZERO,
+        results: 0,
     };
     if !stream_input {
         // `claude -p -- "prompt"`: one turn, then exit.
@@ -234,13 +237,22 @@ impl Session {
 
     fn result(&mut self, text: &str, is_error: bool, terminal_reason: &str, started: Instant) {
         self.last_error = is_error;
+        self.results += 1;
+        // What each turn uses ($0.0125, 100 tokens in, 10 out): the turn's own figures in
+        // `model_usage_since_last_result`, the process's running total in `modelUsage` and
+        // `total_cost_usd`, as Claude Code reports them.
+        let used = |turns: u32| {
+            json!({self.model.as_str(): {"inputTokens": 100 * turns,
+            "outputTokens": 10 * turns, "cacheReadInputTokens": 0, "cacheCreationInputTokens": 0,
+            "costUSD": 0.0125 * f64::from(turns)}})
+        };
         emit(&json!({
             "type": "result", "subtype": "success", "is_error": is_error,
             "duration_ms": started.elapsed().as_millis() as u64, "duration_api_ms": 1, "num_turns": 1,
             "result": text, "stop_reason": "end_turn", "session_id": self.session_id,
-            "total_cost_usd": 0.0125, "usage": {"input_tokens": 100, "output_tokens": 10},
-            "modelUsage": {self.model.as_str(): {"inputTokens": 100, "outputTokens": 10,
-                "cacheReadInputTokens": 0, "cacheCreationInputTokens": 0, "costUSD": 0.0125}},
+            "total_cost_usd": 0.0125 * f64::from(self.results),
+            "usage": {"input_tokens": 100, "output_tokens": 10},
+            "modelUsage": used(self.results), "model_usage_since_last_result": used(1),
             "terminal_reason": terminal_reason, "uuid": id("uuid-"),
         }));
     }

@@ -5,8 +5,8 @@
 //! rendered only on the card they are open on.
 //!
 //! `hydration.rs` reads a card's content back from this markup: the `data-task-id`,
-//! `data-priority` and `data-session` attributes, `.card-title`, `.card-description` and
-//! `.fail-reason .reason`.
+//! `data-priority` and `data-session` attributes, `.card-title`, `.card-description`,
+//! `.fail-reason .reason` and `.card-usage`.
 
 use super::events::CardAction;
 use super::menu::MenuState;

@@ -109,7 +109,15 @@ impl BoardState {
                 None => slots.push(slot),
             });
         self.cards.update(|cards| {
-            cards.insert(task.id, CardContent::from(&task));
+            // A task carries no usage: the card keeps the one it has.
+            let usage = cards.get(&task.id).and_then(|c| c.usage.clone());
+            cards.insert(
+                task.id,
+                CardContent {
+                    usage,
+                    ..CardContent::from(&task)
+                },
+            );
         });
     }
 
@@ -293,6 +301,16 @@ impl BoardState {
         leptos::task::spawn_local(async move {
             if let Ok(task) = api::get_task(self.project, id).await {
                 self.upsert(task);
+            }
+            // A session that ended added to what the task used.
+            if let Ok(fresh) = api::get_board_cards(self.project, vec![id]).await {
+                self.cards.update(|cards| {
+                    for card in fresh.cards {
+                        if let Some(shown) = cards.get_mut(&card.id) {
+                            shown.usage = card.usage;
+                        }
+                    }
+                });
             }
             self.refresh_queue();
         });

@@ -258,7 +258,7 @@ impl Transcript {
                     is_error: *is_error,
                     stopped,
                     result: result.clone(),
-                    cost_usd: *cost_usd,
+                    cost_usd: model::usage::reported_cost(models).or(*cost_usd),
                     duration_ms: *duration_ms,
                     tokens: models.iter().map(|m| m.tokens.total()).sum(),
                 };

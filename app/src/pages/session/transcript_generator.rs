@@ -81,6 +81,7 @@ fn event(rng: &mut Rng) -> StreamEvent {
                         ..Default::default()
                     },
                     cost_usd: None,
+                    cumulative: false,
                 })
                 .into_iter()
                 .collect(),

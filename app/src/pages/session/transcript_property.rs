@@ -188,7 +188,7 @@ fn reference_fold(events: &[StoredEvent], session_final: bool) -> Reference {
                     is_error,
                     stopped,
                     result,
-                    cost_usd,
+                    cost_usd: model::usage::reported_cost(&models).or(cost_usd),
                     duration_ms,
                     tokens: models.iter().map(|m| m.tokens.total()).sum(),
                 };

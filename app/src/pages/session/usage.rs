@@ -35,7 +35,7 @@ pub fn SessionUsageLine(
         <p class="session-usage" id="session-usage">
             {move || {
                 let usage = usage.get();
-                if usage.is_empty() { "Nothing used yet".to_string() } else { format!("Used: {}", usage.label()) }
+                if usage.is_empty() { "No usage reported".to_string() } else { format!("Used: {}", usage.label()) }
             }}
         </p>
     }

@@ -43,17 +43,16 @@ pub fn describe(error: &acp::Error) -> String {
 
 /// What each model used in a prompt, from the `_meta.quota` of its answer (Gemini:
 /// `model_usage[]` with a `token_count` each; without it, the turn's `token_count` as one
-/// unnamed model). Tokens only: the cost is estimated when recorded.
+/// unnamed model): the prompt's own figures, tokens only (the cost is estimated when
+/// recorded). Gemini's thinking tokens are not in them: its estimate leaves them out.
 pub fn quota_models(quota: &Value) -> Vec<ModelUsage> {
     let tokens = |count: &Value| {
+        // Gemini CLI sends these two only (its prompt and candidates counts).
         let n = |key: &str| count.get(key).and_then(Value::as_u64).unwrap_or(0);
-        let cached = n("cached_input_tokens");
         Tokens {
-            input: n("input_tokens").saturating_sub(cached),
+            input: n("input_tokens"),
             output: n("output_tokens"),
-            cache_read: cached,
-            cache_write: 0,
-            reasoning: n("thoughts_tokens"),
+            ..Tokens::default()
         }
     };
     let named = quota
@@ -67,6 +66,7 @@ pub fn quota_models(quota: &Value) -> Vec<ModelUsage> {
                         model: m.get("model").and_then(Value::as_str).map(str::to_string),
                         tokens: tokens(m.get("token_count")?),
                         cost_usd: None,
+                        cumulative: false,
                     })
                 })
                 .collect::<Vec<_>>()
@@ -81,6 +81,7 @@ pub fn quota_models(quota: &Value) -> Vec<ModelUsage> {
             model: None,
             tokens: tokens(count),
             cost_usd: None,
+            cumulative: false,
         })
         .into_iter()
         .collect()

@@ -179,25 +179,36 @@ fn turn_ended(value: &Value) -> StreamEvent {
     }
 }
 
-/// What each model used, from `modelUsage` (tokens and Claude Code's own cost per model).
-/// A result without it but with `usage` counts as one unnamed model at the turn's cost.
+/// What each model used in this turn: `model_usage_since_last_result` (the turn's own, with
+/// Claude Code's cost), else `modelUsage` (the process's running total, marked so), else the
+/// turn's `usage` as one unnamed model (its `total_cost_usd` is a running total too: left out,
+/// the tokens are priced instead).
 fn models_used(value: &Value) -> Vec<ModelUsage> {
     let count = |v: &Value, key: &str| v.get(key).and_then(Value::as_u64).unwrap_or(0);
-    if let Some(per_model) = value.get("modelUsage").and_then(Value::as_object) {
-        return per_model
-            .iter()
-            .map(|(model, used)| ModelUsage {
-                model: Some(model.clone()),
-                tokens: Tokens {
-                    input: count(used, "inputTokens"),
-                    output: count(used, "outputTokens"),
-                    cache_read: count(used, "cacheReadInputTokens"),
-                    cache_write: count(used, "cacheCreationInputTokens"),
-                    reasoning: count(used, "thinkingTokens"),
-                },
-                cost_usd: used.get("costUSD").and_then(Value::as_f64),
-            })
-            .collect();
+    let per_model = |key: &str, cumulative: bool| {
+        value.get(key).and_then(Value::as_object).map(|models| {
+            models
+                .iter()
+                .map(|(model, used)| ModelUsage {
+                    model: Some(model.clone()),
+                    tokens: Tokens {
+                        input: count(used, "inputTokens"),
+                        output: count(used, "outputTokens"),
+                        cache_read: count(used, "cacheReadInputTokens"),
+                        cache_write: count(used, "cacheCreationInputTokens"),
+                        reasoning: count(used, "thinkingTokens"),
+                    },
+                    cost_usd: used.get("costUSD").and_then(Value::as_f64),
+                    cumulative,
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    if let Some(models) = per_model("model_usage_since_last_result", false) {
+        return models;
+    }
+    if let Some(models) = per_model("modelUsage", true) {
+        return models;
     }
     let Some(usage) = value.get("usage").filter(|u| u.is_object()) else {
         return Vec::new();
@@ -211,7 +222,8 @@ fn models_used(value: &Value) -> Vec<ModelUsage> {
             cache_write: count(usage, "cache_creation_input_tokens"),
             reasoning: 0,
         },
-        cost_usd: value.get("total_cost_usd").and_then(Value::as_f64),
+        cost_usd: None,
+        cumulative: false,
     }]
 }
 

@@ -85,9 +85,10 @@ fn turn_ended(is_error: bool, result: Option<String>, value: &Value) -> StreamEv
     }
 }
 
-/// The turn's tokens from `usage`. Codex does not name the model here (the session's chosen
-/// one stands in for it when the usage is recorded), and its `input_tokens` include the
-/// cached ones, which are counted apart.
+/// The thread's tokens from `usage`: a running total over the thread's turns (a resumed
+/// turn reports the earlier ones again), marked so. Codex does not name the model here (the
+/// session's chosen one stands in for it when the usage is recorded), and its
+/// `input_tokens` include the cached ones, which are counted apart.
 fn model_used(usage: &Value) -> Option<ModelUsage> {
     usage.as_object()?;
     let count = |key: &str| usage.get(key).and_then(Value::as_u64).unwrap_or(0);
@@ -102,6 +103,7 @@ fn model_used(usage: &Value) -> Option<ModelUsage> {
             reasoning: count("reasoning_output_tokens"),
         },
         cost_usd: None,
+        cumulative: true,
     })
 }
 

@@ -338,10 +338,11 @@ impl Actor {
                             .touch_files(self.id, self.session.cwd.clone(), touched)
                             .await;
                     }
-                    let event = self.once_per_failure(event);
+                    let mut event = self.once_per_failure(event);
                     let ended = matches!(event, StreamEvent::TurnEnded { .. });
-                    if let StreamEvent::TurnEnded { models, .. } = &event {
-                        self.engine.record_turn_usage(&self.session, models).await;
+                    if let StreamEvent::TurnEnded { models, .. } = &mut event {
+                        let reported = std::mem::take(models);
+                        *models = self.engine.record_turn_usage(&self.session, reported).await;
                     }
                     self.emit(event);
                     if ended {
