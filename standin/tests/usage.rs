@@ -6,33 +6,22 @@
 mod common;
 
 use common::*;
-use model::usage::{CostSource, Tokens};
-use model::{AgentKind, RuntimeRequest, StreamEvent, TaskDraft};
+use model::usage::{CostSource, Tokens, TurnUsage, UsageTotal};
+use model::{AgentKind, RuntimeRequest, Session, StreamEvent};
 
 impl Bench {
-    async fn attempt(
-        &self,
-        prompt: &str,
-        runtime: RuntimeRequest,
-    ) -> (model::Task, model::Session) {
-        let draft = TaskDraft {
-            title: "Counted".into(),
-            prompt: prompt.into(),
-            ..Default::default()
-        };
-        let task = self
-            .engine
-            .create_task(self.project.id, draft)
-            .await
-            .unwrap();
-        let session = started(
-            self.engine
-                .execute_task(self.project.id, task.id, runtime, None)
-                .await
-                .unwrap(),
-        );
+    /// A task's attempt with `runtime`, once it has ended.
+    async fn attempt(&self, prompt: &str, runtime: RuntimeRequest) -> (model::Task, Session) {
+        let (task, session) = self.run_task_with(prompt, runtime).await;
         self.until_ended(&session).await;
         (task, session)
+    }
+
+    async fn usage(&self, session: &Session) -> (UsageTotal, Vec<TurnUsage>) {
+        self.engine
+            .session_usage(self.project.id, session.id)
+            .await
+            .unwrap()
     }
 }
 
@@ -42,11 +31,7 @@ async fn claude_codes_cost_is_kept_as_it_reported_it() {
     let (task, session) = b
         .attempt("REPLY counted", local(AgentKind::ClaudeCode))
         .await;
-    let (total, turns) = b
-        .engine
-        .session_usage(b.project.id, session.id)
-        .await
-        .unwrap();
+    let (total, turns) = b.usage(&session).await;
     assert_eq!(turns.len(), 1, "{turns:?}");
     assert_eq!(turns[0].model.as_deref(), Some("standin-claude"));
     assert_eq!(turns[0].source, CostSource::Reported);
@@ -71,11 +56,7 @@ async fn codex_tokens_are_priced_from_the_sessions_model_or_left_unpriced() {
     let mut priced = local(AgentKind::Codex);
     priced.selection.model = Some("gpt-5-mini".into());
     let (_, session) = b.attempt("WRITE_FILE a.txt a", priced).await;
-    let (total, turns) = b
-        .engine
-        .session_usage(b.project.id, session.id)
-        .await
-        .unwrap();
+    let (total, turns) = b.usage(&session).await;
     assert_eq!(turns.len(), 1, "{turns:?}");
     assert_eq!(turns[0].model.as_deref(), Some("gpt-5-mini"));
     assert_eq!(turns[0].source, CostSource::Estimated);
@@ -87,11 +68,7 @@ async fn codex_tokens_are_priced_from_the_sessions_model_or_left_unpriced() {
     let (_, session) = b
         .attempt("WRITE_FILE b.txt b", local(AgentKind::Codex))
         .await;
-    let (total, turns) = b
-        .engine
-        .session_usage(b.project.id, session.id)
-        .await
-        .unwrap();
+    let (total, turns) = b.usage(&session).await;
     assert_eq!(turns[0].model, None);
     assert_eq!(turns[0].source, CostSource::Unpriced);
     assert_eq!(turns[0].cost_usd, None);
@@ -143,11 +120,7 @@ async fn a_running_total_is_recorded_turn_by_turn() {
         b.send(session.id, "REPLY two".into()).await.unwrap();
         b.wait_until(&session, |events| turns_ended(events) == 2)
             .await;
-        let (total, turns) = b
-            .engine
-            .session_usage(b.project.id, session.id)
-            .await
-            .unwrap();
+        let (total, turns) = b.usage(&session).await;
         let counted: Vec<u64> = turns.iter().map(|t| t.tokens.total()).collect();
         assert_eq!(counted, [110, 110], "{agent:?}: {turns:?}");
         assert_eq!(total.tokens.total(), 220, "{agent:?}");

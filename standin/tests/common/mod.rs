@@ -243,6 +243,16 @@ impl Bench {
 
     /// Creates a task with `prompt` as its instructions and starts it with Claude Code.
     pub async fn run_task(&self, prompt: &str) -> (model::Task, Session) {
+        self.run_task_with(prompt, local(AgentKind::ClaudeCode))
+            .await
+    }
+
+    /// Creates a task with `prompt` as its instructions and starts it with `runtime`.
+    pub async fn run_task_with(
+        &self,
+        prompt: &str,
+        runtime: RuntimeRequest,
+    ) -> (model::Task, Session) {
         let draft = TaskDraft {
             title: "t".into(),
             prompt: prompt.into(),
@@ -255,7 +265,7 @@ impl Bench {
             .unwrap();
         let outcome = self
             .engine
-            .execute_task(self.project.id, task.id, local(AgentKind::ClaudeCode), None)
+            .execute_task(self.project.id, task.id, runtime, None)
             .await
             .unwrap();
         (task, started(outcome))
