@@ -3,6 +3,19 @@
 
 pub use model::time::format_utc;
 
+/// Resolves after `duration`, on the browser's timer (the live streams' waits between tries).
+#[cfg(feature = "hydrate")]
+pub async fn sleep(duration: std::time::Duration) {
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = tx.send(());
+        },
+        duration,
+    );
+    let _ = rx.await;
+}
+
 /// "1.2 s", "350 ms", "2 min 5 s".
 pub fn format_duration_ms(ms: u64) -> String {
     match ms {

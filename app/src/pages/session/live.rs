@@ -35,22 +35,12 @@ pub fn follow(url: String, view: TranscriptView, connection: RwSignal<Connection
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{Connection, TranscriptView};
+    use crate::components::time::sleep;
     use futures::{FutureExt, StreamExt};
     use gloo_net::eventsource::{State, futures::EventSource};
     use leptos::prelude::*;
     use model::StoredEvent;
     use std::time::Duration;
-
-    async fn sleep(duration: Duration) {
-        let (tx, rx) = futures::channel::oneshot::channel::<()>();
-        set_timeout(
-            move || {
-                let _ = tx.send(());
-            },
-            duration,
-        );
-        let _ = rx.await;
-    }
 
     /// How often the connection's state is looked at while no message comes.
     const STATE_CHECK: Duration = Duration::from_millis(500);

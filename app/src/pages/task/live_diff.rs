@@ -91,21 +91,11 @@ pub fn follow_edits(url: String, after: i64, edits: RwSignal<u32>) {
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use crate::components::time::sleep;
     use futures::{FutureExt, StreamExt};
     use gloo_net::eventsource::futures::EventSource;
     use leptos::prelude::*;
     use std::time::Duration;
-
-    async fn sleep(duration: Duration) {
-        let (tx, rx) = futures::channel::oneshot::channel::<()>();
-        set_timeout(
-            move || {
-                let _ = tx.send(());
-            },
-            duration,
-        );
-        let _ = rx.await;
-    }
 
     /// How often a quiet stream checks that its page is still there.
     const ALIVE_CHECK: Duration = Duration::from_secs(1);
