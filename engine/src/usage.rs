@@ -97,13 +97,16 @@ impl Engine {
             .await
     }
 
-    /// Each task's usage across its attempts, for the board's cards.
+    /// The usage across its attempts of each of `tasks`, for their cards.
     pub async fn tasks_usage(
         &self,
         project: ProjectId,
+        tasks: Vec<TaskId>,
     ) -> EngineResult<HashMap<TaskId, UsageTotal>> {
         self.db()
-            .read(move |conn| Ok::<_, EngineError>(store::usage::totals_by_task(conn, project)?))
+            .read(move |conn| {
+                Ok::<_, EngineError>(store::usage::totals_by_task(conn, project, &tasks)?)
+            })
             .await
     }
 

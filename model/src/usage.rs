@@ -236,23 +236,8 @@ pub struct UsageTotal {
     pub unpriced: bool,
 }
 
+/// Rows are summed by the store (`engine::store::usage`); totals are summed here.
 impl UsageTotal {
-    pub fn add(&mut self, usage: &TurnUsage) {
-        self.tokens.add(&usage.tokens);
-        self.cost_usd += usage.cost_usd.unwrap_or(0.0);
-        self.priced |= usage.source != CostSource::Unpriced;
-        self.estimated |= usage.source == CostSource::Estimated;
-        self.unpriced |= usage.source == CostSource::Unpriced;
-    }
-
-    pub fn of<'a>(usages: impl IntoIterator<Item = &'a TurnUsage>) -> UsageTotal {
-        let mut total = UsageTotal::default();
-        for usage in usages {
-            total.add(usage);
-        }
-        total
-    }
-
     /// The sum of totals (a task's, of its attempts').
     pub fn sum<'a>(totals: impl IntoIterator<Item = &'a UsageTotal>) -> UsageTotal {
         let mut sum = UsageTotal::default();

@@ -115,31 +115,28 @@ fn an_unknown_or_unnamed_model_is_unpriced() {
 
 #[test]
 fn a_total_says_when_it_is_estimated_or_leaves_tokens_out() {
-    let row = |cost, source| TurnUsage {
-        model: None,
+    let total = |cost_usd, priced, estimated, unpriced| UsageTotal {
         tokens: Tokens {
             input: 600,
             output: 400,
             ..Tokens::default()
         },
-        cost_usd: cost,
-        source,
-        at: 0,
+        cost_usd,
+        priced,
+        estimated,
+        unpriced,
     };
-    let reported = UsageTotal::of(&[row(Some(0.05), CostSource::Reported)]);
+    let reported = total(0.05, true, false, false);
     assert_eq!(reported.label(), "$0.05 · 1.0k tokens");
-    let mixed = UsageTotal::of(&[
-        row(Some(0.05), CostSource::Reported),
-        row(Some(1.2), CostSource::Estimated),
-        row(None, CostSource::Unpriced),
-    ]);
+    let estimated = total(1.2, true, true, false);
+    let unpriced = total(0.0, false, false, true);
+    let mixed = UsageTotal::sum([&reported, &estimated, &unpriced]);
     assert_eq!(mixed.tokens.total(), 3_000);
     assert_eq!(
         mixed.label(),
         "$1.25 · 3.0k tokens (estimated) + unpriced tokens"
     );
     assert!(UsageTotal::default().is_empty());
-    let unpriced = UsageTotal::of(&[row(None, CostSource::Unpriced)]);
     assert_eq!(unpriced.label(), "1.0k tokens (no price for the model)");
     let both = UsageTotal::sum([&reported, &unpriced]);
     assert_eq!(both.label(), "$0.05 · 2.0k tokens + unpriced tokens");

@@ -46,8 +46,19 @@ async fn claude_codes_cost_is_kept_as_it_reported_it() {
     );
     assert!(total.priced && !total.estimated && !total.unpriced);
     assert_eq!(total.label(), "$0.01 · 110 tokens");
-    let per_task = b.engine.tasks_usage(b.project.id).await.unwrap();
+    let per_task = b
+        .engine
+        .tasks_usage(b.project.id, vec![task.id])
+        .await
+        .unwrap();
     assert_eq!(per_task[&task.id].cost_usd, 0.0125);
+    // Only the tasks asked for are summed.
+    let none = b
+        .engine
+        .tasks_usage(b.project.id, Vec::new())
+        .await
+        .unwrap();
+    assert!(none.is_empty());
 }
 
 #[tokio::test]
@@ -103,7 +114,11 @@ async fn a_task_sums_its_attempts() {
     assert_eq!(attempts.len(), 2);
     assert_eq!(attempts[&first.id].cost_usd, 0.0125);
     assert_eq!(attempts[&retried.id].cost_usd, 0.0125);
-    let per_task = b.engine.tasks_usage(b.project.id).await.unwrap();
+    let per_task = b
+        .engine
+        .tasks_usage(b.project.id, vec![task.id])
+        .await
+        .unwrap();
     assert_eq!(per_task[&task.id].cost_usd, 0.025);
     assert_eq!(per_task[&task.id].tokens.total(), 220);
 }

@@ -90,7 +90,8 @@ pub async fn get_board_page(project: ProjectId) -> Result<BoardPageData, AppErro
     let slots: Vec<TaskSlot> = tasks.iter().map(TaskSlot::from).collect();
     let first = model::board_window::first_cards(&slots);
     let by_id: std::collections::HashMap<TaskId, &Task> = tasks.iter().map(|t| (t.id, t)).collect();
-    let usage = super::or_nothing("the tasks' usage", engine.tasks_usage(project.id).await);
+    let usage = engine.tasks_usage(project.id, first.clone()).await;
+    let usage = super::or_nothing("the tasks' usage", usage);
     let cards = cards_of(first.iter().filter_map(|id| by_id.get(id).copied()), &usage);
     let activity = engine.running_activity(&tasks).await?;
     let dependencies = engine.dependencies(project.id).await?;
@@ -129,7 +130,8 @@ pub async fn get_board_cards(
     let engine = super::engine()?;
     let (project, all) = engine.board(project).await?;
     let wanted: std::collections::HashSet<TaskId> = tasks.iter().copied().collect();
-    let usage = super::or_nothing("the tasks' usage", engine.tasks_usage(project.id).await);
+    let usage = engine.tasks_usage(project.id, tasks).await;
+    let usage = super::or_nothing("the tasks' usage", usage);
     let cards = cards_of(all.iter().filter(|t| wanted.contains(&t.id)), &usage);
     let queue = engine
         .queue_plan(project.id)

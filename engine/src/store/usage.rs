@@ -99,16 +99,20 @@ pub fn totals_by_session(
     .collect()
 }
 
-/// Each task's total across its attempts, tasks without usage left out.
+/// The total across its attempts of each of `tasks`, those without usage left out.
 pub fn totals_by_task(
     conn: &Connection,
     project: ProjectId,
+    tasks: &[TaskId],
 ) -> rusqlite::Result<HashMap<TaskId, UsageTotal>> {
+    // The ids as one JSON array parameter: a board asks for hundreds at once.
+    let ids = serde_json::Value::from(tasks.iter().map(|t| t.0).collect::<Vec<_>>()).to_string();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT task_id, {TOTALS} FROM turn_usage
-         WHERE project_id = ?1 AND task_id IS NOT NULL GROUP BY task_id"
+         WHERE project_id = ?1 AND task_id IN (SELECT value FROM json_each(?2))
+         GROUP BY task_id"
     ))?;
-    stmt.query_map(params![project.0], |row| {
+    stmt.query_map(params![project.0, ids], |row| {
         Ok((TaskId(row.get(0)?), total_from_row(row, 1)?))
     })?
     .collect()
