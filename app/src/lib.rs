@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tasks/:task") view={Lazy::<routes::TaskRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/worktrees") view={Lazy::<routes::WorktreesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/locks") view={Lazy::<routes::LocksRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/usage") view={Lazy::<routes::UsageRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

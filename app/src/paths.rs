@@ -4,10 +4,14 @@
 //! [`SESSION_EVENTS_ROUTE`] and [`ACTIVITY_ROUTE`]; the tests below hold each builder to its
 //! pattern.
 
+use model::usage_report::{DayRange, ExportFormat};
 use model::{ProjectId, SessionId, TaskId};
 
 /// The server's route of a session's event stream (axum's syntax).
 pub const SESSION_EVENTS_ROUTE: &str = "/api/projects/{project}/sessions/{session}/events";
+/// The server's route of a project's usage export (axum's syntax): each recorded turn of a
+/// range, as a CSV or JSON download ([`usage_export`]).
+pub const USAGE_EXPORT_ROUTE: &str = "/api/projects/{project}/usage/export";
 /// The server's route of a project's activity stream (axum's syntax).
 pub const ACTIVITY_ROUTE: &str = "/api/projects/{project}/activity";
 
@@ -47,6 +51,26 @@ pub fn worktrees(project: ProjectId) -> String {
 
 pub fn locks(project: ProjectId) -> String {
     format!("/p/{project}/locks")
+}
+
+pub fn usage(project: ProjectId) -> String {
+    format!("/p/{project}/usage")
+}
+
+/// The Usage page of a range of days.
+pub fn usage_of(project: ProjectId, range: DayRange) -> String {
+    format!("/p/{project}/usage?from={}&to={}", range.from, range.to)
+}
+
+/// The download of a range's usage, `format` "csv" or "json".
+pub fn usage_export(project: ProjectId, range: DayRange, format: ExportFormat) -> String {
+    format!(
+        "{}?format={}&from={}&to={}",
+        USAGE_EXPORT_ROUTE.replace("{project}", &project.to_string()),
+        format.as_str(),
+        range.from,
+        range.to
+    )
 }
 
 pub fn session_events(project: ProjectId, session: SessionId) -> String {
@@ -94,6 +118,7 @@ mod tests {
             (settings(P), "/p/:project/settings"),
             (worktrees(P), "/p/:project/worktrees"),
             (locks(P), "/p/:project/locks"),
+            (usage(P), "/p/:project/usage"),
         ] {
             assert_eq!(pattern(path), route);
             let page = route.trim_start_matches(PROJECT_ROUTE);
@@ -113,5 +138,19 @@ mod tests {
             "/api/projects/7/sessions/8/events"
         );
         assert_eq!(activity(P), "/api/projects/7/activity");
+    }
+
+    #[test]
+    fn a_ranges_page_and_export_carry_its_days() {
+        let day = |d| model::time::Day::parse(d).unwrap();
+        let range = DayRange::new(day("2026-11-01"), day("2026-11-30")).unwrap();
+        assert_eq!(
+            usage_of(P, range),
+            "/p/7/usage?from=2026-11-01&to=2026-11-30"
+        );
+        assert_eq!(
+            usage_export(P, range, ExportFormat::Csv),
+            "/api/projects/7/usage/export?format=csv&from=2026-11-01&to=2026-11-30"
+        );
     }
 }

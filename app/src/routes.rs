@@ -47,3 +47,4 @@ lazy_page!(SettingsRoute, SettingsPage, of_project);
 lazy_page!(TaskRoute, TaskPage, of_project);
 lazy_page!(WorktreesRoute, WorktreesPage, of_project);
 lazy_page!(LocksRoute, LocksPage, of_project);
+lazy_page!(UsageRoute, UsagePage, of_project);

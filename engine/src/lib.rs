@@ -13,6 +13,7 @@ pub mod sessions;
 pub mod store;
 pub mod tasks;
 pub mod usage;
+pub mod usage_report;
 
 pub use config::EngineConfig;
 pub use error::{EngineError, EngineResult};

@@ -2,11 +2,27 @@
 //! `TurnEnded`'s `models`), priced — the CLI's own cost, else the price table's estimate —
 //! and summed per session, attempt and task.
 
-use crate::store::{self, now_ms};
+use crate::store::{self, StoreError, now_ms};
 use crate::{Engine, EngineError, EngineResult};
-use model::usage::{ModelUsage, PriceTable, Tokens, TurnUsage, UsageTotal};
+use model::prices::PriceTable;
+use model::usage::{ModelUsage, Tokens, TurnUsage, UsageTotal};
 use model::{ProjectId, Session, SessionId, TaskId};
 use std::collections::HashMap;
+
+/// The `project_settings` key of a project's own price table (JSON of [`PriceTable`]).
+const PRICES_KEY: &str = "prices";
+
+/// The price table of `project`: its own when it set one, else the defaults. A stored table
+/// that no longer reads (an older shape) is the defaults too, and says so in the log.
+fn prices_of(conn: &rusqlite::Connection, project: ProjectId) -> rusqlite::Result<PriceTable> {
+    let Some(json) = store::settings::get(conn, project, PRICES_KEY)? else {
+        return Ok(PriceTable::default());
+    };
+    Ok(serde_json::from_str(&json).unwrap_or_else(|e| {
+        tracing::warn!(%project, error = %e, "the stored price table does not read: using the defaults");
+        PriceTable::default()
+    }))
+}
 
 /// One turn's usage priced, against what the session's earlier turns recorded per model
 /// (`recorded`): a running total counts only what grew. A model the CLI did not name is the
@@ -64,13 +80,8 @@ impl Engine {
             .write(move |conn| {
                 let tx = conn.transaction()?;
                 let earlier = store::usage::sums_by_model(&tx, session.id)?;
-                let (shares, rows) = priced_turn(
-                    &session,
-                    &models,
-                    &earlier,
-                    &PriceTable::default(),
-                    now_ms(),
-                );
+                let prices = prices_of(&tx, session.project_id)?;
+                let (shares, rows) = priced_turn(&session, &models, &earlier, &prices, now_ms());
                 for row in &rows {
                     store::usage::insert(&tx, &session, row)?;
                 }
@@ -82,6 +93,35 @@ impl Engine {
             tracing::warn!(session = %id, error = %e, "recording a turn's usage");
             reported
         })
+    }
+
+    /// The prices that estimate the project's costs where a CLI reports tokens only.
+    pub async fn price_table(&self, project: ProjectId) -> EngineResult<PriceTable> {
+        self.project(project).await?;
+        self.db()
+            .read(move |conn| Ok::<_, EngineError>(prices_of(conn, project)?))
+            .await
+    }
+
+    /// Replaces the project's price table with the one `text` writes
+    /// ([`PriceTable::parse_text`]); a bad line is refused and the table kept. The turns
+    /// recorded before keep their cost.
+    pub async fn set_price_table(
+        &self,
+        project: ProjectId,
+        text: String,
+    ) -> EngineResult<PriceTable> {
+        let table = PriceTable::parse_text(&text)?;
+        let json = serde_json::to_string(&table)
+            .map_err(|e| EngineError::Store(StoreError::Corrupt(e.to_string())))?;
+        self.db()
+            .write(move |conn| {
+                store::projects::get(conn, project)?
+                    .ok_or_else(|| EngineError::NotFound(format!("project {project}")))?;
+                Ok::<_, EngineError>(store::settings::put(conn, project, PRICES_KEY, &json)?)
+            })
+            .await?;
+        Ok(table)
     }
 
     /// Each attempt's (session's) usage of a task.

@@ -29,6 +29,15 @@ impl AgentKind {
         }
     }
 
+    /// The agent as the user reads it, given the declared ACP agent an `Acp` one runs:
+    /// "Codex CLI", "ACP agent qwen".
+    pub fn label_with(self, acp_agent: Option<&str>) -> String {
+        match (self, crate::validation::non_blank(acp_agent)) {
+            (AgentKind::Acp, Some(name)) => format!("{} {name}", self.label()),
+            (agent, _) => agent.label().to_string(),
+        }
+    }
+
     /// The npm package that installs the CLI; a declared agent says how it is installed.
     pub fn npm_package(self) -> Option<&'static str> {
         match self {

@@ -12,6 +12,7 @@ pub mod declared;
 pub mod highlight;
 pub mod ids;
 pub mod merge;
+pub mod prices;
 pub mod project;
 pub mod review;
 pub mod runtime;
@@ -24,6 +25,7 @@ pub mod task;
 pub mod text;
 pub mod time;
 pub mod usage;
+pub mod usage_report;
 pub mod validation;
 pub mod wire;
 

@@ -305,10 +305,7 @@ impl RuntimeSelection {
 
     /// The agent as the user reads it: "Codex CLI", "ACP agent qwen".
     pub fn agent_label(&self) -> String {
-        match (self.agent, self.acp_agent()) {
-            (AgentKind::Acp, Some(name)) => format!("{} {name}", self.agent.label()),
-            (agent, _) => agent.label().to_string(),
-        }
+        self.agent.label_with(self.acp_agent())
     }
 
     /// What the user reads: "Bring your own key · Codex CLI · OpenAI · gpt-5", "Local CLI ·

@@ -49,6 +49,92 @@ pub fn format_stamp(ms: i64) -> String {
     )
 }
 
+/// A calendar day in UTC (as every time DevLog shows), as days since 1970-01-01; written
+/// and read as "2026-12-03".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(pub i64);
+
+const DAY_MS: i64 = 86_400_000;
+
+impl Day {
+    /// The day an instant (Unix milliseconds) falls on.
+    pub fn of_unix_ms(ms: i64) -> Day {
+        Day(ms.div_euclid(DAY_MS))
+    }
+
+    /// Its first millisecond.
+    pub fn start_ms(self) -> i64 {
+        self.0 * DAY_MS
+    }
+
+    /// The day `n` days later (earlier when negative).
+    pub fn plus(self, n: i64) -> Day {
+        Day(self.0 + n)
+    }
+
+    /// "2026-12-03": four-digit year, two-digit month and day, a real date.
+    pub fn parse(text: &str) -> Option<Day> {
+        let bytes = text.as_bytes();
+        let digits = |range: std::ops::Range<usize>| {
+            bytes[range.clone()]
+                .iter()
+                .all(u8::is_ascii_digit)
+                .then(|| text[range].parse::<u32>().ok())
+                .flatten()
+        };
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Day(days_from_civil(i64::from(year), month, day)))
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (y, m, d) = civil_from_days(self.0);
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Day, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Day::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a date YYYY-MM-DD")))
+    }
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Howard Hinnant's civil-to-days algorithm, the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -72,6 +158,56 @@ mod tests {
         assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00 UTC");
         assert_eq!(format_utc(1_795_759_080_600), "2026-11-27 05:58 UTC");
+    }
+
+    #[test]
+    fn days_read_back_what_they_write() {
+        for text in [
+            "1970-01-01",
+            "2000-02-29",
+            "2026-12-03",
+            "1999-12-31",
+            "2100-03-01",
+        ] {
+            let day = Day::parse(text).unwrap();
+            assert_eq!(day.to_string(), text);
+            assert_eq!(Day::of_unix_ms(day.start_ms()), day);
+        }
+        assert_eq!(Day::parse("1970-01-02"), Some(Day(1)));
+        assert_eq!(
+            Day::parse("2026-12-31").unwrap().plus(1).to_string(),
+            "2027-01-01"
+        );
+        assert_eq!(Day::of_unix_ms(1_795_759_080_600).to_string(), "2026-11-27");
+        assert_eq!(Day::of_unix_ms(-1).to_string(), "1969-12-31");
+    }
+
+    #[test]
+    fn days_refuse_what_is_not_a_date() {
+        for text in [
+            "",
+            "2026-1-03",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-02-29",
+            "1900-02-29",
+            "2026-04-31",
+            "2026-12-00",
+            "20261203",
+            "2026/12/03",
+            "+026-12-03",
+            "2026-12-03x",
+            "２０２６-12-03",
+        ] {
+            assert_eq!(Day::parse(text), None, "{text:?}");
+        }
+        assert!(serde_json::from_str::<Day>("\"2026-02-30\"").is_err());
+        assert_eq!(
+            serde_json::from_str::<Day>("\"2026-02-28\"")
+                .unwrap()
+                .to_string(),
+            "2026-02-28"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What an agent's turns used: tokens by kind and model, and what they cost — as the CLI
-//! reported it, or estimated from a price table per model where a CLI reports tokens only.
+//! reported it, or estimated from a price table per model where a CLI reports tokens only
+//! ([`crate::prices`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -130,87 +131,6 @@ impl CostSource {
     }
 }
 
-/// US dollars per million tokens of a model, by kind; `model` is a pattern of its names
-/// (`*` matches any run of characters, case is ignored).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Price {
-    pub model: String,
-    pub input: f64,
-    pub output: f64,
-    pub cache_read: f64,
-    pub cache_write: f64,
-}
-
-impl Price {
-    fn new(model: &str, input: f64, output: f64, cache_read: f64, cache_write: f64) -> Price {
-        Price {
-            model: model.into(),
-            input,
-            output,
-            cache_read,
-            cache_write,
-        }
-    }
-
-    /// What `tokens` cost at this price.
-    pub fn cost(&self, tokens: &Tokens) -> f64 {
-        let per_token = |n: u64, per_million: f64| n as f64 * per_million / 1_000_000.0;
-        per_token(tokens.input, self.input)
-            + per_token(tokens.output, self.output)
-            + per_token(tokens.cache_read, self.cache_read)
-            + per_token(tokens.cache_write, self.cache_write)
-    }
-}
-
-/// Prices per model, the first pattern that matches a model's name winning.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PriceTable {
-    pub prices: Vec<Price>,
-}
-
-impl Default for PriceTable {
-    /// The list prices of the models the agents run by default (US dollars per million
-    /// tokens, December 2026; an estimate, labelled so wherever it is shown).
-    fn default() -> Self {
-        PriceTable {
-            prices: vec![
-                Price::new("*opus*", 5.0, 25.0, 0.5, 6.25),
-                Price::new("*sonnet*", 3.0, 15.0, 0.3, 3.75),
-                Price::new("*haiku*", 1.0, 5.0, 0.1, 1.25),
-                Price::new("gpt-5*mini*", 0.25, 2.0, 0.025, 0.0),
-                Price::new("gpt-5*nano*", 0.05, 0.4, 0.005, 0.0),
-                Price::new("gpt-5*", 1.25, 10.0, 0.125, 0.0),
-                Price::new("o4-mini*", 1.1, 4.4, 0.275, 0.0),
-                Price::new("gemini*flash-lite*", 0.1, 0.4, 0.025, 0.0),
-                Price::new("gemini*flash*", 0.3, 2.5, 0.075, 0.0),
-                Price::new("gemini*pro*", 1.25, 10.0, 0.31, 0.0),
-            ],
-        }
-    }
-}
-
-impl PriceTable {
-    /// The price of `model`: the first entry whose pattern matches its name.
-    pub fn price_of(&self, model: &str) -> Option<&Price> {
-        let model = model.to_ascii_lowercase();
-        self.prices
-            .iter()
-            .find(|p| wildcard_match(&p.model.to_ascii_lowercase(), &model))
-    }
-
-    /// What one model's use in a turn cost, and where that figure comes from: the CLI's
-    /// own when it reported one, else the table's estimate.
-    pub fn priced(&self, usage: &ModelUsage) -> (Option<f64>, CostSource) {
-        if let Some(cost) = usage.cost_usd {
-            return (Some(cost), CostSource::Reported);
-        }
-        match usage.model.as_deref().and_then(|m| self.price_of(m)) {
-            Some(price) => (Some(price.cost(&usage.tokens)), CostSource::Estimated),
-            None => (None, CostSource::Unpriced),
-        }
-    }
-}
-
 /// One model's use in one turn, recorded: what the usage rows of the store hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TurnUsage {
@@ -272,27 +192,6 @@ impl UsageTotal {
         }
         label
     }
-}
-
-/// Whether `name` matches `pattern`, where `*` is any run of characters (a model's name is
-/// not a path: `anthropic/claude-opus` matches `*opus*`).
-fn wildcard_match(pattern: &str, name: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or_default();
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let parts: Vec<&str> = parts.collect();
-    let Some((last, middle)) = parts.split_last() else {
-        return rest.is_empty(); // no `*`: the whole name
-    };
-    for part in middle {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// Dollars with the cents a user reads: "$0.05", "$12.40", under a cent "<$0.01".

@@ -23,6 +23,9 @@ crate::wire_enum! {
         Line = "line",
         CopyFiles = "copy_files",
         SetupCommand = "setup_command",
+        DateFrom = "from",
+        DateTo = "to",
+        Prices = "prices",
     }
 }
 
@@ -44,6 +47,9 @@ impl Field {
             Field::Line => "Lines",
             Field::CopyFiles => "Files to copy",
             Field::SetupCommand => "Set-up command",
+            Field::DateFrom => "From",
+            Field::DateTo => "To",
+            Field::Prices => "Prices",
         }
     }
 }

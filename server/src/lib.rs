@@ -10,6 +10,7 @@ pub mod security;
 pub mod serve;
 pub mod site;
 pub mod sse;
+pub mod usage_export;
 
 pub use config::Config;
 pub use router::build_router;

@@ -2,7 +2,7 @@
 //! security, compression and error-status layers around them.
 
 use crate::site::SiteLayout;
-use crate::{activity, health, security, sse};
+use crate::{activity, health, security, sse, usage_export};
 use app::{App, shell};
 use axum::Router;
 use axum::http::{HeaderValue, Response, header};
@@ -77,6 +77,10 @@ pub fn build_router(engine: Engine, options: LeptosOptions, guard: security::Gua
         .route(
             app::paths::SESSION_EVENTS_ROUTE,
             get(sse::session_events).with_state(engine.clone()),
+        )
+        .route(
+            app::paths::USAGE_EXPORT_ROUTE,
+            get(usage_export::export_usage).with_state(engine.clone()),
         )
         .route(
             app::paths::ACTIVITY_ROUTE,

@@ -154,3 +154,75 @@ async fn a_running_total_is_recorded_turn_by_turn() {
         assert_eq!(shown, [110, 110], "{agent:?}");
     }
 }
+
+#[tokio::test]
+async fn a_projects_own_prices_estimate_the_turns_after_them() {
+    let b = bench().await;
+    let defaults = b.engine.price_table(b.project.id).await.unwrap();
+    assert_eq!(defaults, model::prices::PriceTable::default());
+    let refused = b
+        .engine
+        .set_price_table(b.project.id, "my-model, 1000, 0, 0\n".into())
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("line 1"), "{refused}");
+    assert_eq!(b.engine.price_table(b.project.id).await.unwrap(), defaults);
+
+    let table = b
+        .engine
+        .set_price_table(b.project.id, "# mine\nmy-model, 1000, 0, 0, 0".into())
+        .await
+        .unwrap();
+    assert_eq!(table.prices.len(), 1);
+    let mut runtime = local(AgentKind::Codex);
+    runtime.selection.model = Some("my-model".into());
+    let (_, session) = b.attempt("WRITE_FILE a.txt a", runtime).await;
+    let (_, turns) = b.usage(&session).await;
+    assert_eq!(turns[0].source, CostSource::Estimated);
+    // 100 input tokens at $1,000 per million.
+    assert!(
+        (turns[0].cost_usd.unwrap() - 0.1).abs() < 1e-12,
+        "{turns:?}"
+    );
+    // A model the project's table does not know is no longer priced by the defaults.
+    let mut other = local(AgentKind::Codex);
+    other.selection.model = Some("gpt-5-mini".into());
+    let (_, session) = b.attempt("WRITE_FILE b.txt b", other).await;
+    assert_eq!(b.usage(&session).await.1[0].source, CostSource::Unpriced);
+}
+
+#[tokio::test]
+async fn a_report_sums_the_projects_turns_by_day_agent_model_and_task() {
+    let b = bench().await;
+    let (claude, _) = b
+        .attempt("REPLY counted", local(AgentKind::ClaudeCode))
+        .await;
+    let mut priced = local(AgentKind::Codex);
+    priced.selection.model = Some("gpt-5-mini".into());
+    let (codex, _) = b.attempt("WRITE_FILE a.txt a", priced).await;
+    let today = b.engine.today();
+    let range = model::usage_report::DayRange::new(today.plus(-6), today).unwrap();
+    let report = b.engine.usage_report(b.project.id, range).await.unwrap();
+    assert_eq!(report.total.tokens.total(), 220);
+    assert!(report.total.estimated);
+    assert_eq!(report.days.len(), 7);
+    assert_eq!(report.days[6].0, today);
+    assert_eq!(report.days[6].1, report.total);
+    let agents: Vec<&str> = report.by_agent.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(agents, ["Claude Code", "Codex CLI"]);
+    let models: Vec<&str> = report.by_model.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(models, ["standin-claude", "gpt-5-mini"]);
+    let tasks: Vec<_> = report.top_tasks.iter().map(|t| t.task).collect();
+    assert_eq!(tasks, [claude.id, codex.id]);
+    let records = b.engine.usage_records(b.project.id, range).await.unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1].task_title.as_deref(), Some(codex.title.as_str()));
+    // A range without the turns has none of them.
+    let yesterday = model::usage_report::DayRange::new(today.plus(-1), today.plus(-1)).unwrap();
+    let empty = b
+        .engine
+        .usage_report(b.project.id, yesterday)
+        .await
+        .unwrap();
+    assert!(empty.total.is_empty() && empty.top_tasks.is_empty());
+}

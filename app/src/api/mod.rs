@@ -12,6 +12,7 @@ mod schedule;
 mod sessions;
 mod settings;
 mod tasks;
+mod usage;
 
 pub use board::*;
 pub use codec::{ArgsError, StrictJson, StrictJsonEncoding, decode_args};
@@ -22,6 +23,7 @@ pub use schedule::*;
 pub use sessions::*;
 pub use settings::*;
 pub use tasks::*;
+pub use usage::*;
 
 /// What a page shows beside its data, or nothing when it cannot be read: the page still
 /// loads (the reason is logged). For figures such as what the tasks used.

@@ -4,6 +4,7 @@
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
+use model::prices::PriceTable;
 use model::setup::WorktreeSetup;
 use model::{ConnectionReport, DeclaredAgent, ProjectId, RuntimeRequest, RuntimeSelection};
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,8 @@ pub struct SettingsData {
     /// The ACP agents this server declares, installed or not.
     pub agents: Vec<DeclaredAgent>,
     pub worktree_setup: WorktreeSetup,
+    /// What estimates a cost where a CLI reports tokens only.
+    pub prices: PriceTable,
 }
 
 #[server(endpoint = "get_settings", input = StrictJson)]
@@ -27,6 +30,7 @@ pub async fn get_settings(project: ProjectId) -> Result<SettingsData, AppError> 
         concurrency_limit: engine.concurrency_limit(project).await?,
         agents: engine.declared_agents(),
         worktree_setup: engine.worktree_setup(project).await?,
+        prices: engine.price_table(project).await?,
     })
 }
 
@@ -66,4 +70,12 @@ pub async fn save_worktree_setup(
     setup: WorktreeSetup,
 ) -> Result<WorktreeSetup, AppError> {
     Ok(super::engine()?.save_worktree_setup(project, setup).await?)
+}
+
+/// Replaces the project's price table with the one `text` writes, one model a line
+/// ("pattern, input, output, cache read, cache write", US$ per million tokens); a bad line is
+/// refused, naming it, and nothing changes. Turns recorded before keep their cost.
+#[server(endpoint = "save_prices", input = StrictJson)]
+pub async fn save_prices(project: ProjectId, text: String) -> Result<PriceTable, AppError> {
+    Ok(super::engine()?.set_price_table(project, text).await?)
 }

@@ -30,6 +30,7 @@ pub fn Nav(
                     <a href=crate::paths::sessions(id)>"Sessions"</a>
                     <a href=crate::paths::worktrees(id)>"Worktrees"</a>
                     <a href=crate::paths::locks(id)>"Locks"</a>
+                    <a href=crate::paths::usage(id)>"Usage"</a>
                     <a href=crate::paths::settings(id)>"Settings"</a>
                 })}
             </nav>

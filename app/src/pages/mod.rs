@@ -10,6 +10,7 @@ mod sessions;
 mod settings;
 mod snapshots;
 mod task;
+mod usage;
 mod worktrees;
 
 pub use board::BoardPage;
@@ -21,6 +22,7 @@ pub use session::SessionPage;
 pub use sessions::SessionsPage;
 pub use settings::SettingsPage;
 pub use task::TaskPage;
+pub use usage::UsagePage;
 pub use worktrees::WorktreesPage;
 
 use crate::components::Erase;

@@ -2,6 +2,7 @@
 //! and the CLI environment values stay in this tab's memory ([`RuntimeMemory`]).
 
 mod agent_fields;
+mod prices;
 mod worktree_setup;
 
 use crate::api::{self, SettingsData};
@@ -17,6 +18,7 @@ use model::{
     CliEnvVar, ConnectionReport, ExecutionMode, Project, ProjectId, Provider, RuntimeRequest,
     RuntimeSelection, Secret,
 };
+use prices::PricesForm;
 use worktree_setup::WorktreeSetupForm;
 
 #[component]
@@ -43,6 +45,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
         concurrency_limit,
         agents,
         worktree_setup,
+        prices,
     } = data;
     let draft = RwSignal::new(selection.clone());
     let saved = RwSignal::new(selection);
@@ -71,6 +74,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
             </form>
             <Scheduling project=project.id limit=concurrency_limit/>
             <WorktreeSetupForm project=project.id setup=worktree_setup/>
+            <PricesForm project=project.id prices/>
         </main>
     }
     .erased()

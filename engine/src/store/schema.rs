@@ -235,6 +235,9 @@ CREATE INDEX turn_usage_by_session ON turn_usage(session_id);
 CREATE INDEX turn_usage_by_task ON turn_usage(project_id, task_id);
 "#;
 
+/// Version 7: a project's usage by time, for the Usage page's ranges.
+const V7: &str = "CREATE INDEX turn_usage_by_time ON turn_usage(project_id, at);";
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -243,6 +246,7 @@ fn migrations() -> Migrations<'static> {
         M::up(V4),
         M::up(V5),
         M::up(V6),
+        M::up(V7),
     ])
 }
 

@@ -2,8 +2,10 @@
 //! and where that cost comes from. Rows outlive their task (its id is cleared) so a project's
 //! spending stays on record.
 
+use model::time::Day;
 use model::usage::{CostSource, Tokens, TurnUsage, UsageTotal};
-use model::{ProjectId, Session, SessionId, TaskId};
+use model::usage_report::{DayRange, TaskUsage, UNNAMED_MODEL, UsageRecord};
+use model::{AgentKind, ProjectId, Session, SessionId, TaskId};
 use rusqlite::{Connection, Row, params};
 use std::collections::HashMap;
 
@@ -52,15 +54,8 @@ const TOTALS: &str = "SUM(input_tokens), SUM(output_tokens), SUM(cache_read_toke
      MAX(cost_source = 'unpriced')";
 
 fn total_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<UsageTotal> {
-    let n = |i: usize| count_at(row, first + i);
     Ok(UsageTotal {
-        tokens: Tokens {
-            input: n(0)?,
-            output: n(1)?,
-            cache_read: n(2)?,
-            cache_write: n(3)?,
-            reasoning: n(4)?,
-        },
+        tokens: tokens_at(row, first)?,
         cost_usd: row.get(first + 5)?,
         priced: row.get::<_, Option<bool>>(first + 6)?.unwrap_or(false),
         estimated: row.get::<_, Option<bool>>(first + 7)?.unwrap_or(false),
@@ -127,6 +122,165 @@ pub fn session_total(conn: &Connection, session: SessionId) -> rusqlite::Result<
     )
 }
 
+/// A project's total in `range`.
+pub fn range_total(
+    conn: &Connection,
+    project: ProjectId,
+    range: DayRange,
+) -> rusqlite::Result<UsageTotal> {
+    let (from, to) = range.millis();
+    conn.query_row(
+        &format!("SELECT {TOTALS} FROM turn_usage WHERE project_id = ?1 AND at >= ?2 AND at < ?3"),
+        params![project.0, from, to],
+        |row| total_from_row(row, 0),
+    )
+}
+
+/// A project's total of each day in `range` that has usage, in order.
+pub fn totals_by_day(
+    conn: &Connection,
+    project: ProjectId,
+    range: DayRange,
+) -> rusqlite::Result<Vec<(Day, UsageTotal)>> {
+    let (from, to) = range.millis();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT at / 86400000 AS day, {TOTALS} FROM turn_usage
+         WHERE project_id = ?1 AND at >= ?2 AND at < ?3 GROUP BY day ORDER BY day"
+    ))?;
+    stmt.query_map(params![project.0, from, to], |row| {
+        Ok((Day(row.get(0)?), total_from_row(row, 1)?))
+    })?
+    .collect()
+}
+
+/// A project's total in `range` of each agent, named as the user reads it.
+pub fn totals_by_agent(
+    conn: &Connection,
+    project: ProjectId,
+    range: DayRange,
+) -> rusqlite::Result<Vec<(String, UsageTotal)>> {
+    let (from, to) = range.millis();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT agent, acp_agent, {TOTALS} FROM turn_usage
+         WHERE project_id = ?1 AND at >= ?2 AND at < ?3 GROUP BY agent, acp_agent"
+    ))?;
+    stmt.query_map(params![project.0, from, to], |row| {
+        Ok((agent_label(row, 0)?, total_from_row(row, 2)?))
+    })?
+    .collect()
+}
+
+/// A project's total in `range` of each model.
+pub fn totals_by_model(
+    conn: &Connection,
+    project: ProjectId,
+    range: DayRange,
+) -> rusqlite::Result<Vec<(String, UsageTotal)>> {
+    let (from, to) = range.millis();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT model, {TOTALS} FROM turn_usage
+         WHERE project_id = ?1 AND at >= ?2 AND at < ?3 GROUP BY model"
+    ))?;
+    stmt.query_map(params![project.0, from, to], |row| {
+        let model: Option<String> = row.get(0)?;
+        Ok((
+            model.unwrap_or_else(|| UNNAMED_MODEL.to_string()),
+            total_from_row(row, 1)?,
+        ))
+    })?
+    .collect()
+}
+
+/// The `limit` tasks of a project that cost the most in `range` (then used the most tokens),
+/// of those still on the board.
+pub fn costliest_tasks(
+    conn: &Connection,
+    project: ProjectId,
+    range: DayRange,
+    limit: usize,
+) -> rusqlite::Result<Vec<TaskUsage>> {
+    let (from, to) = range.millis();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT u.task_id, t.title, {TOTALS} FROM turn_usage u JOIN tasks t ON t.id = u.task_id
+         WHERE u.project_id = ?1 AND u.at >= ?2 AND u.at < ?3 GROUP BY u.task_id
+         ORDER BY COALESCE(SUM(u.cost_usd), 0) DESC,
+                  SUM(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens) DESC,
+                  u.task_id
+         LIMIT ?4"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    stmt.query_map(params![project.0, from, to, limit], |row| {
+        Ok(TaskUsage {
+            task: TaskId(row.get(0)?),
+            title: row.get(1)?,
+            total: total_from_row(row, 2)?,
+        })
+    })?
+    .collect()
+}
+
+/// Every row of a project in `range`, oldest first, with its task's title: the export.
+pub fn records(
+    conn: &Connection,
+    project: ProjectId,
+    range: DayRange,
+) -> rusqlite::Result<Vec<UsageRecord>> {
+    let (from, to) = range.millis();
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.agent, u.acp_agent, u.at, u.task_id, t.title, u.session_id, u.model,
+                input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+                reasoning_tokens, cost_usd, cost_source
+         FROM turn_usage u LEFT JOIN tasks t ON t.id = u.task_id
+         WHERE u.project_id = ?1 AND u.at >= ?2 AND u.at < ?3 ORDER BY u.id",
+    )?;
+    stmt.query_map(params![project.0, from, to], |row| {
+        Ok(UsageRecord {
+            agent: agent_label(row, 0)?,
+            at: row.get(2)?,
+            task: row.get::<_, Option<i64>>(3)?.map(TaskId),
+            task_title: row.get(4)?,
+            session: SessionId(row.get(5)?),
+            model: row.get(6)?,
+            tokens: tokens_at(row, 7)?,
+            cost_usd: row.get(12)?,
+            cost_source: cost_source_at(row, 13)?,
+        })
+    })?
+    .collect()
+}
+
+/// The agent of a row (its wire name at `i`, the declared ACP agent after it) as the user
+/// reads it; a name this build does not know is shown as stored.
+fn agent_label(row: &Row<'_>, i: usize) -> rusqlite::Result<String> {
+    let wire: String = row.get(i)?;
+    let acp_agent: Option<String> = row.get(i + 1)?;
+    Ok(match AgentKind::parse(&wire) {
+        Some(agent) => agent.label_with(acp_agent.as_deref()),
+        None => wire,
+    })
+}
+
+fn tokens_at(row: &Row<'_>, first: usize) -> rusqlite::Result<Tokens> {
+    Ok(Tokens {
+        input: count_at(row, first)?,
+        output: count_at(row, first + 1)?,
+        cache_read: count_at(row, first + 2)?,
+        cache_write: count_at(row, first + 3)?,
+        reasoning: count_at(row, first + 4)?,
+    })
+}
+
+fn cost_source_at(row: &Row<'_>, i: usize) -> rusqlite::Result<CostSource> {
+    let source: String = row.get(i)?;
+    CostSource::parse(&source).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown cost source {source:?}").into(),
+        )
+    })
+}
+
 /// The rows of one session, oldest first.
 pub fn of_session(conn: &Connection, session: SessionId) -> rusqlite::Result<Vec<TurnUsage>> {
     let mut stmt = conn.prepare_cached(
@@ -135,26 +289,17 @@ pub fn of_session(conn: &Connection, session: SessionId) -> rusqlite::Result<Vec
          FROM turn_usage WHERE session_id = ?1 ORDER BY id",
     )?;
     stmt.query_map([session.0], |row| {
-        let source: String = row.get(7)?;
         Ok(TurnUsage {
             model: row.get(0)?,
-            tokens: Tokens {
-                input: count_at(row, 1)?,
-                output: count_at(row, 2)?,
-                cache_read: count_at(row, 3)?,
-                cache_write: count_at(row, 4)?,
-                reasoning: count_at(row, 5)?,
-            },
+            tokens: tokens_at(row, 1)?,
             cost_usd: row.get(6)?,
-            source: CostSource::parse(&source).ok_or_else(|| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    7,
-                    rusqlite::types::Type::Text,
-                    format!("unknown cost source {source:?}").into(),
-                )
-            })?,
+            source: cost_source_at(row, 7)?,
             at: row.get(8)?,
         })
     })?
     .collect()
 }
+
+#[cfg(test)]
+#[path = "usage_tests.rs"]
+mod tests;

@@ -15,3 +15,4 @@ mod security;
 mod serve;
 mod sse;
 mod support;
+mod usage;

@@ -65,6 +65,7 @@ async fn no_page_hydrates_an_error_of_a_discarded_render() {
         format!("/p/{p}/settings"),
         format!("/p/{p}/worktrees"),
         format!("/p/{p}/locks"),
+        format!("/p/{p}/usage"),
         format!("/p/{p}/tasks/{}", s.task.id),
         "/".to_string(),
     ] {
