@@ -7,6 +7,8 @@ pub mod error;
 pub mod markdown;
 pub mod pages;
 pub mod paths;
+#[cfg(feature = "ssr")]
+pub mod report;
 mod routes;
 
 use leptos::prelude::*;

@@ -4,7 +4,9 @@
 //! [`SESSION_EVENTS_ROUTE`] and [`ACTIVITY_ROUTE`]; the tests below hold each builder to its
 //! pattern.
 
+use model::time::Day;
 use model::usage_report::{DayRange, ExportFormat};
+use model::work_report::Period;
 use model::{ProjectId, SessionId, TaskId};
 
 /// The server's route of a session's event stream (axum's syntax).
@@ -12,6 +14,9 @@ pub const SESSION_EVENTS_ROUTE: &str = "/api/projects/{project}/sessions/{sessio
 /// The server's route of a project's usage export (axum's syntax): each recorded turn of a
 /// range, as a CSV or JSON download ([`usage_export`]).
 pub const USAGE_EXPORT_ROUTE: &str = "/api/projects/{project}/usage/export";
+/// The server's route of a project's report of a day, a week or a month (axum's syntax): one
+/// self-contained HTML file to download ([`usage_report`]).
+pub const USAGE_REPORT_ROUTE: &str = "/api/projects/{project}/usage/report";
 /// The server's route of a project's activity stream (axum's syntax).
 pub const ACTIVITY_ROUTE: &str = "/api/projects/{project}/activity";
 
@@ -70,6 +75,15 @@ pub fn usage_export(project: ProjectId, range: DayRange, format: ExportFormat) -
         format.as_str(),
         range.from,
         range.to
+    )
+}
+
+/// The download of the report of the `period` that holds `day`.
+pub fn usage_report(project: ProjectId, period: Period, day: Day) -> String {
+    format!(
+        "{}?period={}&date={day}",
+        USAGE_REPORT_ROUTE.replace("{project}", &project.to_string()),
+        period.as_str()
     )
 }
 
@@ -151,6 +165,10 @@ mod tests {
         assert_eq!(
             usage_export(P, range, ExportFormat::Csv),
             "/api/projects/7/usage/export?format=csv&from=2026-11-01&to=2026-11-30"
+        );
+        assert_eq!(
+            usage_report(P, Period::Week, day("2026-11-30")),
+            "/api/projects/7/usage/report?period=week&date=2026-11-30"
         );
     }
 }

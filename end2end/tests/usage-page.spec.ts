@@ -69,6 +69,20 @@ test("the Usage page charts and totals the project's turns, and exports them", a
   const exported = JSON.parse(readFileSync((await json.path())!, "utf8"));
   expect(exported.project).toBe(project.id);
   expect(exported.records.map((r: any) => r.agent)).toEqual(["Claude Code", "Codex CLI"]);
+
+  // The week's report: one HTML file that opens on its own, offline.
+  const [report] = await Promise.all([page.waitForEvent("download"), page.locator("#report-week").click()]);
+  expect(report.suggestedFilename()).toMatch(new RegExp(`^devlog-report-${project.id}-week-\\d{4}-\\d\\d-\\d\\d\\.html$`));
+  const html = readFileSync((await report.path())!, "utf8");
+  expect(html).not.toContain("<script");
+  const offline = await page.context().newPage();
+  await offline.setContent(html);
+  await expect(offline.locator("h1")).toContainText("the week of");
+  await expect(offline.locator("body")).toContainText("2 task(s) worked on. Used: $0.01 · 220 tokens (estimated).");
+  await expect(offline.locator("tr", { hasText: "Codex's" })).toContainText("Review");
+  await expect(offline.locator("tr", { hasText: "Claude's" })).toContainText("Failed");
+  await expect(offline.locator(".counts li")).toHaveText(["1◉ in review", "0✓ done (merged)", "1✕ failed"]);
+  await offline.close();
 });
 
 test("a range is in the address, survives a reload, and a bad one says what to fix", async ({ page, request }) => {

@@ -14,6 +14,7 @@ pub mod store;
 pub mod tasks;
 pub mod usage;
 pub mod usage_report;
+pub mod work_report;
 
 pub use config::EngineConfig;
 pub use error::{EngineError, EngineResult};

@@ -28,6 +28,7 @@ pub mod usage;
 pub mod usage_report;
 pub mod validation;
 pub mod wire;
+pub mod work_report;
 
 pub use agent::{AgentKind, ForeignPolicy, PermissionAnswer, PermissionPolicy};
 pub use board::{BoardColumn, BoardCounts};

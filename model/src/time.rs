@@ -72,6 +72,23 @@ impl Day {
         Day(self.0 + n)
     }
 
+    /// 0 for a Monday … 6 for a Sunday (1970-01-01 was a Thursday).
+    pub fn weekday_from_monday(self) -> i64 {
+        (self.0 + 3).rem_euclid(7)
+    }
+
+    /// The first day of its month.
+    pub fn first_of_month(self) -> Day {
+        let (y, m, _) = civil_from_days(self.0);
+        Day(days_from_civil(y, m, 1))
+    }
+
+    /// How many days its month has.
+    pub fn days_in_its_month(self) -> i64 {
+        let (y, m, _) = civil_from_days(self.0);
+        i64::from(days_in_month(y, m))
+    }
+
     /// "2026-12-03": four-digit year, two-digit month and day, a real date.
     pub fn parse(text: &str) -> Option<Day> {
         let bytes = text.as_bytes();
@@ -86,7 +103,7 @@ impl Day {
             return None;
         }
         let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(i64::from(year), month) {
             return None;
         }
         Some(Day(days_from_civil(i64::from(year), month, day)))
@@ -114,8 +131,8 @@ impl<'de> serde::Deserialize<'de> for Day {
     }
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
-    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+fn days_in_month(year: i64, month: u32) -> u32 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     match month {
         2 if leap => 29,
         2 => 28,
@@ -180,6 +197,17 @@ mod tests {
         );
         assert_eq!(Day::of_unix_ms(1_795_759_080_600).to_string(), "2026-11-27");
         assert_eq!(Day::of_unix_ms(-1).to_string(), "1969-12-31");
+        assert_eq!(Day::parse("2026-12-03").unwrap().weekday_from_monday(), 3); // a Thursday
+        assert_eq!(Day::parse("2026-11-30").unwrap().weekday_from_monday(), 0);
+        assert_eq!(Day(-4).weekday_from_monday(), 6); // 1969-12-28, a Sunday
+        assert_eq!(
+            Day::parse("2026-12-31")
+                .unwrap()
+                .first_of_month()
+                .to_string(),
+            "2026-12-01"
+        );
+        assert_eq!(Day::parse("2100-02-10").unwrap().days_in_its_month(), 28);
     }
 
     #[test]

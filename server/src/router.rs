@@ -83,6 +83,10 @@ pub fn build_router(engine: Engine, options: LeptosOptions, guard: security::Gua
             get(usage_export::export_usage).with_state(engine.clone()),
         )
         .route(
+            app::paths::USAGE_REPORT_ROUTE,
+            get(usage_export::usage_report).with_state(engine.clone()),
+        )
+        .route(
             app::paths::ACTIVITY_ROUTE,
             get(activity::project_activity).with_state(engine),
         )

@@ -22,7 +22,7 @@ pub use session::SessionPage;
 pub use sessions::SessionsPage;
 pub use settings::SettingsPage;
 pub use task::TaskPage;
-pub use usage::UsagePage;
+pub use usage::{DailyChart, UsagePage};
 pub use worktrees::WorktreesPage;
 
 use crate::components::Erase;

@@ -123,3 +123,49 @@ async fn get_usage_answers_the_ranges_figures() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
     assert!(text.contains("is not a date"), "{text}");
 }
+
+#[tokio::test]
+async fn the_report_is_one_self_contained_html_file_of_its_period() {
+    let s = with_turns().await;
+    let url = format!("/api/projects/{}/usage/report", s.project.id);
+    let res = s
+        .router
+        .clone()
+        .oneshot(get(&format!("{url}?period=month"), None))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    let disposition = res.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains(&format!("devlog-report-{}-month-", s.project.id)),
+        "{disposition}"
+    );
+    let body = to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("1 task(s) worked on."), "{html}");
+    assert!(
+        html.contains("#1 Seed task") || html.contains("Seed task"),
+        "{html}"
+    );
+    assert!(html.contains("<svg") && html.contains("<style>"), "{html}");
+    // Nothing to fetch: no script, no stylesheet link, no image from the server.
+    for fetched in ["<script", "<link", "src="] {
+        assert!(!html.contains(fetched), "{fetched} in {html}");
+    }
+    for (query, expected) in [
+        ("?period=year", "not day, week or month"),
+        ("?date=2026-02-30", "not a date"),
+    ] {
+        let (status, body) = send(&s.router, get(&format!("{url}{query}"), None)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(body.contains(expected), "{query}: {body}");
+    }
+}

@@ -6,13 +6,14 @@ mod chart;
 use crate::api;
 use crate::components::Erase;
 use crate::pages::{Loading, loaded, page_data};
-use chart::DailyChart;
+pub use chart::DailyChart;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query;
 use leptos_router::params::Params;
 use model::usage::UsageTotal;
 use model::usage_report::{ExportFormat, TaskUsage, UsageReport};
+use model::work_report::Period;
 use model::{Project, ProjectId};
 
 #[derive(Params, Clone, Debug, PartialEq)]
@@ -95,6 +96,16 @@ fn ReportView(project: ProjectId, report: UsageReport) -> impl IntoView {
             {export(ExportFormat::Csv, "Export CSV")}
             {export(ExportFormat::Json, "Export JSON")}
             <span class="muted">"Each model's use in each turn of the range."</span>
+        </div>
+        <div class="actions" id="usage-reports">
+            <span>{format!("Report of {}: ", range.to)}</span>
+            {Period::ALL.map(|period| view! {
+                <a class="button" id=format!("report-{}", period.as_str()) download
+                    href=crate::paths::usage_report(project, period, range.to)>
+                    {match period { Period::Day => "the day", Period::Week => "its week", Period::Month => "its month" }}
+                </a>
+            })}
+            <span class="muted">"What was done (tasks reviewed, merged, failed), by which agent, at what cost: one HTML file."</span>
         </div>
         <div class="usage-tables">
             <TotalsTable id="usage-by-agent" caption="By agent" rows=by_agent/>
