@@ -2,6 +2,7 @@
 //! is tested without a browser.
 
 pub mod agents;
+pub mod attention;
 pub mod config;
 pub mod error;
 pub mod execution;

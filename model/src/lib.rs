@@ -5,6 +5,7 @@
 //! the server accepts.
 
 pub mod agent;
+pub mod attention;
 pub mod board;
 pub mod board_window;
 pub mod comment;

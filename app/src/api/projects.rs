@@ -46,6 +46,8 @@ pub async fn list_projects() -> Result<Vec<Project>, AppError> {
 pub struct ProjectFrame {
     pub project: Project,
     pub projects: Vec<Project>,
+    /// What waits for the user in the project: the tab's title counts it.
+    pub attention: model::attention::Attention,
 }
 
 #[server(endpoint = "get_project_frame", input = StrictJson)]
@@ -54,7 +56,15 @@ pub async fn get_project_frame(project: ProjectId) -> Result<ProjectFrame, AppEr
     Ok(ProjectFrame {
         project: engine.project(project).await?,
         projects: engine.list_projects().await?,
+        attention: engine.attention(project).await?,
     })
+}
+
+/// What waits for the user in the project: sessions asking for a permission, tasks in review,
+/// failed tasks — read again by every page of the project as its sessions move.
+#[server(endpoint = "get_attention", input = StrictJson)]
+pub async fn get_attention(project: ProjectId) -> Result<model::attention::Attention, AppError> {
+    Ok(super::engine()?.attention(project).await?)
 }
 
 #[server(endpoint = "get_project", input = StrictJson)]

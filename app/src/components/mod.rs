@@ -1,8 +1,10 @@
 //! Small building blocks shared by the pages.
 
+pub mod attention;
 mod erased;
 mod mutation;
 mod nav;
+pub mod notify;
 pub mod runtime;
 mod task_form;
 pub mod time;

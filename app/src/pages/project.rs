@@ -8,6 +8,7 @@
 use crate::api;
 use crate::components::Erase;
 use crate::components::Nav;
+use crate::components::attention::AttentionState;
 use crate::error::AppError;
 use crate::pages::{ErrorPanel, Loading, page_data};
 use leptos::prelude::*;
@@ -51,12 +52,16 @@ pub fn ProjectLayout() -> impl IntoView {
         <Suspense fallback=|| view! { <Loading what="the project"/> }>
             {move || Suspend::new(async move {
                 match frame.await {
-                    Ok(api::ProjectFrame { project, projects }) => {
+                    Ok(api::ProjectFrame { project, projects, attention }) => {
                         let name = project.name.clone();
                         let current = project.id;
+                        let attention = AttentionState::new(current, attention);
                         provide_context(CurrentProject(project));
+                        provide_context(attention);
                         view! {
-                            <Title formatter=move |page: String| format!("{page} · {name} · DevLog")/>
+                            <Title formatter=move |page: String| {
+                                attention.now.with(|now| now.title(&format!("{page} · {name} · DevLog")))
+                            }/>
                             <Nav projects current/>
                             <Outlet/>
                         }

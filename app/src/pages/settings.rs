@@ -2,6 +2,7 @@
 //! and the CLI environment values stay in this tab's memory ([`RuntimeMemory`]).
 
 mod agent_fields;
+mod notifications;
 mod prices;
 mod worktree_setup;
 
@@ -18,6 +19,7 @@ use model::{
     CliEnvVar, ConnectionReport, ExecutionMode, Project, ProjectId, Provider, RuntimeRequest,
     RuntimeSelection, Secret,
 };
+use notifications::NotificationsForm;
 use prices::PricesForm;
 use worktree_setup::WorktreeSetupForm;
 
@@ -75,6 +77,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
             <Scheduling project=project.id limit=concurrency_limit/>
             <WorktreeSetupForm project=project.id setup=worktree_setup/>
             <PricesForm project=project.id prices/>
+            <NotificationsForm/>
         </main>
     }
     .erased()
