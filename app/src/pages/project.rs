@@ -59,8 +59,11 @@ pub fn ProjectLayout() -> impl IntoView {
                         provide_context(CurrentProject(project));
                         provide_context(attention);
                         view! {
+                            // `try_`: the title may be asked for once a switch of project
+                            // has dropped this one's count.
                             <Title formatter=move |page: String| {
-                                attention.now.with(|now| now.title(&format!("{page} · {name} · DevLog")))
+                                let title = format!("{page} · {name} · DevLog");
+                                attention.now.try_with(|now| now.title(&title)).unwrap_or(title)
                             }/>
                             <Nav projects current/>
                             <Outlet/>
