@@ -1,11 +1,12 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, type BrowserContext, type Page } from "@playwright/test";
 import { api, localCli, newProject, newTask, openHydrated } from "./helpers";
 
 // Notifications are recorded by wrapping the browser's own Notification (the permission is the
 // context's, granted as a user would on the browser's prompt), and the tab is made hidden as
 // when the user is in another tab.
 
-test("the title counts what waits for you and a hidden tab is notified of each", async ({ page, request, context }) => {
+/** Grants notifications, as a user would on the browser's prompt, and records each shown. */
+async function recordNotifications(page: Page, context: BrowserContext) {
   await context.grantPermissions(["notifications"]);
   await page.addInitScript(() => {
     const Real = window.Notification;
@@ -18,6 +19,10 @@ test("the title counts what waits for you and a hidden tab is notified of each",
     }
     Object.defineProperty(window, "Notification", { value: Recorded, configurable: true });
   });
+}
+
+test("the title counts what waits for you and a hidden tab is notified of each", async ({ page, request, context }) => {
+  await recordNotifications(page, context);
   const project = await newProject(request, "attention-repo");
 
   // Off until asked for on a click in Settings; the browser is asked then, and it is kept.
@@ -69,18 +74,7 @@ test("the title counts what waits for you and a hidden tab is notified of each",
 });
 
 test("notifications turned off in Settings stay off, and the title still counts", async ({ page, request, context }) => {
-  await context.grantPermissions(["notifications"]);
-  await page.addInitScript(() => {
-    const Real = window.Notification;
-    const shown: string[] = ((window as any).__shown = []);
-    class Recorded extends Real {
-      constructor(title: string, options?: NotificationOptions) {
-        super(title, options);
-        shown.push(options?.body ?? "");
-      }
-    }
-    Object.defineProperty(window, "Notification", { value: Recorded, configurable: true });
-  });
+  await recordNotifications(page, context);
   const project = await newProject(request);
   await openHydrated(page, `/p/${project.id}/settings`);
   await page.locator("#notifications-on").click();

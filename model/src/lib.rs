@@ -25,6 +25,7 @@ pub mod stream;
 pub mod task;
 pub mod text;
 pub mod time;
+pub mod tool_input;
 pub mod usage;
 pub mod usage_report;
 pub mod validation;

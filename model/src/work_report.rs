@@ -104,35 +104,22 @@ mod tests {
 
     #[test]
     fn a_period_is_the_day_its_week_from_monday_or_its_month() {
-        // 2026-12-03 is a Thursday.
-        assert_eq!(
-            Period::Day.range_of(day("2026-12-03")),
-            range("2026-12-03", "2026-12-03")
-        );
-        assert_eq!(
-            Period::Week.range_of(day("2026-12-03")),
-            range("2026-11-30", "2026-12-06")
-        );
-        assert_eq!(
-            Period::Week.range_of(day("2026-11-30")),
-            range("2026-11-30", "2026-12-06")
-        );
-        assert_eq!(
-            Period::Week.range_of(day("2026-12-06")),
-            range("2026-11-30", "2026-12-06")
-        );
-        assert_eq!(
-            Period::Month.range_of(day("2026-12-03")),
-            range("2026-12-01", "2026-12-31")
-        );
-        assert_eq!(
-            Period::Month.range_of(day("2024-02-10")),
-            range("2024-02-01", "2024-02-29")
-        );
-        assert_eq!(
-            Period::Month.range_of(day("2026-02-28")),
-            range("2026-02-01", "2026-02-28")
-        );
+        // 2026-12-03 is a Thursday; 2024 is a leap year.
+        for (period, of, from, to) in [
+            (Period::Day, "2026-12-03", "2026-12-03", "2026-12-03"),
+            (Period::Week, "2026-12-03", "2026-11-30", "2026-12-06"),
+            (Period::Week, "2026-11-30", "2026-11-30", "2026-12-06"),
+            (Period::Week, "2026-12-06", "2026-11-30", "2026-12-06"),
+            (Period::Month, "2026-12-03", "2026-12-01", "2026-12-31"),
+            (Period::Month, "2024-02-10", "2024-02-01", "2024-02-29"),
+            (Period::Month, "2026-02-28", "2026-02-01", "2026-02-28"),
+        ] {
+            assert_eq!(
+                period.range_of(day(of)),
+                range(from, to),
+                "{period:?} of {of}"
+            );
+        }
     }
 
     #[test]

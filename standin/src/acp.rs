@@ -166,6 +166,16 @@ impl Agent {
                         eprintln!("{e}");
                     }
                 }
+                Step::EditFile { name, old, new } => {
+                    let path = std::env::current_dir().map(|d| d.join(&name)).unwrap_or_default();
+                    let diff = json!({"type": "diff", "path": path, "oldText": old, "newText": new});
+                    let input = json!({"file_path": name});
+                    if self.tool("edit", &format!("Editing {name}"), input, Some(diff))?
+                        && let Err(e) = script::edit_file(&name, &old, &new)
+                    {
+                        eprintln!("{e}");
+                    }
+                }
                 Step::Slow(ms) => self.wait(Some(Duration::from_millis(ms)))?,
                 Step::Hang => self.wait(None)?,
                 Step::Typing(_) => {}

@@ -66,6 +66,21 @@ pub fn run(exec: crate::argv::Exec) -> i32 {
                 turn.item(true, item);
                 turn.item(false, json!({"type": "command_execution", "command": cmd, "aggregated_output": "", "exit_code": 0, "status": "completed"}));
             }
+            Step::EditFile { name, old, new } => {
+                let path = std::env::current_dir()
+                    .map(|d| d.join(&name))
+                    .unwrap_or_default();
+                let changes = json!([{"path": path, "kind": "update"}]);
+                let status = if !turn.read_only && script::edit_file(&name, &old, &new).is_ok() {
+                    "completed"
+                } else {
+                    "failed"
+                };
+                turn.item(
+                    false,
+                    json!({"type": "file_change", "changes": changes, "status": status}),
+                );
+            }
             Step::WriteFile { name, content } => {
                 if turn.read_only {
                     turn.message(&format!("I can't write {name}: the sandbox is read-only."));

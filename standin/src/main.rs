@@ -13,6 +13,7 @@
 //! | `THINK` | a reasoning block |
 //! | `RUN_CMD cmd` | a shell tool call (not executed) and its result |
 //! | `WRITE_FILE name content` | writes `name` in the cwd through the CLI's file tool; Claude in ask mode asks permission first |
+//! | `EDIT_FILE name old => new` | replaces the first `old` in `name` with `new`, asking as a write does (Claude's `Edit`, an ACP `edit` with its diff) |
 //! | `ASK tool` | a permission request for `tool` (Claude); an allow must carry `updatedInput`, as Claude Code 2.1.197 demands |
 //! | `SLOW ms` | waits (Claude: an interrupt ends the wait) |
 //! | `HANG` | never ends the turn |

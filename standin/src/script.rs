@@ -12,6 +12,13 @@ pub enum Step {
         name: String,
         content: String,
     },
+    /// Replaces `old` with `new` in a file of the working directory (asking first, as a
+    /// write does): `EDIT_FILE a.txt old words => new words`.
+    EditFile {
+        name: String,
+        old: String,
+        new: String,
+    },
     Ask(String),
     Slow(u64),
     /// Claude with `--include-partial-messages`: this many ms between the deltas of each
@@ -57,6 +64,15 @@ pub fn parse(prompt: &str) -> Script {
                 steps.push(Step::WriteFile {
                     name: name.to_string(),
                     content: content.to_string(),
+                });
+            }
+            "EDIT_FILE" => {
+                let (name, change) = rest.split_once(' ').unwrap_or((rest, ""));
+                let (old, new) = change.split_once(" => ").unwrap_or((change, ""));
+                steps.push(Step::EditFile {
+                    name: name.to_string(),
+                    old: old.to_string(),
+                    new: new.to_string(),
                 });
             }
             "ASK" => steps.push(Step::Ask(rest.to_string())),
@@ -115,6 +131,22 @@ pub fn dump_env(path: &str) {
         .collect();
     let argv: Vec<String> = std::env::args().collect();
     let _ = std::fs::write(path, json!({ "argv": argv, "env": env }).to_string());
+}
+
+/// Replaces the first `old` in the file `name` of the working directory with `new`.
+pub fn edit_file(name: &str, old: &str, new: &str) -> Result<String, String> {
+    if Path::new(name).is_absolute() || name.contains("..") {
+        return Err(format!(
+            "refusing to edit outside the working directory: {name}"
+        ));
+    }
+    let text = std::fs::read_to_string(name).map_err(|e| format!("{name}: {e}"))?;
+    if !text.contains(old) {
+        return Err(format!("{name} does not contain {old:?}"));
+    }
+    std::fs::write(name, text.replacen(old, new, 1))
+        .map(|()| format!("The file {name} has been updated."))
+        .map_err(|e| e.to_string())
 }
 
 pub fn write_file(name: &str, content: &str) -> Result<String, String> {
@@ -206,5 +238,13 @@ mod tests {
         );
         assert_eq!(parse("say ok").reply, "ok");
         assert!(parse("say ok").steps.is_empty());
+        assert_eq!(
+            parse("EDIT_FILE a.txt # old words => # new words").steps,
+            vec![Step::EditFile {
+                name: "a.txt".into(),
+                old: "# old words".into(),
+                new: "# new words".into()
+            }]
+        );
     }
 }

@@ -55,20 +55,13 @@ fn run_command(args: &[String]) -> Result<(), Error> {
 }
 
 /// The site into `site`, then the release `devlog` with it embedded (the server's `embed-site`
-/// feature, see its build.rs).
-///
-/// The server's dependencies compile meanwhile at the lowest CPU priority (`nice -n 19`), so
-/// they take only what the site's build leaves idle: its final optimisation of the whole wasm
-/// (link-time, one codegen unit) runs on one core of two. At the same priority the two builds
-/// competed for both cores and the whole build was slower (14m14 against 12m50).
+/// feature, see its build.rs). One after the other: compiling the server's dependencies
+/// alongside the site was measured slower on two cores (14m14 against 12m50 for the whole
+/// build), as both compete for the same cores and the server's own crate compiles twice; at
+/// the lowest priority (`nice -n 19`) it was no faster either (a fresh `make run`'s build 632 s
+/// against 613 s: wasm-opt's workers lost time to it, and the longest crate came after).
 fn build(site: &Path) -> Result<(), Error> {
-    let meanwhile = server_dependencies_in_the_background();
-    let built = site::build(site);
-    if let Some(mut meanwhile) = meanwhile {
-        // Its failure is the final build's to report, with the compiler's own words.
-        let _ = meanwhile.wait();
-    }
-    built?;
+    site::build(site)?;
     run(Command::new(cargo())
         .current_dir(workspace_root())
         .args([
@@ -78,20 +71,6 @@ fn build(site: &Path) -> Result<(), Error> {
             "--features=embed-site",
         ])
         .env("DEVLOG_EMBED_SITE", site))
-}
-
-/// `cargo build --release` of the server's library without the site (so everything it
-/// depends on), quietly and at the lowest priority; `None` where `nice` cannot be run.
-fn server_dependencies_in_the_background() -> Option<std::process::Child> {
-    Command::new("nice")
-        .args(["-n", "19"])
-        .arg(cargo())
-        .args(["build", "--release", "--package=server", "--lib", "--quiet"])
-        .current_dir(workspace_root())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()
 }
 
 /// Runs `command`, failing with its name and exit status.

@@ -1,5 +1,6 @@
 //! Small building blocks shared by the pages.
 
+pub mod activity;
 pub mod attention;
 mod erased;
 mod mutation;

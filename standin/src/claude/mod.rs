@@ -283,6 +283,34 @@ impl Session {
         self.result(&script.reply, false, "completed", started);
     }
 
+    /// Whether a file tool may run: edits allowed, or asked and approved (in ask mode);
+    /// `Ok(false)` when refused, its result already said.
+    fn may_edit(&mut self, tool: &str, input: &Value, tool_id: &str) -> Result<bool, TurnEnd> {
+        if self.edits_allowed {
+            return Ok(true);
+        }
+        if !self.ask {
+            emit(
+                &json!({"type": "system", "subtype": "permission_denied", "tool_name": tool, "session_id": self.session_id}),
+            );
+            self.tool_result(
+                tool_id,
+                Err(
+                    "Claude requested permissions to write, but you haven't granted it yet.".into(),
+                ),
+            );
+            return Ok(false);
+        }
+        match self.permission(tool, input, tool_id) {
+            Ok(_) => Ok(true),
+            Err(Ok(message)) => {
+                self.tool_result(tool_id, Err(message));
+                Ok(false)
+            }
+            Err(Err(end)) => Err(end),
+        }
+    }
+
     fn step(&mut self, step: Step) -> Option<TurnEnd> {
         match step {
             Step::Stream(n) => {
@@ -303,24 +331,25 @@ impl Session {
                 let tool_id = id("toolu_");
                 let input = json!({"file_path": name, "content": format!("{content}\n")});
                 self.tool_call(&tool_id, "Write", input.clone());
-                if self.ask && !self.edits_allowed {
-                    match self.permission("Write", &input, &tool_id) {
-                        Ok(_) => {}
-                        Err(Ok(message)) => {
-                            self.tool_result(&tool_id, Err(message));
-                            return None;
-                        }
-                        Err(Err(end)) => return Some(end),
-                    }
-                } else if !self.edits_allowed {
-                    emit(
-                        &json!({"type": "system", "subtype": "permission_denied", "tool_name": "Write", "session_id": self.session_id}),
-                    );
-                    self.tool_result(&tool_id, Err("Claude requested permissions to write, but you haven't granted it yet.".into()));
-                    return None;
+                match self.may_edit("Write", &input, &tool_id) {
+                    Ok(true) => {}
+                    Ok(false) => return None,
+                    Err(end) => return Some(end),
                 }
                 let result = script::write_file(&name, &content)
                     .map(|p| format!("File created successfully at: {p}"));
+                self.tool_result(&tool_id, result);
+            }
+            Step::EditFile { name, old, new } => {
+                let tool_id = id("toolu_");
+                let input = json!({"file_path": name, "old_string": old, "new_string": new, "replace_all": false});
+                self.tool_call(&tool_id, "Edit", input.clone());
+                match self.may_edit("Edit", &input, &tool_id) {
+                    Ok(true) => {}
+                    Ok(false) => return None,
+                    Err(end) => return Some(end),
+                }
+                let result = script::edit_file(&name, &old, &new);
                 self.tool_result(&tool_id, result);
             }
             Step::Ask(tool) => {

@@ -4,6 +4,7 @@
 mod controls;
 mod live;
 mod rows;
+mod tool_view;
 mod transcript;
 mod usage;
 mod view;

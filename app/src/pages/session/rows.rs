@@ -3,6 +3,7 @@
 //! assistant block is rendered as markdown once; while it grows it is plain text.
 
 use super::Ctx;
+use super::tool_view::ToolInputView;
 use super::transcript::{Item, PermissionState, Row, TextState};
 use crate::api;
 use crate::components::Erase;
@@ -40,11 +41,12 @@ fn render(row: &Row, ctx: Ctx) -> AnyView {
                 Some((out, false)) => ("ok", Some(out)),
                 Some((out, true)) => ("error", Some(out)),
             };
+            let tool = name.clone();
             view! {
                 <li class=format!("tool tool-{state}") data-seq=seq>
                     <details>
                         <summary><span class="tool-name">{name}</span>" "<span class="tool-state">{state}</span></summary>
-                        <pre class="tool-input">{input}</pre>
+                        <ToolInputView tool input/>
                         {output.map(|o| view! { <pre class="tool-output">{o}</pre> })}
                     </details>
                 </li>
@@ -183,11 +185,12 @@ fn PermissionCard(
             .collect()
     };
     let label = format!("Permission request: {tool}");
+    let shown = tool.clone();
     view! {
         <li class="permission" data-seq=seq role="group" aria-label=label>
             <p><strong>"Permission requested: "</strong><span class="tool-name">{tool}</span></p>
             {description.map(|d| view! { <p class="muted">{d}</p> })}
-            <pre class="tool-input">{input}</pre>
+            <ToolInputView tool=shown input/>
             {match outcome {
                 Some(text) => view! { <p class="permission-outcome">{text}</p> }.erased(),
                 None => view! {
