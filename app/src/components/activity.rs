@@ -1,6 +1,57 @@
-//! A project's activity stream (`paths::activity`), followed in the browser: the latest line of
-//! each running session. The board shows the lines on its cards; every page of the project
-//! reads what waits for the user again when one says a session ended or asks for a permission.
+//! A project's activity stream (`paths::activity`) in the browser: the latest line of each
+//! running session. One connection per tab, opened by the project's layout ([`ActivityHub`]):
+//! the attention count follows it, and a page that shows the lines (the board) listens to the
+//! same one — a browser keeps six connections per server across all its tabs, and each
+//! EventSource holds one.
+
+use leptos::prelude::*;
+use model::ProjectId;
+use model::stream::Activity;
+
+type Listener = Box<dyn FnMut(&Activity)>;
+
+/// The tab's one follower of its project's activity, in the layout's context.
+#[derive(Clone, Copy)]
+pub struct ActivityHub {
+    listeners: StoredValue<Vec<(u64, Listener)>, LocalStorage>,
+    next_id: StoredValue<u64>,
+}
+
+impl ActivityHub {
+    /// Follows `project`'s activity for as long as the calling view lives (in the browser;
+    /// on the server nothing is followed).
+    #[allow(unused_variables)]
+    pub fn follow(project: ProjectId) -> ActivityHub {
+        let hub = ActivityHub {
+            listeners: StoredValue::new_local(Vec::new()),
+            next_id: StoredValue::new(0),
+        };
+        #[cfg(feature = "hydrate")]
+        browser::follow(project, move |activity| hub.tell(&activity));
+        hub
+    }
+
+    /// Calls `on` with each line from now on, until the calling view is gone.
+    pub fn listen(self, on: impl FnMut(&Activity) + 'static) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.listeners
+            .update_value(|all| all.push((id, Box::new(on))));
+        on_cleanup(move || {
+            self.listeners
+                .try_update_value(|all| all.retain(|(other, _)| *other != id));
+        });
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn tell(self, activity: &Activity) {
+        self.listeners.update_value(|all| {
+            for (_, on) in all.iter_mut() {
+                on(activity);
+            }
+        });
+    }
+}
 
 #[cfg(feature = "hydrate")]
 mod browser {
@@ -39,6 +90,3 @@ mod browser {
         });
     }
 }
-
-#[cfg(feature = "hydrate")]
-pub use browser::follow;

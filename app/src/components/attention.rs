@@ -5,6 +5,7 @@
 //! attention again when a line says a session ended or asks for a permission (or is the first
 //! after one: answered).
 
+use crate::components::activity::ActivityHub;
 use leptos::prelude::*;
 use model::ProjectId;
 use model::attention::Attention;
@@ -17,14 +18,17 @@ pub struct AttentionState {
 }
 
 impl AttentionState {
-    /// Starts following the project (in the browser; a no-op on the server).
-    pub fn new(project: ProjectId, first: Attention) -> AttentionState {
+    /// Starts following the project through the tab's one activity follower (in the
+    /// browser; on the server nothing is followed).
+    pub fn new(project: ProjectId, first: Attention, hub: ActivityHub) -> AttentionState {
         let state = AttentionState {
             project,
             now: RwSignal::new(first),
         };
         #[cfg(feature = "hydrate")]
-        browser::follow(state);
+        browser::follow(state, hub);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = hub;
         state
     }
 }
@@ -32,19 +36,20 @@ impl AttentionState {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::AttentionState;
+    use crate::components::activity::ActivityHub;
     use crate::components::notify;
     use leptos::prelude::*;
     use model::SessionId;
     use model::attention::WaitingKind;
     use std::collections::HashSet;
 
-    pub fn follow(state: AttentionState) {
+    pub fn follow(state: AttentionState, hub: ActivityHub) {
         // Sessions whose last line asked for a permission: their next line means it was
         // answered.
         let mut asking: HashSet<SessionId> = HashSet::new();
         // Each read is numbered: an answer that comes after a later one's is dropped.
         let reads = StoredValue::new(0_u64);
-        crate::components::activity::follow(state.project, move |a| {
+        hub.listen(move |a| {
             let asks = a.line.line.starts_with('⚑');
             let answered = asking.remove(&a.session);
             if asks {
@@ -59,7 +64,6 @@ mod browser {
             }
         });
     }
-
     /// Reads the attention again; announces what started waiting if the tab is hidden.
     async fn read_again(state: AttentionState, still_latest: impl Fn() -> bool) {
         let Ok(now) = crate::api::get_attention(state.project).await else {

@@ -8,6 +8,7 @@
 use crate::api;
 use crate::components::Erase;
 use crate::components::Nav;
+use crate::components::activity::ActivityHub;
 use crate::components::attention::AttentionState;
 use crate::error::AppError;
 use crate::pages::{ErrorPanel, Loading, page_data};
@@ -55,8 +56,10 @@ pub fn ProjectLayout() -> impl IntoView {
                     Ok(api::ProjectFrame { project, projects, attention }) => {
                         let name = project.name.clone();
                         let current = project.id;
-                        let attention = AttentionState::new(current, attention);
+                        let activity = ActivityHub::follow(current);
+                        let attention = AttentionState::new(current, attention, activity);
                         provide_context(CurrentProject(project));
+                        provide_context(activity);
                         provide_context(attention);
                         view! {
                             // `try_`: the title may be asked for once a switch of project
