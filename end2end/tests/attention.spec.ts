@@ -89,3 +89,29 @@ test("notifications turned off in Settings stay off, and the title still counts"
   await expect(page).toHaveTitle(/^\(1\) Board · /);
   expect(await page.evaluate(() => (window as any).__shown)).toEqual([]);
 });
+
+test("a board tab holds one activity connection, shared by its cards and the title count", async ({ page, request }) => {
+  await page.addInitScript(() => {
+    const Real = window.EventSource;
+    const opened: string[] = ((window as any).__streams = []);
+    class Counted extends Real {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        opened.push(String(url));
+      }
+    }
+    Object.defineProperty(window, "EventSource", { value: Counted, configurable: true });
+  });
+  const project = await newProject(request);
+  await openHydrated(page, `/p/${project.id}/board`);
+  await expect
+    .poll(() => page.evaluate(() => (window as any).__streams.length))
+    .toBe(1);
+  const streams: string[] = await page.evaluate(() => (window as any).__streams);
+  expect(streams[0]).toContain(`/api/projects/${project.id}/activity`);
+  // Its lines still reach the cards: a started task's card shows what its agent does.
+  const task = await newTask(request, project.id, "Live", { prompt: "SLOW 3000\nREPLY done" });
+  await api(request, "execute_task", { project: project.id, task: task.id, runtime: localCli("claude_code") });
+  await expect(page).toHaveTitle(/^\(1\) Board · /);
+  expect(await page.evaluate(() => (window as any).__streams.length)).toBe(1);
+});

@@ -4,16 +4,22 @@
 //! same one — a browser keeps six connections per server across all its tabs, and each
 //! EventSource holds one.
 
+#[cfg(feature = "hydrate")]
 use leptos::prelude::*;
 use model::ProjectId;
 use model::stream::Activity;
 
+#[cfg(feature = "hydrate")]
 type Listener = Box<dyn FnMut(&Activity)>;
 
-/// The tab's one follower of its project's activity, in the layout's context.
+/// The tab's one follower of its project's activity, in the layout's context. Only the
+/// browser holds listeners: a page rendered on the server gets no lines (and its threads must
+/// not touch storage that lives on the browser's one thread).
 #[derive(Clone, Copy)]
 pub struct ActivityHub {
+    #[cfg(feature = "hydrate")]
     listeners: StoredValue<Vec<(u64, Listener)>, LocalStorage>,
+    #[cfg(feature = "hydrate")]
     next_id: StoredValue<u64>,
 }
 
@@ -22,28 +28,36 @@ impl ActivityHub {
     /// on the server nothing is followed).
     #[allow(unused_variables)]
     pub fn follow(project: ProjectId) -> ActivityHub {
-        let hub = ActivityHub {
-            listeners: StoredValue::new_local(Vec::new()),
-            next_id: StoredValue::new(0),
-        };
         #[cfg(feature = "hydrate")]
-        browser::follow(project, move |activity| hub.tell(&activity));
-        hub
+        {
+            let hub = ActivityHub {
+                listeners: StoredValue::new_local(Vec::new()),
+                next_id: StoredValue::new(0),
+            };
+            browser::follow(project, move |activity| hub.tell(&activity));
+            hub
+        }
+        #[cfg(not(feature = "hydrate"))]
+        ActivityHub {}
     }
 
     /// Calls `on` with each line from now on, until the calling view is gone.
+    #[allow(unused_variables)]
     pub fn listen(self, on: impl FnMut(&Activity) + 'static) {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
-        self.listeners
-            .update_value(|all| all.push((id, Box::new(on))));
-        on_cleanup(move || {
+        #[cfg(feature = "hydrate")]
+        {
+            let id = self.next_id.get_value();
+            self.next_id.set_value(id + 1);
             self.listeners
-                .try_update_value(|all| all.retain(|(other, _)| *other != id));
-        });
+                .update_value(|all| all.push((id, Box::new(on))));
+            on_cleanup(move || {
+                self.listeners
+                    .try_update_value(|all| all.retain(|(other, _)| *other != id));
+            });
+        }
     }
 
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    #[cfg(feature = "hydrate")]
     fn tell(self, activity: &Activity) {
         self.listeners.update_value(|all| {
             for (_, on) in all.iter_mut() {

@@ -81,3 +81,31 @@ async fn no_page_hydrates_an_error_of_a_discarded_render() {
         }
     }
 }
+
+/// A page renders on whichever worker thread picks it up: nothing it builds may be tied to
+/// one thread (a listener list in thread-local storage panicked when the board was rendered
+/// on one worker and dropped on another, and the connection was closed without an answer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_on_any_worker_thread() {
+    let s = seeded().await;
+    let p = s.project.id;
+    let mut renders = tokio::task::JoinSet::new();
+    for round in 0..12 {
+        for path in [
+            format!("/p/{p}/board"),
+            format!("/p/{p}/usage"),
+            format!("/p/{p}/settings"),
+            format!("/p/{p}/tasks/{}", s.task.id),
+        ] {
+            let router = s.router.clone();
+            renders.spawn(async move {
+                let (status, _) = send(&router, get(&path, None)).await;
+                (round, path, status)
+            });
+        }
+    }
+    while let Some(done) = renders.join_next().await {
+        let (round, path, status) = done.expect("a render panicked");
+        assert_eq!(status, StatusCode::OK, "{path} (round {round})");
+    }
+}
