@@ -25,6 +25,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <meta name="color-scheme" content="light dark"/>
+                // The remembered theme, before anything is painted (components::theme).
+                <script inner_html=components::theme::THEME_SCRIPT></script>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
@@ -53,6 +56,7 @@ pub fn mark_interactive() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::runtime::RuntimeMemory::provide();
+    components::time::Clock::provide();
     view! {
         <Title text="DevLog"/>
         <Router>

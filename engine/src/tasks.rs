@@ -5,8 +5,10 @@ use crate::execution::snapshots::SnapshotReason;
 use crate::projects::project_not_found;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
+use model::board_filter::BoardFilter;
 use model::{BoardColumn, ProjectId, Task, TaskDraft, TaskId, TaskStatus};
 use rusqlite::Connection;
+use std::collections::HashSet;
 
 /// A project's board: the project row and all its tasks.
 pub type Board = (model::Project, Vec<Task>);
@@ -97,6 +99,34 @@ impl Engine {
         // Tasks that waited for it wait no more.
         self.schedule_soon(project);
         Ok(())
+    }
+
+    /// The tasks of `tasks` (a board of `project`) that `filter` keeps: its text and priority
+    /// read from each task, its agent from the sessions that worked on them.
+    pub async fn matching_tasks(
+        &self,
+        project: ProjectId,
+        tasks: &[Task],
+        filter: &BoardFilter,
+    ) -> EngineResult<HashSet<TaskId>> {
+        let run_by: Option<HashSet<TaskId>> = match filter.agent {
+            Some(agent) => Some(
+                self.db()
+                    .read(move |conn| -> EngineResult<_> {
+                        Ok(store::sessions::tasks_run_by(conn, project, agent)?)
+                    })
+                    .await?
+                    .into_iter()
+                    .collect(),
+            ),
+            None => None,
+        };
+        Ok(tasks
+            .iter()
+            .filter(|t| filter.matches(t))
+            .filter(|t| run_by.as_ref().is_none_or(|ids| ids.contains(&t.id)))
+            .map(|t| t.id)
+            .collect())
     }
 
     /// A status change the user asks for by hand; see `TaskStatus::manual_move`.
@@ -344,5 +374,90 @@ mod tests {
             .map(|t| t.id)
             .collect();
         assert_eq!(failed, vec![ids[3]]);
+    }
+
+    #[tokio::test]
+    async fn a_board_filter_keeps_tasks_by_text_priority_and_agent() {
+        use model::{AgentKind, PermissionPolicy, RuntimeSelection};
+        let (engine, _db) = temp_engine().await;
+        let (project, _repo) = temp_project(&engine).await;
+        let login = engine
+            .create_task(project.id, draft("Login page"))
+            .await
+            .unwrap();
+        let logout = engine
+            .create_task(
+                project.id,
+                TaskDraft {
+                    priority: Priority::Low,
+                    ..draft("Logout button")
+                },
+            )
+            .await
+            .unwrap();
+        let other = engine.create_task(project.id, draft("Docs")).await.unwrap();
+        let (pid, task) = (project.id, logout.id);
+        engine
+            .db()
+            .write(move |conn| {
+                let runtime = RuntimeSelection {
+                    agent: AgentKind::Codex,
+                    ..RuntimeSelection::default()
+                };
+                store::sessions::insert(
+                    conn,
+                    &store::sessions::NewSession {
+                        project: pid,
+                        task: Some(task),
+                        runtime: &runtime,
+                        permission: PermissionPolicy::WorkspaceWrite,
+                        cwd: "/tmp",
+                    },
+                )
+                .map_err(EngineError::from)
+            })
+            .await
+            .unwrap();
+        let (_, tasks) = engine.board(project.id).await.unwrap();
+        let matching = |filter: BoardFilter| {
+            let engine = engine.clone();
+            let tasks = tasks.clone();
+            async move {
+                let mut ids: Vec<TaskId> = engine
+                    .matching_tasks(project.id, &tasks, &filter)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .collect();
+                ids.sort();
+                ids
+            }
+        };
+        let text = |t: &str| BoardFilter {
+            text: t.into(),
+            ..BoardFilter::default()
+        };
+        assert_eq!(
+            matching(BoardFilter::default()).await,
+            vec![login.id, logout.id, other.id]
+        );
+        assert_eq!(matching(text("log")).await, vec![login.id, logout.id]);
+        assert_eq!(
+            matching(BoardFilter {
+                priority: Some(Priority::High),
+                ..text("log")
+            })
+            .await,
+            vec![login.id]
+        );
+        let by = |agent| BoardFilter {
+            agent: Some(agent),
+            ..BoardFilter::default()
+        };
+        assert_eq!(matching(by(AgentKind::Codex)).await, vec![logout.id]);
+        assert_eq!(
+            matching(by(AgentKind::ClaudeCode)).await,
+            Vec::<TaskId>::new()
+        );
     }
 }

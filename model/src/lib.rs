@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod attention;
 pub mod board;
+pub mod board_filter;
 pub mod board_window;
 pub mod comment;
 pub mod declared;

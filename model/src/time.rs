@@ -40,6 +40,34 @@ pub fn format_utc(ms: i64) -> String {
     )
 }
 
+/// How long ago `then` was at `now` (both Unix milliseconds), as a person says it: "just now",
+/// "5 min ago", "3 h ago", "yesterday", "4 days ago", "in 10 min"; a month or more away is
+/// its date ("2026-11-03").
+pub fn format_relative(now: i64, then: i64) -> String {
+    const MINUTE: i64 = 60_000;
+    const HOUR: i64 = 60 * MINUTE;
+    let ago = now - then;
+    let (span, past) = (ago.abs(), ago >= 0);
+    let amount = if span < 45_000 {
+        return "just now".into();
+    } else if span < HOUR {
+        format!("{} min", (span + MINUTE / 2) / MINUTE)
+    } else if span < DAY_MS {
+        format!("{} h", span / HOUR)
+    } else if span < 2 * DAY_MS && past {
+        return "yesterday".into();
+    } else if span < 30 * DAY_MS {
+        format!("{} days", span / DAY_MS)
+    } else {
+        return Day::of_unix_ms(then).to_string();
+    };
+    if past {
+        format!("{amount} ago")
+    } else {
+        format!("in {amount}")
+    }
+}
+
 /// Unix milliseconds as "20261127T060512.345Z": sortable, and valid in a git ref name.
 pub fn format_stamp(ms: i64) -> String {
     let t = UtcTime::from_unix_ms(ms);
@@ -168,6 +196,25 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn relative_times_read_as_a_person_says_them() {
+        let now = 1_780_000_000_000;
+        let min = 60_000;
+        assert_eq!(format_relative(now, now), "just now");
+        assert_eq!(format_relative(now, now - 30_000), "just now");
+        assert_eq!(format_relative(now, now - 5 * min), "5 min ago");
+        assert_eq!(format_relative(now, now - 59 * min), "59 min ago");
+        assert_eq!(format_relative(now, now - 3 * 60 * min - 5), "3 h ago");
+        assert_eq!(format_relative(now, now - 30 * 60 * min), "yesterday");
+        assert_eq!(format_relative(now, now - 4 * DAY_MS), "4 days ago");
+        assert_eq!(format_relative(now, now + 10 * min), "in 10 min");
+        assert_eq!(format_relative(now, now + 3 * DAY_MS), "in 3 days");
+        assert_eq!(
+            format_relative(now, now - 40 * DAY_MS),
+            Day::of_unix_ms(now - 40 * DAY_MS).to_string()
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -5,6 +5,7 @@
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
+use model::board_filter::BoardFilter;
 use model::schedule::{Dependency, QueueState};
 use model::{Priority, ProjectId, RuntimeSelection, SessionId, Task, TaskId, TaskSlot};
 use serde::{Deserialize, Serialize};
@@ -57,8 +58,10 @@ fn cards_of<'a>(
 /// The board page in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoardPageData {
-    /// Every task of the board, without its text.
+    /// Every task of the board the filter keeps, without its text.
     pub slots: Vec<TaskSlot>,
+    /// How many tasks the board has, filtered or not.
+    pub total: usize,
     /// The cards of [`model::board_window::first_cards`].
     pub cards: Vec<CardContent>,
     /// Titles that blockers and queue reasons name, of tasks that are not among `cards`.
@@ -82,12 +85,37 @@ pub struct BoardCards {
     pub queue: Vec<(TaskId, QueueState)>,
 }
 
+/// The board page; with `filter`, only the tasks its text, priority and agent keep (its
+/// "needs me" is the browser's: it hides columns).
 #[server(endpoint = "get_board_page", input = StrictJson)]
-pub async fn get_board_page(project: ProjectId) -> Result<BoardPageData, AppError> {
+pub async fn get_board_page(
+    project: ProjectId,
+    filter: Option<BoardFilter>,
+) -> Result<BoardPageData, AppError> {
+    if let Some(filter) = &filter
+        && filter.text.chars().count() > model::board_filter::MAX_SEARCH_CHARS
+    {
+        return Err(AppError::BadRequest {
+            message: format!(
+                "the search is longer than {} characters",
+                model::board_filter::MAX_SEARCH_CHARS
+            ),
+        });
+    }
     let engine = super::engine()?;
     let (project, tasks) = engine.board(project).await?;
     let runtime = engine.runtime_selection(project.id).await?;
-    let slots: Vec<TaskSlot> = tasks.iter().map(TaskSlot::from).collect();
+    let slots: Vec<TaskSlot> = match filter.filter(BoardFilter::narrows) {
+        Some(filter) => {
+            let keep = engine.matching_tasks(project.id, &tasks, &filter).await?;
+            tasks
+                .iter()
+                .filter(|t| keep.contains(&t.id))
+                .map(TaskSlot::from)
+                .collect()
+        }
+        None => tasks.iter().map(TaskSlot::from).collect(),
+    };
     let first = model::board_window::first_cards(&slots);
     let by_id: std::collections::HashMap<TaskId, &Task> = tasks.iter().map(|t| (t.id, t)).collect();
     let usage = engine.tasks_usage(project.id, first.clone()).await;
@@ -106,6 +134,7 @@ pub async fn get_board_page(project: ProjectId) -> Result<BoardPageData, AppErro
     let conflicts = model::schedule::conflicts_by_task(&engine.file_locks(project.id).await?);
     Ok(BoardPageData {
         slots,
+        total: tasks.len(),
         cards,
         titles,
         runtime,

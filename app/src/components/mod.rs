@@ -6,8 +6,11 @@ mod erased;
 mod mutation;
 mod nav;
 pub mod notify;
+pub mod prefs;
 pub mod runtime;
+pub mod shortcuts;
 mod task_form;
+pub mod theme;
 pub mod time;
 
 pub use erased::Erase;

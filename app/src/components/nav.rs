@@ -1,4 +1,5 @@
-//! The top bar: home link and the project switcher.
+//! The top bar: home link, the project's pages, the project switcher, the shortcuts and the
+//! theme.
 
 use super::Erase;
 use leptos::prelude::*;
@@ -54,6 +55,10 @@ pub fn Nav(
                     </select>
                 </label>
             })}
+            <div class="topbar-tools">
+                {current.map(|project| view! { <super::shortcuts::Shortcuts project/> })}
+                <super::theme::ThemeToggle/>
+            </div>
         </header>
     }
     .erased()

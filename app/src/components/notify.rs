@@ -27,25 +27,12 @@ mod browser {
     use wasm_bindgen::prelude::Closure;
     use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
-    fn storage() -> Option<web_sys::Storage> {
-        web_sys::window()?.local_storage().ok()?
-    }
-
     pub fn remembered(key: &str) -> bool {
-        storage()
-            .and_then(|s| s.get_item(key).ok().flatten())
-            .as_deref()
-            == Some("on")
+        crate::components::prefs::get(key).as_deref() == Some("on")
     }
 
     pub fn remember(key: &str, on: bool) {
-        if let Some(s) = storage() {
-            let _ = if on {
-                s.set_item(key, "on")
-            } else {
-                s.remove_item(key)
-            };
-        }
+        crate::components::prefs::set(key, on.then_some("on"));
     }
 
     fn supported() -> bool {

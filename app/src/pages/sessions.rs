@@ -3,7 +3,7 @@
 use crate::api::{self, SessionsData};
 use crate::components::Erase;
 use crate::components::runtime::{Launcher, RuntimeGate};
-use crate::components::time::format_utc;
+use crate::components::time::When;
 use crate::components::{FieldError, FormError, mutation};
 use crate::error::AppError;
 use crate::pages::{Loading, loaded, page_data};
@@ -90,9 +90,9 @@ fn SessionRow(session: Session, task: Option<Task>) -> impl IntoView {
                     <a href=crate::paths::board_card(t.project_id, t.id)>{t.title}</a>
                 })}
             </td>
-            <td>{format_utc(session.created_at)}</td>
-            <td>{session.ended_at.map(format_utc).unwrap_or_else(|| "—".into())}</td>
-            <td>{session.last_activity_at.map(format_utc).unwrap_or_else(|| "—".into())}</td>
+            <td><When ms=session.created_at/></td>
+            <td>{session.ended_at.map(|ms| view! { <When ms/> }.into_any()).unwrap_or_else(|| "—".into_any())}</td>
+            <td>{session.last_activity_at.map(|ms| view! { <When ms/> }.into_any()).unwrap_or_else(|| "—".into_any())}</td>
         </tr>
     }
 }

@@ -2,7 +2,7 @@
 //! deleting its task, each with Restore (the worktree made again) and Delete (the ref only).
 
 use crate::api;
-use crate::components::time::format_utc;
+use crate::components::time::When;
 use crate::components::{Changes, Erase, FormError, mutation};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -97,7 +97,7 @@ fn SnapshotRow(
     let (on_restore, on_delete) = (refname.clone(), refname.clone());
     view! {
         <tr class="snapshot-row" data-ref=refname.clone()>
-            <td>{format_utc(snapshot.taken_at_ms)}</td>
+            <td><When ms=snapshot.taken_at_ms/></td>
             <td>{task}</td>
             <td>{snapshot.branch.clone().map(|b| view! { <code>{b}</code> })}</td>
             <td>{snapshot.summary.clone()}" "<code class="muted" title=snapshot.commit.clone()>{short}</code></td>

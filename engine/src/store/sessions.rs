@@ -332,3 +332,20 @@ pub fn bound_task(
     .query_row([id.0], |r| Ok((ProjectId(r.get(0)?), TaskId(r.get(1)?))))
     .optional()
 }
+
+/// The tasks of `project` that a session of `agent` worked on (the agent is in the session's
+/// runtime, as JSON).
+pub fn tasks_run_by(
+    conn: &Connection,
+    project: ProjectId,
+    agent: model::AgentKind,
+) -> rusqlite::Result<Vec<TaskId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT task_id FROM sessions
+         WHERE project_id = ?1 AND task_id IS NOT NULL AND json_extract(runtime, '$.agent') = ?2",
+    )?;
+    stmt.query_map(rusqlite::params![project.0, agent.as_str()], |r| {
+        r.get(0).map(TaskId)
+    })?
+    .collect()
+}

@@ -14,8 +14,10 @@ use model::board_window::{CARDS_PER_PAGE, ColumnWindow, column_window};
 pub fn Column(
     column: BoardColumn,
     state: BoardState,
-    needs_me_only: RwSignal<bool>,
+    needs_me_only: Signal<bool>,
     show_done: RwSignal<bool>,
+    /// The group a phone shows.
+    group: RwSignal<BoardColumn>,
 ) -> impl IntoView {
     let shown = RwSignal::new(CARDS_PER_PAGE);
     let collapsed = move || column.starts_collapsed() && !show_done.get();
@@ -64,6 +66,7 @@ pub fn Column(
         <section
             class=format!("column column-{}", column.as_str())
             class:hidden=hidden
+            class:phone-hidden=move || group.get() != column
             data-column=column.as_str()
             aria-label=column.label()
             on:click=move |ev| events::on_click(state, ev)

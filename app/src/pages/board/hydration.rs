@@ -95,6 +95,7 @@ mod tests {
                 status: TaskStatus::Todo,
                 sort_order: 0,
             }],
+            total: 1,
             cards: vec![CardContent {
                 id: TaskId(3),
                 title: "A card title that only the HTML should carry".into(),

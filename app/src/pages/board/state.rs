@@ -9,6 +9,7 @@ use crate::components::runtime::Launcher;
 use crate::components::{on_answer, unanswered};
 use crate::error::AppError;
 use leptos::prelude::*;
+use model::board_filter::BoardFilter;
 use model::schedule::{Dependency, QueueState};
 use model::{BoardColumn, ProjectId, Task, TaskDraft, TaskId, TaskSlot, TaskStatus};
 use std::collections::{HashMap, HashSet};
@@ -48,12 +49,15 @@ pub struct BoardState {
     /// The card whose ⋯ menu is open.
     pub menu: RwSignal<Option<(TaskId, MenuState)>>,
     pub edit: EditForm,
+    /// The search and filters the board was loaded with (from the page's address).
+    pub filter: StoredValue<BoardFilter>,
 }
 
 impl BoardState {
-    pub fn new(project: ProjectId, data: BoardPageData) -> Self {
+    pub fn new(project: ProjectId, data: BoardPageData, filter: BoardFilter) -> Self {
         let BoardPageData {
             slots,
+            total: _, // the page's header shows it
             cards,
             titles,
             runtime,
@@ -85,6 +89,7 @@ impl BoardState {
             queue: RwSignal::new(queue.into_iter().collect()),
             conflicts: StoredValue::new(conflicts.into_iter().collect()),
             menu: RwSignal::new(None),
+            filter: StoredValue::new(filter),
             edit: EditForm {
                 task: RwSignal::new(None),
                 fields: TaskFormFields::new(TaskDraft::default()),
@@ -100,8 +105,21 @@ impl BoardState {
         state
     }
 
-    /// A task the server sent: its slot and its card.
+    /// A task the server sent: its slot and its card — unless the board's search leaves it
+    /// out (a new task with an agent filter is left out too: no agent has worked on it yet).
     pub fn upsert(&self, task: Task) {
+        let known = self.status_of(task.id).is_some();
+        let keep = self
+            .filter
+            .with_value(|f| !f.narrows() || (f.matches(&task) && (f.agent.is_none() || known)));
+        if !keep {
+            self.slots.update(|slots| slots.retain(|s| s.id != task.id));
+            self.announcement.set(format!(
+                "“{}” is not shown: the search leaves it out",
+                task.title
+            ));
+            return;
+        }
         let slot = TaskSlot::from(&task);
         self.slots
             .update(|slots| match slots.iter_mut().find(|s| s.id == slot.id) {
@@ -239,6 +257,13 @@ impl BoardState {
     /// Puts `id` at `position` in its column; `refocus` gives the keyboard focus back to the
     /// card once it has moved.
     pub fn reorder(self, id: TaskId, position: usize, refocus: bool) {
+        if self.filter.with_value(BoardFilter::narrows) {
+            // A position is the whole column's; the search shows only part of it.
+            self.errors.update(|errors| {
+                errors.insert(id, "Clear the search to reorder cards".into());
+            });
+            return;
+        }
         self.call(
             id,
             api::reorder_task(self.project, id, position),

@@ -184,10 +184,10 @@ fn PermissionCard(
             })
             .collect()
     };
-    let label = format!("Permission request: {tool}");
     let shown = tool.clone();
     view! {
-        <li class="permission" data-seq=seq role="group" aria-label=label>
+        // No role of its own: a list's items must stay list items (its first line names it).
+        <li class="permission" data-seq=seq>
             <p><strong>"Permission requested: "</strong><span class="tool-name">{tool}</span></p>
             {description.map(|d| view! { <p class="muted">{d}</p> })}
             <ToolInputView tool=shown input/>
@@ -195,9 +195,18 @@ fn PermissionCard(
                 Some(text) => view! { <p class="permission-outcome">{text}</p> }.erased(),
                 None => view! {
                     <div class="permission-actions">
-                        {buttons.into_iter().map(|(class, name, choice)| view! {
-                            <button type="button" class=class disabled=move || pending.get()
-                                on:click=answer(choice)>{name}</button>
+                        {buttons.into_iter().map(|(class, name, choice)| {
+                            // `a` / `d` answer the pending request (components::shortcuts).
+                            let key = match class {
+                                "primary approve" => Some("a"),
+                                "danger deny" => Some("d"),
+                                _ => None,
+                            };
+                            view! {
+                                <button type="button" class=class disabled=move || pending.get()
+                                    data-shortcut=key aria-keyshortcuts=key
+                                    on:click=answer(choice)>{name}</button>
+                            }
                         }).collect_view()}
                     </div>
                 }.erased(),

@@ -12,7 +12,7 @@ mod merge;
 use crate::api::{self, TaskPageData};
 use crate::components::Changes;
 use crate::components::Erase;
-use crate::components::time::format_utc;
+use crate::components::time::When;
 use crate::error::AppError;
 use crate::markdown::to_safe_html;
 use crate::pages::{Loading, loaded, page_data};
@@ -183,7 +183,7 @@ fn Attempt(
             </span>
             " "
             <a href=crate::paths::session(session.project_id, session.id)>{format!("Session {}", session.id)}</a>
-            <span class="muted">{format!(" · {} · {}", session.runtime.summary(), format_utc(session.created_at))}</span>
+            <span class="muted">{format!(" · {} · ", session.runtime.summary())}<When ms=session.created_at/></span>
             {used.map(|u| view! { <span class="attempt-usage">{format!(" · {}", u.label())}</span> })}
             {session.fail_reason.map(|r| view! { <span class="fail-reason">" — "{r}</span> })}
         </li>
