@@ -14,7 +14,7 @@ const TICK: std::time::Duration = std::time::Duration::from_secs(30);
 pub struct Clock(RwSignal<i64>);
 
 impl Clock {
-    /// Starts the clock: in the browser it ticks every [`TICK`], and once right after the
+    /// Starts the clock: in the browser it ticks every 30 seconds, and once right after the
     /// page hydrates (the server's "5 min ago" may be a minute old by then).
     pub fn provide() {
         let now = RwSignal::new(now_ms());
