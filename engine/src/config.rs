@@ -1,8 +1,10 @@
 //! Engine settings the server passes in (flags and environment).
 
 use crate::agents::{AcpAgentSpec, AgentProgram, builtin_agents};
+use crate::clock::Clock;
 use model::{AgentKind, RuntimeSelection};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -30,6 +32,8 @@ pub struct EngineConfig {
     /// interrupt) has to end its turn before its process is stopped: Gemini CLI ignores a
     /// cancel while it retries a failing model API, for minutes.
     pub stop_grace: Duration,
+    /// The time a rate limit is waited out by; a test moves it forward.
+    pub clock: Arc<Clock>,
 }
 
 impl Default for EngineConfig {
@@ -45,6 +49,7 @@ impl Default for EngineConfig {
             connection_timeout: Duration::from_secs(90),
             kill_grace: Duration::from_secs(5),
             stop_grace: Duration::from_secs(10),
+            clock: Arc::default(),
         }
     }
 }

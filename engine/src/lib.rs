@@ -3,11 +3,13 @@
 
 pub mod agents;
 pub mod attention;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod execution;
 pub mod git;
 pub mod projects;
+pub mod rate_limits;
 pub mod runtime;
 pub mod scheduler;
 pub mod sessions;
@@ -35,6 +37,8 @@ pub struct Engine {
     named_vars: runtime::NamedServerVars,
     /// Canonical: worktree paths under it are compared with what git reports.
     data_dir: Arc<PathBuf>,
+    /// When each project's queue looks again at tasks held by a rate limit.
+    wakeups: rate_limits::Wakeups,
 }
 
 impl Engine {
@@ -64,11 +68,17 @@ impl Engine {
             live: sessions::LiveSessions::default(),
             named_vars: runtime::NamedServerVars::new(named),
             data_dir: Arc::new(data_dir),
+            wakeups: rate_limits::Wakeups::default(),
         })
     }
 
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// The time rate limits are waited out by.
+    pub fn clock(&self) -> &clock::Clock {
+        &self.config.clock
     }
 
     /// Where the database and the tasks' worktrees live.

@@ -10,7 +10,8 @@
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::schedule::{
-    DEFAULT_CONCURRENCY, Dependency, FileLock, MAX_CONCURRENCY, QueueState, find_cycle, plan,
+    DEFAULT_CONCURRENCY, Dependency, FileLock, MAX_CONCURRENCY, QueueState, Queued, find_cycle,
+    plan,
 };
 use model::{ProjectId, SessionId, TaskId};
 use std::future::Future;
@@ -123,6 +124,7 @@ impl Engine {
     /// Every queued task of the project with why it waits (or that it starts), in the order
     /// they will start.
     pub async fn queue_plan(&self, project: ProjectId) -> EngineResult<Vec<(TaskId, QueueState)>> {
+        let now = self.clock().now_ms();
         self.db()
             .read(move |conn| -> EngineResult<_> {
                 let queue = store::schedule::queue(conn, project)?;
@@ -131,13 +133,14 @@ impl Engine {
                 }
                 let tasks = store::tasks::list(conn, project)?;
                 let edges = store::schedule::dependencies(conn, project)?;
-                Ok(plan(&queue, &tasks, &edges, limit_of(conn, project)?))
+                Ok(plan(&queue, &tasks, &edges, limit_of(conn, project)?, now))
             })
             .await
     }
 
     /// Starts every queued task of the project that may start now, with the runtime
-    /// selection it was queued with. Safe to call any time and concurrently: each start is
+    /// selection it was queued with, and sets itself to look again when the earliest rate
+    /// limit holding a task is over. Safe to call any time and concurrently: each start is
     /// checked again in its own transaction.
     pub async fn on_task_ended(&self, project: ProjectId) {
         let plan = match self.queue_plan(project).await {
@@ -147,6 +150,16 @@ impl Engine {
                 return;
             }
         };
+        let held_until = plan
+            .iter()
+            .filter_map(|(_, state)| match state {
+                QueueState::WaitingForRateLimit { until, .. } => Some(*until),
+                _ => None,
+            })
+            .min();
+        if let Some(at) = held_until {
+            self.wake_scheduler_at(project, at);
+        }
         for (task, state) in plan {
             if state != QueueState::Ready {
                 continue;
@@ -217,6 +230,43 @@ impl Engine {
         }
         Ok(locks)
     }
+}
+
+/// Why `task` must wait instead of starting now with `selection` — a dependency not done, a
+/// rate limit of its agent, or no free slot — decided by the scheduler's own plan, with this
+/// task in line (keeping its place and its hold if it was) and able to start (the request
+/// carries what it needs).
+pub(crate) fn must_wait(
+    tx: &rusqlite::Transaction<'_>,
+    (project, task): (ProjectId, TaskId),
+    selection: &model::RuntimeSelection,
+    now: i64,
+) -> EngineResult<Option<QueueState>> {
+    let tasks = store::tasks::list(tx, project)?;
+    let edges = store::schedule::dependencies(tx, project)?;
+    let mut queue = store::schedule::queue(tx, project)?;
+    let mine = match queue.iter().position(|q| q.task == task) {
+        Some(at) => queue.swap_remove(at),
+        None => Queued {
+            task,
+            needs_key: false,
+            queued_at: i64::MAX,
+            agent: String::new(),
+            held_until: None,
+            reset_known: false,
+        },
+    };
+    queue.push(Queued {
+        needs_key: false,
+        agent: store::schedule::agent_of(selection),
+        ..mine
+    });
+    let limit = limit_of(tx, project)?;
+    let state = plan(&queue, &tasks, &edges, limit, now)
+        .into_iter()
+        .find(|(t, _)| *t == task)
+        .map(|(_, state)| state);
+    Ok(state.filter(|s| *s != QueueState::Ready))
 }
 
 /// `path` relative to `cwd` when inside it (CLIs report absolute paths in their working

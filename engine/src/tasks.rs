@@ -412,6 +412,7 @@ mod tests {
                         runtime: &runtime,
                         permission: PermissionPolicy::WorkspaceWrite,
                         cwd: "/tmp",
+                        resume: None,
                     },
                 )
                 .map_err(EngineError::from)

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod merge;
 pub mod prices;
 pub mod project;
+pub mod rate_limit;
 pub mod review;
 pub mod runtime;
 pub mod schedule;

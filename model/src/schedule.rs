@@ -89,6 +89,13 @@ pub enum QueueState {
         running: usize,
         limit: u32,
     },
+    /// Its agent answered that it is rate-limited: no task of that agent starts before
+    /// `until` (Unix milliseconds), the reset the agent gave (`reset_known`) or a back-off.
+    WaitingForRateLimit {
+        agent: String,
+        until: i64,
+        reset_known: bool,
+    },
     /// Ready, but queued with a bring-your-own key, which is never kept: the user starts it.
     NeedsKey,
     /// Starts now.
@@ -113,6 +120,18 @@ impl QueueState {
                 limit,
             } => format!(
                 "Waiting for a free slot: {running} of {limit} running, next is #{position} in line"
+            ),
+            QueueState::WaitingForRateLimit {
+                agent,
+                until,
+                reset_known: true,
+            } => format!(
+                "Waiting for the rate limit of {agent} to reset at {}",
+                crate::time::format_utc(*until)
+            ),
+            QueueState::WaitingForRateLimit { agent, until, .. } => format!(
+                "Waiting out the rate limit of {agent}: trying again at {}",
+                crate::time::format_utc(*until)
             ),
             QueueState::NeedsKey => "Ready: needs your API key to start".to_string(),
             QueueState::Ready => "Starting".to_string(),
@@ -186,16 +205,36 @@ pub struct Queued {
     /// Queued with a bring-your-own key: cannot start without the user.
     pub needs_key: bool,
     pub queued_at: i64,
+    /// The agent it starts with, as the user reads it ("Claude Code", "qwen"): a rate limit
+    /// holds every queued task of the same agent.
+    pub agent: String,
+    /// Re-queued after a rate limit: not before this (Unix milliseconds).
+    pub held_until: Option<i64>,
+    /// Whether `held_until` is the reset the agent gave (else a back-off).
+    pub reset_known: bool,
 }
 
 /// The state of every queued task, in the order they would start: priority first, then the
-/// time they were queued. Tasks marked `Ready` are the ones to start now.
+/// time they were queued. Tasks marked `Ready` are the ones to start now. A rate limit still
+/// running at `now` holds every queued task of its agent, and takes no slot.
 pub fn plan(
     queued: &[Queued],
     tasks: &[Task],
     edges: &[Dependency],
     limit: u32,
+    now: i64,
 ) -> Vec<(TaskId, QueueState)> {
+    let mut holds: HashMap<&str, (i64, bool)> = HashMap::new();
+    for q in queued {
+        if let Some(until) = q.held_until.filter(|until| *until > now) {
+            let hold = holds
+                .entry(q.agent.as_str())
+                .or_insert((until, q.reset_known));
+            if until > hold.0 {
+                *hold = (until, q.reset_known);
+            }
+        }
+    }
     let running = tasks
         .iter()
         .filter(|t| t.status == TaskStatus::InProgress)
@@ -211,6 +250,12 @@ pub fn plan(
             let blocked = index.blockers(q.task, edges);
             let state = if !blocked.is_empty() {
                 QueueState::WaitingFor { blockers: blocked }
+            } else if let Some(&(until, reset_known)) = holds.get(q.agent.as_str()) {
+                QueueState::WaitingForRateLimit {
+                    agent: q.agent.clone(),
+                    until,
+                    reset_known,
+                }
             } else if q.needs_key && free > 0 {
                 // Only the user can start it; it takes no slot until they do.
                 QueueState::NeedsKey

@@ -34,6 +34,9 @@ fn queued(id: i64, at: i64) -> Queued {
         task: TaskId(id),
         needs_key: false,
         queued_at: at,
+        agent: "Claude Code".into(),
+        held_until: None,
+        reset_known: false,
     }
 }
 
@@ -79,7 +82,7 @@ fn the_queue_starts_by_priority_then_time_within_the_limit() {
         task(5, TaskStatus::InQueue, Priority::High),
     ];
     let queue = [queued(2, 10), queued(3, 30), queued(4, 5), queued(5, 20)];
-    let plan = plan(&queue, &tasks, &[], 2);
+    let plan = plan(&queue, &tasks, &[], 2, 0);
     assert_eq!(
         plan,
         vec![
@@ -122,7 +125,13 @@ fn dependencies_and_keys_hold_a_task_without_taking_a_slot() {
     ];
     let mut key = queued(3, 1);
     key.needs_key = true;
-    let plan = plan(&[queued(2, 0), key, queued(4, 2)], &tasks, &[dep(2, 1)], 1);
+    let plan = plan(
+        &[queued(2, 0), key, queued(4, 2)],
+        &tasks,
+        &[dep(2, 1)],
+        1,
+        0,
+    );
     assert_eq!(
         plan,
         vec![
@@ -186,7 +195,7 @@ fn a_task_waiting_for_its_key_says_so_only_when_a_slot_is_free() {
     let mut key = queued(2, 0);
     key.needs_key = true;
     assert_eq!(
-        plan(&[key.clone()], &tasks, &[], 1),
+        plan(&[key.clone()], &tasks, &[], 1, 0),
         vec![(
             TaskId(2),
             QueueState::WaitingForSlot {
@@ -197,7 +206,7 @@ fn a_task_waiting_for_its_key_says_so_only_when_a_slot_is_free() {
         )]
     );
     assert_eq!(
-        plan(&[key], &tasks, &[], 2),
+        plan(&[key], &tasks, &[], 2, 0),
         vec![(TaskId(2), QueueState::NeedsKey)]
     );
 }
@@ -219,4 +228,87 @@ fn a_start_outcome_is_one_tagged_value_on_the_wire() {
     );
     assert_eq!(queued.task().id, TaskId(3));
     assert_eq!(queued.session(), None);
+}
+
+fn held(id: i64, agent: &str, until: i64) -> Queued {
+    Queued {
+        agent: agent.into(),
+        held_until: Some(until),
+        reset_known: true,
+        ..queued(id, id)
+    }
+}
+
+#[test]
+fn a_rate_limit_holds_its_agents_queued_tasks_and_no_other() {
+    let tasks: Vec<Task> = (1..=4)
+        .map(|id| task(id, TaskStatus::InQueue, Priority::Medium))
+        .collect();
+    let codex = Queued {
+        agent: "Codex".into(),
+        ..queued(3, 3)
+    };
+    let queue = [
+        held(1, "Claude Code", 5_000),
+        queued(2, 2),
+        codex,
+        queued(4, 4),
+    ];
+    let waiting = QueueState::WaitingForRateLimit {
+        agent: "Claude Code".into(),
+        until: 5_000,
+        reset_known: true,
+    };
+    let plan = plan(&queue, &tasks, &[], 1, 1_000);
+    assert_eq!(
+        plan,
+        vec![
+            (TaskId(1), waiting.clone()),
+            (TaskId(2), waiting.clone()),
+            // The held ones take no slot: Codex's task starts.
+            (TaskId(3), QueueState::Ready),
+            (TaskId(4), waiting),
+        ]
+    );
+    assert_eq!(
+        plan[0].1.describe(|_| String::new()),
+        "Waiting for the rate limit of Claude Code to reset at 1970-01-01 00:00 UTC"
+    );
+}
+
+#[test]
+fn a_rate_limit_is_over_at_its_time() {
+    let tasks = [task(1, TaskStatus::InQueue, Priority::Medium)];
+    let queue = [held(1, "Claude Code", 5_000)];
+    assert_eq!(
+        plan(&queue, &tasks, &[], 1, 5_000),
+        vec![(TaskId(1), QueueState::Ready)]
+    );
+}
+
+#[test]
+fn a_dependency_is_said_before_a_rate_limit_and_a_back_off_says_so() {
+    let tasks = [
+        task(1, TaskStatus::InQueue, Priority::Medium),
+        task(2, TaskStatus::Todo, Priority::Medium),
+    ];
+    let backing_off = Queued {
+        reset_known: false,
+        ..held(1, "Codex", 90_000)
+    };
+    let plan = plan(&[backing_off.clone()], &tasks, &[dep(1, 2)], 1, 0);
+    assert_eq!(
+        plan,
+        vec![(
+            TaskId(1),
+            QueueState::WaitingFor {
+                blockers: vec![TaskId(2)]
+            }
+        )]
+    );
+    let alone = super::plan(&[backing_off], &tasks[..1], &[], 1, 0);
+    assert_eq!(
+        alone[0].1.describe(|_| String::new()),
+        "Waiting out the rate limit of Codex: trying again at 1970-01-01 00:01 UTC"
+    );
 }

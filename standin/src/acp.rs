@@ -192,6 +192,13 @@ impl Agent {
                 }
                 Step::Crash => std::process::abort(),
                 Step::CrashOnce(marker) => script::crash_once(&marker),
+                Step::RateLimitOnce { marker, seconds } => {
+                    // Gemini's quota answer says no reset time: DevLog backs off.
+                    if script::rate_limited_once(&marker, seconds).is_some() {
+                        let body = json!({"error": {"code": 429, "message": "Resource has been exhausted (e.g. check quota).", "status": "RESOURCE_EXHAUSTED"}});
+                        return Ok(Some(json!({"code": 429, "message": body.to_string()})));
+                    }
+                }
                 Step::Exit(code) => std::process::exit(code),
                 Step::ReadFile(path) => {
                     // An agent request the client may not serve: its answer is reported.

@@ -130,6 +130,16 @@ pub fn run(exec: crate::argv::Exec) -> i32 {
             }
             Step::Crash => std::process::abort(),
             Step::CrashOnce(marker) => script::crash_once(&marker),
+            Step::RateLimitOnce { marker, seconds } => {
+                if script::rate_limited_once(&marker, seconds).is_some() {
+                    let message = format!(
+                        "You've hit your usage limit. Upgrade to Pro or try again in {seconds} seconds."
+                    );
+                    emit(&json!({"type": "error", "message": message}));
+                    emit(&json!({"type": "turn.failed", "error": {"message": message}}));
+                    return 1;
+                }
+            }
             Step::Exit(code) => std::process::exit(code),
             // Only an ACP agent asks its client for files.
             Step::ReadFile(_) => {}

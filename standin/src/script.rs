@@ -33,6 +33,12 @@ pub enum Step {
     Crash,
     /// Crashes unless the marker file exists, creating it: the second run goes through.
     CrashOnce(String),
+    /// Unless the marker file exists (creating it): the turn ends with the CLI's rate-limit
+    /// answer, resetting in `seconds` where the CLI says when: `RATE_LIMIT_ONCE marker 3600`.
+    RateLimitOnce {
+        marker: String,
+        seconds: i64,
+    },
     Exit(i32),
     /// ACP: asks the client to read this file (`fs/read_text_file`) and says what it answered.
     ReadFile(String),
@@ -87,6 +93,13 @@ pub fn parse(prompt: &str) -> Script {
             "FAIL_AUTH" => steps.push(Step::FailAuth),
             "CRASH" => steps.push(Step::Crash),
             "CRASH_ONCE" => steps.push(Step::CrashOnce(rest.to_string())),
+            "RATE_LIMIT_ONCE" => {
+                let (marker, seconds) = rest.split_once(' ').unwrap_or((rest, ""));
+                steps.push(Step::RateLimitOnce {
+                    marker: marker.to_string(),
+                    seconds: seconds.trim().parse().unwrap_or(3600),
+                });
+            }
             "EXIT" => steps.push(Step::Exit(rest.parse().unwrap_or(1))),
             "READ_FILE" => steps.push(Step::ReadFile(rest.to_string())),
             _ => {}
@@ -173,6 +186,19 @@ pub fn crash_once(marker: &str) {
     }
 }
 
+/// `RATE_LIMIT_ONCE`: whether this run is the one to be rate-limited (the marker did not
+/// exist; it does now), and the reset as Unix seconds.
+pub fn rate_limited_once(marker: &str, seconds: i64) -> Option<i64> {
+    if std::fs::metadata(marker).is_ok() {
+        return None;
+    }
+    let _ = std::fs::write(marker, "rate-limited once\n");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    Some(now + seconds)
+}
+
 /// A `FLOOD` message, stamped with when it was written (for latency benchmarks).
 pub fn flood_line(i: u32) -> String {
     let nanos = std::time::SystemTime::now()
@@ -235,6 +261,13 @@ mod tests {
                 Step::Slow(20),
                 Step::Typing(5)
             ]
+        );
+        assert_eq!(
+            parse("RATE_LIMIT_ONCE /tmp/m 90").steps,
+            vec![Step::RateLimitOnce {
+                marker: "/tmp/m".into(),
+                seconds: 90
+            }]
         );
         assert_eq!(parse("say ok").reply, "ok");
         assert!(parse("say ok").steps.is_empty());

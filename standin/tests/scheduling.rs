@@ -37,36 +37,6 @@ impl Bench {
             .unwrap()
     }
 
-    async fn status_of(&self, task: &Task) -> TaskStatus {
-        self.engine
-            .task(self.project.id, task.id)
-            .await
-            .unwrap()
-            .status
-    }
-
-    /// Polls the store (bounded by [`WAIT`]) until `task` reaches `status`.
-    async fn until_status(&self, task: &Task, status: TaskStatus) -> Task {
-        let reached = tokio::time::timeout(WAIT, async {
-            loop {
-                let now = self.engine.task(self.project.id, task.id).await.unwrap();
-                if now.status == status {
-                    return now;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            }
-        })
-        .await;
-        match reached {
-            Ok(task) => task,
-            Err(_) => panic!(
-                "task {} never became {status:?}; it is {:?}",
-                task.id,
-                self.status_of(task).await
-            ),
-        }
-    }
-
     /// Kills the session of a running task, once it has started: a session still starting
     /// refuses a kill ("try again in a moment"), and a task is in progress from the moment
     /// its session is made (the full suite's load once showed that window).

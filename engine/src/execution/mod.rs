@@ -16,7 +16,7 @@ use crate::store::schedule::QueuedStart;
 use crate::store::sessions::NewSession;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
-use model::schedule::{QueueState, StartOutcome};
+use model::schedule::StartOutcome;
 use model::validation::{self, Field};
 use model::{
     PermissionPolicy, ProjectId, RuntimeRequest, RuntimeSelection, Session, SessionId,
@@ -138,7 +138,9 @@ impl Engine {
         };
         let RuntimeRequest { selection, secrets } = request;
         let permission = selection.agent.permission(permission)?;
-        let plan = self.plan_attempt(project, task, &attempt).await?;
+        let plan = self
+            .plan_attempt(project, task, &attempt, &selection)
+            .await?;
         let written = self.write_attempt(project, task, attempt, &plan, selection, permission);
         let session = match written.await? {
             StartOutcome::Started { session, .. } => session,
@@ -151,12 +153,13 @@ impl Engine {
     }
 
     /// Where the attempt runs and what it is told (a retry: the feedback and what the previous
-    /// attempt did).
+    /// attempt did; a task re-queued after a rate limit: to continue its conversation).
     async fn plan_attempt(
         &self,
         project: ProjectId,
         task_id: TaskId,
         attempt: &Attempt,
+        selection: &RuntimeSelection,
     ) -> EngineResult<AttemptPlan> {
         let project_row = self.project(project).await?;
         let task = self.task(project, task_id).await?;
@@ -181,7 +184,17 @@ impl Engine {
             worktree: &path_text,
             branch: &branch,
         };
-        let prompt = prompt::build(&task, &workplace, retry.as_ref());
+        let resume = match attempt {
+            Attempt::Dequeue { .. } => {
+                self.conversation_to_continue(project, task_id, selection)
+                    .await?
+            }
+            _ => None,
+        };
+        let prompt = match resume {
+            Some(_) => crate::rate_limits::CONTINUE_PROMPT.to_string(),
+            None => prompt::build(&task, &workplace, retry.as_ref()),
+        };
         Ok(AttemptPlan {
             setup: self.worktree_setup(project).await?,
             repo: PathBuf::from(&project_row.path),
@@ -189,6 +202,7 @@ impl Engine {
             branch,
             path,
             prompt,
+            resume,
         })
     }
 
@@ -205,6 +219,8 @@ impl Engine {
         permission: PermissionPolicy,
     ) -> EngineResult<StartOutcome> {
         let (cwd, branch) = (plan.path.display().to_string(), plan.branch.clone());
+        let resume = plan.resume.clone();
+        let now = self.clock().now_ms();
         let live = self.live.clone();
         self.db()
             .write(move |conn| -> EngineResult<StartOutcome> {
@@ -217,7 +233,8 @@ impl Engine {
                 let task = get(&tx)?;
                 check_startable(&task, &attempt)?;
                 let retry = matches!(attempt, Attempt::Retry { .. });
-                if !retry && let Some(state) = must_wait(&tx, project, task_id)? {
+                let waits = crate::scheduler::must_wait(&tx, (project, task_id), &selection, now)?;
+                if !retry && let Some(state) = waits {
                     let entering = task.status != TaskStatus::InQueue;
                     if entering {
                         task.status.transition(TaskStatus::InQueue)?;
@@ -241,6 +258,7 @@ impl Engine {
                         runtime: &selection,
                         permission,
                         cwd: &cwd,
+                        resume: resume.as_deref(),
                     },
                 )?;
                 store::tasks::set_status(&tx, project, task_id, TaskStatus::InProgress, None)?;
@@ -341,37 +359,10 @@ struct AttemptPlan {
     branch: String,
     path: PathBuf,
     prompt: String,
+    /// The agent's id of the conversation this attempt continues (after a rate limit).
+    resume: Option<String>,
     /// What the worktree gets when it is made.
     setup: model::setup::WorktreeSetup,
-}
-
-/// Why `task` must wait instead of starting now — a dependency not done, or no free slot —
-/// decided by the scheduler's own plan, with this task in line (keeping its place if it was)
-/// and able to start (the request carries what it needs).
-fn must_wait(
-    tx: &rusqlite::Transaction<'_>,
-    project: ProjectId,
-    task: TaskId,
-) -> EngineResult<Option<QueueState>> {
-    let tasks = store::tasks::list(tx, project)?;
-    let edges = store::schedule::dependencies(tx, project)?;
-    let mut queue = store::schedule::queue(tx, project)?;
-    let queued_at = queue
-        .iter()
-        .find(|q| q.task == task)
-        .map_or(i64::MAX, |q| q.queued_at);
-    queue.retain(|q| q.task != task);
-    queue.push(model::schedule::Queued {
-        task,
-        needs_key: false,
-        queued_at,
-    });
-    let limit = crate::scheduler::limit_of(tx, project)?;
-    let state = model::schedule::plan(&queue, &tasks, &edges, limit)
-        .into_iter()
-        .find(|(t, _)| *t == task)
-        .map(|(_, state)| state);
-    Ok(state.filter(|s| *s != QueueState::Ready))
 }
 
 /// Execute starts a task to do, blocked or failed (or queued); retry one in review or failed.

@@ -334,6 +334,7 @@ mod tests {
                         runtime: &runtime,
                         permission: PermissionPolicy::WorkspaceWrite,
                         cwd: "/tmp",
+                        resume: None,
                     },
                 )
                 .map_err(crate::EngineError::from)

@@ -44,6 +44,7 @@ impl Engine {
                         runtime: &selection,
                         permission,
                         cwd: &project_row.path,
+                        resume: None,
                     },
                 )?)
             })
@@ -169,8 +170,9 @@ impl Engine {
     }
 
     /// Writes a session's status; a final one releases its task in the same transaction
-    /// (failed or killed: `fail` with the reason; completed: `review` when the work changed
-    /// something, else `fail` "Agent finished without changes").
+    /// (failed or killed: `fail` with the reason — or back to the queue when the reason is a
+    /// rate limit; completed: `review` when the work changed something, else `fail` "Agent
+    /// finished without changes").
     pub(crate) async fn write_session_status(
         &self,
         id: SessionId,
@@ -181,6 +183,7 @@ impl Engine {
             SessionStatus::Completed => self.completed_without_changes(id).await?,
             _ => None,
         };
+        let now = self.clock().now_ms();
         let released = self
             .db()
             .write(move |conn| -> EngineResult<Option<ProjectId>> {
@@ -189,7 +192,13 @@ impl Engine {
                 let mut released = None;
                 if status.is_final() {
                     let task_reason = unchanged.as_deref().or(reason.as_deref());
-                    released = release_task(&tx, id, status, task_reason, unchanged.is_some())?;
+                    let ending = Ending {
+                        status,
+                        reason: task_reason,
+                        unchanged: unchanged.is_some(),
+                        now,
+                    };
+                    released = release_task(&tx, id, ending)?;
                     // Its file locks go with it.
                     store::schedule::release_files(&tx, id)?;
                 }
@@ -333,23 +342,43 @@ impl Engine {
 /// Why a session a previous server left mid-turn failed.
 const RESTARTED: &str = "server restarted";
 
+/// How a session bound to a task ended.
+struct Ending<'a> {
+    status: SessionStatus,
+    reason: Option<&'a str>,
+    /// Completed, but nothing changed (or the changes could not be read).
+    unchanged: bool,
+    /// The engine's clock, for a rate limit's hold.
+    now: i64,
+}
+
 /// Moves the task a session worked on out of `in_progress`, if it still is with this
-/// session (so calling it twice changes nothing).
+/// session (so calling it twice changes nothing). A failure that is a rate limit sends it
+/// back to the queue instead of to `fail`.
 fn release_task(
     tx: &rusqlite::Transaction<'_>,
     id: SessionId,
-    status: SessionStatus,
-    reason: Option<&str>,
-    unchanged: bool,
+    ending: Ending<'_>,
 ) -> EngineResult<Option<ProjectId>> {
     let Some((project, task)) = store::sessions::bound_task(tx, id)? else {
         return Ok(None);
     };
-    let (to, fail_reason) = match status {
-        SessionStatus::Completed if !unchanged => (TaskStatus::Review, None),
+    if ending.status == SessionStatus::Failed
+        && let Some(reason) = ending.reason
+        && crate::rate_limits::requeue_if_rate_limited(tx, (project, task), id, reason, ending.now)?
+    {
+        store::tasks::set_session(tx, project, task, None)?;
+        return Ok(Some(project));
+    }
+    let (to, fail_reason) = match ending.status {
+        SessionStatus::Completed if !ending.unchanged => (TaskStatus::Review, None),
         _ => (
             TaskStatus::Fail,
-            Some(reason.unwrap_or("The agent session ended abnormally")),
+            Some(
+                ending
+                    .reason
+                    .unwrap_or("The agent session ended abnormally"),
+            ),
         ),
     };
     TaskStatus::InProgress.transition(to)?;

@@ -189,6 +189,7 @@ mod tests {
                     runtime: &runtime,
                     permission: PermissionPolicy::Ask,
                     cwd: "/tmp",
+                    resume: None,
                 };
                 store::sessions::insert(conn, &new).map_err(crate::EngineError::from)
             })

@@ -99,21 +99,99 @@ pub fn queued_start(
 /// The project's queued tasks, for [`model::schedule::plan`].
 pub fn queue(conn: &Connection, project: ProjectId) -> rusqlite::Result<Vec<Queued>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, COALESCE(queued_at, updated_at), queued_runtime FROM tasks
-         WHERE project_id = ?1 AND status = ?2",
+        "SELECT id, COALESCE(queued_at, updated_at), queued_runtime, held_until, held_reset_known
+         FROM tasks WHERE project_id = ?1 AND status = ?2",
     )?;
     stmt.query_map(params![project.0, TaskStatus::InQueue], |r| {
         let runtime: Option<String> = r.get(2)?;
-        let needs_key = runtime
-            .and_then(|json| serde_json::from_str::<RuntimeSelection>(&json).ok())
+        let selection =
+            runtime.and_then(|json| serde_json::from_str::<RuntimeSelection>(&json).ok());
+        let needs_key = selection
+            .as_ref()
             .is_none_or(|s| s.mode == ExecutionMode::Byok);
         Ok(Queued {
             task: TaskId(r.get(0)?),
             queued_at: r.get(1)?,
             needs_key,
+            agent: selection.map_or_else(String::new, |s| agent_of(&s)),
+            held_until: r.get(3)?,
+            reset_known: r.get(4)?,
         })
     })?
     .collect()
+}
+
+/// The agent a rate limit holds, as the user reads it ("Claude Code", "qwen").
+pub fn agent_of(selection: &RuntimeSelection) -> String {
+    selection.agent.label_with(selection.acp_agent.as_deref())
+}
+
+/// A queued task held back by its agent's rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hold {
+    /// Not started before (Unix milliseconds).
+    pub until: i64,
+    /// `until` is the agent's reset, not a back-off.
+    pub reset_known: bool,
+    /// The wait this hold used (doubled by the next back-off).
+    pub wait_ms: i64,
+    /// The session whose agent conversation the next attempt continues.
+    pub resume: Option<SessionId>,
+}
+
+pub fn set_hold(
+    conn: &Connection,
+    project: ProjectId,
+    task: TaskId,
+    hold: &Hold,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE tasks SET held_until = ?3, held_reset_known = ?4, held_wait_ms = ?5,
+                          resume_session = ?6
+         WHERE project_id = ?1 AND id = ?2",
+        params![
+            project.0,
+            task.0,
+            hold.until,
+            hold.reset_known,
+            hold.wait_ms,
+            hold.resume.map(|s| s.0)
+        ],
+    )?;
+    Ok(())
+}
+
+/// The back-off the task's last rate limit waited, if the one before this attempt was one.
+pub fn last_wait(
+    conn: &Connection,
+    project: ProjectId,
+    task: TaskId,
+) -> rusqlite::Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT held_wait_ms FROM tasks WHERE project_id = ?1 AND id = ?2",
+            params![project.0, task.0],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// The session whose agent conversation a re-queued task continues, with the agent's own id
+/// of it.
+pub fn resume_of(
+    conn: &Connection,
+    project: ProjectId,
+    task: TaskId,
+) -> rusqlite::Result<Option<(SessionId, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT s.id, s.agent_session_id FROM tasks t JOIN sessions s ON s.id = t.resume_session
+             WHERE t.project_id = ?1 AND t.id = ?2 AND s.agent_session_id IS NOT NULL",
+            params![project.0, task.0],
+            |r| Ok((SessionId(r.get(0)?), r.get(1)?)),
+        )
+        .optional()?)
 }
 
 /// Records that `session` touched `paths` (relative to its working directory).

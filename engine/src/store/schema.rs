@@ -238,6 +238,16 @@ CREATE INDEX turn_usage_by_task ON turn_usage(project_id, task_id);
 /// Version 7: a project's usage by time, for the Usage page's ranges.
 const V7: &str = "CREATE INDEX turn_usage_by_time ON turn_usage(project_id, at);";
 
+/// Version 8: a task re-queued after a rate limit — not before `held_until` (Unix ms; the
+/// agent's reset when `held_reset_known`, else a back-off of `held_wait_ms`, kept to double the
+/// next one) — continues the agent's conversation of `resume_session`.
+const V8: &str = r#"
+ALTER TABLE tasks ADD COLUMN held_until INTEGER;
+ALTER TABLE tasks ADD COLUMN held_reset_known INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN held_wait_ms INTEGER;
+ALTER TABLE tasks ADD COLUMN resume_session INTEGER REFERENCES sessions(id) ON DELETE SET NULL;
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -247,6 +257,7 @@ fn migrations() -> Migrations<'static> {
         M::up(V5),
         M::up(V6),
         M::up(V7),
+        M::up(V8),
     ])
 }
 

@@ -17,6 +17,9 @@ pub struct NewSession<'a> {
     pub runtime: &'a RuntimeSelection,
     pub permission: PermissionPolicy,
     pub cwd: &'a str,
+    /// The agent's own id of a conversation this session continues (an attempt resumed
+    /// after a rate limit), which the first turn resumes.
+    pub resume: Option<&'a str>,
 }
 
 const COLUMNS: &str = "id, project_id, task_id, status, runtime, permission_policy, \
@@ -54,8 +57,8 @@ pub fn insert(conn: &Connection, new: &NewSession<'_>) -> rusqlite::Result<Sessi
     conn.query_row(
         &format!(
             "INSERT INTO sessions (project_id, task_id, status, runtime, permission_policy, cwd,
-                                   created_at, last_activity_at)
-             VALUES (?1, ?2, ?7, ?3, ?4, ?5, ?6, ?6) RETURNING {COLUMNS}"
+                                   created_at, last_activity_at, agent_session_id)
+             VALUES (?1, ?2, ?7, ?3, ?4, ?5, ?6, ?6, ?8) RETURNING {COLUMNS}"
         ),
         params![
             new.project.0,
@@ -64,7 +67,8 @@ pub fn insert(conn: &Connection, new: &NewSession<'_>) -> rusqlite::Result<Sessi
             new.permission,
             new.cwd,
             now_ms(),
-            SessionStatus::Pending
+            SessionStatus::Pending,
+            new.resume
         ],
         from_row,
     )

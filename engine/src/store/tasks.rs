@@ -119,11 +119,16 @@ pub fn set_status(
     let sort_order = next_sort_order(conn, project)?;
     conn.query_row(
         &format!(
-            // What a queued task starts with is forgotten once it leaves the queue.
+            // What a queued task starts with, and a rate limit's hold, are forgotten once it
+            // leaves the queue; the last back-off is kept while it runs, to double the next.
             "UPDATE tasks SET status = ?3, fail_reason = ?4, sort_order = ?5, updated_at = ?6,
                  queued_at = CASE WHEN ?3 = ?7 THEN queued_at END,
                  queued_runtime = CASE WHEN ?3 = ?7 THEN queued_runtime END,
-                 queued_permission = CASE WHEN ?3 = ?7 THEN queued_permission END
+                 queued_permission = CASE WHEN ?3 = ?7 THEN queued_permission END,
+                 held_until = CASE WHEN ?3 = ?7 THEN held_until END,
+                 held_reset_known = CASE WHEN ?3 = ?7 THEN held_reset_known ELSE 0 END,
+                 resume_session = CASE WHEN ?3 = ?7 THEN resume_session END,
+                 held_wait_ms = CASE WHEN ?3 IN (?7, ?8) THEN held_wait_ms END
              WHERE project_id = ?1 AND id = ?2 RETURNING {COLUMNS}"
         ),
         params![
@@ -133,7 +138,8 @@ pub fn set_status(
             fail_reason,
             sort_order,
             now_ms(),
-            TaskStatus::InQueue
+            TaskStatus::InQueue,
+            TaskStatus::InProgress
         ],
         from_row,
     )

@@ -37,6 +37,7 @@ async fn session(engine: &Engine, project: ProjectId, task: Option<TaskId>) -> S
                     runtime: &RuntimeSelection::default(),
                     permission: PermissionPolicy::Ask,
                     cwd: "/tmp",
+                    resume: None,
                 },
             )
             .map_err(engine::EngineError::from)

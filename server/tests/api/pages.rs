@@ -52,6 +52,7 @@ async fn no_page_hydrates_an_error_of_a_discarded_render() {
                     runtime: &model::RuntimeSelection::default(),
                     permission: model::PermissionPolicy::Ask,
                     cwd: &cwd,
+                    resume: None,
                 },
             )
             .map_err(engine::EngineError::from)

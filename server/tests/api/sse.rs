@@ -56,6 +56,7 @@ async fn fixture() -> Fixture {
                     runtime: &runtime,
                     permission: PermissionPolicy::Ask,
                     cwd: &cwd,
+                    resume: None,
                 },
             )
             .map_err(engine::EngineError::from)

@@ -24,6 +24,7 @@ async fn with_turns() -> Seeded {
                     runtime: &model::RuntimeSelection::default(),
                     permission: model::PermissionPolicy::Ask,
                     cwd: &cwd,
+                    resume: None,
                 },
             )?;
             let at = engine::store::now_ms();

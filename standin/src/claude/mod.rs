@@ -393,6 +393,19 @@ impl Session {
             }
             Step::Crash => std::process::abort(),
             Step::CrashOnce(marker) => script::crash_once(&marker),
+            Step::RateLimitOnce { marker, seconds } => {
+                if let Some(resets_at) = script::rate_limited_once(&marker, seconds) {
+                    // Claude Code 2.x on a plan's limit: the event, then the failed result.
+                    emit(&json!({
+                        "type": "rate_limit_event", "session_id": self.session_id,
+                        "rate_limit_info": {"status": "rejected", "resetsAt": resets_at,
+                                            "rateLimitType": "five_hour"},
+                    }));
+                    let message = format!("Claude AI usage limit reached|{resets_at}");
+                    self.result(&message, true, "completed", Instant::now());
+                    return Some(TurnEnd::Ended);
+                }
+            }
             Step::Exit(code) => std::process::exit(code),
             // Only an ACP agent asks its client for files.
             Step::ReadFile(_) => {}

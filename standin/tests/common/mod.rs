@@ -286,6 +286,36 @@ impl Bench {
             .unwrap()
     }
 
+    pub async fn status_of(&self, task: &model::Task) -> model::TaskStatus {
+        self.engine
+            .task(self.project.id, task.id)
+            .await
+            .unwrap()
+            .status
+    }
+
+    /// Polls the store (bounded by [`WAIT`]) until `task` reaches `status`.
+    pub async fn until_status(&self, task: &model::Task, status: model::TaskStatus) -> model::Task {
+        let reached = tokio::time::timeout(WAIT, async {
+            loop {
+                let now = self.engine.task(self.project.id, task.id).await.unwrap();
+                if now.status == status {
+                    return now;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        match reached {
+            Ok(task) => task,
+            Err(_) => panic!(
+                "task {} never became {status:?}; it is {:?}",
+                task.id,
+                self.status_of(task).await
+            ),
+        }
+    }
+
     pub async fn status(&self, session: &Session) -> SessionStatus {
         self.engine
             .session(self.project.id, session.id)

@@ -24,6 +24,8 @@
 //! | `system/permission_denied` | — | the `tool_result` that follows carries the same message |
 //! | `stream_event` `content_block_delta` `text_delta` | `AssistantDelta` | text as the model writes it (`--include-partial-messages`); the supervisor coalesces them, and the block's `assistant` line supersedes them |
 //! | other `stream_event`s | — | message/block starts and stops, thinking and tool-input deltas: the whole block follows in its `assistant` line |
+//! | `rate_limit_event` `rejected` | `Error` | the plan's usage limit is reached, with its reset: the task waits in the queue |
+//! | `rate_limit_event` other | — | still allowed (a warning at most) |
 //! | `keep_alive` | — | |
 //! | other `system` subtypes, other types, malformed JSON | `Raw` | |
 
@@ -61,6 +63,7 @@ pub(super) fn parse_line(line: &str) -> Vec<StreamEvent> {
         (Some("control_response"), _) => control_response(&value),
         (Some("stream_event"), _) => text_delta(&value),
         (Some("keep_alive"), _) => Vec::new(),
+        (Some("rate_limit_event"), _) => rate_limit(&value),
         _ => raw(line),
     }
 }
@@ -257,6 +260,28 @@ fn control_response(value: &Value) -> Vec<StreamEvent> {
     }
 }
 
+/// A `rate_limit_event` whose `status` is `rejected`: "Claude Code's five_hour usage limit is
+/// reached; it resets at 2026-12-04 15:00 UTC" (`resetsAt` is Unix seconds), the words
+/// `model::rate_limit` reads back.
+fn rate_limit(value: &Value) -> Vec<StreamEvent> {
+    let Some(info) = value.get("rate_limit_info") else {
+        return Vec::new();
+    };
+    if str_at(info, "status") != Some("rejected") {
+        return Vec::new();
+    }
+    let kind = str_at(info, "rateLimitType").map_or_else(String::new, |k| format!("{k} "));
+    let reset = info
+        .get("resetsAt")
+        .and_then(Value::as_i64)
+        .map(|secs| format!("; it resets at {}", model::time::format_utc(secs * 1000)))
+        .unwrap_or_default();
+    vec![StreamEvent::Error {
+        message: format!("Claude Code's {kind}usage limit is reached{reset}."),
+        retrying: false,
+    }]
+}
+
 /// "API request failed (HTTP 529, overloaded); retrying 2/10 in 1200 ms", from what is there.
 fn api_retry_message(value: &Value) -> String {
     let status = value.get("error_status").and_then(Value::as_u64);
@@ -286,6 +311,24 @@ fn api_retry_message(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rejected_rate_limit_event_is_an_error_with_its_reset() {
+        let rejected = r#"{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":1796400000,"rateLimitType":"five_hour"},"session_id":"s"}"#;
+        let message =
+            "Claude Code's five_hour usage limit is reached; it resets at 2026-12-04 16:00 UTC.";
+        assert_eq!(
+            parse_line(rejected),
+            vec![StreamEvent::Error {
+                message: message.into(),
+                retrying: false,
+            }]
+        );
+        let limit = model::rate_limit::RateLimit::recognise(message, 0);
+        assert_eq!(limit.and_then(|l| l.resets_at), Some(1_796_400_000_000));
+        let allowed = r#"{"type":"rate_limit_event","rate_limit_info":{"status":"allowed","resetsAt":1796400000}}"#;
+        assert!(parse_line(allowed).is_empty());
+    }
 
     #[test]
     fn api_retry_is_a_retrying_error() {

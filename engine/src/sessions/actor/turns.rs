@@ -305,11 +305,12 @@ impl Actor {
             } => {
                 let said = self.turn_error.take();
                 self.last_turn_failure = is_error.then(|| {
-                    result
+                    let failure = result
                         .clone()
                         .or_else(|| said.clone())
                         .filter(|r| !r.trim().is_empty())
-                        .unwrap_or_else(|| "The agent's turn failed.".into())
+                        .unwrap_or_else(|| "The agent's turn failed.".into());
+                    with_rate_limit(failure, said.as_deref())
                 });
                 if *is_error && result.is_some() && *result == said {
                     *result = None;
@@ -318,6 +319,22 @@ impl Actor {
             _ => {}
         }
         event
+    }
+}
+
+/// A turn's failure, told the rate limit the agent reported before it when the failure's own
+/// words do not say (Claude Code's rejected `rate_limit_event`, then a bare failed `result`):
+/// the task then waits for the reset instead of failing.
+fn with_rate_limit(failure: String, said: Option<&str>) -> String {
+    use model::rate_limit::RateLimit;
+    match said {
+        Some(said)
+            if RateLimit::recognise(said, 0).is_some()
+                && RateLimit::recognise(&failure, 0).is_none() =>
+        {
+            format!("{said} {failure}")
+        }
+        _ => failure,
     }
 }
 
@@ -336,4 +353,27 @@ async fn history(
         .ok()?;
     let events: Vec<StreamEvent> = events.into_iter().map(|e| e.event).collect();
     conversation_so_far(&events, prompt, HISTORY_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_rate_limit;
+
+    #[test]
+    fn a_failure_after_a_rate_limit_says_it() {
+        let said =
+            "Claude Code's five_hour usage limit is reached; it resets at 2026-12-04 16:00 UTC.";
+        assert_eq!(
+            with_rate_limit("The agent's turn failed.".into(), Some(said)),
+            format!("{said} The agent's turn failed.")
+        );
+        // Already said, or said something else: the failure as it is.
+        let limited = "Claude AI usage limit reached|1796400000";
+        assert_eq!(with_rate_limit(limited.into(), Some(said)), limited);
+        assert_eq!(
+            with_rate_limit("Invalid API key".into(), Some("Invalid API key")),
+            "Invalid API key"
+        );
+        assert_eq!(with_rate_limit("boom".into(), None), "boom");
+    }
 }
