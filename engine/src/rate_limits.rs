@@ -110,12 +110,11 @@ impl Engine {
         if crate::agents::line_cli(selection.agent).is_none() {
             return Ok(None);
         }
-        let resumed = self
-            .db()
+        self.db()
             .read(move |conn| -> Result<_, StoreError> {
                 Ok(store::schedule::resume_of(conn, project, task)?)
             })
-            .await?;
-        Ok(resumed.map(|(_, agent_session)| agent_session))
+            .await
+            .map_err(Into::into)
     }
 }

@@ -296,7 +296,13 @@ fn a_dependency_is_said_before_a_rate_limit_and_a_back_off_says_so() {
         reset_known: false,
         ..held(1, "Codex", 90_000)
     };
-    let plan = plan(&[backing_off.clone()], &tasks, &[dep(1, 2)], 1, 0);
+    let plan = plan(
+        std::slice::from_ref(&backing_off),
+        &tasks,
+        &[dep(1, 2)],
+        1,
+        0,
+    );
     assert_eq!(
         plan,
         vec![(

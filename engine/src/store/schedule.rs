@@ -177,21 +177,20 @@ pub fn last_wait(
         .flatten())
 }
 
-/// The session whose agent conversation a re-queued task continues, with the agent's own id
-/// of it.
+/// The agent's own id of the conversation a re-queued task continues (that of the session
+/// the rate limit stopped).
 pub fn resume_of(
     conn: &Connection,
     project: ProjectId,
     task: TaskId,
-) -> rusqlite::Result<Option<(SessionId, String)>> {
-    Ok(conn
-        .query_row(
-            "SELECT s.id, s.agent_session_id FROM tasks t JOIN sessions s ON s.id = t.resume_session
-             WHERE t.project_id = ?1 AND t.id = ?2 AND s.agent_session_id IS NOT NULL",
-            params![project.0, task.0],
-            |r| Ok((SessionId(r.get(0)?), r.get(1)?)),
-        )
-        .optional()?)
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT s.agent_session_id FROM tasks t JOIN sessions s ON s.id = t.resume_session
+         WHERE t.project_id = ?1 AND t.id = ?2 AND s.agent_session_id IS NOT NULL",
+        params![project.0, task.0],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 /// Records that `session` touched `paths` (relative to its working directory).
