@@ -2,6 +2,7 @@
 
 use crate::agents::{AcpAgentSpec, AgentProgram, builtin_agents};
 use crate::clock::Clock;
+use crate::webhooks::WebhookConfig;
 use model::{AgentKind, RuntimeSelection};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,6 +35,8 @@ pub struct EngineConfig {
     pub stop_grace: Duration,
     /// The time a rate limit is waited out by; a test moves it forward.
     pub clock: Arc<Clock>,
+    /// Where news of what waits for the user is posted.
+    pub webhooks: WebhookConfig,
 }
 
 impl Default for EngineConfig {
@@ -50,6 +53,7 @@ impl Default for EngineConfig {
             kill_grace: Duration::from_secs(5),
             stop_grace: Duration::from_secs(10),
             clock: Arc::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }

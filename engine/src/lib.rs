@@ -17,6 +17,7 @@ pub mod store;
 pub mod tasks;
 pub mod usage;
 pub mod usage_report;
+pub mod webhooks;
 pub mod work_report;
 
 pub use config::EngineConfig;
@@ -39,6 +40,7 @@ pub struct Engine {
     data_dir: Arc<PathBuf>,
     /// When each project's queue looks again at tasks held by a rate limit.
     wakeups: rate_limits::Wakeups,
+    webhooks: webhooks::Webhooks,
 }
 
 impl Engine {
@@ -61,6 +63,7 @@ impl Engine {
             .read(|conn| Ok::<_, StoreError>(store::settings::named_env_vars(conn)?))
             .await?;
         let events = sessions::EventLog::start(db.clone());
+        let webhooks = webhooks::Webhooks::start(db.clone(), config.webhooks.clone());
         Ok(Engine {
             db,
             events,
@@ -69,6 +72,7 @@ impl Engine {
             named_vars: runtime::NamedServerVars::new(named),
             data_dir: Arc::new(data_dir),
             wakeups: rate_limits::Wakeups::default(),
+            webhooks,
         })
     }
 

@@ -31,6 +31,7 @@ pub mod tool_input;
 pub mod usage;
 pub mod usage_report;
 pub mod validation;
+pub mod webhook;
 pub mod wire;
 pub mod work_report;
 

@@ -55,6 +55,13 @@ pub struct Config {
     #[arg(long = "agent", value_name = "NAME=COMMAND ARGS…")]
     pub agents: Vec<String>,
 
+    /// Where to post when a session asks for a permission or a task reaches review or fails,
+    /// as PROJECT=URL: PROJECT is a project's name or id, or * for all; the URL may start with
+    /// `ntfy:` or `slack:` for those services' shapes, else DevLog's JSON is posted
+    /// (`--webhook 'repo=ntfy:https://ntfy.sh/my-topic'`). Repeatable. Sent with curl.
+    #[arg(long = "webhook", value_name = "PROJECT=URL")]
+    pub webhooks: Vec<String>,
+
     /// GitHub CLI's executable, for "Create PR" (a path, or a name looked up on PATH).
     #[arg(long, env = "DEVLOG_GH_BIN", default_value = "gh")]
     pub gh_bin: PathBuf,
@@ -86,6 +93,8 @@ pub enum ConfigError {
     TokenCharacters,
     #[error("a declared agent: {0}")]
     Agents(#[from] DeclarationsError),
+    #[error("--webhook: {0}")]
+    Webhook(#[from] model::webhook::WebhookSpecError),
 }
 
 /// The one line said when the address cannot be bound, naming the flag that changes it.
@@ -113,6 +122,15 @@ impl Config {
             gh_bin: self.gh_bin.clone(),
             turn_timeout: std::time::Duration::from_secs(self.turn_timeout_secs),
             permission_timeout: std::time::Duration::from_secs(self.permission_timeout_secs),
+            webhooks: engine::webhooks::WebhookConfig {
+                hooks: self
+                    .webhooks
+                    .iter()
+                    .map(|flag| model::webhook::WebhookSpec::from_flag(flag))
+                    .collect::<Result<_, _>>()?,
+                public_url: format!("http://{}", self.addr),
+                ..Default::default()
+            },
             ..engine::EngineConfig::default()
         })
     }
@@ -252,6 +270,29 @@ mod tests {
         assert_eq!(e.turn_timeout.as_secs(), 60);
         assert_eq!(e.permission_timeout.as_secs(), 900);
         assert!(Config::try_parse_from(["devlog", "--turn-timeout-secs", "0"]).is_err());
+    }
+
+    #[test]
+    fn webhooks_are_declared_by_flag_and_link_to_this_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = parse(&[
+            "--addr",
+            "127.0.0.1:4000",
+            "--webhook",
+            "repo=ntfy:https://ntfy.sh/t",
+            "--webhook",
+            "*=https://example.test/hook",
+        ]);
+        let hooks = c.engine(dir.path()).unwrap().webhooks;
+        assert_eq!(hooks.hooks.len(), 2);
+        assert_eq!(hooks.hooks[0].shape, model::webhook::WebhookShape::Ntfy);
+        assert_eq!(hooks.public_url, "http://127.0.0.1:4000");
+        let bad = parse(&["--webhook", "repo=ftp://x.test"]).engine(dir.path());
+        assert!(
+            matches!(&bad, Err(ConfigError::Webhook(_))),
+            "{:?}",
+            bad.map(|_| ())
+        );
     }
 
     #[test]

@@ -6,11 +6,13 @@ use super::ownership;
 use super::process::Exit;
 use crate::store::sessions::{NewSession, ProcessRecord};
 use crate::store::{self, StoreError};
+use crate::webhooks::Notice;
 use crate::{Engine, EngineError, EngineResult};
+use model::attention::WaitingKind;
 use model::validation::{self, Field};
 use model::{
     PermissionAnswer, ProjectId, RuntimeRequest, Session, SessionId, SessionStart, SessionStatus,
-    StreamEvent, TaskStatus,
+    StreamEvent, TaskId, TaskStatus,
 };
 use std::collections::HashSet;
 use tokio::sync::{mpsc, oneshot};
@@ -186,7 +188,7 @@ impl Engine {
         let now = self.clock().now_ms();
         let released = self
             .db()
-            .write(move |conn| -> EngineResult<Option<ProjectId>> {
+            .write(move |conn| -> EngineResult<Option<Released>> {
                 let tx = conn.transaction().map_err(StoreError::from)?;
                 store::sessions::set_status(&tx, id, status, reason.as_deref())?;
                 let mut released = None;
@@ -207,8 +209,22 @@ impl Engine {
             })
             .await?;
         // A slot freed (and maybe a dependency finished): the queue may move.
-        if let Some(project) = released {
+        if let Some((project, task, to)) = released {
             self.schedule_soon(project);
+            let kind = match to {
+                TaskStatus::Review => Some(WaitingKind::Review),
+                TaskStatus::Fail => Some(WaitingKind::Failed),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                self.notify(Notice {
+                    project,
+                    kind,
+                    task: Some(task),
+                    session: None,
+                    tool: None,
+                });
+            }
         }
         Ok(())
     }
@@ -342,6 +358,9 @@ impl Engine {
 /// Why a session a previous server left mid-turn failed.
 const RESTARTED: &str = "server restarted";
 
+/// The task a session's end released, and where it went.
+type Released = (ProjectId, TaskId, TaskStatus);
+
 /// How a session bound to a task ended.
 struct Ending<'a> {
     status: SessionStatus,
@@ -359,7 +378,7 @@ fn release_task(
     tx: &rusqlite::Transaction<'_>,
     id: SessionId,
     ending: Ending<'_>,
-) -> EngineResult<Option<ProjectId>> {
+) -> EngineResult<Option<Released>> {
     let Some((project, task)) = store::sessions::bound_task(tx, id)? else {
         return Ok(None);
     };
@@ -368,7 +387,7 @@ fn release_task(
         && crate::rate_limits::requeue_if_rate_limited(tx, (project, task), id, reason, ending.now)?
     {
         store::tasks::set_session(tx, project, task, None)?;
-        return Ok(Some(project));
+        return Ok(Some((project, task, TaskStatus::InQueue)));
     }
     let (to, fail_reason) = match ending.status {
         SessionStatus::Completed if !ending.unchanged => (TaskStatus::Review, None),
@@ -384,5 +403,5 @@ fn release_task(
     TaskStatus::InProgress.transition(to)?;
     store::tasks::set_status(tx, project, task, to, fail_reason)?;
     store::tasks::set_session(tx, project, task, None)?;
-    Ok(Some(project))
+    Ok(Some((project, task, to)))
 }

@@ -369,8 +369,16 @@ impl Actor {
                 request_id,
                 input,
                 options,
+                tool,
                 ..
             } => {
+                self.engine.notify(crate::webhooks::Notice {
+                    project: self.session.project_id,
+                    kind: model::attention::WaitingKind::Permission,
+                    task: self.session.task_id,
+                    session: Some(self.id),
+                    tool: Some(tool.clone()),
+                });
                 let pending = PendingPermission {
                     deadline: Instant::now() + self.engine.config().permission_timeout,
                     input: input.clone(),
