@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod attention;
+pub mod budgets;
 pub mod clock;
 pub mod config;
 pub mod error;

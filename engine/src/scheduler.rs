@@ -133,14 +133,16 @@ impl Engine {
                 }
                 let tasks = store::tasks::list(conn, project)?;
                 let edges = store::schedule::dependencies(conn, project)?;
-                Ok(plan(&queue, &tasks, &edges, limit_of(conn, project)?, now))
+                let daily = crate::budgets::daily_spend_of(conn, project, now)?;
+                let limit = limit_of(conn, project)?;
+                Ok(plan(&queue, &tasks, &edges, limit, now, daily.as_ref()))
             })
             .await
     }
 
     /// Starts every queued task of the project that may start now, with the runtime
-    /// selection it was queued with, and sets itself to look again when the earliest rate
-    /// limit holding a task is over. Safe to call any time and concurrently: each start is
+    /// selection it was queued with, and sets itself to look again when the earliest hold (a
+    /// rate limit, the day of a spent budget) is over. Safe to call any time and concurrently: each start is
     /// checked again in its own transaction.
     pub async fn on_task_ended(&self, project: ProjectId) {
         let plan = match self.queue_plan(project).await {
@@ -150,13 +152,7 @@ impl Engine {
                 return;
             }
         };
-        let held_until = plan
-            .iter()
-            .filter_map(|(_, state)| match state {
-                QueueState::WaitingForRateLimit { until, .. } => Some(*until),
-                _ => None,
-            })
-            .min();
+        let held_until = plan.iter().filter_map(|(_, state)| state.until()).min();
         if let Some(at) = held_until {
             self.wake_scheduler_at(project, at);
         }
@@ -232,8 +228,8 @@ impl Engine {
     }
 }
 
-/// Why `task` must wait instead of starting now with `selection` — a dependency not done, a
-/// rate limit of its agent, or no free slot — decided by the scheduler's own plan, with this
+/// Why `task` must wait instead of starting now with `selection` — a dependency not done, the
+/// daily budget spent, a rate limit of its agent, or no free slot — decided by the scheduler's own plan, with this
 /// task in line (keeping its place and its hold if it was) and able to start (the request
 /// carries what it needs).
 pub(crate) fn must_wait(
@@ -262,7 +258,8 @@ pub(crate) fn must_wait(
         ..mine
     });
     let limit = limit_of(tx, project)?;
-    let state = plan(&queue, &tasks, &edges, limit, now)
+    let daily = crate::budgets::daily_spend_of(tx, project, now)?;
+    let state = plan(&queue, &tasks, &edges, limit, now, daily.as_ref())
         .into_iter()
         .find(|(t, _)| *t == task)
         .map(|(_, state)| state);

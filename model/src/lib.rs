@@ -9,6 +9,7 @@ pub mod attention;
 pub mod board;
 pub mod board_filter;
 pub mod board_window;
+pub mod budget;
 pub mod comment;
 pub mod declared;
 pub mod highlight;

@@ -2,6 +2,7 @@
 //! runs at most `limit` task attempts at once, and queued tasks start in order of priority,
 //! then of queueing time. Pure, so the board shows the same reasons the server acts on.
 
+use crate::budget::DailySpend;
 use crate::ids::TaskId;
 use crate::task::{Task, TaskStatus};
 use serde::{Deserialize, Serialize};
@@ -96,6 +97,13 @@ pub enum QueueState {
         until: i64,
         reset_known: bool,
     },
+    /// The project's daily budget is spent: nothing starts before `until` (the next UTC
+    /// day, Unix milliseconds) unless the budget is raised. `budget` and `spent` as text.
+    WaitingForBudget {
+        budget: String,
+        spent: String,
+        until: i64,
+    },
     /// Ready, but queued with a bring-your-own key, which is never kept: the user starts it.
     NeedsKey,
     /// Starts now.
@@ -103,6 +111,15 @@ pub enum QueueState {
 }
 
 impl QueueState {
+    /// When a hold that ends by itself (a rate limit's, a spent day's) is over.
+    pub fn until(&self) -> Option<i64> {
+        match self {
+            QueueState::WaitingForRateLimit { until, .. }
+            | QueueState::WaitingForBudget { until, .. } => Some(*until),
+            _ => None,
+        }
+    }
+
     /// What the card says.
     pub fn describe(&self, title_of: impl Fn(TaskId) -> String) -> String {
         match self {
@@ -131,6 +148,14 @@ impl QueueState {
             ),
             QueueState::WaitingForRateLimit { agent, until, .. } => format!(
                 "Waiting out the rate limit of {agent}: trying again at {}",
+                crate::time::format_utc(*until)
+            ),
+            QueueState::WaitingForBudget {
+                budget,
+                spent,
+                until,
+            } => format!(
+                "The daily budget of {budget} is spent ({spent} today): waiting until {} or a higher budget",
                 crate::time::format_utc(*until)
             ),
             QueueState::NeedsKey => "Ready: needs your API key to start".to_string(),
@@ -216,14 +241,23 @@ pub struct Queued {
 
 /// The state of every queued task, in the order they would start: priority first, then the
 /// time they were queued. Tasks marked `Ready` are the ones to start now. A rate limit still
-/// running at `now` holds every queued task of its agent, and takes no slot.
+/// running at `now` holds every queued task of its agent, and a spent daily budget every
+/// queued task; neither takes a slot.
 pub fn plan(
     queued: &[Queued],
     tasks: &[Task],
     edges: &[Dependency],
     limit: u32,
     now: i64,
+    daily: Option<&DailySpend>,
 ) -> Vec<(TaskId, QueueState)> {
+    let budget_hold = daily
+        .filter(|d| d.is_spent())
+        .map(|d| QueueState::WaitingForBudget {
+            budget: d.budget.describe(),
+            spent: d.budget.describe_spent(&d.spent),
+            until: d.next_day,
+        });
     let mut holds: HashMap<&str, (i64, bool)> = HashMap::new();
     for q in queued {
         if let Some(until) = q.held_until.filter(|until| *until > now) {
@@ -250,6 +284,8 @@ pub fn plan(
             let blocked = index.blockers(q.task, edges);
             let state = if !blocked.is_empty() {
                 QueueState::WaitingFor { blockers: blocked }
+            } else if let Some(hold) = &budget_hold {
+                hold.clone()
             } else if let Some(&(until, reset_known)) = holds.get(q.agent.as_str()) {
                 QueueState::WaitingForRateLimit {
                     agent: q.agent.clone(),

@@ -82,7 +82,7 @@ fn the_queue_starts_by_priority_then_time_within_the_limit() {
         task(5, TaskStatus::InQueue, Priority::High),
     ];
     let queue = [queued(2, 10), queued(3, 30), queued(4, 5), queued(5, 20)];
-    let plan = plan(&queue, &tasks, &[], 2, 0);
+    let plan = plan(&queue, &tasks, &[], 2, 0, None);
     assert_eq!(
         plan,
         vec![
@@ -131,6 +131,7 @@ fn dependencies_and_keys_hold_a_task_without_taking_a_slot() {
         &[dep(2, 1)],
         1,
         0,
+        None,
     );
     assert_eq!(
         plan,
@@ -195,7 +196,7 @@ fn a_task_waiting_for_its_key_says_so_only_when_a_slot_is_free() {
     let mut key = queued(2, 0);
     key.needs_key = true;
     assert_eq!(
-        plan(&[key.clone()], &tasks, &[], 1, 0),
+        plan(&[key.clone()], &tasks, &[], 1, 0, None),
         vec![(
             TaskId(2),
             QueueState::WaitingForSlot {
@@ -206,7 +207,7 @@ fn a_task_waiting_for_its_key_says_so_only_when_a_slot_is_free() {
         )]
     );
     assert_eq!(
-        plan(&[key], &tasks, &[], 2, 0),
+        plan(&[key], &tasks, &[], 2, 0, None),
         vec![(TaskId(2), QueueState::NeedsKey)]
     );
 }
@@ -259,7 +260,7 @@ fn a_rate_limit_holds_its_agents_queued_tasks_and_no_other() {
         until: 5_000,
         reset_known: true,
     };
-    let plan = plan(&queue, &tasks, &[], 1, 1_000);
+    let plan = plan(&queue, &tasks, &[], 1, 1_000, None);
     assert_eq!(
         plan,
         vec![
@@ -281,7 +282,7 @@ fn a_rate_limit_is_over_at_its_time() {
     let tasks = [task(1, TaskStatus::InQueue, Priority::Medium)];
     let queue = [held(1, "Claude Code", 5_000)];
     assert_eq!(
-        plan(&queue, &tasks, &[], 1, 5_000),
+        plan(&queue, &tasks, &[], 1, 5_000, None),
         vec![(TaskId(1), QueueState::Ready)]
     );
 }
@@ -302,6 +303,7 @@ fn a_dependency_is_said_before_a_rate_limit_and_a_back_off_says_so() {
         &[dep(1, 2)],
         1,
         0,
+        None,
     );
     assert_eq!(
         plan,
@@ -312,9 +314,54 @@ fn a_dependency_is_said_before_a_rate_limit_and_a_back_off_says_so() {
             }
         )]
     );
-    let alone = super::plan(&[backing_off], &tasks[..1], &[], 1, 0);
+    let alone = super::plan(&[backing_off], &tasks[..1], &[], 1, 0, None);
     assert_eq!(
         alone[0].1.describe(|_| String::new()),
         "Waiting out the rate limit of Codex: trying again at 1970-01-01 00:01 UTC"
     );
+}
+
+#[test]
+fn a_spent_daily_budget_holds_every_queued_task_and_takes_no_slot() {
+    use crate::budget::Budget;
+    use crate::usage::UsageTotal;
+    let tasks = [
+        task(1, TaskStatus::InQueue, Priority::Medium),
+        task(2, TaskStatus::InQueue, Priority::Medium),
+        task(3, TaskStatus::Todo, Priority::Medium),
+    ];
+    let mut daily = DailySpend {
+        budget: Budget::Usd(10.0),
+        spent: UsageTotal {
+            cost_usd: 10.5,
+            ..UsageTotal::default()
+        },
+        next_day: 86_400_000,
+    };
+    let queue = [queued(1, 1), queued(2, 2)];
+    let held = QueueState::WaitingForBudget {
+        budget: "$10.00".into(),
+        spent: "$10.50".into(),
+        until: 86_400_000,
+    };
+    let plan_now = |daily: &DailySpend| plan(&queue, &tasks, &[dep(2, 3)], 1, 0, Some(daily));
+    assert_eq!(
+        plan_now(&daily),
+        vec![
+            (TaskId(1), held.clone()),
+            // Its dependency is said first.
+            (
+                TaskId(2),
+                QueueState::WaitingFor {
+                    blockers: vec![TaskId(3)]
+                }
+            ),
+        ]
+    );
+    assert_eq!(
+        held.describe(|_| String::new()),
+        "The daily budget of $10.00 is spent ($10.50 today): waiting until 1970-01-02 00:00 UTC or a higher budget"
+    );
+    daily.budget = Budget::Usd(20.0);
+    assert_eq!(plan_now(&daily)[0], (TaskId(1), QueueState::Ready));
 }

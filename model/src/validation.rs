@@ -26,6 +26,8 @@ crate::wire_enum! {
         DateFrom = "from",
         DateTo = "to",
         Prices = "prices",
+        TaskBudget = "task_budget",
+        DailyBudget = "daily_budget",
     }
 }
 
@@ -50,6 +52,8 @@ impl Field {
             Field::DateFrom => "From",
             Field::DateTo => "To",
             Field::Prices => "Prices",
+            Field::TaskBudget => "Task budget",
+            Field::DailyBudget => "Daily budget",
         }
     }
 }

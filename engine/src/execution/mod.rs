@@ -129,12 +129,19 @@ impl Engine {
         request: RuntimeRequest,
         permission: Option<PermissionPolicy>,
     ) -> EngineResult<StartOutcome> {
-        // A queued task that can no longer launch (say, its server variable was unset) fails
-        // as a recorded attempt below; any other start is refused before anything is written.
-        let env_problem = match (self.launch_env(&request), &attempt) {
-            (Ok(_), _) => None,
-            (Err(e), Attempt::Dequeue { by_scheduler: true }) => Some(e.to_string()),
-            (Err(e), _) => return Err(e.into()),
+        // A queued task that can no longer launch (say, its server variable was unset, or its
+        // budget was lowered below what it spent) fails as a recorded attempt below; any other
+        // start is refused before anything is written.
+        let by_scheduler = matches!(attempt, Attempt::Dequeue { by_scheduler: true });
+        let env_problem = match self.launch_env(&request) {
+            Ok(_) => None,
+            Err(e) if by_scheduler => Some(e.to_string()),
+            Err(e) => return Err(e.into()),
+        };
+        let retry = matches!(attempt, Attempt::Retry { .. });
+        let budget_problem = match self.budget_refusal(project, task, retry).await? {
+            Some(reason) if !by_scheduler => return Err(EngineError::Refused(reason)),
+            problem => problem,
         };
         let RuntimeRequest { selection, secrets } = request;
         let permission = selection.agent.permission(permission)?;
@@ -144,9 +151,15 @@ impl Engine {
         let written = self.write_attempt(project, task, attempt, &plan, selection, permission);
         let session = match written.await? {
             StartOutcome::Started { session, .. } => session,
-            queued @ StartOutcome::Queued { .. } => return Ok(queued),
+            StartOutcome::Queued { task, state } => {
+                // Held until a time: the queue looks again then.
+                if let Some(at) = state.until() {
+                    self.wake_scheduler_at(project, at);
+                }
+                return Ok(StartOutcome::Queued { task, state });
+            }
         };
-        if let Some(reason) = env_problem {
+        if let Some(reason) = env_problem.or(budget_problem) {
             return self.abandon_start(session.id, reason).await;
         }
         self.launch_attempt(plan, session, secrets).await

@@ -240,8 +240,10 @@ const V7: &str = "CREATE INDEX turn_usage_by_time ON turn_usage(project_id, at);
 
 /// Version 8: a task re-queued after a rate limit — not before `held_until` (Unix ms; the
 /// agent's reset when `held_reset_known`, else a back-off of `held_wait_ms`, kept to double the
-/// next one) — continues the agent's conversation of `resume_session`.
+/// next one) — continues the agent's conversation of `resume_session`; and a task's own
+/// `budget` (JSON of `model::budget::Budget`).
 const V8: &str = r#"
+ALTER TABLE tasks ADD COLUMN budget TEXT;
 ALTER TABLE tasks ADD COLUMN held_until INTEGER;
 ALTER TABLE tasks ADD COLUMN held_reset_known INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tasks ADD COLUMN held_wait_ms INTEGER;

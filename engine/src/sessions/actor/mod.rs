@@ -346,6 +346,7 @@ impl Actor {
                     }
                     self.emit(event);
                     if ended {
+                        self.stop_at_budget().await;
                         self.turn_ended().await;
                     }
                 }
@@ -357,6 +358,22 @@ impl Actor {
                 self.emit(StreamEvent::Log { line })
             }
             RunOutput::Exited(exit) => self.exited(exit).await,
+        }
+    }
+
+    /// A task's attempt whose turn took it to its budget ends there: the attempt fails with
+    /// "budget of $X reached after $Y", whatever the turn did.
+    async fn stop_at_budget(&mut self) {
+        let Some(task) = self.session.task_id else {
+            return;
+        };
+        let project = self.session.project_id;
+        if let Some(reason) = self.engine.task_budget_reached(project, task).await {
+            self.emit(StreamEvent::Error {
+                message: format!("The task's {reason}: it stops here."),
+                retrying: false,
+            });
+            self.last_turn_failure = Some(reason);
         }
     }
 

@@ -1,0 +1,232 @@
+//! Budgets (`model::budget`): a task's own (set on its page, kept for its later attempts) or
+//! the project's default for tasks, counted across all its attempts; and the project's daily
+//! budget. A task whose attempts reach its budget fails with "budget of $X reached after $Y",
+//! and may not start again until the budget is raised; a spent daily budget holds the queue
+//! (the plan says so on the cards) until the next UTC day or a higher budget.
+
+use crate::store::{self, StoreError};
+use crate::{Engine, EngineError, EngineResult};
+use model::budget::{Budget, DailySpend, TaskBudget};
+use model::time::Day;
+use model::usage::UsageTotal;
+use model::usage_report::DayRange;
+use model::validation::Field;
+use model::{ProjectId, TaskId};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+/// The `project_settings` keys.
+const TASK_DEFAULT_KEY: &str = "task_budget";
+const DAILY_KEY: &str = "daily_budget";
+
+/// A project's budgets and what it spent today, for Settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectBudgets {
+    pub task_default: Option<Budget>,
+    pub daily: Option<Budget>,
+    pub today: UsageTotal,
+}
+
+fn setting(conn: &Connection, project: ProjectId, key: &str) -> Result<Option<Budget>, StoreError> {
+    match store::settings::get(conn, project, key)? {
+        None => Ok(None),
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("the {key} setting: {e}"))),
+    }
+}
+
+fn put_setting(
+    conn: &Connection,
+    project: ProjectId,
+    key: &str,
+    budget: Option<Budget>,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(&budget)
+        .map_err(|e| StoreError::Corrupt(format!("the {key} setting: {e}")))?;
+    Ok(store::settings::put(conn, project, key, &json)?)
+}
+
+/// The task's budget and what its attempts spent.
+pub(crate) fn task_budget_of(
+    conn: &Connection,
+    project: ProjectId,
+    task: TaskId,
+) -> Result<TaskBudget, StoreError> {
+    let own: Option<String> = conn.query_row(
+        "SELECT budget FROM tasks WHERE project_id = ?1 AND id = ?2",
+        rusqlite::params![project.0, task.0],
+        |r| r.get(0),
+    )?;
+    let own = match own {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("task {task}'s budget: {e}")))?,
+        None => None,
+    };
+    let spent = store::usage::totals_by_task(conn, project, &[task])?
+        .remove(&task)
+        .unwrap_or_default();
+    Ok(TaskBudget {
+        own,
+        default: setting(conn, project, TASK_DEFAULT_KEY)?,
+        spent,
+    })
+}
+
+/// The project's day at `now` against its daily budget, when it has one.
+pub(crate) fn daily_spend_of(
+    conn: &Connection,
+    project: ProjectId,
+    now: i64,
+) -> Result<Option<DailySpend>, StoreError> {
+    let Some(budget) = setting(conn, project, DAILY_KEY)? else {
+        return Ok(None);
+    };
+    let today = Day::of_unix_ms(now);
+    let range = DayRange {
+        from: today,
+        to: today,
+    };
+    Ok(Some(DailySpend {
+        budget,
+        spent: store::usage::range_total(conn, project, range)?,
+        next_day: today.plus(1).start_ms(),
+    }))
+}
+
+/// Why an attempt of `task` may not start: its budget is reached, or (for a retry, which does
+/// not queue) the project's daily budget is spent.
+pub(crate) fn refusal(
+    conn: &Connection,
+    (project, task): (ProjectId, TaskId),
+    retry: bool,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    if let Some(reached) = task_budget_of(conn, project, task)?.reached() {
+        return Ok(Some(format!(
+            "This task's {reached}: raise its budget on the task's page to run it again."
+        )));
+    }
+    if retry && let Some(day) = daily_spend_of(conn, project, now)?.filter(DailySpend::is_spent) {
+        return Ok(Some(format!(
+            "The daily budget of {} is spent ({} today): raise it in Settings, or retry after {}.",
+            day.budget.describe(),
+            day.budget.describe_spent(&day.spent),
+            model::time::format_utc(day.next_day)
+        )));
+    }
+    Ok(None)
+}
+
+impl Engine {
+    pub async fn budgets(&self, project: ProjectId) -> EngineResult<ProjectBudgets> {
+        self.project(project).await?;
+        let now = self.clock().now_ms();
+        self.db()
+            .read(move |conn| -> EngineResult<_> {
+                let today = daily_spend_of(conn, project, now)?;
+                let spent_today = match &today {
+                    Some(day) => day.spent,
+                    None => {
+                        let day = Day::of_unix_ms(now);
+                        let range = DayRange { from: day, to: day };
+                        store::usage::range_total(conn, project, range).map_err(StoreError::from)?
+                    }
+                };
+                Ok(ProjectBudgets {
+                    task_default: setting(conn, project, TASK_DEFAULT_KEY)?,
+                    daily: today.map(|d| d.budget),
+                    today: spent_today,
+                })
+            })
+            .await
+    }
+
+    /// Sets the project's default task budget and its daily budget from what the user typed
+    /// (blank: none); a bad one is refused and nothing changes. A higher budget may start
+    /// queued tasks at once.
+    pub async fn set_budgets(
+        &self,
+        project: ProjectId,
+        task_default: &str,
+        daily: &str,
+    ) -> EngineResult<ProjectBudgets> {
+        let task_default = Budget::parse(Field::TaskBudget, task_default)?;
+        let daily = Budget::parse(Field::DailyBudget, daily)?;
+        self.project(project).await?;
+        self.db()
+            .write(move |conn| -> EngineResult<()> {
+                let tx = conn.transaction().map_err(StoreError::from)?;
+                put_setting(&tx, project, TASK_DEFAULT_KEY, task_default)?;
+                put_setting(&tx, project, DAILY_KEY, daily)?;
+                tx.commit().map_err(StoreError::from)?;
+                Ok(())
+            })
+            .await?;
+        self.on_task_ended(project).await;
+        self.budgets(project).await
+    }
+
+    pub async fn task_budget(&self, project: ProjectId, task: TaskId) -> EngineResult<TaskBudget> {
+        self.task(project, task).await?;
+        self.db()
+            .read(move |conn| Ok(task_budget_of(conn, project, task)?))
+            .await
+    }
+
+    /// Sets the task's own budget from what the user typed (blank: the project's default).
+    pub async fn set_task_budget(
+        &self,
+        project: ProjectId,
+        task: TaskId,
+        text: &str,
+    ) -> EngineResult<TaskBudget> {
+        let budget = Budget::parse(Field::TaskBudget, text)?;
+        self.task(project, task).await?;
+        let json = budget
+            .map(|b| serde_json::to_string(&b))
+            .transpose()
+            .map_err(|e| EngineError::Store(StoreError::Corrupt(e.to_string())))?;
+        self.db()
+            .write(move |conn| -> EngineResult<TaskBudget> {
+                conn.execute(
+                    "UPDATE tasks SET budget = ?3 WHERE project_id = ?1 AND id = ?2",
+                    rusqlite::params![project.0, task.0, json],
+                )
+                .map_err(StoreError::from)?;
+                Ok(task_budget_of(conn, project, task)?)
+            })
+            .await
+    }
+
+    /// Why this attempt may not start, budget-wise ([`refusal`]).
+    pub(crate) async fn budget_refusal(
+        &self,
+        project: ProjectId,
+        task: TaskId,
+        retry: bool,
+    ) -> EngineResult<Option<String>> {
+        let now = self.clock().now_ms();
+        self.db()
+            .read(move |conn| Ok(refusal(conn, (project, task), retry, now)?))
+            .await
+    }
+
+    /// After a turn of a task's attempt: its budget's failure, once reached.
+    pub(crate) async fn task_budget_reached(
+        &self,
+        project: ProjectId,
+        task: TaskId,
+    ) -> Option<String> {
+        let read = self
+            .db()
+            .read(move |conn| task_budget_of(conn, project, task))
+            .await;
+        match read {
+            Ok(budget) => budget.reached(),
+            Err(e) => {
+                tracing::error!(%project, %task, error = %e, "reading the task's budget");
+                None
+            }
+        }
+    }
+}

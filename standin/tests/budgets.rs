@@ -1,0 +1,198 @@
+//! Budgets with real processes: a task's attempts reaching its budget fail it saying so and
+//! refuse the next attempt until it is raised; the project's default applies to a task
+//! without its own; a spent daily budget holds the queue — and refuses a retry — until it is
+//! raised or the next UTC day (on the engine's clock, moved by the test).
+
+mod common;
+
+use common::*;
+use model::schedule::{QueueState, StartOutcome};
+use model::{AgentKind, PermissionPolicy, Task, TaskDraft, TaskStatus};
+use std::time::Duration;
+
+impl Bench {
+    async fn new_task(&self, title: &str, prompt: &str) -> Task {
+        let draft = TaskDraft {
+            title: title.into(),
+            prompt: prompt.into(),
+            ..Default::default()
+        };
+        self.engine
+            .create_task(self.project.id, draft)
+            .await
+            .unwrap()
+    }
+
+    async fn start_task(&self, task: &Task) -> Result<StartOutcome, engine::EngineError> {
+        self.engine
+            .execute_task(
+                self.project.id,
+                task.id,
+                local(AgentKind::ClaudeCode),
+                Some(PermissionPolicy::AcceptEdits),
+            )
+            .await
+    }
+
+    async fn retry(&self, task: &Task) -> Result<StartOutcome, engine::EngineError> {
+        self.engine
+            .retry_task(
+                self.project.id,
+                task.id,
+                "once more".into(),
+                local(AgentKind::ClaudeCode),
+                Some(PermissionPolicy::AcceptEdits),
+            )
+            .await
+    }
+
+    /// Runs the started attempt of `task` to its end; the task as it ends.
+    async fn finished(&self, task: &Task, outcome: StartOutcome, to: TaskStatus) -> Task {
+        let session = started(outcome);
+        self.until_ended(&session).await;
+        self.until_status(task, to).await
+    }
+}
+
+#[tokio::test]
+async fn a_task_reaching_its_budget_fails_saying_so_and_waits_for_a_higher_one() {
+    let b = bench().await;
+    let task = b.new_task("budgeted", "WRITE_FILE a.txt a").await;
+    // The stand-in's Claude uses 110 tokens a turn: one attempt fits, two do not.
+    let budget = b
+        .engine
+        .set_task_budget(b.project.id, task.id, "150 tokens")
+        .await
+        .unwrap();
+    assert_eq!(budget.applies(), Some(model::budget::Budget::Tokens(150)));
+    b.finished(
+        &task,
+        b.start_task(&task).await.unwrap(),
+        TaskStatus::Review,
+    )
+    .await;
+
+    let failed = b
+        .finished(&task, b.retry(&task).await.unwrap(), TaskStatus::Fail)
+        .await;
+    let spent = b
+        .engine
+        .task_budget(b.project.id, task.id)
+        .await
+        .unwrap()
+        .spent;
+    let reason = format!(
+        "budget of 150 tokens reached after {} tokens",
+        model::usage::compact(spent.tokens.total())
+    );
+    assert_eq!(failed.fail_reason.as_deref(), Some(reason.as_str()));
+
+    let refused = b.retry(&task).await.unwrap_err().to_string();
+    assert!(
+        refused.contains(&format!("This task's {reason}")),
+        "{refused}"
+    );
+    assert_eq!(
+        b.status_of(&task).await,
+        TaskStatus::Fail,
+        "a refusal changes nothing"
+    );
+
+    b.engine
+        .set_task_budget(b.project.id, task.id, "1M tokens")
+        .await
+        .unwrap();
+    b.finished(&task, b.retry(&task).await.unwrap(), TaskStatus::Review)
+        .await;
+    let bad = b
+        .engine
+        .set_task_budget(b.project.id, task.id, "lots")
+        .await
+        .unwrap_err();
+    assert!(bad.to_string().starts_with("Task budget: "), "{bad}");
+    let kept = b.engine.task_budget(b.project.id, task.id).await.unwrap();
+    assert_eq!(kept.own, Some(model::budget::Budget::Tokens(1_000_000)));
+}
+
+#[tokio::test]
+async fn the_projects_default_budget_applies_to_a_task_without_its_own() {
+    let b = bench().await;
+    b.engine
+        .set_budgets(b.project.id, "$0.01", "")
+        .await
+        .unwrap();
+    let task = b.new_task("default", "WRITE_FILE a.txt a").await;
+    // The stand-in's Claude reports $0.0125 a turn.
+    let failed = b
+        .finished(&task, b.start_task(&task).await.unwrap(), TaskStatus::Fail)
+        .await;
+    let reason = failed.fail_reason.unwrap_or_default();
+    assert!(
+        reason.starts_with("budget of $0.01 reached after $0.01"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_spent_daily_budget_holds_the_queue_until_raised_or_the_next_day() {
+    let b = bench().await;
+    let budgets = b
+        .engine
+        .set_budgets(b.project.id, "", "100 tokens")
+        .await
+        .unwrap();
+    assert_eq!(budgets.daily, Some(model::budget::Budget::Tokens(100)));
+    let first = b.new_task("first", "WRITE_FILE a.txt a").await;
+    b.finished(
+        &first,
+        b.start_task(&first).await.unwrap(),
+        TaskStatus::Review,
+    )
+    .await;
+
+    // Spent: a start waits in the queue, saying why; a retry is refused.
+    let second = b.new_task("second", "WRITE_FILE b.txt b").await;
+    let StartOutcome::Queued { state, .. } = b.start_task(&second).await.unwrap() else {
+        panic!("the spent budget must queue the start");
+    };
+    let QueueState::WaitingForBudget { budget, until, .. } = &state else {
+        panic!("expected the budget's hold, got {state:?}");
+    };
+    assert_eq!(budget, "100 tokens");
+    let tomorrow = model::time::Day::of_unix_ms(b.engine.clock().now_ms()).plus(1);
+    assert_eq!(*until, tomorrow.start_ms());
+    assert!(
+        state
+            .describe(|_| String::new())
+            .starts_with("The daily budget of 100 tokens is spent ("),
+        "{state:?}"
+    );
+    let refused = b.retry(&first).await.unwrap_err().to_string();
+    assert!(
+        refused.starts_with("The daily budget of 100 tokens is spent"),
+        "{refused}"
+    );
+
+    // Raised: the queue moves at once.
+    b.engine
+        .set_budgets(b.project.id, "", "1M tokens")
+        .await
+        .unwrap();
+    b.until_status(&second, TaskStatus::Review).await;
+
+    // Spent again: the next day starts it.
+    b.engine
+        .set_budgets(b.project.id, "", "100 tokens")
+        .await
+        .unwrap();
+    let third = b.new_task("third", "WRITE_FILE c.txt c").await;
+    assert!(matches!(
+        b.start_task(&third).await.unwrap(),
+        StartOutcome::Queued { .. }
+    ));
+    let to_midnight = tomorrow.start_ms() - b.engine.clock().now_ms() + 1;
+    b.engine
+        .clock()
+        .advance(Duration::from_millis(to_midnight as u64));
+    b.until_status(&third, TaskStatus::Review).await;
+}
