@@ -6,26 +6,16 @@
 
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
-use model::budget::{Budget, DailySpend, TaskBudget};
+use model::budget::{Budget, DailySpend, ProjectBudgets, TaskBudget};
 use model::time::Day;
-use model::usage::UsageTotal;
 use model::usage_report::DayRange;
 use model::validation::Field;
 use model::{ProjectId, TaskId};
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
 
 /// The `project_settings` keys.
 const TASK_DEFAULT_KEY: &str = "task_budget";
 const DAILY_KEY: &str = "daily_budget";
-
-/// A project's budgets and what it spent today, for Settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProjectBudgets {
-    pub task_default: Option<Budget>,
-    pub daily: Option<Budget>,
-    pub today: UsageTotal,
-}
 
 fn setting(conn: &Connection, project: ProjectId, key: &str) -> Result<Option<Budget>, StoreError> {
     match store::settings::get(conn, project, key)? {

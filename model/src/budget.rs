@@ -120,6 +120,16 @@ impl DailySpend {
     }
 }
 
+/// A project's budgets and what it spent today, for Settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectBudgets {
+    /// For each task without its own.
+    pub task_default: Option<Budget>,
+    pub daily: Option<Budget>,
+    /// Spent today (UTC).
+    pub today: UsageTotal,
+}
+
 /// A task's budget and what it has spent so far, for its page and its card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskBudget {

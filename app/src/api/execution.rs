@@ -33,6 +33,8 @@ pub struct TaskPageData {
     pub live_after: Option<i64>,
     /// What each attempt (session) used, those with usage recorded.
     pub usage: Vec<(model::SessionId, model::usage::UsageTotal)>,
+    /// The budget that applies and what the attempts spent against it.
+    pub budget: model::budget::TaskBudget,
 }
 
 /// Starts a task (todo, blocked or fail) in its worktree with the request's runtime.
@@ -108,7 +110,21 @@ pub async fn get_task_review(
             .into_iter()
             .collect(),
         live_after,
+        budget: engine.task_budget(project, task).await?,
     })
+}
+
+/// Sets the task's own budget from what the user typed ("$5", "200k tokens"; blank: the
+/// project's default); a bad one is refused and nothing changes.
+#[server(endpoint = "save_task_budget", input = StrictJson)]
+pub async fn save_task_budget(
+    project: ProjectId,
+    task: TaskId,
+    text: String,
+) -> Result<model::budget::TaskBudget, AppError> {
+    Ok(super::engine()?
+        .set_task_budget(project, task, &text)
+        .await?)
 }
 
 /// The task's changes now: one page of files, the first patches expanded (the live diff).

@@ -4,6 +4,7 @@
 use super::StrictJson;
 use crate::error::AppError;
 use leptos::prelude::*;
+use model::budget::ProjectBudgets;
 use model::prices::PriceTable;
 use model::setup::WorktreeSetup;
 use model::{ConnectionReport, DeclaredAgent, ProjectId, RuntimeRequest, RuntimeSelection};
@@ -19,6 +20,7 @@ pub struct SettingsData {
     pub worktree_setup: WorktreeSetup,
     /// What estimates a cost where a CLI reports tokens only.
     pub prices: PriceTable,
+    pub budgets: ProjectBudgets,
 }
 
 #[server(endpoint = "get_settings", input = StrictJson)]
@@ -31,6 +33,7 @@ pub async fn get_settings(project: ProjectId) -> Result<SettingsData, AppError> 
         agents: engine.declared_agents(),
         worktree_setup: engine.worktree_setup(project).await?,
         prices: engine.price_table(project).await?,
+        budgets: engine.budgets(project).await?,
     })
 }
 
@@ -78,4 +81,17 @@ pub async fn save_worktree_setup(
 #[server(endpoint = "save_prices", input = StrictJson)]
 pub async fn save_prices(project: ProjectId, text: String) -> Result<PriceTable, AppError> {
     Ok(super::engine()?.set_price_table(project, text).await?)
+}
+
+/// Sets the project's default budget for a task and its daily budget from what the user typed
+/// ("$5", "200k tokens"; blank: none); a bad one is refused, naming it, and nothing changes.
+#[server(endpoint = "save_budgets", input = StrictJson)]
+pub async fn save_budgets(
+    project: ProjectId,
+    task_default: String,
+    daily: String,
+) -> Result<ProjectBudgets, AppError> {
+    Ok(super::engine()?
+        .set_budgets(project, &task_default, &daily)
+        .await?)
 }

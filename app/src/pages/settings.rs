@@ -2,6 +2,7 @@
 //! and the CLI environment values stay in this tab's memory ([`RuntimeMemory`]).
 
 mod agent_fields;
+mod budgets;
 mod notifications;
 mod prices;
 mod worktree_setup;
@@ -13,6 +14,7 @@ use crate::components::runtime::RuntimeMemory;
 use crate::error::AppError;
 use crate::pages::{Loading, loaded, page_data};
 use agent_fields::AgentFields;
+use budgets::BudgetsForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::{
@@ -48,6 +50,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
         agents,
         worktree_setup,
         prices,
+        budgets,
     } = data;
     let draft = RwSignal::new(selection.clone());
     let saved = RwSignal::new(selection);
@@ -77,6 +80,7 @@ fn SettingsView(project: Project, data: SettingsData) -> impl IntoView {
             <Scheduling project=project.id limit=concurrency_limit/>
             <WorktreeSetupForm project=project.id setup=worktree_setup/>
             <PricesForm project=project.id prices/>
+            <BudgetsForm project=project.id budgets/>
             <NotificationsForm/>
         </main>
     }

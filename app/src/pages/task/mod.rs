@@ -3,6 +3,7 @@
 //! done), its dependencies and its attempts.
 
 mod actions;
+mod budget;
 mod comments;
 mod dependencies;
 mod diff;
@@ -17,6 +18,7 @@ use crate::error::AppError;
 use crate::markdown::to_safe_html;
 use crate::pages::{Loading, loaded, page_data};
 use actions::Actions;
+use budget::TaskBudgetForm;
 use comments::ReviewComments;
 use dependencies::Dependencies;
 use diff::DiffView;
@@ -91,6 +93,7 @@ fn TaskView(
         comments,
         live_after,
         usage,
+        budget,
     } = data;
     let task = review.task.clone();
     let status = task.status;
@@ -143,6 +146,7 @@ fn TaskView(
             }}
             <Actions task=task.clone() runtime changes retry_feedback merge notice has_worktree/>
             <Dependencies task=task.clone() tasks dependencies queue_state changes/>
+            <TaskBudgetForm project task=task.id budget/>
             <section class="attempts" aria-label="Attempts">
                 <h2>{format!("Attempts ({})", sessions.len())}</h2>
                 {(!usage.is_empty()).then(|| view! {
