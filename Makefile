@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export MIMALLOC_ARENA_EAGER_COMMIT ?= 0
 
 .PHONY: help run install dev test test-unit lint fmt bench build tools wasm-target cargo-leptos \
-	wasm-bindgen node-deps chromium e2e
+	wasm-bindgen node-deps chromium curl e2e
 
 help:
 	@echo "make run    build the release site and serve it on http://127.0.0.1:3000"
@@ -51,6 +51,12 @@ node-deps: end2end/node_modules/.package-lock.json
 end2end/node_modules/.package-lock.json: end2end/package-lock.json
 	cd end2end && npm install --no-save --no-audit --no-fund
 	touch $@
+
+# Webhooks are posted with curl (engine/src/webhooks.rs); its tests post to 127.0.0.1.
+curl:
+	@command -v curl >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y curl; \
+	  else echo "DevLog's webhooks need curl: sudo apt-get install -y curl" >&2; exit 1; fi; }
 
 chromium:
 	@command -v chromium >/dev/null || { \
@@ -88,7 +94,7 @@ lint: wasm-target
 	RUSTDOCFLAGS="-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links" \
 	  cargo doc --no-deps -p model -p engine -p app -p server -p standin -p testkit -p xtask --features app/ssr
 
-test-unit:
+test-unit: curl
 	cargo test -p model -p engine -p app -p server -p standin -p testkit -p xtask --features app/ssr
 
 # The suite also runs the binary `make install` puts in a prefix (end2end/tests/installed.spec.ts).
@@ -97,7 +103,7 @@ e2e: build chromium
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/target/e2e-prefix
 	cd end2end && npx playwright test
 
-test: tools chromium lint test-unit e2e
+test: tools chromium curl lint test-unit e2e
 
 # The server's figures, then the browser's (Playwright in Chromium, end2end/bench/).
 bench: build chromium
