@@ -28,13 +28,7 @@ async fn a_permission_request_waits_until_answered_then_the_review_does() {
                 .any(|x| matches!(x.event, StreamEvent::PermissionRequest { .. }))
         })
         .await;
-    let request_id = events
-        .iter()
-        .find_map(|e| match &e.event {
-            StreamEvent::PermissionRequest { request_id, .. } => Some(request_id.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let request_id = permission_request_id(&events);
     let waiting = b.engine.attention(b.project.id).await.unwrap().waiting;
     assert_eq!(waiting.len(), 1, "{waiting:?}");
     assert_eq!(waiting[0].kind, WaitingKind::Permission);

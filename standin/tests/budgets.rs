@@ -7,22 +7,10 @@ mod common;
 
 use common::*;
 use model::schedule::{QueueState, StartOutcome};
-use model::{AgentKind, PermissionPolicy, Task, TaskDraft, TaskStatus};
+use model::{AgentKind, PermissionPolicy, Task, TaskStatus};
 use std::time::Duration;
 
 impl Bench {
-    async fn new_task(&self, title: &str, prompt: &str) -> Task {
-        let draft = TaskDraft {
-            title: title.into(),
-            prompt: prompt.into(),
-            ..Default::default()
-        };
-        self.engine
-            .create_task(self.project.id, draft)
-            .await
-            .unwrap()
-    }
-
     async fn start_task(&self, task: &Task) -> Result<StartOutcome, engine::EngineError> {
         self.engine
             .execute_task(
@@ -57,7 +45,7 @@ impl Bench {
 #[tokio::test]
 async fn a_task_reaching_its_budget_fails_saying_so_and_waits_for_a_higher_one() {
     let b = bench().await;
-    let task = b.new_task("budgeted", "WRITE_FILE a.txt a").await;
+    let task = b.task_with("budgeted", "WRITE_FILE a.txt a").await;
     // The stand-in's Claude uses 110 tokens a turn: one attempt fits, two do not.
     let budget = b
         .engine
@@ -121,7 +109,7 @@ async fn the_projects_default_budget_applies_to_a_task_without_its_own() {
         .set_budgets(b.project.id, "$0.01", "")
         .await
         .unwrap();
-    let task = b.new_task("default", "WRITE_FILE a.txt a").await;
+    let task = b.task_with("default", "WRITE_FILE a.txt a").await;
     // The stand-in's Claude reports $0.0125 a turn.
     let failed = b
         .finished(&task, b.start_task(&task).await.unwrap(), TaskStatus::Fail)
@@ -142,7 +130,7 @@ async fn a_spent_daily_budget_holds_the_queue_until_raised_or_the_next_day() {
         .await
         .unwrap();
     assert_eq!(budgets.daily, Some(model::budget::Budget::Tokens(100)));
-    let first = b.new_task("first", "WRITE_FILE a.txt a").await;
+    let first = b.task_with("first", "WRITE_FILE a.txt a").await;
     b.finished(
         &first,
         b.start_task(&first).await.unwrap(),
@@ -151,7 +139,7 @@ async fn a_spent_daily_budget_holds_the_queue_until_raised_or_the_next_day() {
     .await;
 
     // Spent: a start waits in the queue, saying why; a retry is refused.
-    let second = b.new_task("second", "WRITE_FILE b.txt b").await;
+    let second = b.task_with("second", "WRITE_FILE b.txt b").await;
     let StartOutcome::Queued { state, .. } = b.start_task(&second).await.unwrap() else {
         panic!("the spent budget must queue the start");
     };
@@ -185,7 +173,7 @@ async fn a_spent_daily_budget_holds_the_queue_until_raised_or_the_next_day() {
         .set_budgets(b.project.id, "", "100 tokens")
         .await
         .unwrap();
-    let third = b.new_task("third", "WRITE_FILE c.txt c").await;
+    let third = b.task_with("third", "WRITE_FILE c.txt c").await;
     assert!(matches!(
         b.start_task(&third).await.unwrap(),
         StartOutcome::Queued { .. }

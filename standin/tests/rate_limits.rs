@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use engine::rate_limits::CONTINUE_PROMPT;
 use model::schedule::{QueueState, StartOutcome};
-use model::{AgentKind, PermissionPolicy, Session, Task, TaskDraft, TaskStatus};
+use model::{AgentKind, PermissionPolicy, Session, Task, TaskStatus};
 use std::path::Path;
 use std::time::Duration;
 
@@ -22,18 +22,6 @@ fn limited_prompt(marker: &Path, seconds: i64) -> String {
 }
 
 impl Bench {
-    async fn new_task(&self, title: &str, prompt: &str) -> Task {
-        let draft = TaskDraft {
-            title: title.into(),
-            prompt: prompt.into(),
-            ..Default::default()
-        };
-        self.engine
-            .create_task(self.project.id, draft)
-            .await
-            .unwrap()
-    }
-
     async fn execute(
         &self,
         task: &Task,
@@ -85,7 +73,7 @@ async fn claude_codes_usage_limit_waits_for_its_reset_and_resumes_the_conversati
     let b = bench().await;
     let scratch = tempfile::tempdir().unwrap();
     let marker = scratch.path().join("limited");
-    let task = b.new_task("limited", &limited_prompt(&marker, 3600)).await;
+    let task = b.task_with("limited", &limited_prompt(&marker, 3600)).await;
     let before = b.engine.clock().now_ms();
     let first = started(
         b.execute(&task, AgentKind::ClaudeCode, PermissionPolicy::AcceptEdits)
@@ -120,7 +108,9 @@ async fn claude_codes_usage_limit_waits_for_its_reset_and_resumes_the_conversati
     );
 
     // Another Claude task waits out the same limit; a Codex task is not held.
-    let second = b.new_task("also claude", "WRITE_FILE second.txt two").await;
+    let second = b
+        .task_with("also claude", "WRITE_FILE second.txt two")
+        .await;
     let held = b
         .execute(
             &second,
@@ -138,7 +128,7 @@ async fn claude_codes_usage_limit_waits_for_its_reset_and_resumes_the_conversati
         ),
         "{held:?}"
     );
-    let other = b.new_task("codex", "WRITE_FILE codex.txt three").await;
+    let other = b.task_with("codex", "WRITE_FILE codex.txt three").await;
     let codex = started(
         b.execute(&other, AgentKind::Codex, PermissionPolicy::WorkspaceWrite)
             .await,
@@ -170,7 +160,7 @@ async fn codexs_usage_limit_waits_for_the_time_it_gives() {
     let b = bench().await;
     let scratch = tempfile::tempdir().unwrap();
     let marker = scratch.path().join("limited");
-    let task = b.new_task("limited", &limited_prompt(&marker, 90)).await;
+    let task = b.task_with("limited", &limited_prompt(&marker, 90)).await;
     let before = b.engine.clock().now_ms();
     let first = started(
         b.execute(&task, AgentKind::Codex, PermissionPolicy::WorkspaceWrite)
@@ -199,7 +189,7 @@ async fn an_acp_agents_quota_answer_backs_off_and_starts_the_task_again() {
     let scratch = tempfile::tempdir().unwrap();
     let marker = scratch.path().join("limited");
     let prompt = limited_prompt(&marker, 0);
-    let task = b.new_task("limited", &prompt).await;
+    let task = b.task_with("limited", &prompt).await;
     let first = started(
         b.execute(&task, AgentKind::Gemini, PermissionPolicy::GeminiAutoEdit)
             .await,

@@ -205,13 +205,7 @@ async fn a_denied_write_is_not_made_by(agent: AgentKind) {
             count(e, |x| matches!(x, StreamEvent::PermissionRequest { .. })) == 1
         })
         .await;
-    let request_id = events
-        .iter()
-        .find_map(|e| match &e.event {
-            StreamEvent::PermissionRequest { request_id, .. } => Some(request_id.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let request_id = permission_request_id(&events);
     let deny = PermissionAnswer::deny("no");
     b.engine
         .answer_permission(b.project.id, s.id, request_id.clone(), deny)

@@ -7,23 +7,11 @@ mod common;
 use common::*;
 use model::{
     AgentKind, PermissionPolicy, RuntimeRequest, Session, SessionStatus, StoredEvent, StreamEvent,
-    Task, TaskDraft, TaskStatus,
+    Task, TaskStatus,
 };
 use std::path::Path;
 
 impl Bench {
-    async fn task_with(&self, title: &str, prompt: &str) -> Task {
-        let draft = TaskDraft {
-            title: title.into(),
-            prompt: prompt.into(),
-            ..Default::default()
-        };
-        self.engine
-            .create_task(self.project.id, draft)
-            .await
-            .unwrap()
-    }
-
     async fn execute(&self, task: &Task, agent: AgentKind) -> Session {
         started(
             self.engine

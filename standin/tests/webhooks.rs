@@ -199,13 +199,7 @@ async fn a_receiver_that_never_answers_blocks_neither_the_session_nor_the_next_n
         "{text}"
     );
     // That request is still unanswered: the session goes on, and the review is posted.
-    let request_id = events
-        .iter()
-        .find_map(|e| match &e.event {
-            StreamEvent::PermissionRequest { request_id, .. } => Some(request_id.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let request_id = permission_request_id(&events);
     b.engine
         .answer_permission(
             b.project.id,

@@ -192,6 +192,19 @@ impl Bench {
         }
     }
 
+    /// A task whose prompt is `prompt` (the stand-in's script).
+    pub async fn task_with(&self, title: &str, prompt: &str) -> model::Task {
+        let draft = TaskDraft {
+            title: title.into(),
+            prompt: prompt.into(),
+            ..Default::default()
+        };
+        self.engine
+            .create_task(self.project.id, draft)
+            .await
+            .unwrap()
+    }
+
     pub async fn task(&self, title: &str) -> model::Task {
         let draft = TaskDraft {
             title: title.into(),
@@ -342,6 +355,17 @@ pub fn first_prompt(events: &[StoredEvent]) -> String {
             _ => None,
         })
         .expect("the session was given a prompt")
+}
+
+/// The id of the first permission request among `events`.
+pub fn permission_request_id(events: &[StoredEvent]) -> String {
+    events
+        .iter()
+        .find_map(|e| match &e.event {
+            StreamEvent::PermissionRequest { request_id, .. } => Some(request_id.clone()),
+            _ => None,
+        })
+        .expect("a permission request")
 }
 
 pub fn texts(events: &[StoredEvent]) -> Vec<String> {
