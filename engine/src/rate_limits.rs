@@ -88,7 +88,7 @@ pub(crate) fn requeue_if_rate_limited(
     store::schedule::set_queued(tx, project, task, &start, true)?;
     let hold = Hold {
         until,
-        reset_known: limit.resets_at.is_some(),
+        reset_known: limit.reset_ahead(now).is_some(),
         wait_ms,
         resume: Some(session),
     };

@@ -60,13 +60,19 @@ impl RateLimit {
         })
     }
 
-    /// When to try again: at the reset when known (never in the past), else after a back-off
-    /// that doubles from [`FIRST_BACKOFF_MS`] on each consecutive limit, up to
-    /// [`MAX_BACKOFF_MS`]. Returns the time and the wait it used (kept for the next doubling).
+    /// The reset, when the answer gives one still ahead of `now`.
+    pub fn reset_ahead(self, now: i64) -> Option<i64> {
+        self.resets_at.filter(|at| *at > now)
+    }
+
+    /// When to try again: at the reset when it is ahead, else after a back-off that doubles
+    /// from [`FIRST_BACKOFF_MS`] on each consecutive limit, up to [`MAX_BACKOFF_MS`] — a reset
+    /// already past (a clock apart, a limit that outlived it) backs off too, so an agent that
+    /// keeps answering so is never restarted in a tight loop. Returns the time and the wait it
+    /// used (kept for the next doubling).
     pub fn retry_at(self, now: i64, previous_wait: Option<i64>) -> (i64, i64) {
-        match self.resets_at {
-            Some(at) if at > now => (at, at - now),
-            Some(_) => (now, 0),
+        match self.reset_ahead(now) {
+            Some(at) => (at, at - now),
             None => {
                 let wait = previous_wait
                     .filter(|w| *w > 0)

@@ -88,14 +88,22 @@ fn a_wait_is_read_in_any_unit() {
 }
 
 #[test]
-fn a_known_reset_is_waited_for_and_a_past_one_is_now() {
+fn a_reset_ahead_is_waited_for_and_a_past_one_backs_off() {
     let limit = RateLimit {
         resets_at: Some(NOON + 5_000),
     };
     assert_eq!(limit.retry_at(NOON, None), (NOON + 5_000, 5_000));
+    assert_eq!(limit.reset_ahead(NOON), Some(NOON + 5_000));
+    // Past: never "now" (an agent answering so again would be restarted in a loop).
+    let later = NOON + 9_000;
+    assert_eq!(limit.reset_ahead(later), None);
     assert_eq!(
-        limit.retry_at(NOON + 9_000, Some(60_000)),
-        (NOON + 9_000, 0)
+        limit.retry_at(later, Some(60_000)),
+        (later + 120_000, 120_000)
+    );
+    assert_eq!(
+        limit.retry_at(later, None),
+        (later + FIRST_BACKOFF_MS, FIRST_BACKOFF_MS)
     );
 }
 
@@ -114,6 +122,6 @@ fn without_a_reset_the_back_off_doubles_up_to_its_cap() {
         limit.retry_at(NOON, Some(MAX_BACKOFF_MS)),
         (NOON + MAX_BACKOFF_MS, MAX_BACKOFF_MS)
     );
-    // A wait of nothing (a reset already past) starts again from the first back-off.
+    // A wait of nothing starts again from the first back-off.
     assert_eq!(limit.retry_at(NOON, Some(0)).1, FIRST_BACKOFF_MS);
 }
