@@ -16,6 +16,9 @@ pub fn messages(request: &Request) -> Response {
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
+    if script_of(&body).rate_limited {
+        return crate::rate_limit::anthropic();
+    }
     let content = reply(&body);
     let model = body.get("model").cloned().unwrap_or(Value::Null);
     if body.get("stream").and_then(Value::as_bool) == Some(true) {
@@ -25,6 +28,12 @@ pub fn messages(request: &Request) -> Response {
         let message = message(model, content, Some(stop));
         Response::json(200, message.to_string())
     }
+}
+
+/// What the user's latest words ask for.
+fn script_of(body: &Value) -> crate::Script {
+    let messages = body.get("messages").and_then(Value::as_array);
+    crate::latest_script(messages.map(Vec::as_slice).unwrap_or_default(), text_of)
 }
 
 /// The assistant's content blocks: the file tool call a script asks for, unless its result

@@ -13,6 +13,10 @@ pub fn completions(request: &Request) -> Response {
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
+    let messages = body.get("messages").and_then(Value::as_array);
+    if crate::latest_script(messages.map(Vec::as_slice).unwrap_or_default(), text_of).rate_limited {
+        return crate::rate_limit::openai();
+    }
     let Some(message) = reply(&body) else {
         let error = json!({"error": {"message": "The server had an error (devlog fake FAIL_500)", "type": "server_error"}});
         return Response::json(500, error.to_string());

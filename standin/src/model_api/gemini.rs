@@ -29,6 +29,10 @@ pub fn models(request: &Request) -> Response {
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
+    let contents = body.get("contents").and_then(Value::as_array);
+    if crate::latest_script(contents.map(Vec::as_slice).unwrap_or_default(), text_of).rate_limited {
+        return crate::rate_limit::gemini();
+    }
     match call {
         "countTokens" => Response::json(200, json!({"totalTokens": 1}).to_string()),
         "generateContent" => {

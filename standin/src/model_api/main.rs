@@ -12,6 +12,7 @@
 //! | `REPLY text` | the final answer (default `ok`) |
 //! | `SLOW ms` | the answer starts after `ms` milliseconds (to interrupt a turn meanwhile) |
 //! | `FAIL_500` | Gemini and Chat Completions: every call of the turn answers HTTP 500 (the CLI retries with back-off) |
+//! | `RATE_LIMIT_429` | every call of the turn answers HTTP 429 with the provider's own rate-limit error (`rate_limit.rs`) |
 //! | `WRITE_FILE name content` | Claude: first a `Write` of `name` in the prompt's `Working directory`, then, once the tool's result comes back, the answer; Gemini and Chat Completions (Qwen Code) the same with `write_file` (relative to the CLI's directory when the prompt names none); Codex, which edits through a JavaScript tool of its own, only gets the answer |
 //!
 //! A key containing `invalid` (or, for Gemini, no key) is refused with the provider's 401 error.
@@ -23,6 +24,7 @@ mod chat;
 mod gemini;
 mod http;
 mod openai;
+mod rate_limit;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -44,6 +46,8 @@ pub struct Script {
     pub delay: std::time::Duration,
     /// Answer HTTP 500, as an overloaded API does (Gemini CLI retries it for minutes).
     pub fail_500: bool,
+    /// Answer HTTP 429, as a rate-limited account gets.
+    pub rate_limited: bool,
 }
 
 impl Script {
@@ -54,6 +58,7 @@ impl Script {
             working_directory: None,
             delay: std::time::Duration::ZERO,
             fail_500: false,
+            rate_limited: false,
         };
         for line in prompt.lines().map(str::trim) {
             if let Some(text) = line.strip_prefix("REPLY ") {
@@ -65,6 +70,8 @@ impl Script {
                 script.delay = std::time::Duration::from_millis(ms.trim().parse().unwrap_or(1000));
             } else if line == "FAIL_500" {
                 script.fail_500 = true;
+            } else if line == "RATE_LIMIT_429" {
+                script.rate_limited = true;
             } else if let Some(dir) = line.strip_prefix("- Working directory: ") {
                 script.working_directory = Some(dir.trim().to_string());
             }
@@ -141,5 +148,6 @@ mod tests {
         assert_eq!(Script::parse("say ok").reply, "ok");
         assert!(Script::parse("FAIL_500").fail_500);
         assert!(!Script::parse("say ok").fail_500);
+        assert!(Script::parse("RATE_LIMIT_429").rate_limited);
     }
 }

@@ -27,6 +27,9 @@ pub fn responses(request: &Request) -> Response {
         Err(refusal) => return refusal,
     };
     let script = Script::parse(&user_text(&body));
+    if script.rate_limited {
+        return crate::rate_limit::openai();
+    }
     std::thread::sleep(script.delay);
     Response::events(stream(&script.reply))
 }
