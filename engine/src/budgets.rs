@@ -11,7 +11,7 @@ use model::time::Day;
 use model::usage_report::DayRange;
 use model::validation::Field;
 use model::{ProjectId, TaskId};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 /// The `project_settings` keys.
 const TASK_DEFAULT_KEY: &str = "task_budget";
@@ -42,11 +42,16 @@ pub(crate) fn task_budget_of(
     project: ProjectId,
     task: TaskId,
 ) -> Result<TaskBudget, StoreError> {
-    let own: Option<String> = conn.query_row(
-        "SELECT budget FROM tasks WHERE project_id = ?1 AND id = ?2",
-        rusqlite::params![project.0, task.0],
-        |r| r.get(0),
-    )?;
+    // A task that is not there has none: whoever asked learns it is not found from the
+    // task's own read, not from a failed one here.
+    let own: Option<String> = conn
+        .query_row(
+            "SELECT budget FROM tasks WHERE project_id = ?1 AND id = ?2",
+            rusqlite::params![project.0, task.0],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
     let own = match own {
         Some(json) => serde_json::from_str(&json)
             .map_err(|e| StoreError::Corrupt(format!("task {task}'s budget: {e}")))?,

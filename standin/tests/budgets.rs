@@ -184,3 +184,17 @@ async fn a_spent_daily_budget_holds_the_queue_until_raised_or_the_next_day() {
         .advance(Duration::from_millis(to_midnight as u64));
     b.until_status(&third, TaskStatus::Review).await;
 }
+
+#[tokio::test]
+async fn a_retry_of_a_task_that_is_not_there_is_not_found() {
+    let b = bench().await;
+    let missing = Task {
+        id: model::TaskId(9_999),
+        ..b.task_with("here", "").await
+    };
+    let error = b.retry(&missing).await.unwrap_err();
+    assert!(
+        matches!(error, engine::EngineError::NotFound(_)),
+        "{error:?}"
+    );
+}
