@@ -76,16 +76,22 @@ pub(crate) fn daily_spend_of(
     let Some(budget) = setting(conn, project, DAILY_KEY)? else {
         return Ok(None);
     };
-    let today = Day::of_unix_ms(now);
-    let range = DayRange {
-        from: today,
-        to: today,
-    };
     Ok(Some(DailySpend {
         budget,
-        spent: store::usage::range_total(conn, project, range)?,
-        next_day: today.plus(1).start_ms(),
+        spent: spent_on_the_day_of(conn, project, now)?,
+        next_day: Day::of_unix_ms(now).plus(1).start_ms(),
     }))
+}
+
+/// What the project spent on the UTC day of `now`.
+fn spent_on_the_day_of(
+    conn: &Connection,
+    project: ProjectId,
+    now: i64,
+) -> Result<model::usage::UsageTotal, StoreError> {
+    let day = Day::of_unix_ms(now);
+    let range = DayRange { from: day, to: day };
+    Ok(store::usage::range_total(conn, project, range)?)
 }
 
 /// Why an attempt of `task` may not start: its budget is reached, or (for a retry, which does
@@ -118,19 +124,10 @@ impl Engine {
         let now = self.clock().now_ms();
         self.db()
             .read(move |conn| -> EngineResult<_> {
-                let today = daily_spend_of(conn, project, now)?;
-                let spent_today = match &today {
-                    Some(day) => day.spent,
-                    None => {
-                        let day = Day::of_unix_ms(now);
-                        let range = DayRange { from: day, to: day };
-                        store::usage::range_total(conn, project, range).map_err(StoreError::from)?
-                    }
-                };
                 Ok(ProjectBudgets {
                     task_default: setting(conn, project, TASK_DEFAULT_KEY)?,
-                    daily: today.map(|d| d.budget),
-                    today: spent_today,
+                    daily: setting(conn, project, DAILY_KEY)?,
+                    today: spent_on_the_day_of(conn, project, now)?,
                 })
             })
             .await

@@ -45,7 +45,8 @@ impl Wakeups {
 }
 
 impl Engine {
-    /// Looks at the project's queue again once the engine's clock reads `at`.
+    /// Looks at the project's queue again once the engine's clock reads `at` (the end of a
+    /// rate limit's hold, or of a day whose budget is spent).
     pub(crate) fn wake_scheduler_at(&self, project: ProjectId, at: i64) {
         if !self.wakeups.arm(project, at) {
             return;
@@ -54,7 +55,7 @@ impl Engine {
         let run: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
             engine.clock().sleep_until(at).await;
             engine.wakeups.fired(project, at);
-            tracing::info!(%project, "a rate limit's hold is over: looking at the queue");
+            tracing::info!(%project, "a hold is over: looking at the queue");
             engine.on_task_ended(project).await;
         });
         tokio::spawn(run);

@@ -142,8 +142,8 @@ impl Engine {
 
     /// Starts every queued task of the project that may start now, with the runtime
     /// selection it was queued with, and sets itself to look again when the earliest hold (a
-    /// rate limit, the day of a spent budget) is over. Safe to call any time and concurrently: each start is
-    /// checked again in its own transaction.
+    /// rate limit, the day of a spent budget) is over. Safe to call any time and
+    /// concurrently: each start is checked again in its own transaction.
     pub async fn on_task_ended(&self, project: ProjectId) {
         let plan = match self.queue_plan(project).await {
             Ok(plan) => plan,
@@ -229,9 +229,9 @@ impl Engine {
 }
 
 /// Why `task` must wait instead of starting now with `selection` — a dependency not done, the
-/// daily budget spent, a rate limit of its agent, or no free slot — decided by the scheduler's own plan, with this
-/// task in line (keeping its place and its hold if it was) and able to start (the request
-/// carries what it needs).
+/// daily budget spent, a rate limit of its agent, or no free slot — decided by the
+/// scheduler's own plan, with this task in line (keeping its place and its hold if it was)
+/// and able to start (the request carries what it needs).
 pub(crate) fn must_wait(
     tx: &rusqlite::Transaction<'_>,
     (project, task): (ProjectId, TaskId),

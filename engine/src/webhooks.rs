@@ -121,12 +121,13 @@ async fn describe(
             Some(id) => store::tasks::get(conn, project.id, id)?,
             None => None,
         };
-        let url = match (notice.session, notice.task) {
-            (Some(session), _) if notice.kind == WaitingKind::Permission => {
-                format!("{base}/p/{}/sessions/{session}", project.id)
-            }
-            (_, Some(task)) => format!("{base}/p/{}/tasks/{task}", project.id),
-            (Some(session), None) => format!("{base}/p/{}/sessions/{session}", project.id),
+        // The session asking (or a standalone session's), else the task.
+        let session_page = notice
+            .session
+            .filter(|_| notice.kind == WaitingKind::Permission || notice.task.is_none());
+        let url = match (session_page, notice.task) {
+            (Some(session), _) => format!("{base}/p/{}/sessions/{session}", project.id),
+            (None, Some(task)) => format!("{base}/p/{}/tasks/{task}", project.id),
             (None, None) => format!("{base}/p/{}/board", project.id),
         };
         let title = match (&task, notice.session) {

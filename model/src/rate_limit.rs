@@ -87,16 +87,16 @@ impl RateLimit {
 /// that merely contains it.
 fn is_status_429(lower: &str) -> bool {
     lower.match_indices("429").any(|(i, _)| {
-        let before = lower[..i].chars().next_back();
-        let after = lower[i + 3..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric())
-            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
-            && (lower[..i].trim_end().ends_with("http")
-                || lower[..i].trim_end().ends_with("status")
-                || lower[..i].trim_end().ends_with("status:")
-                || lower[..i].trim_end().ends_with("code")
-                || lower[..i].ends_with('(')
-                || lower[i + 3..].trim_start().starts_with("too many"))
+        let (before, after) = (&lower[..i], &lower[i + 3..]);
+        let alone = !before.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && !after.starts_with(|c: char| c.is_ascii_alphanumeric());
+        let word_before = before.trim_end();
+        alone
+            && (["http", "status", "status:", "code"]
+                .iter()
+                .any(|w| word_before.ends_with(w))
+                || before.ends_with('(')
+                || after.trim_start().starts_with("too many"))
     })
 }
 
