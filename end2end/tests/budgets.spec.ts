@@ -65,3 +65,34 @@ test("a spent daily budget holds a queued task, saying so on its card, until it 
   await expect(page.locator("#budgets-state")).toHaveText("Saved.");
   await expect.poll(() => status(request, project.id, second.id)).toBe("review");
 });
+
+test("a Start or a Retry may give the task its budget; one that is not a budget starts nothing", async ({ page, request }) => {
+  const project = await newProject(request);
+  await api(request, "save_runtime", { project: project.id, selection: { mode: "local_cli", agent: "codex" } });
+  const task = await newTask(request, project.id, "Given a budget", { prompt: "WRITE_FILE a.txt a" });
+  await openHydrated(page, `/p/${project.id}/tasks/${task.id}`);
+  await page.locator("#start-budget").fill("lots");
+  await page.locator("#start-task").click();
+  await expect(page.locator(".start-task .field-error[data-field='task_budget']")).toContainText(
+    'Task budget: "lots" is not a budget',
+  );
+  expect(await status(request, project.id, task.id)).toBe("todo");
+
+  await page.locator("#start-budget").fill("100 tokens");
+  await page.locator("#start-task").click();
+  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
+  await expect.poll(() => status(request, project.id, task.id)).toBe("fail");
+
+  const reason = "budget of 100 tokens reached after 110 tokens";
+  await openHydrated(page, `/p/${project.id}/tasks/${task.id}`);
+  await expect(page.locator("#task-fail-reason")).toContainText(reason);
+  await page.locator("#retry-feedback").fill("Once more.");
+  await page.locator("#retry-budget").fill("1k tokens");
+  await page.locator("#retry-submit").click();
+  await expect(page).toHaveURL(new RegExp(`/p/${project.id}/sessions/\\d+$`));
+  await expect.poll(() => status(request, project.id, task.id)).toBe("review");
+
+  await openHydrated(page, `/p/${project.id}/tasks/${task.id}`);
+  await expect(page.locator("#task-budget-input")).toHaveValue("1.0k tokens");
+  await expect(page.locator("#task-budget-summary")).toHaveText("220 tokens of 1.0k tokens");
+});

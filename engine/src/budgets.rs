@@ -5,7 +5,7 @@
 //! (the plan says so on the cards) until the next UTC day or a higher budget.
 
 use crate::store::{self, StoreError};
-use crate::{Engine, EngineError, EngineResult};
+use crate::{Engine, EngineResult};
 use model::budget::{Budget, DailySpend, ProjectBudgets, TaskBudget};
 use model::time::Day;
 use model::usage_report::DayRange;
@@ -67,6 +67,24 @@ pub(crate) fn task_budget_of(
     })
 }
 
+/// Sets the task's own budget (`None`: the project's default applies).
+pub(crate) fn put_task_budget(
+    conn: &Connection,
+    project: ProjectId,
+    task: TaskId,
+    budget: Option<Budget>,
+) -> Result<(), StoreError> {
+    let json = budget
+        .map(|b| serde_json::to_string(&b))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("task {task}'s budget: {e}")))?;
+    conn.execute(
+        "UPDATE tasks SET budget = ?3 WHERE project_id = ?1 AND id = ?2",
+        rusqlite::params![project.0, task.0, json],
+    )?;
+    Ok(())
+}
+
 /// The project's day at `now` against its daily budget, when it has one.
 pub(crate) fn daily_spend_of(
     conn: &Connection,
@@ -94,17 +112,19 @@ fn spent_on_the_day_of(
     Ok(store::usage::range_total(conn, project, range)?)
 }
 
-/// Why an attempt of `task` may not start: its budget is reached, or (for a retry, which does
-/// not queue) the project's daily budget is spent.
+/// Why an attempt of `task` may not start: its budget (`given` with the start, else its own) is
+/// reached, or (for a retry, which does not queue) the project's daily budget is spent.
 pub(crate) fn refusal(
     conn: &Connection,
     (project, task): (ProjectId, TaskId),
-    retry: bool,
+    (retry, given): (bool, Option<Budget>),
     now: i64,
 ) -> Result<Option<String>, StoreError> {
-    if let Some(reached) = task_budget_of(conn, project, task)?.reached() {
+    let mut budget = task_budget_of(conn, project, task)?;
+    budget.own = given.or(budget.own);
+    if let Some(reached) = budget.reached() {
         return Ok(Some(format!(
-            "This task's {reached}: raise its budget on the task's page to run it again."
+            "This task's {reached}: give it a higher budget to run it again."
         )));
     }
     if retry && let Some(day) = daily_spend_of(conn, project, now)?.filter(DailySpend::is_spent) {
@@ -174,32 +194,26 @@ impl Engine {
     ) -> EngineResult<TaskBudget> {
         let budget = Budget::parse(Field::TaskBudget, text)?;
         self.task(project, task).await?;
-        let json = budget
-            .map(|b| serde_json::to_string(&b))
-            .transpose()
-            .map_err(|e| EngineError::Store(StoreError::Corrupt(e.to_string())))?;
         self.db()
             .write(move |conn| -> EngineResult<TaskBudget> {
-                conn.execute(
-                    "UPDATE tasks SET budget = ?3 WHERE project_id = ?1 AND id = ?2",
-                    rusqlite::params![project.0, task.0, json],
-                )
-                .map_err(StoreError::from)?;
+                put_task_budget(conn, project, task, budget)?;
                 Ok(task_budget_of(conn, project, task)?)
             })
             .await
     }
 
-    /// Why this attempt may not start, budget-wise ([`refusal`]).
+    /// Why this attempt may not start, budget-wise ([`refusal`]), with the budget `given` with
+    /// the start in place of the task's own.
     pub(crate) async fn budget_refusal(
         &self,
         project: ProjectId,
         task: TaskId,
         retry: bool,
+        given: Option<Budget>,
     ) -> EngineResult<Option<String>> {
         let now = self.clock().now_ms();
         self.db()
-            .read(move |conn| Ok(refusal(conn, (project, task), retry, now)?))
+            .read(move |conn| Ok(refusal(conn, (project, task), (retry, given), now)?))
             .await
     }
 

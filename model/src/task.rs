@@ -32,6 +32,19 @@ impl TaskStatus {
         }
     }
 
+    /// The status in a sentence: "Task 3 is {phrase}", "The task is already {phrase}".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            TaskStatus::Todo => "still to do",
+            TaskStatus::InQueue => "in the queue",
+            TaskStatus::InProgress => "running",
+            TaskStatus::Review => "in review",
+            TaskStatus::Fail => "failed",
+            TaskStatus::Blocked => "blocked",
+            TaskStatus::Done => "done",
+        }
+    }
+
     /// A glyph that tells statuses apart without colour.
     pub fn icon(self) -> &'static str {
         match self {
@@ -125,7 +138,7 @@ impl fmt::Display for TaskStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TransitionError {
-    #[error("The task is already {}.", status.label().to_lowercase())]
+    #[error("The task is already {}.", status.phrase())]
     Unchanged { status: TaskStatus },
     #[error("A task cannot go from {} to {}: {}", from.label().to_lowercase(), to.label().to_lowercase(), illegal_hint(*from))]
     Illegal { from: TaskStatus, to: TaskStatus },
@@ -387,6 +400,10 @@ mod tests {
         assert_eq!(
             Todo.manual_move(Todo),
             Err(TransitionError::Unchanged { status: Todo })
+        );
+        assert_eq!(
+            Review.manual_move(Review).unwrap_err().to_string(),
+            "The task is already in review."
         );
         assert_eq!(
             Todo.manual_move(InProgress).unwrap_err().to_string(),

@@ -25,7 +25,7 @@
 //! | `FAIL_AUTH` | the CLI's authentication error, exit code 1 |
 //! | `CRASH` | aborts mid-turn (killed by SIGABRT) |
 //! | `CRASH_ONCE marker` | aborts unless `marker` exists, creating it |
-//! | `RATE_LIMIT_ONCE marker [seconds]` | unless `marker` exists (creating it), the CLI's rate-limit answer, resetting in `seconds` (3600): Claude's rejected `rate_limit_event` and "Claude AI usage limit reached\|<unix>" result, Codex's "You've hit your usage limit … try again in N seconds", an ACP agent's JSON-RPC 429 `RESOURCE_EXHAUSTED` (no reset given) |
+//! | `RATE_LIMIT_ONCE marker [seconds]` | unless `marker` exists (creating it), the CLI's rate-limit answer, resetting in `seconds` (3600): Claude's rejected `rate_limit_event` and `"Claude AI usage limit reached\|<unix>"` result, Codex's "You've hit your usage limit … try again in N seconds", an ACP agent's JSON-RPC 429 `RESOURCE_EXHAUSTED` (no reset given) |
 //! | `EXIT n` | exits with code n mid-turn |
 //! | `READ_FILE path` | ACP: asks the client to read `path` (`fs/read_text_file`) and says what it answered |
 //!

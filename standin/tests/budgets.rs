@@ -6,6 +6,8 @@
 mod common;
 
 use common::*;
+use engine::execution::StartOptions;
+use model::budget::Budget;
 use model::schedule::{QueueState, StartOutcome};
 use model::{AgentKind, PermissionPolicy, Task, TaskStatus};
 use std::time::Duration;
@@ -17,7 +19,7 @@ impl Bench {
                 self.project.id,
                 task.id,
                 local(AgentKind::ClaudeCode),
-                Some(PermissionPolicy::AcceptEdits),
+                StartOptions::permission(PermissionPolicy::AcceptEdits),
             )
             .await
     }
@@ -29,9 +31,14 @@ impl Bench {
                 task.id,
                 "once more".into(),
                 local(AgentKind::ClaudeCode),
-                Some(PermissionPolicy::AcceptEdits),
+                StartOptions::permission(PermissionPolicy::AcceptEdits),
             )
             .await
+    }
+
+    async fn own_budget(&self, task: &Task) -> Option<Budget> {
+        let budget = self.engine.task_budget(self.project.id, task.id).await;
+        budget.unwrap().own
     }
 
     /// Runs the started attempt of `task` to its end; the task as it ends.
@@ -100,6 +107,53 @@ async fn a_task_reaching_its_budget_fails_saying_so_and_waits_for_a_higher_one()
     assert!(bad.to_string().starts_with("Task budget: "), "{bad}");
     let kept = b.engine.task_budget(b.project.id, task.id).await.unwrap();
     assert_eq!(kept.own, Some(model::budget::Budget::Tokens(1_000_000)));
+}
+
+#[tokio::test]
+async fn a_start_or_a_retry_may_give_the_task_its_budget() {
+    let b = bench().await;
+    let task = b.task_with("given", "WRITE_FILE a.txt a").await;
+    let with = |budget| StartOptions {
+        permission: Some(PermissionPolicy::AcceptEdits),
+        budget: Some(budget),
+    };
+    let (project, claude) = (b.project.id, || local(AgentKind::ClaudeCode));
+    // The stand-in's Claude uses 110 tokens a turn.
+    let start = b
+        .engine
+        .execute_task(project, task.id, claude(), with(Budget::Tokens(100)))
+        .await
+        .unwrap();
+    let failed = b.finished(&task, start, TaskStatus::Fail).await;
+    assert_eq!(
+        failed.fail_reason.as_deref(),
+        Some("budget of 100 tokens reached after 110 tokens")
+    );
+    assert_eq!(b.own_budget(&task).await, Some(Budget::Tokens(100)));
+
+    // The task's budget is reached, but the retry brings a higher one: it runs.
+    let retry = b
+        .engine
+        .retry_task(
+            project,
+            task.id,
+            "again".into(),
+            claude(),
+            with(Budget::Tokens(1_000)),
+        )
+        .await
+        .unwrap();
+    b.finished(&task, retry, TaskStatus::Review).await;
+    assert_eq!(b.own_budget(&task).await, Some(Budget::Tokens(1_000)));
+
+    // A start that is refused (the task is in review) does not change its budget.
+    let refused = b
+        .engine
+        .execute_task(project, task.id, claude(), with(Budget::Usd(5.0)))
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("is in review"), "{refused}");
+    assert_eq!(b.own_budget(&task).await, Some(Budget::Tokens(1_000)));
 }
 
 #[tokio::test]

@@ -226,7 +226,7 @@ async fn a_worktree_removed_by_hand_is_made_again_on_retry() {
     let codex = local(AgentKind::Codex);
     let s = started(
         b.engine
-            .execute_task(b.project.id, task.id, codex.clone(), None)
+            .execute_task(b.project.id, task.id, codex.clone(), Default::default())
             .await
             .unwrap(),
     );
@@ -244,7 +244,7 @@ async fn a_worktree_removed_by_hand_is_made_again_on_retry() {
             task.id,
             "WRITE_FILE b.txt again".into(),
             codex,
-            None,
+            Default::default(),
         )
         .await
         .map(started)
@@ -289,7 +289,12 @@ async fn a_failed_turn_is_one_error_event() {
     let task = b.engine.create_task(b.project.id, draft).await.unwrap();
     let s = started(
         b.engine
-            .execute_task(b.project.id, task.id, local(AgentKind::Codex), None)
+            .execute_task(
+                b.project.id,
+                task.id,
+                local(AgentKind::Codex),
+                Default::default(),
+            )
             .await
             .unwrap(),
     );
@@ -334,7 +339,7 @@ async fn a_symlinked_worktrees_folder_names_the_paths_git_records() {
     let codex = local(AgentKind::Codex);
     let s = started(
         b.engine
-            .execute_task(b.project.id, task.id, codex.clone(), None)
+            .execute_task(b.project.id, task.id, codex.clone(), Default::default())
             .await
             .unwrap(),
     );
@@ -359,7 +364,7 @@ async fn a_symlinked_worktrees_folder_names_the_paths_git_records() {
             task.id,
             "WRITE_FILE b.txt more".into(),
             codex,
-            None,
+            Default::default(),
         )
         .await
         .map(started)

@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use engine::execution::StartOptions;
 use engine::rate_limits::CONTINUE_PROMPT;
 use model::schedule::{QueueState, StartOutcome};
 use model::{AgentKind, PermissionPolicy, Session, Task, TaskStatus};
@@ -29,7 +30,12 @@ impl Bench {
         policy: PermissionPolicy,
     ) -> StartOutcome {
         self.engine
-            .execute_task(self.project.id, task.id, local(agent), Some(policy))
+            .execute_task(
+                self.project.id,
+                task.id,
+                local(agent),
+                StartOptions::permission(policy),
+            )
             .await
             .unwrap()
     }

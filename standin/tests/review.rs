@@ -230,7 +230,7 @@ async fn line_comments_are_kept_then_sent_with_their_file_and_lines() {
             id,
             Some("WRITE_FILE hello.txt hi".into()),
             local(AgentKind::Codex),
-            None,
+            Default::default(),
         )
         .await
         .unwrap();
@@ -250,7 +250,13 @@ async fn line_comments_are_kept_then_sent_with_their_file_and_lines() {
     );
     let err = b
         .engine
-        .send_review_comments(project, id, None, local(AgentKind::Codex), None)
+        .send_review_comments(
+            project,
+            id,
+            None,
+            local(AgentKind::Codex),
+            Default::default(),
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("no comments to send"), "{err}");
@@ -366,7 +372,7 @@ async fn a_failing_set_up_command_fails_the_attempt_with_its_output() {
             task.id,
             "Again.".into(),
             local(AgentKind::Codex),
-            None,
+            Default::default(),
         )
         .await
         .unwrap();

@@ -371,7 +371,7 @@ async fn a_byok_retry_gets_the_key_of_its_own_request() {
             task.id,
             "x".into(),
             byok(AgentKind::Codex, Some(KEY_A)),
-            None,
+            Default::default(),
         )
         .await
         .map(started);
@@ -382,7 +382,7 @@ async fn a_byok_retry_gets_the_key_of_its_own_request() {
                 b.project.id,
                 task.id,
                 byok(AgentKind::Codex, Some(KEY_A)),
-                None,
+                Default::default(),
             )
             .await
             .unwrap(),
@@ -405,7 +405,7 @@ async fn a_byok_retry_gets_the_key_of_its_own_request() {
             task.id,
             format!("DUMP_ENV {}", second.display()),
             byok(AgentKind::Codex, Some(KEY_B)),
-            None,
+            Default::default(),
         )
         .await
         .map(started)

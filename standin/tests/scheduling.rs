@@ -32,7 +32,7 @@ impl Bench {
 
     async fn start_as(&self, task: &Task, agent: AgentKind) -> StartOutcome {
         self.engine
-            .execute_task(self.project.id, task.id, local(agent), None)
+            .execute_task(self.project.id, task.id, local(agent), Default::default())
             .await
             .unwrap()
     }
@@ -243,7 +243,12 @@ async fn a_queued_bring_your_own_key_task_waits_for_its_key() {
     };
     let queued = b
         .engine
-        .execute_task(b.project.id, keyed.id, byok("sk-queued-key-1"), None)
+        .execute_task(
+            b.project.id,
+            keyed.id,
+            byok("sk-queued-key-1"),
+            Default::default(),
+        )
         .await
         .unwrap();
     assert!(matches!(queued, StartOutcome::Queued { .. }));
@@ -255,12 +260,17 @@ async fn a_queued_bring_your_own_key_task_waits_for_its_key() {
     assert_eq!(b.status_of(&keyed).await, TaskStatus::InQueue);
     let key_free = b
         .engine
-        .execute_task(b.project.id, keyed.id, byok("  "), None)
+        .execute_task(b.project.id, keyed.id, byok("  "), Default::default())
         .await;
     assert!(key_free.is_err(), "starting it still needs the key");
     started(
         b.engine
-            .execute_task(b.project.id, keyed.id, byok("sk-queued-key-2"), None)
+            .execute_task(
+                b.project.id,
+                keyed.id,
+                byok("sk-queued-key-2"),
+                Default::default(),
+            )
             .await
             .unwrap(),
     );

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use engine::execution::StartOptions;
 use model::{
     AgentKind, PermissionPolicy, RuntimeRequest, Session, SessionStatus, StoredEvent, StreamEvent,
     Task, TaskStatus,
@@ -15,7 +16,7 @@ impl Bench {
     async fn execute(&self, task: &Task, agent: AgentKind) -> Session {
         started(
             self.engine
-                .execute_task(self.project.id, task.id, local(agent), None)
+                .execute_task(self.project.id, task.id, local(agent), Default::default())
                 .await
                 .unwrap(),
         )
@@ -191,7 +192,13 @@ async fn a_clean_exit_fails_and_retry_recovers_it_with(agent: AgentKind) {
 
     let blank = b
         .engine
-        .retry_task(b.project.id, task.id, "   ".into(), local(agent), None)
+        .retry_task(
+            b.project.id,
+            task.id,
+            "   ".into(),
+            local(agent),
+            Default::default(),
+        )
         .await
         .map(started);
     assert!(blank.is_err(), "feedback is required");
@@ -202,7 +209,7 @@ async fn a_clean_exit_fails_and_retry_recovers_it_with(agent: AgentKind) {
             task.id,
             "Please write it.\nWRITE_FILE done.txt written".into(),
             local(agent),
-            None,
+            Default::default(),
         )
         .await
         .map(started)
@@ -232,7 +239,7 @@ async fn a_clean_exit_fails_and_retry_recovers_it_with(agent: AgentKind) {
             task.id,
             "Add a second file.\nWRITE_FILE more.txt more".into(),
             local(agent),
-            None,
+            Default::default(),
         )
         .await
         .map(started)
@@ -254,7 +261,13 @@ async fn a_clean_exit_fails_and_retry_recovers_it_with(agent: AgentKind) {
         .unwrap();
     let done = b
         .engine
-        .retry_task(b.project.id, task.id, "more".into(), local(agent), None)
+        .retry_task(
+            b.project.id,
+            task.id,
+            "more".into(),
+            local(agent),
+            Default::default(),
+        )
         .await
         .map(started);
     assert!(
@@ -318,10 +331,18 @@ async fn two_concurrent_starts_make_exactly_one_session() {
     let b = bench().await;
     let task = b.task_with("t", "SLOW 300\nWRITE_FILE a.txt a").await;
     let (one, two) = tokio::join!(
-        b.engine
-            .execute_task(b.project.id, task.id, local(AgentKind::Codex), None),
-        b.engine
-            .execute_task(b.project.id, task.id, local(AgentKind::Codex), None),
+        b.engine.execute_task(
+            b.project.id,
+            task.id,
+            local(AgentKind::Codex),
+            Default::default()
+        ),
+        b.engine.execute_task(
+            b.project.id,
+            task.id,
+            local(AgentKind::Codex),
+            Default::default()
+        ),
     );
     let (won, lost) = match (one.map(started), two.map(started)) {
         (Ok(s), Err(e)) | (Err(e), Ok(s)) => (s, e),
@@ -344,7 +365,7 @@ async fn a_claude_task_session_ends_with_its_turn() {
                 b.project.id,
                 task.id,
                 local(AgentKind::ClaudeCode),
-                Some(PermissionPolicy::AcceptEdits),
+                StartOptions::permission(PermissionPolicy::AcceptEdits),
             )
             .await
             .unwrap(),
@@ -439,7 +460,12 @@ async fn a_task_that_cannot_start_writes_nothing() {
     assert_eq!(b.outcome(&s, &task).await.1.status, TaskStatus::Review);
     let err = b
         .engine
-        .execute_task(b.project.id, task.id, local(AgentKind::Codex), None)
+        .execute_task(
+            b.project.id,
+            task.id,
+            local(AgentKind::Codex),
+            Default::default(),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -457,7 +483,7 @@ async fn a_task_that_cannot_start_writes_nothing() {
     let todo = b.task_with("u", "REPLY y").await;
     let err = b
         .engine
-        .execute_task(b.project.id, todo.id, incomplete, None)
+        .execute_task(b.project.id, todo.id, incomplete, Default::default())
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), "Bring your own key: enter an API key");
@@ -484,7 +510,12 @@ async fn a_worktree_that_cannot_be_made_fails_the_attempt_with_the_reason() {
     .unwrap();
     let err = b
         .engine
-        .execute_task(b.project.id, task.id, local(AgentKind::Codex), None)
+        .execute_task(
+            b.project.id,
+            task.id,
+            local(AgentKind::Codex),
+            Default::default(),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -535,7 +566,12 @@ async fn worktrees_are_listed_and_removal_refuses_the_main_one_and_running_ones(
     // A later attempt makes it again, on the same branch.
     let retry = started(
         b.engine
-            .execute_task(b.project.id, task.id, local(AgentKind::Codex), None)
+            .execute_task(
+                b.project.id,
+                task.id,
+                local(AgentKind::Codex),
+                Default::default(),
+            )
             .await
             .unwrap(),
     );

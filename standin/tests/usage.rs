@@ -104,7 +104,7 @@ async fn a_task_sums_its_attempts() {
                 task.id,
                 "Try again.\nREPLY still nothing".into(),
                 local(AgentKind::ClaudeCode),
-                None,
+                Default::default(),
             )
             .await
             .unwrap(),

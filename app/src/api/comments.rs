@@ -33,7 +33,7 @@ pub async fn delete_review_comment(
 }
 
 /// "Send N comments": a new attempt whose feedback is `note` and every comment not sent yet,
-/// each with its file and lines.
+/// each with its file and lines; `budget` as for a Retry.
 #[server(endpoint = "send_review_comments", input = StrictJson)]
 pub async fn send_review_comments(
     project: ProjectId,
@@ -41,8 +41,10 @@ pub async fn send_review_comments(
     note: Option<String>,
     runtime: RuntimeRequest,
     permission: Option<PermissionPolicy>,
+    budget: Option<String>,
 ) -> Result<StartOutcome, AppError> {
+    let options = super::execution::start_options(permission, budget.as_deref())?;
     Ok(super::engine()?
-        .send_review_comments(project, task, note, runtime, permission)
+        .send_review_comments(project, task, note, runtime, options)
         .await?)
 }

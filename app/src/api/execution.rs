@@ -37,20 +37,24 @@ pub struct TaskPageData {
     pub budget: model::budget::TaskBudget,
 }
 
-/// Starts a task (todo, blocked or fail) in its worktree with the request's runtime.
+/// Starts a task (todo, blocked or fail) in its worktree with the request's runtime; a
+/// `budget` ("$5", "200k tokens"; blank or absent: the task's as it is) becomes the task's own.
 #[server(endpoint = "execute_task", input = StrictJson)]
 pub async fn execute_task(
     project: ProjectId,
     task: TaskId,
     runtime: RuntimeRequest,
     permission: Option<PermissionPolicy>,
+    budget: Option<String>,
 ) -> Result<StartOutcome, AppError> {
+    let options = start_options(permission, budget.as_deref())?;
     Ok(super::engine()?
-        .execute_task(project, task, runtime, permission)
+        .execute_task(project, task, runtime, options)
         .await?)
 }
 
-/// A new attempt at a task in review or fail, told the (required) feedback.
+/// A new attempt at a task in review or fail, told the (required) feedback; `budget` as for
+/// [`execute_task`].
 #[server(endpoint = "retry_task", input = StrictJson)]
 pub async fn retry_task(
     project: ProjectId,
@@ -58,10 +62,23 @@ pub async fn retry_task(
     feedback: String,
     runtime: RuntimeRequest,
     permission: Option<PermissionPolicy>,
+    budget: Option<String>,
 ) -> Result<StartOutcome, AppError> {
+    let options = start_options(permission, budget.as_deref())?;
     Ok(super::engine()?
-        .retry_task(project, task, feedback, runtime, permission)
+        .retry_task(project, task, feedback, runtime, options)
         .await?)
+}
+
+/// What a Start or a Retry sets besides its runtime; a budget that is not one is refused
+/// before anything is written.
+#[cfg(feature = "ssr")]
+pub(super) fn start_options(
+    permission: Option<PermissionPolicy>,
+    budget: Option<&str>,
+) -> Result<engine::execution::StartOptions, AppError> {
+    let budget = model::budget::Budget::parse(model::Field::TaskBudget, budget.unwrap_or(""))?;
+    Ok(engine::execution::StartOptions { permission, budget })
 }
 
 #[server(endpoint = "get_task_review", input = StrictJson)]

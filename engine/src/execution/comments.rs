@@ -1,13 +1,14 @@
 //! Line comments of a review: kept with the task as they are written, and sent to the agent
 //! as the feedback of a new attempt ("Send N comments"), each with its file, lines and code.
 
+use super::StartOptions;
 use super::review::worktree_of;
 use crate::git::worktree;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
 use model::comment::{CommentDraft, LineSide, ReviewComment, feedback_of};
 use model::schedule::StartOutcome;
-use model::{PermissionPolicy, ProjectId, RuntimeRequest, TaskId};
+use model::{ProjectId, RuntimeRequest, TaskId};
 use std::path::Path;
 
 /// Comments one review holds before they must be sent: with their excerpts, at most
@@ -104,7 +105,7 @@ impl Engine {
         task: TaskId,
         note: Option<String>,
         request: RuntimeRequest,
-        permission: Option<PermissionPolicy>,
+        options: StartOptions,
     ) -> EngineResult<StartOutcome> {
         let comments = self.review_comments(project, task).await?;
         if comments.is_empty() {
@@ -114,7 +115,7 @@ impl Engine {
         }
         let feedback = feedback_of(note.as_deref().unwrap_or(""), &comments);
         let outcome = self
-            .retry_task(project, task, feedback, request, permission)
+            .retry_task(project, task, feedback, request, options)
             .await?;
         let session = match &outcome {
             StartOutcome::Started { session, .. } => Some(session.id),

@@ -3,6 +3,7 @@
 //! branch onto its base, and conflicts handed to the agent. Nothing is left half done in the
 //! user's work tree (see `git::merge`).
 
+use super::StartOptions;
 use super::review::{commit_worktree, task_branch, worktree_of};
 use crate::git::GitError;
 use crate::git::merge::{self as git_merge, RebaseError};
@@ -189,7 +190,16 @@ impl Engine {
             feedback.push_str(&note);
         }
         let started = self
-            .retry_task(project, task, feedback, request, permission)
+            .retry_task(
+                project,
+                task,
+                feedback,
+                request,
+                StartOptions {
+                    permission,
+                    budget: None,
+                },
+            )
             .await;
         if started.is_err() {
             let _ = crate::git::git(&dir, &["merge", "--abort"]).await;

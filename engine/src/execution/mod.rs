@@ -4,6 +4,7 @@
 //! with the reason, in one transaction; nothing leaves a task `in_progress` without a running
 //! session.
 
+mod attempt;
 mod comments;
 mod merge;
 pub mod prompt;
@@ -16,6 +17,9 @@ use crate::store::schedule::QueuedStart;
 use crate::store::sessions::NewSession;
 use crate::store::{self, StoreError};
 use crate::{Engine, EngineError, EngineResult};
+pub use attempt::StartOptions;
+use attempt::{Attempt, AttemptPlan, check_startable};
+use model::budget::Budget;
 use model::schedule::StartOutcome;
 use model::validation::{self, Field};
 use model::{
@@ -28,20 +32,6 @@ use tokio::sync::oneshot;
 
 /// Events of the previous session read for a retry's summary.
 const SUMMARY_EVENTS: usize = 400;
-
-/// Which attempt is being started.
-enum Attempt {
-    /// The user's Start: runs now, or is queued behind dependencies or the limit.
-    Execute,
-    /// The start of a queued task: by the scheduler (a launch problem then fails the task
-    /// as a recorded attempt), or by the user (refused like any Start).
-    Dequeue {
-        by_scheduler: bool,
-    },
-    Retry {
-        feedback: String,
-    },
-}
 
 impl Engine {
     /// Starts a task from todo, blocked or fail, in its worktree, with the request's runtime.
@@ -56,7 +46,7 @@ impl Engine {
         project: ProjectId,
         task: TaskId,
         request: RuntimeRequest,
-        permission: Option<PermissionPolicy>,
+        options: StartOptions,
     ) -> EngineResult<StartOutcome> {
         let queued = self.task(project, task).await?.status == TaskStatus::InQueue;
         let attempt = if queued {
@@ -66,8 +56,7 @@ impl Engine {
         } else {
             Attempt::Execute
         };
-        self.attempt(project, task, attempt, request, permission)
-            .await
+        self.attempt(project, task, attempt, request, options).await
     }
 
     /// Starts a queued task with the selection it was queued with (no secrets: a BYOK task is
@@ -89,8 +78,11 @@ impl Engine {
             secrets: Default::default(),
         };
         let attempt = Attempt::Dequeue { by_scheduler: true };
-        self.attempt(project, task, attempt, request, queued.permission)
-            .await
+        let options = StartOptions {
+            permission: queued.permission,
+            budget: None,
+        };
+        self.attempt(project, task, attempt, request, options).await
     }
 
     /// A new attempt at a task in review or fail, in the same worktree, told the user's
@@ -101,12 +93,11 @@ impl Engine {
         task: TaskId,
         feedback: String,
         request: RuntimeRequest,
-        permission: Option<PermissionPolicy>,
+        options: StartOptions,
     ) -> EngineResult<StartOutcome> {
         let feedback = validation::required(Field::Feedback, &feedback, validation::PROMPT_MAX)?;
         let attempt = Attempt::Retry { feedback };
-        self.attempt(project, task, attempt, request, permission)
-            .await
+        self.attempt(project, task, attempt, request, options).await
     }
 
     /// Where a task's worktree goes: under the data directory, one folder per project.
@@ -127,7 +118,7 @@ impl Engine {
         task: TaskId,
         attempt: Attempt,
         request: RuntimeRequest,
-        permission: Option<PermissionPolicy>,
+        options: StartOptions,
     ) -> EngineResult<StartOutcome> {
         // A queued task that can no longer launch (say, its server variable was unset, or its
         // budget was lowered below what it spent) fails as a recorded attempt below; any other
@@ -139,16 +130,18 @@ impl Engine {
             Err(e) => return Err(e.into()),
         };
         let retry = matches!(attempt, Attempt::Retry { .. });
-        let budget_problem = match self.budget_refusal(project, task, retry).await? {
+        let budget = options.budget;
+        let budget_problem = match self.budget_refusal(project, task, retry, budget).await? {
             Some(reason) if !by_scheduler => return Err(EngineError::Refused(reason)),
             problem => problem,
         };
         let RuntimeRequest { selection, secrets } = request;
-        let permission = selection.agent.permission(permission)?;
+        let permission = selection.agent.permission(options.permission)?;
         let plan = self
             .plan_attempt(project, task, &attempt, &selection)
             .await?;
-        let written = self.write_attempt(project, task, attempt, &plan, selection, permission);
+        let runtime = (selection, permission);
+        let written = self.write_attempt((project, task), attempt, &plan, runtime, budget);
         let session = match written.await? {
             StartOutcome::Started { session, .. } => session,
             StartOutcome::Queued { task, state } => {
@@ -219,17 +212,16 @@ impl Engine {
         })
     }
 
-    /// In one transaction: the task is checked again (of two concurrent starts, one wins),
-    /// then queued behind what it waits for (keeping what it will start with), or given its
-    /// session and set in progress.
+    /// In one transaction: the task is checked again (of two concurrent starts, one wins) and
+    /// given the budget the start came with, then queued behind what it waits for (keeping
+    /// what it will start with), or given its session and set in progress.
     async fn write_attempt(
         &self,
-        project: ProjectId,
-        task_id: TaskId,
+        (project, task_id): (ProjectId, TaskId),
         attempt: Attempt,
         plan: &AttemptPlan,
-        selection: RuntimeSelection,
-        permission: PermissionPolicy,
+        (selection, permission): (RuntimeSelection, PermissionPolicy),
+        budget: Option<Budget>,
     ) -> EngineResult<StartOutcome> {
         let (cwd, branch) = (plan.path.display().to_string(), plan.branch.clone());
         let resume = plan.resume.clone();
@@ -245,6 +237,9 @@ impl Engine {
                 };
                 let task = get(&tx)?;
                 check_startable(&task, &attempt)?;
+                if budget.is_some() {
+                    crate::budgets::put_task_budget(&tx, project, task_id, budget)?;
+                }
                 let retry = matches!(attempt, Attempt::Retry { .. });
                 let waits = crate::scheduler::must_wait(&tx, (project, task_id), &selection, now)?;
                 if !retry && let Some(state) = waits {
@@ -361,47 +356,4 @@ impl Engine {
             })
             .await
     }
-}
-
-/// What an attempt is started with, decided before anything is written.
-struct AttemptPlan {
-    /// The project's main checkout, which the worktree is made from.
-    repo: PathBuf,
-    /// The branch a new task branch starts from.
-    base: String,
-    branch: String,
-    path: PathBuf,
-    prompt: String,
-    /// The agent's id of the conversation this attempt continues (after a rate limit).
-    resume: Option<String>,
-    /// What the worktree gets when it is made.
-    setup: model::setup::WorktreeSetup,
-}
-
-/// Execute starts a task to do, blocked or failed (or queued); retry one in review or failed.
-fn check_startable(task: &Task, attempt: &Attempt) -> EngineResult<()> {
-    let status = task.status;
-    let is_retry = matches!(attempt, Attempt::Retry { .. });
-    let ok = match attempt {
-        Attempt::Retry { .. } => status.can_retry(),
-        Attempt::Execute => status.is_executable(),
-        Attempt::Dequeue { .. } => status == TaskStatus::InQueue,
-    };
-    if ok {
-        return Ok(());
-    }
-    let what = status.label().to_lowercase();
-    Err(EngineError::Refused(if status == TaskStatus::InProgress {
-        "This task is already running: open its session.".to_string()
-    } else if is_retry {
-        format!(
-            "Task {} is {what}: only a task in review or failed can be retried.",
-            task.id
-        )
-    } else {
-        format!(
-            "Task {} is {what}: only a task to do, blocked or failed can be started.",
-            task.id
-        )
-    }))
 }

@@ -165,3 +165,37 @@ fn the_readme_documents_every_server_function_and_no_other() {
     registered.sort_unstable();
     assert_eq!(documented, registered);
 }
+
+#[tokio::test]
+async fn a_start_given_a_budget_that_is_not_one_is_refused_and_changes_nothing() {
+    let s = seeded().await;
+    let runtime = json!({ "selection": { "agent": "codex", "mode": "local_cli" }, "secrets": {} });
+    let (project, task) = (s.project.id, s.task.id);
+    for (endpoint, body) in [
+        (
+            "execute_task",
+            json!({ "project": project, "task": task, "runtime": runtime, "budget": "lots" }),
+        ),
+        (
+            "retry_task",
+            json!({ "project": project, "task": task, "feedback": "again", "runtime": runtime, "budget": "lots" }),
+        ),
+    ] {
+        let (status, text) = send(&s.router, call(endpoint, body.to_string())).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{endpoint}: {text}"
+        );
+        let err = json(&text);
+        assert_eq!(
+            (err["kind"].as_str(), err["field"].as_str()),
+            (Some("invalid"), Some("task_budget")),
+            "{endpoint}: {text}"
+        );
+    }
+    let task = s.engine.task(s.project.id, s.task.id).await.unwrap();
+    assert_eq!(task.status, model::TaskStatus::Todo);
+    let budget = s.engine.task_budget(s.project.id, s.task.id).await.unwrap();
+    assert_eq!(budget.own, None);
+}

@@ -230,7 +230,12 @@ impl Bench {
             .unwrap();
         let session = started(
             self.engine
-                .execute_task(self.project.id, task.id, local(AgentKind::Codex), None)
+                .execute_task(
+                    self.project.id,
+                    task.id,
+                    local(AgentKind::Codex),
+                    Default::default(),
+                )
                 .await
                 .unwrap(),
         );
@@ -278,7 +283,7 @@ impl Bench {
             .unwrap();
         let outcome = self
             .engine
-            .execute_task(self.project.id, task.id, runtime, None)
+            .execute_task(self.project.id, task.id, runtime, Default::default())
             .await
             .unwrap();
         (task, started(outcome))

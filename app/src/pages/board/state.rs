@@ -303,7 +303,7 @@ impl BoardState {
         let request = self.launcher.request();
         self.call(
             id,
-            api::execute_task(self.project, id, request, None),
+            api::execute_task(self.project, id, request, None, None),
             move |outcome: model::schedule::StartOutcome| {
                 self.upsert(outcome.task().clone());
                 self.refresh_queue();

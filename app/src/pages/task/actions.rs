@@ -1,5 +1,6 @@
 //! What can be done with a task next, each action where its status allows it.
 
+use super::budget::{StartBudgetField, start_budget};
 use super::comments::{PendingComments, ReviewComments};
 use super::merge::MergeForm;
 use crate::api;
@@ -84,20 +85,25 @@ fn StartTask(
 ) -> impl IntoView {
     let launcher = Launcher::new(runtime);
     let error = RwSignal::new(None::<AppError>);
+    let budget = RwSignal::new(String::new());
     let (project, id) = (task.project_id, task.id);
     let execute = mutation(
         error,
-        move |request: &RuntimeRequest| {
-            changes.after(api::execute_task(project, id, request.clone(), None))
+        move |(request, budget): &(RuntimeRequest, String)| {
+            let call = api::execute_task(project, id, request.clone(), None, Some(budget.clone()));
+            changes.after(call)
         },
         after_start(project, use_navigate()),
     );
     let pending = execute.pending();
     let start = move |_| {
-        execute.dispatch(launcher.request());
+        if let Some(budget) = start_budget(&budget.get_untracked(), error) {
+            execute.dispatch((launcher.request(), budget));
+        }
     };
     view! {
         <div class="start-task">
+            <StartBudgetField id="start-budget" text=budget error/>
             <RuntimeGate selection=launcher.selection() settings_href=settings/>
             <button type="button" class="primary" id="start-task" disabled=move || pending.get() || launcher.blocked().is_some() on:click=start>
                 {move || if pending.get() { "Starting…" } else { "▶ Start" }}
@@ -118,16 +124,18 @@ fn RetryForm(
 ) -> impl IntoView {
     let launcher = Launcher::new(runtime);
     let error = RwSignal::new(None::<AppError>);
+    let budget = RwSignal::new(String::new());
     let (project, id) = (task.project_id, task.id);
     let retry = mutation(
         error,
-        move |(feedback, request): &(String, RuntimeRequest)| {
+        move |(feedback, request, budget): &(String, RuntimeRequest, String)| {
             changes.after(api::retry_task(
                 project,
                 id,
                 feedback.clone(),
                 request.clone(),
                 None,
+                Some(budget.clone()),
             ))
         },
         after_start(project, use_navigate()),
@@ -136,7 +144,7 @@ fn RetryForm(
     let comments = ReviewComments::here();
     let send = mutation(
         error,
-        move |(note, request): &(String, RuntimeRequest)| {
+        move |(note, request, budget): &(String, RuntimeRequest, String)| {
             let note = (!note.trim().is_empty()).then(|| note.clone());
             changes.after(api::send_review_comments(
                 project,
@@ -144,6 +152,7 @@ fn RetryForm(
                 note,
                 request.clone(),
                 None,
+                Some(budget.clone()),
             ))
         },
         after_start(project, use_navigate()),
@@ -156,7 +165,9 @@ fn RetryForm(
             error.set(Some(e.into()));
             return;
         }
-        send.dispatch((note, launcher.request()));
+        if let Some(budget) = start_budget(&budget.get_untracked(), error) {
+            send.dispatch((note, launcher.request(), budget));
+        }
     };
     let busy = move || pending.get() || sending.get() || launcher.blocked().is_some();
     // In review the retry is a request for changes; after a failure, another try.
@@ -173,7 +184,9 @@ fn RetryForm(
             error.set(Some(e.into()));
             return;
         }
-        retry.dispatch((text, launcher.request()));
+        if let Some(budget) = start_budget(&budget.get_untracked(), error) {
+            retry.dispatch((text, launcher.request(), budget));
+        }
     };
     view! {
         <form class="retry" id="retry" on:submit=submit aria-busy=move || pending.get().to_string()>
@@ -181,6 +194,7 @@ fn RetryForm(
             <label for="retry-feedback">"What should the next attempt do differently?"</label>
             <textarea id="retry-feedback" rows="3" bind:value=feedback></textarea>
             <FieldError error field=Field::Feedback/>
+            <StartBudgetField id="retry-budget" text=budget error/>
             <RuntimeGate selection=launcher.selection() settings_href=settings/>
             <FormError error/>
             {comments.map(|comments| view! { <PendingComments comments/> })}

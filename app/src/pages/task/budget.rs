@@ -26,6 +26,35 @@ fn summary(budget: &TaskBudget) -> String {
     }
 }
 
+/// The budget a Start or a Retry may give the task (blank keeps the one it has), checked by
+/// the server's own rule before the start is sent: `None` when it is not a budget (the
+/// error then says why).
+pub(super) fn start_budget(text: &str, error: RwSignal<Option<AppError>>) -> Option<String> {
+    match Budget::parse(Field::TaskBudget, text) {
+        Ok(_) => Some(text.trim().to_string()),
+        Err(e) => {
+            error.set(Some(e.into()));
+            None
+        }
+    }
+}
+
+/// The field of [`start_budget`], in the Start and the Retry form.
+#[component]
+pub(super) fn StartBudgetField(
+    id: &'static str,
+    text: RwSignal<String>,
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <div class="start-budget">
+            <label for=id>"Task budget (blank keeps it as it is)"</label>
+            <input id=id placeholder="$5 or 200k tokens" bind:value=text/>
+            <FieldError error field=Field::TaskBudget/>
+        </div>
+    }
+}
+
 #[component]
 pub fn TaskBudgetForm(project: ProjectId, task: TaskId, budget: TaskBudget) -> impl IntoView {
     let text = RwSignal::new(budget.own.map(|b| b.describe()).unwrap_or_default());
