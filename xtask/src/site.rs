@@ -112,14 +112,18 @@ fn step<T>(what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error>
 
 /// `cargo build` of the front end; the path of its wasm.
 fn build_wasm(root: &Path) -> Result<PathBuf, Error> {
-    // RUSTFLAGS with `--target` reach the wasm crates only, not build scripts or macros.
-    let mut rustflags = std::env::var("RUSTFLAGS").unwrap_or_default();
-    rustflags.push_str(" -Clink-args=--emit-relocs");
-    run(Command::new(cargo())
+    let mut build = Command::new(cargo());
+    build
         .current_dir(root)
         .args(["build", "--package=frontend", "--lib"])
-        .args(["--target=wasm32-unknown-unknown", "--profile=wasm-release"])
-        .env("RUSTFLAGS", rustflags.trim()))?;
+        .args(["--target=wasm32-unknown-unknown", "--profile=wasm-release"]);
+    // The splitter needs the wasm's relocations, which .cargo/config.toml asks for; a
+    // RUSTFLAGS of the user's replaces that config, so it gets them added. (With `--target`,
+    // RUSTFLAGS reach the wasm crates only, not build scripts or macros.)
+    if let Ok(user) = std::env::var("RUSTFLAGS") {
+        build.env("RUSTFLAGS", format!("{user} -Clink-args=--emit-relocs"));
+    }
+    run(&mut build)?;
     Ok(root.join("target/wasm32-unknown-unknown/wasm-release/frontend.wasm"))
 }
 
