@@ -20,6 +20,12 @@ export const SERVER_ENV_KEY = "sk-e2e-from-the-server-environment";
 /** The name the stand-in servers declare the stand-in under as an ACP agent (`--agent`). */
 export const DECLARED_ACP = "standin-acp";
 
+/** The main server posts the webhooks of the project of this name to `WEBHOOK_URL`, where
+ * tests/webhooks.spec.ts listens. */
+export const WEBHOOK_PROJECT = "webhook-e2e";
+export const WEBHOOK_PORT = PORT + 4;
+const WEBHOOK_URL = `http://127.0.0.1:${WEBHOOK_PORT}/hook`;
+
 /** What every DevLog server of the suite shares: ready when its health check answers. */
 function devlog(port: number) {
   return {
@@ -33,7 +39,7 @@ function devlog(port: number) {
 
 /** The release server on `port` with a fresh data directory; the agent CLIs are the stand-in,
  * under the names it picks its protocol by. */
-function server(port: number, codexBin: string) {
+function server(port: number, codexBin: string, extraFlags = "") {
   return {
     ...devlog(port),
     command:
@@ -47,7 +53,7 @@ function server(port: number, codexBin: string) {
       // The stand-in declared as an ACP agent, and one whose program is not installed.
       `--agent "${DECLARED_ACP}=$(realpath ../target/release/devlog-standin-agent) --standin-protocol=acp --acp" ` +
       `--agent "ghost=/nonexistent/bin/ghost-agent --acp" ` +
-      `--gh-bin /nonexistent/bin/gh --permission-timeout-secs 600'`,
+      `--gh-bin /nonexistent/bin/gh --permission-timeout-secs 600 ${extraFlags}'`,
     env: { ...(process.env as Record<string, string>), [SERVER_ENV_VAR]: SERVER_ENV_KEY },
   };
 }
@@ -101,7 +107,7 @@ export default defineConfig({
     },
   },
   webServer: [
-    server(PORT, "$data/bin/codex"),
+    server(PORT, "$data/bin/codex", `--webhook "${WEBHOOK_PROJECT}=${WEBHOOK_URL}"`),
     // The same app on a machine without Codex installed, for the missing-CLI messages.
     server(NO_CODEX_PORT, "/nonexistent/bin/codex"),
     realCliServer(REAL_CLI_PORT),
