@@ -16,9 +16,10 @@ pub struct StartOptions {
 }
 
 impl StartOptions {
-    pub fn permission(permission: PermissionPolicy) -> StartOptions {
+    /// A start with this permission policy (or the agent's default) that keeps the budget.
+    pub fn permission(permission: impl Into<Option<PermissionPolicy>>) -> StartOptions {
         StartOptions {
-            permission: Some(permission),
+            permission: permission.into(),
             budget: None,
         }
     }

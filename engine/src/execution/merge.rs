@@ -195,10 +195,7 @@ impl Engine {
                 task,
                 feedback,
                 request,
-                StartOptions {
-                    permission,
-                    budget: None,
-                },
+                StartOptions::permission(permission),
             )
             .await;
         if started.is_err() {

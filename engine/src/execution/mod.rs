@@ -78,10 +78,7 @@ impl Engine {
             secrets: Default::default(),
         };
         let attempt = Attempt::Dequeue { by_scheduler: true };
-        let options = StartOptions {
-            permission: queued.permission,
-            budget: None,
-        };
+        let options = StartOptions::permission(queued.permission);
         self.attempt(project, task, attempt, request, options).await
     }
 
