@@ -8,10 +8,30 @@ use crate::store::{self, StoreError};
 use crate::{Engine, EngineResult};
 use model::budget::{Budget, DailySpend, ProjectBudgets, TaskBudget};
 use model::time::Day;
+use model::usage::{RunningUsage, UsageTotal};
 use model::usage_report::DayRange;
 use model::validation::Field;
 use model::{ProjectId, TaskId};
 use rusqlite::{Connection, OptionalExtension};
+
+/// What a running turn of a task is held to ([`Engine::turn_limit`]).
+pub(crate) struct TurnLimit {
+    budget: Budget,
+    /// What the task's attempts spent before this turn.
+    before: UsageTotal,
+    prices: model::prices::PriceTable,
+}
+
+impl TurnLimit {
+    /// The budget's failure once the turn so far (`running`, `model` for a call that names
+    /// none) brings the task to it.
+    pub(crate) fn reached(&self, running: &RunningUsage, model: Option<&str>) -> Option<String> {
+        let total = UsageTotal::sum([&self.before, &running.total(&self.prices, model)]);
+        self.budget
+            .is_reached(&total)
+            .then(|| self.budget.reached_reason(&total))
+    }
+}
 
 /// The `project_settings` keys.
 const TASK_DEFAULT_KEY: &str = "task_budget";
@@ -106,7 +126,7 @@ fn spent_on_the_day_of(
     conn: &Connection,
     project: ProjectId,
     now: i64,
-) -> Result<model::usage::UsageTotal, StoreError> {
+) -> Result<UsageTotal, StoreError> {
     let day = Day::of_unix_ms(now);
     let range = DayRange { from: day, to: day };
     Ok(store::usage::range_total(conn, project, range)?)
@@ -215,6 +235,28 @@ impl Engine {
         self.db()
             .read(move |conn| Ok(refusal(conn, (project, task), (retry, given), now)?))
             .await
+    }
+
+    /// What a running turn of `task` is held to: its budget, what its attempts spent before
+    /// and the prices that estimate the turn's cost; `None` when it has no budget (or it
+    /// cannot be read: the turn's end checks again).
+    pub(crate) async fn turn_limit(&self, project: ProjectId, task: TaskId) -> Option<TurnLimit> {
+        let read = self
+            .db()
+            .read(move |conn| -> Result<_, StoreError> {
+                let budget = task_budget_of(conn, project, task)?;
+                let prices = crate::usage::prices_of(conn, project)?;
+                Ok(budget.applies().map(|applies| TurnLimit {
+                    budget: applies,
+                    before: budget.spent,
+                    prices,
+                }))
+            })
+            .await;
+        read.unwrap_or_else(|e| {
+            tracing::error!(%project, %task, error = %e, "reading the task's budget");
+            None
+        })
     }
 
     /// After a turn of a task's attempt: its budget's failure, once reached.

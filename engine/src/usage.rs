@@ -14,7 +14,10 @@ const PRICES_KEY: &str = "prices";
 
 /// The price table of `project`: its own when it set one, else the defaults. A stored table
 /// that no longer reads (an older shape) is the defaults too, and says so in the log.
-fn prices_of(conn: &rusqlite::Connection, project: ProjectId) -> rusqlite::Result<PriceTable> {
+pub(crate) fn prices_of(
+    conn: &rusqlite::Connection,
+    project: ProjectId,
+) -> rusqlite::Result<PriceTable> {
     let Some(json) = store::settings::get(conn, project, PRICES_KEY)? else {
         return Ok(PriceTable::default());
     };

@@ -40,6 +40,16 @@ impl Tokens {
         self.input + self.output + self.cache_read + self.cache_write
     }
 
+    /// Each kind at the higher of the two: a report superseding an earlier one of the same
+    /// call, whichever kinds either gave.
+    pub fn raise_to(&mut self, other: &Tokens) {
+        self.input = self.input.max(other.input);
+        self.output = self.output.max(other.output);
+        self.cache_read = self.cache_read.max(other.cache_read);
+        self.cache_write = self.cache_write.max(other.cache_write);
+        self.reasoning = self.reasoning.max(other.reasoning);
+    }
+
     pub fn add(&mut self, other: &Tokens) {
         self.input += other.input;
         self.output += other.output;
@@ -191,6 +201,94 @@ impl UsageTotal {
             label.push_str(" + unpriced tokens");
         }
         label
+    }
+}
+
+/// What one model call of a running turn has used so far, as the CLI reports it while the
+/// turn runs (Claude Code's messages' `usage`): the same `call` may be reported again, with
+/// figures that only grow (its output as the model writes it). The turn's `TurnEnded` is
+/// its account; these are the running figure a budget stops a turn on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallUsage {
+    /// The call's id (Claude Code's message id).
+    pub call: String,
+    /// The model, when this report names it.
+    pub model: Option<String>,
+    pub tokens: Tokens,
+}
+
+/// The running turn's calls so far, each at the highest figures reported for it (a call is
+/// reported once per content block and again as its output grows: counting each report
+/// would count it many times over).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunningUsage {
+    /// In the order first reported.
+    calls: Vec<CallUsage>,
+    /// Where each call is in `calls`.
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl RunningUsage {
+    /// Takes in one report: a new call, or newer figures of a known one.
+    pub fn observe(&mut self, report: &CallUsage) {
+        match self
+            .index
+            .get(&report.call)
+            .and_then(|&i| self.calls.get_mut(i))
+        {
+            Some(known) => {
+                known.tokens.raise_to(&report.tokens);
+                if report.model.is_some() {
+                    known.model.clone_from(&report.model);
+                }
+            }
+            None => {
+                self.index.insert(report.call.clone(), self.calls.len());
+                self.calls.push(report.clone());
+            }
+        }
+    }
+
+    /// The turn so far, a [`ModelUsage`] per model (in the order first seen): what is recorded
+    /// of a turn whose process was stopped before it gave its account.
+    pub fn models(&self) -> Vec<ModelUsage> {
+        let mut models: Vec<ModelUsage> = Vec::new();
+        for call in &self.calls {
+            match models.iter_mut().find(|m| m.model == call.model) {
+                Some(known) => known.tokens.add(&call.tokens),
+                None => models.push(ModelUsage {
+                    model: call.model.clone(),
+                    tokens: call.tokens,
+                    cost_usd: None,
+                    cumulative: false,
+                }),
+            }
+        }
+        models
+    }
+
+    /// The turn so far, priced by `prices` (`model` for a call that names none): the cost
+    /// is the table's estimate, the CLI says its own only at the turn's end.
+    pub fn total(&self, prices: &crate::prices::PriceTable, model: Option<&str>) -> UsageTotal {
+        let mut total = UsageTotal::default();
+        for call in &self.calls {
+            let used = ModelUsage {
+                model: call.model.clone().or_else(|| model.map(str::to_string)),
+                tokens: call.tokens,
+                cost_usd: None,
+                cumulative: false,
+            };
+            total.tokens.add(&call.tokens);
+            match prices.priced(&used) {
+                (Some(cost), _) => {
+                    total.cost_usd += cost;
+                    total.priced = true;
+                    total.estimated = true;
+                }
+                (None, _) => total.unpriced |= call.tokens.total() > 0,
+            }
+        }
+        total
     }
 }
 

@@ -105,3 +105,53 @@ fn cost_sources_round_trip_through_their_names() {
     }
     assert_eq!(CostSource::parse("guessed"), None);
 }
+
+#[test]
+fn a_running_turn_counts_each_call_once_at_its_latest_figures() {
+    let report = |call: &str, model: Option<&str>, input, output| CallUsage {
+        call: call.into(),
+        model: model.map(str::to_string),
+        tokens: Tokens {
+            input,
+            output,
+            ..Tokens::default()
+        },
+    };
+    let mut running = RunningUsage::default();
+    // Claude Code reports a call once per content block, then its output as it grows (a
+    // `message_delta` that names no model and gives the output only).
+    running.observe(&report("msg_1", Some("claude-opus-5"), 12_000, 1));
+    running.observe(&report("msg_1", Some("claude-opus-5"), 12_000, 1));
+    running.observe(&report("msg_1", None, 0, 300));
+    running.observe(&report("msg_2", None, 12_500, 2));
+    let prices = crate::prices::PriceTable::default();
+    let total = running.total(&prices, Some("claude-sonnet-5"));
+    assert_eq!(total.tokens.input, 24_500);
+    assert_eq!(total.tokens.output, 302);
+    // msg_1 at opus prices, msg_2 (no model named) at the session's model's.
+    let opus = (12_000.0 * 5.0 + 300.0 * 25.0) / 1e6;
+    let sonnet = (12_500.0 * 3.0 + 2.0 * 15.0) / 1e6;
+    assert!(
+        (total.cost_usd - (opus + sonnet)).abs() < 1e-12,
+        "{total:?}"
+    );
+    assert!(total.priced && total.estimated && !total.unpriced);
+    let models = running.models();
+    let named: Vec<_> = models
+        .iter()
+        .map(|m| (m.model.as_deref(), m.tokens.input))
+        .collect();
+    assert_eq!(named, [(Some("claude-opus-5"), 12_000), (None, 12_500)]);
+    // A model the table has no price for: its tokens count, its cost is not known.
+    let mut unknown = RunningUsage::default();
+    unknown.observe(&report("m", Some("mystery-1"), 10, 1));
+    let total = unknown.total(&prices, None);
+    assert_eq!(
+        (total.tokens.total(), total.priced, total.unpriced),
+        (11, false, true)
+    );
+    assert_eq!(
+        RunningUsage::default().total(&prices, None),
+        UsageTotal::default()
+    );
+}

@@ -27,7 +27,7 @@ pub struct Config {
     pub data_dir: Option<PathBuf>,
 
     /// The built site (wasm, js, css) to serve instead of the one in this binary [default:
-    /// the binary's own, written once into <data dir>/site/; a build without one serves
+    /// the binary's own, written once into `<data dir>/site/`; a build without one serves
     /// target/site].
     #[arg(long, env = "DEVLOG_SITE_ROOT")]
     pub site_root: Option<PathBuf>,

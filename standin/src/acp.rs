@@ -178,7 +178,7 @@ impl Agent {
                 }
                 Step::Slow(ms) => self.wait(Some(Duration::from_millis(ms)))?,
                 Step::Hang => self.wait(None)?,
-                Step::Typing(_) => {}
+                Step::Typing(_) | Step::Spend(_) => {}
                 Step::Malformed => {
                     println!("this is not json");
                     emit(&json!({"jsonrpc": "2.0", "method": "standin/unknown", "params": {}}));

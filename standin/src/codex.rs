@@ -106,7 +106,7 @@ pub fn run(exec: crate::argv::Exec) -> i32 {
             }
             Step::Slow(ms) => std::thread::sleep(Duration::from_millis(ms)),
             // `codex exec --json` reports whole messages only.
-            Step::Typing(_) => {}
+            Step::Typing(_) | Step::Spend(_) => {}
             Step::Hang => loop {
                 std::thread::sleep(Duration::from_secs(3600));
             },

@@ -10,6 +10,7 @@
 //! | `REPLY text` | the final answer (default `ok`) |
 //! | `STREAM n` | n assistant messages `part i` before the answer |
 //! | `TYPING ms` | Claude with `--include-partial-messages`: `ms` between the text deltas of every later text block (a slow model) |
+//! | `SPEND n` | Claude: each later model message of the turn reports n input tokens in its `usage` (the running figures a budget stops a turn on); the result counts them |
 //! | `THINK` | a reasoning block |
 //! | `RUN_CMD cmd` | a shell tool call (not executed) and its result |
 //! | `WRITE_FILE name content` | writes `name` in the cwd through the CLI's file tool; Claude in ask mode asks permission first |
@@ -17,7 +18,7 @@
 //! | `ASK tool` | a permission request for `tool` (Claude); an allow must carry `updatedInput`, as Claude Code 2.1.197 demands |
 //! | `SLOW ms` | waits (Claude: an interrupt ends the wait) |
 //! | `HANG` | never ends the turn |
-//! | `DEAF` | ACP: `session/cancel` is ignored for this turn (Gemini CLI retrying a 500) |
+//! | `DEAF` | an interrupt is ignored for this turn: ACP's `session/cancel` (Gemini CLI retrying a 500), Claude's `interrupt` (answered, the turn goes on) |
 //! | `FLOOD n` | n assistant messages as fast as possible, each stamped `t=<unix nanos>`; whole messages, without partial deltas, so throughput figures stay comparable |
 //! | `MALFORMED` | a line that is not JSON and a JSON line of an unknown type |
 //! | `STDERR text` | a line on stderr |

@@ -24,6 +24,10 @@ pub enum Step {
     /// Claude with `--include-partial-messages`: this many ms between the deltas of each
     /// text block from here on (a model that writes slowly).
     Typing(u64),
+    /// Claude: each later model message of the turn reports this many input tokens in its
+    /// `usage`, as the real CLI reports each call while the turn runs; the turn's result
+    /// counts them.
+    Spend(u64),
     Hang,
     Flood(u32),
     Malformed,
@@ -84,6 +88,7 @@ pub fn parse(prompt: &str) -> Script {
             "ASK" => steps.push(Step::Ask(rest.to_string())),
             "SLOW" => steps.push(Step::Slow(rest.parse().unwrap_or(1000))),
             "TYPING" => steps.push(Step::Typing(rest.parse().unwrap_or(100))),
+            "SPEND" => steps.push(Step::Spend(rest.parse().unwrap_or(1000))),
             "HANG" => steps.push(Step::Hang),
             "DEAF" => deaf = true,
             "FLOOD" => steps.push(Step::Flood(number())),

@@ -156,6 +156,139 @@ async fn a_start_or_a_retry_may_give_the_task_its_budget() {
     assert_eq!(b.own_budget(&task).await, Some(Budget::Tokens(1_000)));
 }
 
+/// The error events of a session, in order.
+fn errors(events: &[model::StoredEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.event {
+            model::StreamEvent::Error {
+                message,
+                retrying: false,
+            } => Some(message.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_turn_passing_the_tasks_budget_is_stopped_mid_way_and_the_task_fails() {
+    let b = bench().await;
+    // Each model message reports 1,000 tokens as the turn runs; the turn would never end by
+    // itself (HANG): only the budget's stop ends it, before the turn's timeout.
+    let task = b.task_with("spender", "SPEND 1000\nSTREAM 1\nHANG").await;
+    b.engine
+        .set_task_budget(b.project.id, task.id, "500 tokens")
+        .await
+        .unwrap();
+    let session = started(b.start_task(&task).await.unwrap());
+    let events = b.until_ended(&session).await;
+    let failed = b.until_status(&task, TaskStatus::Fail).await;
+    // The recorded turn: 1,000 reported by the message, 110 more in the result.
+    assert_eq!(
+        failed.fail_reason.as_deref(),
+        Some("budget of 500 tokens reached after 1.1k tokens")
+    );
+    assert_eq!(
+        errors(&events),
+        ["The task's budget of 500 tokens reached after 1.0k tokens: its turn is stopped."]
+    );
+    let ended = events.iter().find_map(|e| match &e.event {
+        model::StreamEvent::TurnEnded { reason, .. } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        ended,
+        Some(Some("aborted_streaming".into())),
+        "stopped, not timed out"
+    );
+    let spent = b.engine.task_budget(b.project.id, task.id).await.unwrap();
+    assert_eq!(spent.spent.tokens.total(), 1_110);
+}
+
+#[tokio::test]
+async fn a_turn_that_does_not_stop_at_its_budget_is_ended_with_what_it_used_so_far() {
+    let b = bench_with(|config| config.stop_grace = Duration::from_millis(200)).await;
+    // DEAF: the CLI answers the interrupt but goes on; its process is stopped after the grace.
+    let task = b
+        .task_with("deaf", "DEAF\nSPEND 1000\nSTREAM 1\nHANG")
+        .await;
+    b.engine
+        .set_task_budget(b.project.id, task.id, "500 tokens")
+        .await
+        .unwrap();
+    let session = started(b.start_task(&task).await.unwrap());
+    let events = b.until_ended(&session).await;
+    let failed = b.until_status(&task, TaskStatus::Fail).await;
+    // No result came: the turn's account is what its message reported.
+    let reason = "budget of 500 tokens reached after 1.0k tokens";
+    assert_eq!(failed.fail_reason.as_deref(), Some(reason));
+    let ended = events.iter().find_map(|e| match &e.event {
+        model::StreamEvent::TurnEnded { result, reason, .. } => {
+            Some((result.clone(), reason.clone()))
+        }
+        _ => None,
+    });
+    assert_eq!(ended, Some((Some(reason.into()), Some("budget".into()))));
+    let spent = b.engine.task_budget(b.project.id, task.id).await.unwrap();
+    assert_eq!(spent.spent.tokens.total(), 1_000);
+}
+
+#[tokio::test]
+async fn a_turn_stopped_at_its_budget_sends_nothing_queued_and_says_so() {
+    let b = bench().await;
+    // The turn waits for a permission, so a follow-up is queued before the spending starts.
+    let task = b
+        .task_with("queued", "ASK Bash\nSPEND 1000\nSTREAM 1\nHANG")
+        .await;
+    b.engine
+        .set_task_budget(b.project.id, task.id, "500 tokens")
+        .await
+        .unwrap();
+    let start = b
+        .engine
+        .execute_task(
+            b.project.id,
+            task.id,
+            local(AgentKind::ClaudeCode),
+            StartOptions::permission(PermissionPolicy::Ask),
+        )
+        .await
+        .unwrap();
+    let session = started(start);
+    let asked = b
+        .wait_until(&session, |events| {
+            count(events, |e| {
+                matches!(e, model::StreamEvent::PermissionRequest { .. })
+            }) == 1
+        })
+        .await;
+    b.send(session.id, "and then this".into()).await.unwrap();
+    b.wait_until(&session, |events| {
+        count(events, |e| {
+            matches!(e, model::StreamEvent::MessageQueued { .. })
+        }) == 1
+    })
+    .await;
+    b.engine
+        .answer_permission(
+            b.project.id,
+            session.id,
+            permission_request_id(&asked),
+            model::PermissionAnswer::allow(),
+        )
+        .await
+        .unwrap();
+    let events = b.until_ended(&session).await;
+    b.until_status(&task, TaskStatus::Fail).await;
+    assert_eq!(
+        errors(&events).last().map(String::as_str),
+        Some(
+            "1 queued message was not sent: the task's budget is reached. Retry the task with a higher budget to go on."
+        )
+    );
+    assert_eq!(turns_ended(&events), 1, "the queued message never ran");
+}
+
 #[tokio::test]
 async fn the_projects_default_budget_applies_to_a_task_without_its_own() {
     let b = bench().await;

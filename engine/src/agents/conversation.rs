@@ -4,27 +4,31 @@
 //! flight, so its conversation is a state machine ([`AcpConversation`](super::AcpConversation)).
 
 use super::LineCli;
+use model::usage::CallUsage;
 use model::{PermissionAnswer, StreamEvent};
 
-/// What one stdout line said: the session's events, and the lines that answer it.
+/// What one stdout line said: the session's events, the lines that answer it, and what the
+/// running turn's model calls used so far where the CLI reports it (for the task's budget,
+/// not stored: the turn's end gives its account).
 #[derive(Debug, Default, PartialEq)]
 pub struct Heard {
     pub events: Vec<StreamEvent>,
     pub replies: Vec<String>,
+    pub spent: Vec<CallUsage>,
 }
 
 impl Heard {
     pub fn events(events: Vec<StreamEvent>) -> Heard {
         Heard {
             events,
-            replies: Vec::new(),
+            ..Heard::default()
         }
     }
 
     pub fn replies(replies: Vec<String>) -> Heard {
         Heard {
-            events: Vec::new(),
             replies,
+            ..Heard::default()
         }
     }
 }
@@ -61,7 +65,7 @@ pub struct LineProtocol(pub &'static dyn LineCli);
 
 impl Conversation for LineProtocol {
     fn hear(&mut self, line: &str) -> Heard {
-        Heard::events(self.0.parse_line(line))
+        self.0.hear(line)
     }
 
     fn user_message(&mut self, text: &str) -> Option<Vec<String>> {

@@ -205,6 +205,12 @@ pub trait LineCli: Send + Sync {
     /// not understood comes back as `Raw`.
     fn parse_line(&self, line: &str) -> Vec<StreamEvent>;
 
+    /// One stdout line as its events and, for a CLI that reports it while a turn runs, what
+    /// the turn's model calls used so far.
+    fn hear(&self, line: &str) -> Heard {
+        Heard::events(self.parse_line(line))
+    }
+
     /// The stdin line (no newline) that sends `text` as a new user message to a running
     /// process; `None` when the CLI takes no input while it runs (a new turn needs a new
     /// process).

@@ -84,7 +84,7 @@ impl Engine {
         let ending = tokio::time::timeout(timeout, async {
             while let Some(output) = run.next().await {
                 match output {
-                    RunOutput::Events(parsed) => {
+                    RunOutput::Events(parsed, _) => {
                         for event in parsed {
                             if let StreamEvent::PermissionRequest { request_id, .. } = &event {
                                 let deny = PermissionAnswer::Deny {

@@ -6,6 +6,7 @@
 use super::process::{AgentProcess, Exit, Output, SpawnError};
 use crate::agents::{Conversation, TurnLaunch, adapter, conversation};
 use crate::runtime::ChildEnv;
+use model::usage::CallUsage;
 use model::{AgentKind, PermissionAnswer, StreamEvent, TransientSecrets};
 use std::path::Path;
 use std::time::Duration;
@@ -30,8 +31,9 @@ pub struct RunStart<'a> {
 /// What the agent did next.
 #[derive(Debug)]
 pub enum RunOutput {
-    /// What one line of its stdout said, redacted and parsed (possibly nothing).
-    Events(Vec<StreamEvent>),
+    /// What one line of its stdout said, redacted and parsed (possibly nothing), and what
+    /// the running turn's model calls used so far, where the line reports it.
+    Events(Vec<StreamEvent>, Vec<CallUsage>),
     /// One line of its stderr, redacted.
     Stderr(String),
     /// It exited: always the last output, after every line it wrote.
@@ -106,7 +108,7 @@ impl AgentRun {
                 let heard = self.conversation.hear(&self.secrets.redact(&line));
                 // The answers go before the events are handled: the agent may be waiting.
                 self.write(heard.replies).await;
-                RunOutput::Events(heard.events)
+                RunOutput::Events(heard.events, heard.spent)
             }
             Output::Stderr(line) => RunOutput::Stderr(self.secrets.redact(&line).into_owned()),
             Output::Exited(exit) => RunOutput::Exited(exit),

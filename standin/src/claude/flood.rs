@@ -54,6 +54,10 @@ mod tests {
             partial: false,
             typing: Duration::ZERO,
             results: 0,
+            spend: 0,
+            spent: std::cell::Cell::new(0),
+            spent_before: 0,
+            deaf: false,
         };
         let text = script::flood_line(7);
         let fast: Value =

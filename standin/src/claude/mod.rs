@@ -6,6 +6,7 @@ mod partial;
 
 use crate::script::{self, Step, emit, id};
 use serde_json::{Value, json};
+use std::cell::Cell;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,14 @@ struct Session {
     typing: Duration,
     /// Turns this process ended: `modelUsage` is their running total, as the real CLI's is.
     results: u32,
+    /// The input tokens each model message reports (`SPEND`), for the rest of the turn.
+    spend: u64,
+    /// What the turn's messages reported (`SPEND`), and the process's earlier turns: the
+    /// result counts them.
+    spent: Cell<u64>,
+    spent_before: u64,
+    /// `DEAF`: an interrupt is answered but does not stop the turn (a CLI stuck in a tool).
+    deaf: bool,
 }
 
 enum TurnEnd {
@@ -49,6 +58,10 @@ pub fn run(args: crate::argv::Claude) -> i32 {
         partial: args.include_partial_messages,
         typing: Duration::ZERO,
         results: 0,
+        spend: 0,
+        spent: Cell::new(0),
+        spent_before: 0,
+        deaf: false,
     };
     if !stream_input {
         // `claude -p -- "prompt"`: one turn, then exit.
@@ -102,11 +115,24 @@ impl Session {
     }
 
     fn event(&self, kind: &str, content: Value) {
+        if kind == "assistant" {
+            self.count_spend();
+        }
         self.message(kind, &id("msg_"), content);
     }
 
+    /// One more model message of the turn reports `SPEND`'s tokens.
+    pub(super) fn count_spend(&self) {
+        self.spent.set(self.spent.get() + self.spend);
+    }
+
+    /// A message line; an assistant's reports `SPEND`'s tokens when there are some.
     pub(super) fn message(&self, kind: &str, message_id: &str, content: Value) {
-        emit(&self.message_value(kind, message_id, &id("uuid-"), content));
+        let mut message = self.message_value(kind, message_id, &id("uuid-"), content);
+        if kind == "assistant" && self.spend > 0 {
+            message["message"]["usage"] = json!({"input_tokens": self.spend, "output_tokens": 0});
+        }
+        emit(&message);
     }
 
     pub(super) fn message_value(
@@ -174,7 +200,7 @@ impl Session {
             };
             if let Some(text) = user_text(&msg) {
                 self.queued.push(text);
-            } else if msg["request"]["subtype"] == "interrupt" {
+            } else if msg["request"]["subtype"] == "interrupt" && !self.deaf {
                 self.control(&msg);
                 return Some(TurnEnd::Interrupted("aborted_streaming"));
             } else {
@@ -238,11 +264,13 @@ impl Session {
     fn result(&mut self, text: &str, is_error: bool, terminal_reason: &str, started: Instant) {
         self.last_error = is_error;
         self.results += 1;
-        // What each turn uses ($0.0125, 100 tokens in, 10 out): the turn's own figures in
-        // `model_usage_since_last_result`, the process's running total in `modelUsage` and
-        // `total_cost_usd`, as Claude Code reports them.
-        let used = |turns: u32| {
-            json!({self.model.as_str(): {"inputTokens": 100 * turns,
+        let spent = self.spent.replace(0);
+        self.spent_before += spent;
+        // What each turn uses ($0.0125, 100 tokens in, 10 out, and `SPEND`'s reports): the
+        // turn's own figures in `model_usage_since_last_result`, the process's running total
+        // in `modelUsage` and `total_cost_usd`, as Claude Code reports them.
+        let used = |turns: u32, spent: u64| {
+            json!({self.model.as_str(): {"inputTokens": 100 * u64::from(turns) + spent,
             "outputTokens": 10 * turns, "cacheReadInputTokens": 0, "cacheCreationInputTokens": 0,
             "costUSD": 0.0125 * f64::from(turns)}})
         };
@@ -251,8 +279,9 @@ impl Session {
             "duration_ms": started.elapsed().as_millis() as u64, "duration_api_ms": 1, "num_turns": 1,
             "result": text, "stop_reason": "end_turn", "session_id": self.session_id,
             "total_cost_usd": 0.0125 * f64::from(self.results),
-            "usage": {"input_tokens": 100, "output_tokens": 10},
-            "modelUsage": used(self.results), "model_usage_since_last_result": used(1),
+            "usage": {"input_tokens": 100 + spent, "output_tokens": 10},
+            "modelUsage": used(self.results, self.spent_before),
+            "model_usage_since_last_result": used(1, spent),
             "terminal_reason": terminal_reason, "uuid": id("uuid-"),
         }));
     }
@@ -266,6 +295,8 @@ impl Session {
         );
         let script = script::parse(prompt);
         self.typing = Duration::ZERO;
+        self.spend = 0;
+        self.deaf = script.deaf;
         for step in script.steps {
             match self.step(step) {
                 None => {}
@@ -321,6 +352,7 @@ impl Session {
                 }
             }
             Step::Typing(ms) => self.typing = Duration::from_millis(ms),
+            Step::Spend(tokens) => self.spend = tokens,
             Step::Flood(n) => self.flood(n),
             Step::Think => self.event(
                 "assistant",

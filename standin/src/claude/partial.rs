@@ -16,12 +16,13 @@ impl Session {
             return None;
         }
         let message_id = id("msg_");
+        self.count_spend();
         self.stream_event(
             &message_id,
             json!({"type": "message_start", "message": {
             "id": message_id, "type": "message", "role": "assistant", "model": self.model,
             "content": [], "stop_reason": null, "stop_sequence": null,
-            "usage": {"input_tokens": 100, "output_tokens": 1}}}),
+            "usage": {"input_tokens": self.spend, "output_tokens": 0}}}),
         );
         self.stream_event(
             &message_id,
@@ -51,7 +52,7 @@ impl Session {
             json!({"type": "content_block_stop", "index": 0}),
         );
         self.stream_event(&message_id, json!({"type": "message_delta",
-            "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": 10}}));
+            "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": 0}}));
         self.stream_event(&message_id, json!({"type": "message_stop"}));
         None
     }

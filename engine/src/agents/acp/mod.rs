@@ -147,6 +147,7 @@ impl AcpConversation {
                     Some(_) => Heard {
                         events: vec![self.cannot_resume("it cannot load a conversation")],
                         replies: vec![self.new_session()],
+                        ..Heard::default()
                     },
                     None => Heard::replies(vec![self.new_session()]),
                 }
@@ -169,6 +170,7 @@ impl AcpConversation {
                         self.cannot_resume(describe(&error).lines().next().unwrap_or_default()),
                     ],
                     replies: vec![self.new_session()],
+                    ..Heard::default()
                 }
             }
             (Asked::Initialize | Asked::NewSession, Err(error)) => {
@@ -187,6 +189,7 @@ impl AcpConversation {
                 model: None,
             }],
             replies: self.next_prompt(),
+            ..Heard::default()
         }
     }
 
@@ -217,6 +220,7 @@ impl AcpConversation {
                 return Heard {
                     events,
                     replies: self.next_prompt(),
+                    ..Heard::default()
                 };
             }
         };
@@ -241,6 +245,7 @@ impl AcpConversation {
         Heard {
             events,
             replies: self.next_prompt(),
+            ..Heard::default()
         }
     }
 
@@ -261,7 +266,7 @@ impl AcpConversation {
             );
             return Heard {
                 events: self.blocks.close().into_iter().chain([event]).collect(),
-                replies: Vec::new(),
+                ..Heard::default()
             };
         }
         let error = acp::Error::new(METHOD_NOT_FOUND, format!("DevLog does not serve {method}"));

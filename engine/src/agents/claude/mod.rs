@@ -3,8 +3,9 @@
 //! stdin (formats in `tests/fixtures/agents/README.md`).
 
 mod parse;
+mod usage;
 
-use super::{AgentAdapter, CommandSpec, LineCli, StdinMode, TurnLaunch, check_session_id};
+use super::{AgentAdapter, CommandSpec, Heard, LineCli, StdinMode, TurnLaunch, check_session_id};
 use model::{PermissionAnswer, PermissionPolicy, StreamEvent};
 use serde_json::{Value, json};
 
@@ -69,6 +70,10 @@ impl AgentAdapter for ClaudeCode {
 impl LineCli for ClaudeCode {
     fn parse_line(&self, line: &str) -> Vec<StreamEvent> {
         parse::parse_line(line)
+    }
+
+    fn hear(&self, line: &str) -> Heard {
+        parse::hear_line(line)
     }
 
     fn user_message_line(&self, text: &str) -> Option<String> {

@@ -29,41 +29,54 @@
 //! | `keep_alive` | — | |
 //! | other `system` subtypes, other types, malformed JSON | `Raw` | |
 
-use crate::agents::{parse_object, raw, str_at, string_at};
+use super::usage::{call_usage, models_used};
+use crate::agents::{Heard, parse_object, raw, str_at, string_at};
 use model::StreamEvent;
-use model::usage::{ModelUsage, Tokens};
 use serde_json::Value;
 
-pub(super) fn parse_line(line: &str) -> Vec<StreamEvent> {
+/// One line's events, and what the model call it reports on used so far.
+pub(super) fn hear_line(line: &str) -> Heard {
     let Some(value) = parse_object(line) else {
-        return raw(line);
+        return Heard::events(raw(line));
     };
-    let subtype = str_at(&value, "subtype");
-    match (str_at(&value, "type"), subtype) {
-        (Some("system"), Some("init")) => match string_at(&value, "session_id") {
+    Heard {
+        events: events_of(line, &value),
+        spent: call_usage(&value).into_iter().collect(),
+        ..Heard::default()
+    }
+}
+
+pub(super) fn parse_line(line: &str) -> Vec<StreamEvent> {
+    hear_line(line).events
+}
+
+fn events_of(line: &str, value: &Value) -> Vec<StreamEvent> {
+    let subtype = str_at(value, "subtype");
+    match (str_at(value, "type"), subtype) {
+        (Some("system"), Some("init")) => match string_at(value, "session_id") {
             Some(agent_session_id) => vec![StreamEvent::AgentSession {
                 agent_session_id,
-                model: string_at(&value, "model"),
+                model: string_at(value, "model"),
             }],
             None => raw(line),
         },
         (Some("system"), Some("api_retry")) => vec![StreamEvent::Error {
-            message: api_retry_message(&value),
+            message: api_retry_message(value),
             retrying: true,
         }],
         (Some("system"), Some("status" | "thinking_tokens" | "permission_denied")) => Vec::new(),
-        (Some("assistant"), _) => assistant(line, &value),
-        (Some("user"), _) => user(&value),
-        (Some("result"), _) => vec![turn_ended(&value)],
-        (Some("control_request"), _) => control_request(line, &value),
-        (Some("control_cancel_request"), _) => match string_at(&value, "request_id") {
+        (Some("assistant"), _) => assistant(line, value),
+        (Some("user"), _) => user(value),
+        (Some("result"), _) => vec![turn_ended(value)],
+        (Some("control_request"), _) => control_request(line, value),
+        (Some("control_cancel_request"), _) => match string_at(value, "request_id") {
             Some(request_id) => vec![StreamEvent::PermissionWithdrawn { request_id }],
             None => raw(line),
         },
-        (Some("control_response"), _) => control_response(&value),
-        (Some("stream_event"), _) => text_delta(&value),
+        (Some("control_response"), _) => control_response(value),
+        (Some("stream_event"), _) => text_delta(value),
         (Some("keep_alive"), _) => Vec::new(),
-        (Some("rate_limit_event"), _) => rate_limit(&value),
+        (Some("rate_limit_event"), _) => rate_limit(value),
         _ => raw(line),
     }
 }
@@ -180,54 +193,6 @@ fn turn_ended(value: &Value) -> StreamEvent {
         usage: value.get("usage").filter(|u| !u.is_null()).cloned(),
         models: models_used(value),
     }
-}
-
-/// What each model used in this turn: `model_usage_since_last_result` (the turn's own, with
-/// Claude Code's cost), else `modelUsage` (the process's running total, marked so), else the
-/// turn's `usage` as one unnamed model (its `total_cost_usd` is a running total too: left out,
-/// the tokens are priced instead).
-fn models_used(value: &Value) -> Vec<ModelUsage> {
-    let count = |v: &Value, key: &str| v.get(key).and_then(Value::as_u64).unwrap_or(0);
-    let per_model = |key: &str, cumulative: bool| {
-        value.get(key).and_then(Value::as_object).map(|models| {
-            models
-                .iter()
-                .map(|(model, used)| ModelUsage {
-                    model: Some(model.clone()),
-                    tokens: Tokens {
-                        input: count(used, "inputTokens"),
-                        output: count(used, "outputTokens"),
-                        cache_read: count(used, "cacheReadInputTokens"),
-                        cache_write: count(used, "cacheCreationInputTokens"),
-                        reasoning: count(used, "thinkingTokens"),
-                    },
-                    cost_usd: used.get("costUSD").and_then(Value::as_f64),
-                    cumulative,
-                })
-                .collect::<Vec<_>>()
-        })
-    };
-    if let Some(models) = per_model("model_usage_since_last_result", false) {
-        return models;
-    }
-    if let Some(models) = per_model("modelUsage", true) {
-        return models;
-    }
-    let Some(usage) = value.get("usage").filter(|u| u.is_object()) else {
-        return Vec::new();
-    };
-    vec![ModelUsage {
-        model: None,
-        tokens: Tokens {
-            input: count(usage, "input_tokens"),
-            output: count(usage, "output_tokens"),
-            cache_read: count(usage, "cache_read_input_tokens"),
-            cache_write: count(usage, "cache_creation_input_tokens"),
-            reasoning: 0,
-        },
-        cost_usd: None,
-        cumulative: false,
-    }]
 }
 
 fn control_request(line: &str, value: &Value) -> Vec<StreamEvent> {

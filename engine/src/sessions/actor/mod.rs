@@ -12,6 +12,7 @@ mod control;
 mod deltas;
 mod phase;
 mod setup;
+mod spending;
 mod turns;
 
 use super::run::{AgentRun, RunOutput};
@@ -22,6 +23,7 @@ use deltas::DeltaBuffer;
 use model::text::cut_chars;
 use model::{PermissionAnswer, Session, SessionId, SessionStatus, StreamEvent, TransientSecrets};
 use phase::{Phase, Turn};
+use spending::TurnSpending;
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -92,6 +94,8 @@ pub struct Actor {
     last_stderr: Option<String>,
     /// Text deltas not stored yet (coalesced: see `deltas`).
     deltas: DeltaBuffer,
+    /// What the running turn used so far, against the task's budget.
+    spending: TurnSpending,
 }
 
 impl Actor {
@@ -115,6 +119,7 @@ impl Actor {
             turn_error: None,
             last_stderr: None,
             deltas: DeltaBuffer::default(),
+            spending: TurnSpending::default(),
         }
     }
 
@@ -329,7 +334,7 @@ impl Actor {
 
     async fn on_output(&mut self, output: RunOutput) {
         match output {
-            RunOutput::Events(events) => {
+            RunOutput::Events(events, spent) => {
                 for event in events {
                     self.observe(&event);
                     let touched = edited_paths(&event);
@@ -346,10 +351,11 @@ impl Actor {
                     }
                     self.emit(event);
                     if ended {
-                        self.stop_at_budget().await;
-                        self.turn_ended().await;
+                        let at_budget = self.stop_at_budget().await;
+                        self.turn_ended(at_budget).await;
                     }
                 }
+                self.on_spent(spent).await;
             }
             RunOutput::Stderr(line) => {
                 if !line.trim().is_empty() {
@@ -358,22 +364,6 @@ impl Actor {
                 self.emit(StreamEvent::Log { line })
             }
             RunOutput::Exited(exit) => self.exited(exit).await,
-        }
-    }
-
-    /// A task's attempt whose turn took it to its budget ends there: the attempt fails with
-    /// "budget of $X reached after $Y", whatever the turn did.
-    async fn stop_at_budget(&mut self) {
-        let Some(task) = self.session.task_id else {
-            return;
-        };
-        let project = self.session.project_id;
-        if let Some(reason) = self.engine.task_budget_reached(project, task).await {
-            self.emit(StreamEvent::Error {
-                message: format!("The task's {reason}: it stops here."),
-                retrying: false,
-            });
-            self.last_turn_failure = Some(reason);
         }
     }
 

@@ -21,6 +21,7 @@ const HISTORY_CHARS: usize = 16 * 1024;
 impl Actor {
     pub(super) async fn start_turn(&mut self, message: Message) {
         self.turn_error = None;
+        self.spending = super::TurnSpending::default();
         self.emit(StreamEvent::UserMessage {
             text: message.text.clone(),
         });
@@ -151,10 +152,15 @@ impl Actor {
         self.process_env = None;
     }
 
-    pub(super) async fn turn_ended(&mut self) {
+    /// The running turn ended; `at_budget`: it took the task to its budget, so the attempt
+    /// ends with it, queued messages unsent.
+    pub(super) async fn turn_ended(&mut self, at_budget: bool) {
         self.take_turn();
         self.permissions.clear();
         self.set_status(SessionStatus::Idle, None).await;
+        if at_budget {
+            self.unsent_at_budget();
+        }
         if self.session.task_id.is_some() && self.queue.is_empty() {
             return self.finish_attempt().await;
         }
@@ -233,6 +239,12 @@ impl Actor {
         if stopping == Some(Stopping::Final) || self.status.is_final() {
             return;
         }
+        // Stopped for the budget, by its interrupt's grace or by itself: the attempt ends.
+        if self.phase.is_turn()
+            && let Some(reason) = self.spending.take_stop()
+        {
+            return self.stopped_at_budget(reason).await;
+        }
         if let Some(why) = stopping {
             let (result, reason) = match why {
                 Stopping::Timeout => (
@@ -262,6 +274,28 @@ impl Actor {
             return;
         }
         self.next_queued().await;
+    }
+
+    /// The turn stopped for the task's budget ended with its process, before the CLI gave
+    /// its account: what it used so far is recorded as the turn's, and the attempt fails.
+    async fn stopped_at_budget(&mut self, reason: String) {
+        let running = self.spending.running_models();
+        let models = self.engine.record_turn_usage(&self.session, running).await;
+        self.emit(StreamEvent::TurnEnded {
+            is_error: true,
+            result: Some(reason.clone()),
+            reason: Some("budget".into()),
+            cost_usd: None,
+            duration_ms: None,
+            num_turns: None,
+            usage: None,
+            models,
+        });
+        self.take_turn();
+        self.permissions.clear();
+        self.last_turn_failure = Some(reason);
+        self.unsent_at_budget();
+        self.finalize(None, true).await;
     }
 
     async fn died_mid_turn(&mut self, exit: Exit, turn: Turn) {
