@@ -74,6 +74,10 @@ function realCliServer(port: number) {
       // No telemetry, update checks or error reports: this machine has no internet.
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
       DISABLE_AUTOUPDATER: "1",
+      // Claude Code retries a 429 ten times over three minutes before it gives up (recorded
+      // in engine/tests/fixtures/agents/claude/claude_rate_limit_429.jsonl): the suite's
+      // 429 tests are about what DevLog does once it has, so it gives up at once.
+      CLAUDE_CODE_MAX_RETRIES: "0",
     },
   };
 }

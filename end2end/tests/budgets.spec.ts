@@ -96,3 +96,23 @@ test("a Start or a Retry may give the task its budget; one that is not a budget 
   await expect(page.locator("#task-budget-input")).toHaveValue("1.0k tokens");
   await expect(page.locator("#task-budget-summary")).toHaveText("220 tokens of 1.0k tokens");
 });
+
+test("a turn that passes its task's budget is stopped as it runs, and the session says why", async ({ page, request }) => {
+  const project = await newProject(request);
+  // The stand-in's Claude reports 1,000 tokens for its message while the turn runs, then never
+  // ends the turn by itself: only the budget's stop can end it.
+  const task = await newTask(request, project.id, "Spender", { prompt: "SPEND 1000\nSTREAM 1\nHANG" });
+  await api(request, "save_task_budget", { project: project.id, task: task.id, text: "500 tokens" });
+  const started = await api(request, "execute_task", { project: project.id, task: task.id, runtime: localCli("claude_code") });
+  expect(started.outcome).toBe("started");
+  await expect.poll(() => status(request, project.id, task.id)).toBe("fail");
+
+  const reason = "budget of 500 tokens reached after 1.1k tokens";
+  await openHydrated(page, `/p/${project.id}/board`);
+  await expect(page.locator(`[data-task-id="${task.id}"] .fail-reason`)).toContainText(reason);
+  await openHydrated(page, `/p/${project.id}/sessions/${started.session.id}`);
+  await expect(page.locator("ol.transcript .error-line").first()).toHaveText(
+    "⚠ The task's budget of 500 tokens reached after 1.0k tokens: its turn is stopped.",
+  );
+  await expect(page.locator("#session-status")).toContainText("Failed");
+});

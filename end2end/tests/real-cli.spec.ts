@@ -172,3 +172,30 @@ for (const agent of ["claude_code", "gemini", "qwen"] as const) {
     expect((await call(page, "get_session", { project: project.id, session })).session.agent_session_id).toBe(agentSession);
   });
 }
+
+const LABELS: Record<Agent, string> = {
+  claude_code: "Claude Code",
+  codex: "Codex CLI",
+  gemini: "Gemini CLI",
+  qwen: "ACP agent qwen",
+};
+
+for (const agent of ["claude_code", "codex", "gemini", "qwen"] as const) {
+  test(`real ${agent}: a model API answering 429 sends the task back to the queue to wait out the limit`, async ({ page }) => {
+    const project = await call(page, "register_project", { draft: { path: makeRepo() } });
+    // The fake model API answers every request of this task HTTP 429, as each provider does.
+    const task = await call(page, "create_task", {
+      project: project.id,
+      draft: { title: "Limited", prompt: "RATE_LIMIT_429" },
+    });
+    await open(page, `/p/${project.id}/settings`);
+    await useByok(page, agent, "sk-e2e-real-cli");
+    await page.locator("header.topbar nav a", { hasText: "Board" }).click();
+    const card = page.locator(`#task-${task.id}`);
+    await card.locator("button.start").click();
+    const waiting = new RegExp(`^Waiting for the rate limit of ${LABELS[agent]} to reset at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`);
+    await expect(card.locator(".queue-reason")).toHaveText(waiting, { timeout: 75_000 });
+    await expect(card.locator(".fail-reason")).toHaveCount(0);
+    expect((await call(page, "get_task", { project: project.id, task: task.id })).status).toBe("in_queue");
+  });
+}

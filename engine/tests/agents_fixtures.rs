@@ -45,6 +45,7 @@ codex/codex_fail_auth.jsonl          | FAILED | - | CODEX_401
 codex/codex_wrong_key.jsonl          | FAILED | - | CODEX_401
 codex/codex_fail_500.jsonl           | FAILED | - | We’re currently experiencing high demand, which may cause temporary errors.
 codex/codex_missing_key.jsonl        | FAILED | - | Missing environment variable: `FAKE_OPENAI_API_KEY`.
+codex/codex_rate_limit_429.jsonl     | FAILED | - | exceeded retry limit, last status: 429 Too Many Requests
 codex/codex_resume.jsonl             | OK OK | second answer | -
 claude/claude_ok.jsonl               | OK | ok | -
 claude/claude_slow.jsonl             | OK | ok | -
@@ -59,6 +60,7 @@ claude/claude_wrong_key.jsonl        | FAILED | - | AUTH
 claude/claude_missing_key.jsonl      | FAILED | - | Not logged in · Please run /login
 claude/claude_fail_500.jsonl         | FAILED | - | API Error: 500 fake_llm FAIL_500. This is a server-side issue, usually temporary — try again in a moment. If it persists, check your inference gateway (127.0.0.1:PORT).
 claude/claude_resume.jsonl           | OK OK | second answer | -
+claude/claude_rate_limit_429.jsonl   | agent_session error error error error error error error error error error error turn_ended! | - | API Error: Request rejected (429) · This request would exceed the rate limit for your organization of 50,000 input tokens per minute. (devlog fake RATE_LIMIT_429)
 claude/control/allow.jsonl           | ASKED | Wrote allowed.txt. | -
 claude/control/allow_edited_input.jsonl | ASKED | Wrote edited.txt. | -
 claude/control/allow_no_updated_input.jsonl | ASKED | Wrote noinput.txt. | -
@@ -127,7 +129,7 @@ fn every_fixture_has_an_expectation_and_meets_it() {
         .into_iter()
         .flat_map(files_in)
         .collect();
-    assert_eq!(present.len(), 41);
+    assert_eq!(present.len(), 43);
     for file in &present {
         assert!(listed.contains(file.as_str()), "no expectation for {file}");
     }
@@ -376,4 +378,26 @@ fn malformed_lines_never_panic() {
             );
         }
     }
+}
+
+#[test]
+fn a_rate_limited_api_is_a_limit_to_wait_out_through_each_cli() {
+    // The real CLIs against the fake model API's 429: Claude Code after its ten retries
+    // (each an `api_retry` with `error_status` 429), Codex after its own.
+    for file in [
+        "claude/claude_rate_limit_429.jsonl",
+        "codex/codex_rate_limit_429.jsonl",
+    ] {
+        let events = events(file);
+        let failure = turn_failure(&events).expect("the turn fails");
+        let limit = model::rate_limit::RateLimit::recognise(&failure, 0);
+        assert!(limit.is_some(), "{file}: {failure}");
+        // Neither says when it resets: the queue backs off.
+        assert_eq!(limit.and_then(|l| l.resets_at), None, "{file}");
+    }
+    let retries = events("claude/claude_rate_limit_429.jsonl")
+        .into_iter()
+        .filter(|e| matches!(e, StreamEvent::Error { retrying: true, message } if message.contains("HTTP 429")))
+        .count();
+    assert_eq!(retries, 10);
 }

@@ -1,5 +1,7 @@
 //! Claude Code's stream-json stdout, line by line. Every type seen in the recorded
-//! transcripts is either mapped or deliberately ignored:
+//! transcripts is either mapped or deliberately ignored. Apart from the events, the `usage` of
+//! an `assistant` line and of a partial message's `message_start` / `message_delta` is what
+//! the running turn's model call used so far (`usage.rs`: `Heard::spent`, for the budget).
 //!
 //! | line | event | why |
 //! |---|---|---|
