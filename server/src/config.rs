@@ -26,9 +26,9 @@ pub struct Config {
     #[arg(long, env = "DEVLOG_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// The built site (wasm, js, css) to serve instead of the one in this binary [default:
+    /// The built site (wasm, js, css) to serve instead of the one in this binary (by default
     /// the binary's own, written once into `<data dir>/site/`; a build without one serves
-    /// target/site].
+    /// `target/site`).
     #[arg(long, env = "DEVLOG_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
 
