@@ -63,7 +63,10 @@ function realCliServer(port: number) {
   return {
     ...devlog(port),
     command:
-      `bash -c 'data=$(mktemp -d) && mkdir "$data/home" && HOME="$data/home" ` +
+      // Qwen Code retries a 429 ten times, minutes apart, unless its settings say otherwise.
+      `bash -c 'data=$(mktemp -d) && mkdir -p "$data/home/.qwen" && ` +
+      `echo "{\\"model\\":{\\"generationConfig\\":{\\"maxRetries\\":0}}}" > "$data/home/.qwen/settings.json" && ` +
+      `HOME="$data/home" ` +
       `PATH="$(realpath node_modules/.bin):$PATH" ` +
       `exec ../target/release/devlog --addr 127.0.0.1:${port} --data-dir "$data" ` +
       `--site-root ../target/site --claude-bin "$(realpath node_modules/.bin/claude)" ` +

@@ -50,7 +50,11 @@ impl RateLimit {
     pub fn recognise(text: &str, now: i64) -> Option<RateLimit> {
         let lower = text.to_lowercase();
         let limited = SIGNS.iter().any(|s| lower.contains(s)) || is_status_429(&lower);
-        if !limited || PAID_ONLY.iter().any(|s| lower.contains(s)) {
+        // Google's every 429 says "check your plan and billing details", a spent daily quota
+        // too: its `RESOURCE_EXHAUSTED` is a limit that resets, never a paid-only one.
+        let paid_only =
+            PAID_ONLY.iter().any(|s| lower.contains(s)) && !lower.contains("resource_exhausted");
+        if !limited || paid_only {
             return None;
         }
         Some(RateLimit {

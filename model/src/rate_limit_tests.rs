@@ -19,6 +19,9 @@ fn the_clis_rate_limit_answers_are_recognised() {
         "HTTP 429",
         "too many requests, slow down",
         "Weekly limit reached",
+        "You exceeded your current quota, please check your plan and billing details. \
+         Quota exceeded for metric: generate_content_free_tier_requests (429 RESOURCE_EXHAUSTED)",
+        "You have exhausted your daily quota on this model. (HTTP 429)",
     ] {
         assert!(reset(text).is_some(), "not recognised: {text}");
     }

@@ -170,12 +170,10 @@ fn errors(events: &[model::StoredEvent]) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_turn_passing_the_tasks_budget_is_stopped_mid_way_and_the_task_fails() {
-    let b = bench().await;
-    // Each model message reports 1,000 tokens as the turn runs; the turn would never end by
-    // itself (HANG): only the budget's stop ends it, before the turn's timeout.
-    let task = b.task_with("spender", "SPEND 1000\nSTREAM 1\nHANG").await;
+/// A task of the stand-in's `script` with a budget of 500 tokens, run until it has failed:
+/// the task, its session's events and the failed task.
+async fn past_a_500_token_budget(b: &Bench, script: &str) -> (Task, Vec<model::StoredEvent>, Task) {
+    let task = b.task_with("spender", script).await;
     b.engine
         .set_task_budget(b.project.id, task.id, "500 tokens")
         .await
@@ -183,6 +181,15 @@ async fn a_turn_passing_the_tasks_budget_is_stopped_mid_way_and_the_task_fails()
     let session = started(b.start_task(&task).await.unwrap());
     let events = b.until_ended(&session).await;
     let failed = b.until_status(&task, TaskStatus::Fail).await;
+    (task, events, failed)
+}
+
+#[tokio::test]
+async fn a_turn_passing_the_tasks_budget_is_stopped_mid_way_and_the_task_fails() {
+    let b = bench().await;
+    // Each model message reports 1,000 tokens as the turn runs; the turn would never end by
+    // itself (HANG): only the budget's stop ends it, before the turn's timeout.
+    let (task, events, failed) = past_a_500_token_budget(&b, "SPEND 1000\nSTREAM 1\nHANG").await;
     // The recorded turn: 1,000 reported by the message, 110 more in the result.
     assert_eq!(
         failed.fail_reason.as_deref(),
@@ -209,16 +216,8 @@ async fn a_turn_passing_the_tasks_budget_is_stopped_mid_way_and_the_task_fails()
 async fn a_turn_that_does_not_stop_at_its_budget_is_ended_with_what_it_used_so_far() {
     let b = bench_with(|config| config.stop_grace = Duration::from_millis(200)).await;
     // DEAF: the CLI answers the interrupt but goes on; its process is stopped after the grace.
-    let task = b
-        .task_with("deaf", "DEAF\nSPEND 1000\nSTREAM 1\nHANG")
-        .await;
-    b.engine
-        .set_task_budget(b.project.id, task.id, "500 tokens")
-        .await
-        .unwrap();
-    let session = started(b.start_task(&task).await.unwrap());
-    let events = b.until_ended(&session).await;
-    let failed = b.until_status(&task, TaskStatus::Fail).await;
+    let (task, events, failed) =
+        past_a_500_token_budget(&b, "DEAF\nSPEND 1000\nSTREAM 1\nHANG").await;
     // No result came: the turn's account is what its message reported.
     let reason = "budget of 500 tokens reached after 1.0k tokens";
     assert_eq!(failed.fail_reason.as_deref(), Some(reason));

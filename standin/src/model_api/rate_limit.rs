@@ -28,12 +28,26 @@ pub fn openai() -> Response {
     Response::json(429, error.to_string())
 }
 
-/// Google's 429 (`RESOURCE_EXHAUSTED`), as Gemini CLI gets it.
+/// Google's 429 (`RESOURCE_EXHAUSTED`) for a spent daily free-tier quota, with the details
+/// the Gemini API sends: Gemini CLI gives up on it at once ("You have exhausted your daily
+/// quota on this model."), where a per-minute one it retries itself for minutes.
 pub fn gemini() -> Response {
     let error = json!({"error": {
         "code": 429,
-        "message": "Resource has been exhausted (e.g. check quota). (devlog fake RATE_LIMIT_429)",
+        "message": "You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 250, model: gemini-2.5-pro\nPlease retry in 37.5s. (devlog fake RATE_LIMIT_429)",
         "status": "RESOURCE_EXHAUSTED",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                "violations": [{
+                    "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+                    "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+                    "quotaDimensions": {"location": "global", "model": "gemini-2.5-pro"},
+                    "quotaValue": "250",
+                }],
+            },
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "37s"},
+        ],
     }});
     Response::json(429, error.to_string())
 }

@@ -35,9 +35,16 @@ pub fn describe(error: &acp::Error) -> String {
         Some(data) => data["details"].as_str().map(str::to_string),
         None => None,
     };
-    match detail.filter(|d| !d.trim().is_empty()) {
+    let said = match detail.filter(|d| !d.trim().is_empty()) {
         Some(detail) => format!("{}: {detail}", error.message),
         None => error.message.clone(),
+    };
+    // Gemini CLI and Qwen Code answer a provider's refusal with its HTTP status as the code
+    // ("You have exhausted your daily quota on this model." with 429): it is kept, as it
+    // tells a rate limit from another failure.
+    match i32::from(error.code) {
+        code @ 400..=599 => format!("{said} (HTTP {code})"),
+        _ => said,
     }
 }
 

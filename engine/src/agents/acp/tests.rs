@@ -242,6 +242,28 @@ fn an_error_answer_names_the_providers_message() {
     assert_eq!(describe(&error), "Internal error: Invalid session");
 }
 
+/// Gemini CLI 0.61 and Qwen Code 0.15 answer a prompt the provider refused with a 429 so
+/// (recorded against the fake model API's `RATE_LIMIT_429`).
+#[test]
+fn an_error_answer_keeps_its_http_status_so_a_rate_limit_is_recognised() {
+    for (message, said) in [
+        (
+            "You have exhausted your daily quota on this model.",
+            "You have exhausted your daily quota on this model. (HTTP 429)",
+        ),
+        (
+            "Rate limit exceeded. Try again later.",
+            "Rate limit exceeded. Try again later. (HTTP 429)",
+        ),
+    ] {
+        let described = describe(&acp::Error::new(429, message));
+        assert_eq!(described, said);
+        assert!(model::rate_limit::RateLimit::recognise(&described, 0).is_some());
+    }
+    let quota = describe(&acp::Error::new(403, "Permission denied"));
+    assert!(model::rate_limit::RateLimit::recognise(&quota, 0).is_none());
+}
+
 #[test]
 fn a_conversation_it_cannot_load_goes_on_in_a_new_one_with_the_history_as_context() {
     let resume = Resume {
