@@ -260,8 +260,9 @@ fn an_error_answer_keeps_its_http_status_so_a_rate_limit_is_recognised() {
         assert_eq!(described, said);
         assert!(model::rate_limit::RateLimit::recognise(&described, 0).is_some());
     }
-    let quota = describe(&acp::Error::new(403, "Permission denied"));
-    assert!(model::rate_limit::RateLimit::recognise(&quota, 0).is_none());
+    let refused = describe(&acp::Error::new(403, "Permission denied"));
+    assert_eq!(refused, "Permission denied (HTTP 403)");
+    assert!(model::rate_limit::RateLimit::recognise(&refused, 0).is_none());
 }
 
 #[test]
